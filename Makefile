@@ -1,0 +1,40 @@
+# quaestio: `make` builds everything into build/, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+.PHONY: all build validate test bench lock clean
+
+all: build
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/quaestio build
+
+validate: $(STAMP)
+	$(BIN)/quaestio validate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+# Re-resolve requirements.in into exact versions (needs the package index).
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.in
+	{ echo "# Exact versions of every package quaestio installs; regenerate with 'make lock'."; \
+	  .lock-venv/bin/python -m pip freeze --all | grep -v -E '^(pip|wheel)=='; } > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf build $(VENV)

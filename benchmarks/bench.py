@@ -1,0 +1,52 @@
+"""Time quaestio's commands on synthetic corpora and report medians: `make bench`."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate  # noqa: E402
+
+RUNS = 7
+TARGETS = {2000: 0.5, 10000: 2.5}
+MEMORY_LIMIT_MB = 500
+
+
+def _time_command(argv: list[str]) -> tuple[float, float, int]:
+    """Median wall time (s), peak resident memory (MB) and exit status of a command over RUNS runs."""
+    times, peak, status = [], 0.0, 0
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        completed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+        status = completed.returncode
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return statistics.median(times), peak, status
+
+
+def main() -> int:
+    failures = 0
+    print(f"quaestio validate, median of {RUNS} runs of the whole command (Python start-up included)")
+    print(f"{'corpus':<40}{'median':>9}{'target':>9}{'peak MB':>9}  verdict")
+    with tempfile.TemporaryDirectory(prefix="quaestio-bench-") as scratch:
+        for count, target in TARGETS.items():
+            for broken in (False, True):
+                root = generate(Path(scratch) / f"{count}-{broken}", count, broken)
+                median, peak, status = _time_command(
+                    [sys.executable, "-m", "quaestio", "--root", str(root), "validate"])
+                expected_status = 1 if broken else 0
+                ok = median < target and peak < MEMORY_LIMIT_MB and status == expected_status
+                failures += not ok
+                label = f"{count} recommendations" + (", one error each" if broken else ", clean")
+                print(f"{label:<40}{median:>8.3f}s{target:>8.1f}s{peak:>9.0f}  {'ok' if ok else 'MISSED'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

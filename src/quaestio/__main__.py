@@ -1,0 +1,5 @@
+"""Run quaestio as `python -m quaestio`."""
+
+from quaestio.cli import main
+
+raise SystemExit(main())

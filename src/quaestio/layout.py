@@ -1,0 +1,93 @@
+"""Where content lives in a repository, and which files are topics and which recommendations."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from quaestio.findings import Finding, did_you_mean, error
+
+AUDIENCES = ("academic", "business", "public")
+AUDIENCE_CODES = {"academic": "ACA", "business": "BUS", "public": "PUB"}
+TOPICS_DIR = "topics"
+RECOMMENDATIONS_DIR = "recommendations"
+SCHEMAS_DIR = "schemas"
+SUFFIX = ".yaml"
+
+
+class Kind(str, enum.Enum):
+    """The two kinds of content file."""
+
+    TOPIC = "topic"
+    RECOMMENDATIONS = "recommendations"
+
+
+@dataclass(frozen=True)
+class ContentFile:
+    """A content file, with what its place in the repository says it holds."""
+
+    file: Path
+    path: str
+    kind: Kind
+    topic: str
+    audience: str | None = None
+
+
+def _relative(root: Path, file: Path) -> str:
+    return file.relative_to(root).as_posix()
+
+
+def _misplaced(path: str, message: str, hint: str) -> Finding:
+    return error(path, (1, 1), "misplaced-file", message, hint)
+
+
+def _yaml_like(file: Path) -> bool:
+    return file.suffix in (".yaml", ".yml")
+
+
+def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
+    """All content files under root, in a stable order, and findings for files in the wrong place."""
+    files: list[ContentFile] = []
+    findings: list[Finding] = []
+    topics = root / TOPICS_DIR
+    if topics.is_dir():
+        for entry in sorted(topics.rglob("*")):
+            if not entry.is_file() or not _yaml_like(entry):
+                continue
+            path = _relative(root, entry)
+            if entry.parent != topics:
+                findings.append(_misplaced(path, "topic files belong directly in topics/, not in a subfolder",
+                                           f"move it to topics/{entry.name}"))
+            elif entry.suffix != SUFFIX:
+                findings.append(_misplaced(path, "content files end in .yaml, not .yml",
+                                           f"rename it to topics/{entry.stem}.yaml"))
+            else:
+                files.append(ContentFile(entry, path, Kind.TOPIC, entry.stem))
+    recommendations = root / RECOMMENDATIONS_DIR
+    if recommendations.is_dir():
+        for entry in sorted(recommendations.rglob("*")):
+            if not entry.is_file() or not _yaml_like(entry):
+                continue
+            path = _relative(root, entry)
+            depth = len(entry.relative_to(recommendations).parts)
+            if depth != 2:
+                findings.append(_misplaced(
+                    path,
+                    "recommendation files belong in recommendations/<topic>/<audience>.yaml",
+                    f"move it to recommendations/<topic>/{entry.stem}.yaml, where <topic> is the topic's id",
+                ))
+            elif entry.suffix != SUFFIX:
+                findings.append(_misplaced(path, "content files end in .yaml, not .yml",
+                                           f"rename it to {entry.parent.relative_to(root).as_posix()}/{entry.stem}.yaml"))
+            elif entry.stem not in AUDIENCES:
+                suggestion = did_you_mean(entry.name, [f"{a}{SUFFIX}" for a in AUDIENCES])
+                findings.append(_misplaced(
+                    path,
+                    f"'{entry.name}' is not an audience file; the file name must be academic.yaml, "
+                    "business.yaml or public.yaml",
+                    suggestion or "rename it after the audience it addresses",
+                ))
+            else:
+                files.append(ContentFile(entry, path, Kind.RECOMMENDATIONS, entry.parent.name, entry.stem))
+    return files, findings

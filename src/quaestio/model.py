@@ -1,0 +1,257 @@
+"""The content model: immutable topics, challenges, references and recommendations built from valid sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from quaestio.layout import AUDIENCES, Kind
+from quaestio.load import Source
+
+LANGUAGES = ("en", "fr", "nl", "de")
+PRIORITIES = ("high", "medium", "low")
+HORIZONS = ("short", "medium", "long")
+STATUSES = ("draft", "proposed", "adopted", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A human-readable text in English, with any translations."""
+
+    en: str
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return self.en
+
+    def get(self, language: str) -> str:
+        """The text in a language, falling back to English."""
+        return dict(self.translations).get(language, self.en)
+
+    @classmethod
+    def of(cls, value: object) -> Text:
+        if isinstance(value, dict):
+            others = tuple((k, value[k]) for k in LANGUAGES[1:] if k in value)
+            return cls(value["en"], others)
+        return cls(str(value))
+
+    @classmethod
+    def maybe(cls, value: object) -> Text | None:
+        return None if value is None else cls.of(value)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a thing is written: repository-relative file and line."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Chair:
+    name: Text
+    affiliation: Text | None
+
+
+@dataclass(frozen=True)
+class Session:
+    number: int
+    date: str
+    venue: Text
+    chairs: tuple[Chair, ...]
+    organisations: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    id: str
+    topic: str
+    title: Text
+    description: Text
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    title: Text
+    author: str
+    year: int
+    url: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    expansion: Text
+    definition: Text | None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    date: str
+    state: str
+    note: Text
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    topic: str
+    audience: str
+    title: Text
+    text: Text
+    rationale: Text
+    priority: str
+    horizon: str
+    status: str
+    addresses: tuple[str, ...]
+    references: tuple[str, ...]
+    related: tuple[str, ...]
+    follow_up: tuple[FollowUp, ...]
+    withdrawal_reason: Text | None
+    superseded_by: str | None
+    origin: Origin
+
+    @property
+    def number(self) -> int:
+        return int(self.id.rsplit("-", 1)[1])
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    code: str
+    title: Text
+    summary: Text
+    edition: int
+    session: Session
+    status_quaestionis: Text
+    challenges: tuple[Challenge, ...]
+    references: tuple[Reference, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """All topics and recommendations of a repository, in a stable order."""
+
+    topics: tuple[Topic, ...]
+    recommendations: tuple[Recommendation, ...]
+
+    @cached_property
+    def recommendation_by_id(self) -> dict[str, Recommendation]:
+        return {r.id: r for r in self.recommendations}
+
+    @cached_property
+    def challenge_by_id(self) -> dict[str, Challenge]:
+        return {c.id: c for t in self.topics for c in t.challenges}
+
+    @cached_property
+    def topic_by_id(self) -> dict[str, Topic]:
+        return {t.id: t for t in self.topics}
+
+    def recommendations_for(self, topic: str | None = None, audience: str | None = None) -> tuple[Recommendation, ...]:
+        """The recommendations of a topic and/or to an audience, in topic, audience and number order."""
+        return tuple(
+            r for r in self.recommendations
+            if (topic is None or r.topic == topic) and (audience is None or r.audience == audience)
+        )
+
+    @cached_property
+    def _related_both_ways(self) -> dict[str, tuple[str, ...]]:
+        links: dict[str, set[str]] = {r.id: set(r.related) for r in self.recommendations}
+        for r in self.recommendations:
+            for other in r.related:
+                links.setdefault(other, set()).add(r.id)
+        order = {r.id: i for i, r in enumerate(self.recommendations)}
+        return {k: tuple(sorted(v - {k}, key=lambda x: order.get(x, 0))) for k, v in links.items()}
+
+    def related_to(self, recommendation_id: str) -> tuple[Recommendation, ...]:
+        """Recommendations linked to this one in either direction."""
+        return tuple(self.recommendation_by_id[i] for i in self._related_both_ways.get(recommendation_id, ())
+                     if i in self.recommendation_by_id)
+
+    def addressing(self, challenge_id: str) -> tuple[Recommendation, ...]:
+        """Recommendations that address a challenge."""
+        return tuple(r for r in self.recommendations if challenge_id in r.addresses)
+
+
+def _line(source: Source, path: tuple) -> Origin:
+    return Origin(source.file.path, source.at(path)[0])
+
+
+def _topic(source: Source) -> Topic:
+    data = source.document.data
+    session = data["session"]
+    return Topic(
+        id=data["id"],
+        code=data["code"],
+        title=Text.of(data["title"]),
+        summary=Text.of(data["summary"]),
+        edition=data["edition"],
+        session=Session(
+            number=session["number"],
+            date=session["date"],
+            venue=Text.of(session["venue"]),
+            chairs=tuple(Chair(Text.of(c["name"]), Text.maybe(c.get("affiliation"))) for c in session["chairs"]),
+            organisations=tuple(Text.of(o) for o in session["organisations"]),
+        ),
+        status_quaestionis=Text.of(data["status_quaestionis"]),
+        challenges=tuple(
+            Challenge(c["id"], data["id"], Text.of(c["title"]), Text.of(c["description"]),
+                      _line(source, ("challenges", i)))
+            for i, c in enumerate(data["challenges"])
+        ),
+        references=tuple(
+            Reference(r["id"], Text.of(r["title"]), r["author"], r["year"], r.get("url"), r["kind"])
+            for r in data["references"]
+        ),
+        glossary=tuple(
+            GlossaryEntry(g["term"], Text.of(g["expansion"]), Text.maybe(g.get("definition")))
+            for g in data.get("glossary", [])
+        ),
+        origin=_line(source, ()),
+    )
+
+
+def _recommendations(source: Source) -> list[Recommendation]:
+    data = source.document.data
+    return [
+        Recommendation(
+            id=r["id"],
+            topic=data["topic"],
+            audience=data["audience"],
+            title=Text.of(r["title"]),
+            text=Text.of(r["text"]),
+            rationale=Text.of(r["rationale"]),
+            priority=r["priority"],
+            horizon=r["horizon"],
+            status=r["status"],
+            addresses=tuple(r["addresses"]),
+            references=tuple(r.get("references", [])),
+            related=tuple(r.get("related", [])),
+            follow_up=tuple(
+                FollowUp(f["date"], f["state"], Text.of(f["note"]), f.get("source")) for f in r.get("follow_up", [])
+            ),
+            withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
+            superseded_by=r.get("superseded_by"),
+            origin=_line(source, ("recommendations", i)),
+        )
+        for i, r in enumerate(data["recommendations"])
+    ]
+
+
+def build_corpus(sources: Sequence[Source]) -> Corpus:
+    """The model of valid content: topics in session order, recommendations by topic, audience and number."""
+    topics = sorted((_topic(s) for s in sources if s.file.kind is Kind.TOPIC),
+                    key=lambda t: (t.edition, t.session.number, t.id))
+    topic_order = {t.id: i for i, t in enumerate(topics)}
+    recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s)]
+    recommendations.sort(key=lambda r: (topic_order.get(r.topic, len(topics)), AUDIENCES.index(r.audience), r.number))
+    return Corpus(tuple(topics), tuple(recommendations))

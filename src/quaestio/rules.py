@@ -1,0 +1,265 @@
+"""Cross-reference rules a schema cannot express: unique IDs, prefixes, paths and links that resolve."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from quaestio.findings import Finding, did_you_mean, error, warning
+from quaestio.layout import AUDIENCE_CODES, AUDIENCES, Kind
+from quaestio.load import JsonPath, Source
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
+_TEXT_FIELDS = {"text", "rationale", "description", "status_quaestionis", "summary", "note", "withdrawal_reason", "definition"}
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    source: Source
+    path: JsonPath
+    value: str
+    topic: str
+
+
+def _strings(items: object) -> Iterator[tuple[int, str]]:
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                yield index, item
+
+
+def _mappings(items: object) -> Iterator[tuple[int, dict]]:
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _texts(value: object) -> Iterator[tuple[JsonPath, str]]:
+    """Every string in a text value (plain, or a mapping of translations), with its relative path."""
+    if isinstance(value, str):
+        yield (), value
+    elif isinstance(value, dict):
+        for language, text in value.items():
+            if isinstance(text, str):
+                yield (language,), text
+
+
+def check_rules(sources: Sequence[Source]) -> list[Finding]:
+    """Every cross-reference finding over the whole repository, in one pass."""
+    findings: list[Finding] = []
+    topics = [s for s in sources if s.file.kind is Kind.TOPIC]
+    recommendation_files = [s for s in sources if s.file.kind is Kind.RECOMMENDATIONS]
+
+    # Topics: id and code, challenges and references.
+    topic_codes: dict[str, str] = {}
+    codes_seen: dict[str, _Occurrence] = {}
+    challenges: dict[str, _Occurrence] = {}
+    references: dict[str, dict[str, _Occurrence]] = {}
+    for source in topics:
+        data = source.document.data
+        file = source.file
+        topic_id = data.get("id")
+        if isinstance(topic_id, str) and topic_id != file.topic:
+            findings.append(error(file.path, source.at(("id",)), "path-mismatch",
+                                  f"the topic id '{topic_id}' does not match the file name '{file.file.name}'",
+                                  f"change the id to '{file.topic}', or rename the file to {topic_id}.yaml"))
+        code = data.get("code")
+        if isinstance(code, str):
+            topic_codes[file.topic] = code
+            first = codes_seen.get(code)
+            if first is not None:
+                findings.append(error(file.path, source.at(("code",)), "duplicate-id",
+                                      f"the topic code '{code}' is already used by {first.source.file.path}",
+                                      "give each topic its own code"))
+            else:
+                codes_seen[code] = _Occurrence(source, ("code",), code, file.topic)
+        references[file.topic] = {}
+        for index, challenge in _mappings(data.get("challenges")):
+            challenge_id = challenge.get("id")
+            if not isinstance(challenge_id, str):
+                continue
+            path = ("challenges", index, "id")
+            findings.extend(_unique(challenges, _Occurrence(source, path, challenge_id, file.topic), "challenge"))
+            if isinstance(code, str) and not challenge_id.startswith(f"{code}-C"):
+                findings.append(error(file.path, source.at(path), "id-prefix",
+                                      f"the challenge ID '{challenge_id}' does not start with the topic code '{code}-C'",
+                                      f"number the topic's challenges {code}-C1, {code}-C2, ..."))
+        for index, reference in _mappings(data.get("references")):
+            reference_id = reference.get("id")
+            if isinstance(reference_id, str):
+                occurrence = _Occurrence(source, ("references", index, "id"), reference_id, file.topic)
+                findings.extend(_unique(references[file.topic], occurrence, "reference"))
+            findings.extend(_url_findings(source, ("references", index, "url"), reference.get("url")))
+        glossary: dict[str, _Occurrence] = {}
+        for index, entry in _mappings(data.get("glossary")):
+            term = entry.get("term")
+            if isinstance(term, str):
+                findings.extend(_unique(glossary, _Occurrence(source, ("glossary", index, "term"), term, file.topic),
+                                        "glossary term"))
+
+    # Recommendations: ids, then what they point to.
+    recommendations: dict[str, _Occurrence] = {}
+    records: list[tuple[Source, int, dict]] = []
+    for source in recommendation_files:
+        data = source.document.data
+        file = source.file
+        declared_topic = data.get("topic")
+        if isinstance(declared_topic, str) and declared_topic != file.topic:
+            findings.append(error(file.path, source.at(("topic",)), "path-mismatch",
+                                  f"the file says topic '{declared_topic}' but lies in the folder "
+                                  f"recommendations/{file.topic}/",
+                                  f"change it to 'topic: {file.topic}', or move the file to "
+                                  f"recommendations/{declared_topic}/"))
+        declared_audience = data.get("audience")
+        if isinstance(declared_audience, str) and declared_audience in AUDIENCES and declared_audience != file.audience:
+            findings.append(error(file.path, source.at(("audience",)), "path-mismatch",
+                                  f"the file says audience '{declared_audience}' but is named {file.file.name}",
+                                  f"change it to 'audience: {file.audience}', or rename the file to "
+                                  f"{declared_audience}.yaml"))
+        if file.topic not in topic_codes and not any(t.file.topic == file.topic for t in topics):
+            findings.append(error(file.path, source.at(("topic",)), "unknown-topic",
+                                  f"there is no topic file topics/{file.topic}.yaml for this folder",
+                                  did_you_mean(file.topic, [t.file.topic for t in topics])
+                                  or f"create topics/{file.topic}.yaml first"))
+        code = topic_codes.get(file.topic)
+        prefix = f"{code}-{AUDIENCE_CODES[file.audience or 'public']}-" if code else None
+        for index, item in _mappings(data.get("recommendations")):
+            records.append((source, index, item))
+            rec_id = item.get("id")
+            if not isinstance(rec_id, str):
+                continue
+            path = ("recommendations", index, "id")
+            findings.extend(_unique(recommendations, _Occurrence(source, path, rec_id, file.topic), "recommendation"))
+            if prefix and not rec_id.startswith(prefix):
+                findings.append(error(file.path, source.at(path), "id-prefix",
+                                      f"the ID '{rec_id}' does not fit this file: recommendations of topic "
+                                      f"'{file.topic}' to the {file.audience} audience start with '{prefix}'",
+                                      f"use the next free number, as in {prefix}01"))
+
+    adopted_addresses: set[str] = set()
+    for source, index, item in records:
+        base: JsonPath = ("recommendations", index)
+        file = source.file
+        own_id = item.get("id")
+        status = item.get("status")
+        for position, challenge_id in _strings(item.get("addresses")):
+            if challenge_id in challenges:
+                if status == "adopted":
+                    adopted_addresses.add(challenge_id)
+            else:
+                candidates = [c for c, o in challenges.items() if o.topic == file.topic] or list(challenges)
+                listed = f"the challenges of this topic are {', '.join(sorted(candidates)) or 'none'}"
+                suggestion = did_you_mean(challenge_id, candidates)
+                findings.append(error(file.path, source.at(base + ("addresses", position)), "broken-reference",
+                                      f"there is no challenge '{challenge_id}'",
+                                      f"{suggestion} ({listed})" if suggestion else listed))
+        topic_references = references.get(file.topic, {})
+        for position, reference_id in _strings(item.get("references")):
+            if reference_id not in topic_references:
+                findings.append(error(file.path, source.at(base + ("references", position)), "broken-reference",
+                                      f"there is no reference '{reference_id}' in topics/{file.topic}.yaml",
+                                      did_you_mean(reference_id, topic_references)
+                                      or "add the source to the topic's references first"))
+        for position, related_id in _strings(item.get("related")):
+            where = source.at(base + ("related", position))
+            if related_id == own_id:
+                findings.append(warning(file.path, where, "self-reference",
+                                        f"'{related_id}' lists itself as related", "remove it from 'related'"))
+            elif related_id not in recommendations:
+                findings.append(error(file.path, where, "broken-reference",
+                                      f"there is no recommendation '{related_id}'",
+                                      did_you_mean(related_id, recommendations) or "check the ID"))
+        successor = item.get("superseded_by")
+        if isinstance(successor, str):
+            where = source.at(base + ("superseded_by",))
+            if successor == own_id:
+                findings.append(error(file.path, where, "broken-reference",
+                                      f"'{successor}' cannot supersede itself", "name the recommendation that replaces it"))
+            elif successor not in recommendations:
+                findings.append(error(file.path, where, "broken-reference",
+                                      f"there is no recommendation '{successor}' to supersede this one",
+                                      did_you_mean(successor, recommendations) or "check the ID"))
+            if status != "withdrawn" and isinstance(status, str):
+                findings.append(warning(file.path, where, "superseded-not-withdrawn",
+                                        f"'{own_id}' names a successor but its status is '{status}'",
+                                        "set 'status: withdrawn' and give a 'withdrawal_reason', or remove 'superseded_by'"))
+        if status == "withdrawn" and not item.get("withdrawal_reason"):
+            findings.append(error(file.path, source.at(base + ("status",)), "withdrawn-without-reason",
+                                  f"'{own_id}' is withdrawn but does not say why",
+                                  "add 'withdrawal_reason:' explaining why it was withdrawn"))
+        for entry_index, entry in _mappings(item.get("follow_up")):
+            findings.extend(_url_findings(source, base + ("follow_up", entry_index, "source"), entry.get("source")))
+
+    for challenge_id, occurrence in challenges.items():
+        if challenge_id not in adopted_addresses:
+            findings.append(warning(occurrence.source.file.path, occurrence.source.at(occurrence.path),
+                                    "unaddressed-challenge",
+                                    f"no adopted recommendation addresses the challenge '{challenge_id}'",
+                                    "add its ID to the 'addresses' of an adopted recommendation, or drop the challenge"))
+
+    for source in sources:
+        findings.extend(_markdown_link_findings(source))
+    return findings
+
+
+def _unique(seen: dict[str, _Occurrence], occurrence: _Occurrence, what: str) -> list[Finding]:
+    first = seen.get(occurrence.value)
+    if first is None:
+        seen[occurrence.value] = occurrence
+        return []
+    line, column = first.source.at(first.path)
+    return [error(occurrence.source.file.path, occurrence.source.at(occurrence.path), "duplicate-id",
+                  f"the {what} ID '{occurrence.value}' is already used at {first.source.file.path}:{line}:{column}",
+                  "IDs must be unique; give this one the next free number (never reuse an old one)")]
+
+
+def _url_problem(url: str) -> str:
+    match = _SCHEME.match(url)
+    if match is None:
+        return "is not an absolute address"
+    scheme = match.group(1).lower()
+    if scheme not in ALLOWED_SCHEMES:
+        return f"uses the scheme '{scheme}:'"
+    if scheme in ("http", "https") and not url[len(scheme) + 1:].startswith("//"):
+        return "is missing '//' after the scheme"
+    return ""
+
+
+def _url_findings(source: Source, path: JsonPath, url: object) -> list[Finding]:
+    if not isinstance(url, str) or not url:
+        return []
+    problem = _url_problem(url)
+    if not problem:
+        return []
+    return [error(source.file.path, source.at(path), "url-scheme", f"the address '{url}' {problem}",
+                  "addresses must start with https://, http:// or mailto:")]
+
+
+def _markdown_link_findings(source: Source) -> list[Finding]:
+    findings = []
+    for path, text in _walk_texts(source.document.data, ()):
+        for match in _MARKDOWN_LINK.finditer(text):
+            target = match.group(1) or match.group(2) or ""
+            scheme = _SCHEME.match(target)
+            if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
+                findings.append(error(source.file.path, source.at(path), "url-scheme",
+                                      f"a link in the text uses the scheme '{scheme.group(1)}:'",
+                                      "links must start with https://, http:// or mailto:"))
+    return findings
+
+
+def _walk_texts(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _TEXT_FIELDS:
+                for sub, text in _texts(value):
+                    yield path + (key,) + sub, text
+            elif isinstance(value, (dict, list)):
+                yield from _walk_texts(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_texts(value, path + (index,))

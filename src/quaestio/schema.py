@@ -1,0 +1,213 @@
+"""Check documents against the JSON Schemas in schemas/ and turn violations into findings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema_rs
+
+from quaestio.findings import Finding, did_you_mean, error
+from quaestio.layout import Kind
+from quaestio.load import JsonPath, YamlDocument
+
+SCHEMA_FILES = {Kind.TOPIC: "topic.schema.json", Kind.RECOMMENDATIONS: "recommendations.schema.json"}
+COMMON_FILE = "common.schema.json"
+_BASE = "file:///quaestio/schemas/"
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+
+def describe(value: object) -> str:
+    """A short, plain description of a value for a message."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping of fields"
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """The compiled validators for each kind of content file, and the schema documents behind them."""
+
+    documents: Mapping[str, dict]
+    validators: Mapping[Kind, object]
+
+
+def load_schemas(directory: Path) -> SchemaSet:
+    """Read and compile the schemas in a directory (no network access)."""
+    documents = {
+        name: json.loads((directory / name).read_text(encoding="utf-8"))
+        for name in (COMMON_FILE, *SCHEMA_FILES.values())
+    }
+
+    def retrieve(uri: str) -> dict:
+        name = uri.rsplit("/", 1)[-1]
+        if name not in documents:
+            raise ValueError(f"unknown schema {uri}")
+        return documents[name]
+
+    validators = {
+        kind: jsonschema_rs.validator_for(
+            documents[name],
+            retriever=retrieve,
+            base_uri=_BASE + name,
+            validate_formats=True,
+        )
+        for kind, name in SCHEMA_FILES.items()
+    }
+    return SchemaSet(documents, validators)
+
+
+def _subschema(schemas: SchemaSet, kind: Kind, schema_path: list) -> dict:
+    """The schema object a schema path (as reported by the validator) points into."""
+    for name in (SCHEMA_FILES[kind], COMMON_FILE):
+        node: object = schemas.documents[name]
+        for step in schema_path:
+            if isinstance(node, dict) and step in node:
+                node = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                break
+        else:
+            if isinstance(node, dict):
+                return node
+    return {}
+
+
+def _value_at(data: object, path: JsonPath) -> object:
+    for step in path:
+        data = data[step]  # type: ignore[index]
+    return data
+
+
+def _field_label(path: JsonPath) -> str:
+    named = [step for step in path if isinstance(step, str)]
+    return f"'{named[-1]}'" if named else "the file"
+
+
+def _thing(schema: dict) -> str:
+    title = schema.get("title", "")
+    return title[0].lower() + title[1:] if title else "entry"
+
+
+def check_document(document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
+    """Every schema violation in one document, as findings at the value (or key) at fault."""
+    validator = schemas.validators[kind]
+    if validator.is_valid(document.data):
+        return []
+    findings = []
+    for failure in validator.iter_errors(document.data):
+        findings.extend(_translate(failure, document, kind, schemas))
+    return findings
+
+
+def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
+    path: JsonPath = tuple(failure.instance_path)
+    schema_path = list(failure.schema_path)
+    keyword = failure.kind.name
+    parent = _subschema(schemas, kind, schema_path[:-1])
+    value = _value_at(document.data, path)
+    where = document.positions.of_value(path)
+    file = document.path
+    field = _field_label(path)
+
+    if keyword == "required":
+        name = failure.kind.property
+        prop = parent.get("properties", {}).get(name, {})
+        about = prop.get("description", "")
+        return [error(file, where, "missing-field",
+                      f"the {_thing(parent)} has no '{name}' field, which is required",
+                      f"add '{name}:'" + (f" ({about})" if about else ""))]
+    if keyword == "additionalProperties":
+        allowed = sorted(parent.get("properties", {}))
+        found = []
+        for name in failure.kind.unexpected:
+            hint = did_you_mean(name, allowed) or f"the fields allowed here are: {', '.join(allowed)}"
+            found.append(error(file, document.positions.of_key(path + (name,)), "unknown-field",
+                               f"unknown field '{name}' in the {_thing(parent)}", hint))
+        return found
+    if keyword == "enum":
+        options = [str(o) for o in failure.kind.options]
+        hint = did_you_mean(value, options) or f"use one of: {', '.join(options)}"
+        return [error(file, where, "invalid-value",
+                      f"{describe(value)} is not an allowed value for {field}; "
+                      f"allowed: {', '.join(options)}", hint)]
+    if keyword == "type":
+        expected = parent.get("type")
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected or []))
+        if value is None:
+            return [error(file, where, "wrong-type", f"{field} is empty", f"write {words} after the colon")]
+        return [error(file, where, "wrong-type", f"{field} should be {words}, not {describe(value)}",
+                      _type_hint(expected, value))]
+    if keyword == "anyOf" and "translations" in json.dumps(parent.get("anyOf", [])):
+        return [_text_finding(file, where, field, value, document, path)]
+    if keyword in ("pattern", "format"):
+        hint = parent.get("description", "")
+        examples = parent.get("examples")
+        if examples:
+            hint = f"{hint} For example: {examples[0]}".strip()
+        what = parent.get("title", "value").lower()
+        return [error(file, where, "invalid-format", f"{describe(value)} is not a valid {what} for {field}", hint)]
+    if keyword in ("minimum", "maximum"):
+        bound = parent.get(keyword)
+        word = "at least" if keyword == "minimum" else "at most"
+        return [error(file, where, "invalid-value", f"{field} must be {word} {bound}, not {value}")]
+    if keyword == "minItems":
+        return [error(file, where, "invalid-value",
+                      f"{field} needs at least {parent.get('minItems')} item(s)", "add an entry to the list")]
+    if keyword == "minLength":
+        return [error(file, where, "wrong-type", f"{field} is empty", "write the text after the colon")]
+    return [error(file, where, "schema", f"{field}: {failure.message}")]
+
+
+def _type_hint(expected: object, value: object) -> str:
+    if expected == "array":
+        return "write a list, one '- item' per line, or [A, B] on one line"
+    if expected == "integer" and isinstance(value, str):
+        return "write the number without quotes"
+    if expected == "string" and isinstance(value, (int, float, bool)):
+        return "put the value in quotes to make it text"
+    return ""
+
+
+def _text_finding(file: str, where: tuple[int, int], field: str, value: object,
+                  document: YamlDocument, path: JsonPath) -> Finding:
+    languages = ("en", "fr", "nl", "de")
+    if value is None or value == "":
+        return error(file, where, "wrong-type", f"{field} is empty", "write the text after the colon")
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in languages]
+        if unknown:
+            key_position = document.positions.of_key(path + (unknown[0],))
+            return error(file, key_position, "unknown-language",
+                         f"'{unknown[0]}' is not a supported language in {field}",
+                         did_you_mean(unknown[0], languages) or "use en, fr, nl or de")
+        if "en" not in value:
+            return error(file, where, "missing-field", f"{field} has translations but no English ('en') text",
+                         "add 'en:' with the English text; English is required")
+        bad = next(k for k in value if not isinstance(value[k], str) or not value[k])
+        return error(file, document.positions.of_value(path + (bad,)), "wrong-type",
+                     f"the '{bad}' text of {field} should be text, not {describe(value[bad])}",
+                     "put the text after the colon, in quotes if it contains ': '")
+    return error(file, where, "wrong-type", f"{field} should be text, not {describe(value)}",
+                 "write the text, or a mapping of languages such as 'en: ...' and 'fr: ...'")

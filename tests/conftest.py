@@ -1,0 +1,51 @@
+"""Shared test helpers: a scratch copy of a small content repository, and the findings it produces."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from quaestio.pipeline import check
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+class Repo:
+    """A writable copy of tests/fixtures/minimal with helpers to break it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+        return target
+
+    def read(self, relative: str) -> str:
+        return (self.root / relative).read_text(encoding="utf-8")
+
+    def replace(self, relative: str, old: str, new: str) -> None:
+        text = self.read(relative)
+        assert old in text, f"{old!r} not in {relative}"
+        self.write(relative, text.replace(old, new, 1))
+
+    def findings(self):
+        return check(self.root).findings
+
+    def codes(self) -> list[tuple[str, int, int, str]]:
+        """Each finding as (file, line, column, code)."""
+        return [(f.file, f.line, f.column, f.code) for f in self.findings()]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "minimal", root)
+    return Repo(root)

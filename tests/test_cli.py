@@ -1,0 +1,112 @@
+"""The command line: output formats, exit statuses, --strict, and that validation never writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quaestio.cli import main
+
+PUBLIC = "recommendations/alpha/public.yaml"
+ACADEMIC = "recommendations/alpha/academic.yaml"
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def break_two_things(repo):
+    repo.replace(PUBLIC, "    priority: high", "    priorty: high")
+    repo.replace(ACADEMIC, "    status: adopted", "    status: draft")  # leaves ALP-C1 unaddressed
+
+
+def test_clean_repository_exits_zero(repo, capsys):
+    assert main(["--root", str(repo.root), "validate"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "4 files checked: 0 errors, 0 warnings." in captured.err
+
+
+def test_text_format_names_file_line_column_severity_code_and_hint(repo, capsys):
+    break_two_things(repo)
+    assert main(["--root", str(repo.root), "validate"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{PUBLIC}:4:5: error[missing-field]: the recommendation has no 'priority' field, which is required"
+    assert lines[2] == f"{PUBLIC}:8:5: error[unknown-field]: unknown field 'priorty' in the recommendation"
+    assert lines[3] == "    hint: did you mean 'priority'?"
+    assert lines[4].startswith("topics/alpha.yaml:21:9: warning[unaddressed-challenge]:")
+
+
+def test_warnings_alone_exit_zero_but_strict_makes_them_errors(repo, capsys):
+    repo.replace(ACADEMIC, "    status: adopted", "    status: draft")
+    assert main(["--root", str(repo.root), "validate"]) == 0
+    assert main(["--root", str(repo.root), "validate", "--strict"]) == 1
+    out = capsys.readouterr().out
+    assert "topics/alpha.yaml:21:9: error[unaddressed-challenge]" in out
+
+
+def test_github_format_prints_annotations(repo, capsys):
+    break_two_things(repo)
+    assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith(f"::error file={PUBLIC},line=8,col=5,title=quaestio unknown-field::")
+    assert lines[1].endswith("%0Adid you mean 'priority'?")
+    assert lines[2].startswith("::warning file=topics/alpha.yaml,line=21,col=9,")
+
+
+def test_json_format_is_a_list_for_tools(repo, capsys):
+    break_two_things(repo)
+    assert main(["--root", str(repo.root), "validate", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    assert [(f["file"], f["line"], f["column"], f["severity"], f["code"]) for f in findings] == [
+        (PUBLIC, 4, 5, "error", "missing-field"),
+        (PUBLIC, 8, 5, "error", "unknown-field"),
+        ("topics/alpha.yaml", 21, 9, "warning", "unaddressed-challenge"),
+    ]
+    assert findings[1]["hint"] == "did you mean 'priority'?"
+
+
+@pytest.mark.parametrize("argv", [["validate", "--format", "xml"], ["frobnicate"], [], ["validate", "--bogus"]])
+def test_usage_errors_exit_two(repo, argv, capsys):
+    with pytest.raises(SystemExit) as raised:
+        code = main(["--root", str(repo.root), *argv])
+        raise SystemExit(code)
+    assert raised.value.code == 2
+
+
+def test_missing_root_is_a_usage_error(tmp_path, capsys):
+    assert main(["--root", str(tmp_path / "nowhere"), "validate"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_validation_never_modifies_a_file(repo):
+    break_two_things(repo)
+    repo.write("recommendations/alpha/bad.yaml", "a: &x 1\n")
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.root.rglob("*") if p.is_file()}
+    main(["--root", str(repo.root), "validate"])
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.root.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_build_py_is_the_same_command_as_quaestio(repo):
+    break_two_things(repo)
+    run = subprocess.run([sys.executable, str(REPOSITORY / "build.py"), "--root", str(repo.root), "validate",
+                          "--format", "json"], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert [f["code"] for f in json.loads(run.stdout)] == ["missing-field", "unknown-field", "unaddressed-challenge"]
+
+
+def test_build_writes_the_validation_report(repo, capsys):
+    assert main(["--root", str(repo.root), "build"]) == 0
+    report = json.loads((repo.root / "build" / "validation.json").read_text())
+    assert (report["files"], report["errors"]) == (4, 0)
+
+
+def test_failed_build_leaves_previous_output(repo, capsys):
+    assert main(["--root", str(repo.root), "build"]) == 0
+    before = (repo.root / "build" / "validation.json").read_bytes()
+    break_two_things(repo)
+    assert main(["--root", str(repo.root), "build"]) == 1
+    assert (repo.root / "build" / "validation.json").read_bytes() == before
+    assert "left as it was" in capsys.readouterr().err
