@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from quaestio.findings import Finding, Severity, has_errors
 from quaestio.layout import SCHEMAS_DIR
 from quaestio.load import load_content
 from quaestio.model import Corpus, build_corpus
+from quaestio.output import write_atomically
 from quaestio.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.validate import validate
 
@@ -54,16 +53,3 @@ def write_build(out: Path, result: Checked) -> list[Path]:
     }
     write_atomically(report, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return [report]
-
-
-def write_atomically(target: Path, text: str) -> None:
-    """Write a text file so that readers see the old or the new content, never half of it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
