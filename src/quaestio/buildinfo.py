@@ -64,3 +64,40 @@ def build_info(root: Path) -> BuildInfo:
     except ValueError:
         epoch = 0
     return BuildInfo(revision, epoch, tool_versions())
+
+
+@dataclass(frozen=True)
+class History:
+    """When each content or template path last changed in git, read once per build."""
+
+    commits: tuple[tuple[str, int, frozenset[str]], ...]
+    modified: frozenset[str]
+
+    def latest(self, prefixes: tuple[str, ...], fallback: BuildInfo) -> tuple[str, int]:
+        """The newest commit (hash, epoch) touching any path under prefixes; '+modified' if the tree differs."""
+        def touches(paths: frozenset[str]) -> bool:
+            return any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for p in paths for prefix in prefixes)
+
+        revision, epoch = fallback.revision, fallback.source_date_epoch
+        for commit, commit_epoch, paths in self.commits:
+            if touches(paths):
+                revision, epoch = commit, commit_epoch
+                break
+        if touches(self.modified):
+            revision += "+modified"
+        if os.environ.get("SOURCE_DATE_EPOCH"):
+            epoch = fallback.source_date_epoch
+        return revision, epoch
+
+
+def load_history(root: Path, paths: tuple[str, ...]) -> History:
+    """The commits that touched paths, newest first, and the paths with uncommitted changes."""
+    log = _git(root, "log", "--format=%x00%H %ct", "--name-only", "--", *paths) or ""
+    commits: list[tuple[str, int, frozenset[str]]] = []
+    for block in log.split("\x00")[1:]:
+        lines = [line for line in block.splitlines() if line.strip()]
+        commit, epoch = lines[0].split()
+        commits.append((commit, int(epoch), frozenset(lines[1:])))
+    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *paths) or ""
+    modified = frozenset(line[3:].split(" -> ")[-1] for line in status.splitlines() if len(line) > 3)
+    return History(tuple(commits), modified)

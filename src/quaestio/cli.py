@@ -10,7 +10,7 @@ from pathlib import Path
 
 from quaestio import __version__
 from quaestio.findings import format_github, format_json, format_text, has_errors, promote_warnings, summary
-from quaestio.pipeline import check, write_build
+from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -30,7 +30,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="text for people (default), github for pull-request annotations, json for tools")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
-    commands.add_parser("build", help="validate, then build everything into build/")
+    commands.add_parser("build", help="validate, then build everything (data, reports, site) into build/")
+    commands.add_parser("reports", help="validate, then build the PDF and DOCX reports into build/reports/")
+    commands.add_parser("site", help="validate, then build the open data and the website into build/data/ and build/site/")
+    commands.add_parser("data", help="validate, then write the open data (JSON, CSV) into build/data/")
     return parser
 
 
@@ -54,7 +57,17 @@ def _validate(root: Path, output_format: str, strict: bool) -> int:
     return EXIT_ERRORS if has_errors(findings) else EXIT_OK
 
 
-def _build(root: Path) -> int:
+TARGETS = {"build": ALL_TARGETS, "reports": ("reports",), "site": ("data", "site"), "data": ("data",)}
+
+
+def _progress(stream) -> Progress | None:
+    """Progress lines on a terminal; silence in CI and pipes."""
+    if not stream.isatty() or os.environ.get("CI"):
+        return None
+    return lambda message: print(f"  {message}", file=stream, flush=True)
+
+
+def _build(root: Path, command: str) -> int:
     result = check(root)
     findings = list(result.findings)
     if findings:
@@ -63,9 +76,17 @@ def _build(root: Path) -> int:
     if result.corpus is None:
         print("quaestio: build stopped: fix the errors above; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
-    written = write_build(root / "build", result)
-    for path in written:
-        print(f"wrote {path.relative_to(root).as_posix()}", file=sys.stderr)
+    try:
+        built = run_build(root, result, TARGETS[command], _progress(sys.stderr))
+    except BuildError as failure:
+        print(f"quaestio: build failed: {failure}; build/ was left as it was.", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"wrote {len(built.written)} file(s) into build/"
+          + (f", {len(built.unchanged)} unchanged and skipped" if built.unchanged else ""), file=sys.stderr)
+    for name in built.written:
+        print(f"  wrote     build/{name}", file=sys.stderr)
+    for name in built.unchanged:
+        print(f"  unchanged build/{name}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -80,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "validate":
         return _validate(root, args.format, args.strict)
-    if args.command == "build":
-        return _build(root)
+    if args.command in TARGETS:
+        return _build(root, args.command)
     parser.print_help(sys.stderr)
     return EXIT_USAGE

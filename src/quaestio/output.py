@@ -17,6 +17,7 @@ def write_atomically(target: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+        os.chmod(temporary, 0o644)  # mkstemp makes private files; outputs are for publishing
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,16 +1,21 @@
-"""The one place that orders the stages: load, validate, model, and (later) render and write."""
+"""The one place that orders the stages: load, validate, model, then render and write each target."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quaestio.branding import load_branding
+from quaestio.buildinfo import build_info
 from quaestio.findings import Finding, Severity, has_errors
 from quaestio.layout import SCHEMAS_DIR
 from quaestio.load import load_content
 from quaestio.model import Corpus, build_corpus
-from quaestio.output import write_atomically
+from quaestio.output import staged_directory, write_atomically
 from quaestio.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.validate import validate
 
@@ -42,14 +47,86 @@ def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
     return Checked(findings, content.files, corpus)
 
 
-def write_build(out: Path, result: Checked) -> list[Path]:
-    """Write what the pipeline builds so far into out/: the validation report."""
-    report = out / "validation.json"
+class BuildError(Exception):
+    """A build step failed for a reason the user can act on (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a build wrote, and what it reused because its inputs had not changed."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+Progress = Callable[[str], None]
+ALL_TARGETS = ("data", "reports")  # the site joins when quaestio.site lands
+BUILD_DIR = "build"
+CACHE_DIR = ".cache"
+
+
+def _validation_report(result: Checked) -> str:
     document = {
         "files": result.files,
         "errors": sum(1 for f in result.findings if f.severity is Severity.ERROR),
         "warnings": sum(1 for f in result.findings if f.severity is Severity.WARNING),
         "findings": [f.as_dict() for f in result.findings],
     }
-    write_atomically(report, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    return [report]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _carry_over(previous: Path, stage: Path, names: Sequence[str]) -> None:
+    """Hard-link the parts of the previous build that this build does not remake into the stage."""
+    for name in names:
+        source = previous / name
+        if source.is_dir():
+            shutil.copytree(source, stage / name, copy_function=_link_or_copy)
+        elif source.is_file():
+            _link_or_copy(source, stage / name)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
+              progress: Progress | None = None) -> Built:
+    """Build the requested targets into root/build, all or nothing.
+
+    Everything is written into a fresh directory beside build/ that replaces it only when every
+    step has succeeded, so a failed or interrupted build leaves the previous build/ as it was.
+    """
+    if result.corpus is None:
+        raise ValueError("cannot build content that has errors")
+    corpus = result.corpus
+    info = build_info(root)
+    branding = load_branding(root)
+    say = progress or (lambda message: None)
+    written: list[str] = []
+    unchanged: list[str] = []
+    with staged_directory(root / BUILD_DIR) as stage:
+        keep = [CACHE_DIR, *(t for t in ALL_TARGETS if t not in targets)]
+        _carry_over(root / BUILD_DIR, stage, keep)
+        write_atomically(stage / "validation.json", _validation_report(result))
+        written.append("validation.json")
+        if "data" in targets:
+            from quaestio.exports import write_data
+
+            say("writing the open data")
+            written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
+        if "reports" in targets:
+            from quaestio.reports import write_reports
+
+            outcome = write_reports(corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, root)
+            written += [f"reports/{name}" for name in outcome.written]
+            unchanged += [f"reports/{name}" for name in outcome.unchanged]
+        if "site" in targets:
+            from quaestio.site import build_site
+
+            say("building the website")
+            build_site(root, corpus, info, branding, stage / "site", downloads=stage)
+            written.append("site/")
+    return Built(tuple(written), tuple(unchanged))

@@ -1,0 +1,127 @@
+"""Open data: every topic and recommendation as JSON (with its published schema) and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from quaestio.branding import Branding
+from quaestio.buildinfo import BuildInfo
+from quaestio.layout import SCHEMAS_DIR
+from quaestio.model import Corpus, Recommendation, Text, Topic
+from quaestio.output import write_atomically
+from quaestio.urls import absolute, recommendation_path, topic_path
+
+FORMAT_VERSION = "1.0"
+SCHEMA_SOURCE = Path(__file__).parents[2] / SCHEMAS_DIR / "open-data.schema.json"
+JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
+CSV_COLUMNS = (
+    "id", "topic", "topic_title", "audience", "title", "text", "rationale", "priority", "horizon", "status",
+    "addresses", "references", "related", "superseded_by", "withdrawal_reason", "latest_follow_up_date",
+    "latest_follow_up_state", "url",
+)
+
+
+def _text(value: Text | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    return {"en": value.en, **dict(value.translations)}
+
+
+def _topic(topic: Topic, site_url: str) -> dict:
+    session = topic.session
+    return {
+        "id": topic.id,
+        "code": topic.code,
+        "title": _text(topic.title),
+        "summary": _text(topic.summary),
+        "edition": topic.edition,
+        "session": {
+            "number": session.number,
+            "date": session.date,
+            "venue": _text(session.venue),
+            "chairs": [{"name": _text(c.name), "affiliation": _text(c.affiliation)} for c in session.chairs],
+            "organisations": [_text(o) for o in session.organisations],
+        },
+        "status_quaestionis": _text(topic.status_quaestionis),
+        "challenges": [{"id": c.id, "title": _text(c.title), "description": _text(c.description)}
+                       for c in topic.challenges],
+        "references": [{"id": r.id, "title": _text(r.title), "author": r.author, "year": r.year, "url": r.url,
+                        "kind": r.kind} for r in topic.references],
+        "glossary": [{"term": g.term, "expansion": _text(g.expansion), "definition": _text(g.definition)}
+                     for g in topic.glossary],
+        "url": absolute(site_url, topic_path(topic.id)),
+    }
+
+
+def _recommendation(corpus: Corpus, item: Recommendation, site_url: str) -> dict:
+    record = {
+        "id": item.id,
+        "topic": item.topic,
+        "audience": item.audience,
+        "title": _text(item.title),
+        "text": _text(item.text),
+        "rationale": _text(item.rationale),
+        "priority": item.priority,
+        "horizon": item.horizon,
+        "status": item.status,
+        "addresses": list(item.addresses),
+        "references": list(item.references),
+        "related": [r.id for r in corpus.related_to(item.id)],
+        "follow_up": [{"date": f.date, "state": f.state, "note": _text(f.note), "source": f.source}
+                      for f in item.follow_up],
+        "url": absolute(site_url, recommendation_path(item.id)),
+    }
+    if item.withdrawal_reason is not None:
+        record["withdrawal_reason"] = _text(item.withdrawal_reason)
+    if item.superseded_by:
+        record["superseded_by"] = item.superseded_by
+    return record
+
+
+def open_data(corpus: Corpus, info: BuildInfo, branding: Branding) -> dict:
+    """The whole corpus as one JSON-ready document."""
+    site_url = str(branding["site_url"])
+    licence = branding["licence"]
+    return {
+        "format_version": FORMAT_VERSION,
+        "publisher": branding["coalition"]["name"],  # type: ignore[index]
+        "licence": {"name": licence["name"], "url": licence["url"]},  # type: ignore[index]
+        "revision": info.revision,
+        "date": info.date.isoformat(),
+        "topics": [_topic(t, site_url) for t in corpus.topics],
+        "recommendations": [_recommendation(corpus, r, site_url) for r in corpus.recommendations],
+    }
+
+
+def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
+    """One row per recommendation, English texts, lists joined with '; '."""
+    site_url = str(branding["site_url"])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in corpus.recommendations:
+        latest = r.follow_up[-1] if r.follow_up else None
+        writer.writerow([
+            r.id, r.topic, corpus.topic_by_id[r.topic].title.en, r.audience, r.title.en, r.text.en.strip(),
+            r.rationale.en.strip(), r.priority, r.horizon, r.status, "; ".join(r.addresses),
+            "; ".join(r.references), "; ".join(x.id for x in corpus.related_to(r.id)), r.superseded_by or "",
+            r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
+            latest.date if latest else "", latest.state if latest else "",
+            absolute(site_url, recommendation_path(r.id)),
+        ])
+    return buffer.getvalue()
+
+
+def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
+    """Write recommendations.json, its schema, and recommendations.csv into out/."""
+    out.mkdir(parents=True, exist_ok=True)
+    document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
+    written = [out / JSON_NAME, out / SCHEMA_NAME, out / CSV_NAME]
+    write_atomically(written[0], document)
+    write_atomically(written[1], SCHEMA_SOURCE.read_bytes())
+    # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).
+    write_atomically(written[2], "\ufeff" + recommendations_csv(corpus, branding))
+    return written

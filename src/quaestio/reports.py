@@ -1,0 +1,299 @@
+"""Reports for policymakers: Markdown rendered per report, then pandoc and typst to PDF/UA-1, pandoc to DOCX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pypandoc
+import typst
+import yaml
+
+from quaestio.branding import Branding
+from quaestio.buildinfo import BuildInfo, History, load_history
+from quaestio.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+from quaestio.model import Corpus, GlossaryEntry, Reference, Topic
+from quaestio.output import write_atomically
+from quaestio.render import environment, render_markdown
+from quaestio.urls import absolute, audience_path, topic_path
+
+# Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
+READER = (
+    "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+    "-citations-yaml_metadata_block-implicit_figures"
+)
+REPORTS_TEMPLATES = "reports"
+PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS = "report.typ", "reference.docx", "reports.yaml"
+
+
+class ReportError(Exception):
+    """A report could not be made; the message names the report and the tool that failed."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report to build: what it covers, what it is called and which sources it is made from."""
+
+    name: str
+    template: str
+    kind: str
+    title: str
+    subtitle: str
+    edition: int
+    topics: tuple[Topic, ...]
+    audience_key: str | None = None
+    url_path: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """A report fully rendered to text, with the hash of everything that shapes its files."""
+
+    spec: ReportSpec
+    markdown_pdf: str
+    markdown_docx: str
+    meta: dict = field(hash=False, compare=False)
+    epoch: int = 0
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ReportsOutcome:
+    """The files written afresh and the files reused from the cache."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+def _long_date(value: str | dt.date) -> str:
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
+    """A report per topic, a digest per audience and one compendium."""
+    edition = max((t.edition for t in corpus.topics), default=0)
+    content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
+    specs = []
+    for topic in corpus.topics:
+        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        conf = settings["topic"]
+        specs.append(ReportSpec(
+            name=conf["file"].format(**words), template="topic.md.j2", kind=conf["kind"],
+            title=conf["title"].format(**words), subtitle=conf["subtitle"].format(**words), edition=topic.edition,
+            topics=(topic,), url_path=topic_path(topic.id),
+            sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
+        ))
+    for key, audience in branding["audiences"].items():  # type: ignore[union-attr]
+        words = {"audience": audience["label"], "audience_lower": audience["label"].lower(), "audience_key": key,
+                 "heading": audience["heading"], "edition": edition}
+        conf = settings["audience"]
+        specs.append(ReportSpec(
+            name=conf["file"].format(**words), template="audience.md.j2", kind=conf["kind"],
+            title=conf["title"].format(**words), subtitle=conf["subtitle"].format(**words), edition=edition,
+            topics=corpus.topics, audience_key=key, url_path=audience_path(key), sources=content,
+        ))
+    conf = settings["compendium"]
+    specs.append(ReportSpec(
+        name=conf["file"].format(edition=edition), template="compendium.md.j2", kind=conf["kind"],
+        title=conf["title"].format(edition=edition), subtitle=conf["subtitle"].format(edition=edition),
+        edition=edition, topics=corpus.topics, sources=content,
+    ))
+    return specs
+
+
+def _cited(corpus: Corpus, spec: ReportSpec) -> list[tuple[Topic, Reference]]:
+    """The references a report lists: all of a topic's for a topic report, else those its recommendations cite."""
+    if spec.template == "topic.md.j2":
+        return [(spec.topics[0], r) for r in spec.topics[0].references]
+    recs = corpus.recommendations_for(audience=spec.audience_key)
+    wanted = {(r.topic, ref) for r in recs for ref in r.references}
+    entries = [(t, r) for t in spec.topics for r in t.references if (t.id, r.id) in wanted or spec.audience_key is None]
+    return entries
+
+
+def _glossary(topics: Iterable[Topic]) -> list[GlossaryEntry]:
+    merged: dict[str, GlossaryEntry] = {}
+    for topic in topics:
+        for entry in topic.glossary:
+            merged.setdefault(entry.term, entry)
+    return sorted(merged.values(), key=lambda e: e.term.casefold())
+
+
+@cache
+def _pandoc() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+@cache
+def _tool_fingerprint() -> str:
+    pandoc_version = subprocess.run([_pandoc(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return f"{pandoc_version}|typst-py {typst.__version__}"
+
+
+def _files_digest(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_sources(corpus: Corpus, info: BuildInfo, branding: Branding, history: History | None,
+                   specs: Iterable[ReportSpec]) -> list[ReportSource]:
+    """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
+    templates = branding.templates / REPORTS_TEMPLATES
+    env = environment(templates)
+    env.globals["long_date"] = _long_date
+    settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
+    fixed = "|".join([
+        _tool_fingerprint(),
+        _files_digest(p for p in templates.iterdir() if p.is_file()),
+        _files_digest((branding.templates / "fonts").glob("*.otf")),
+        _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
+    ])
+    site_url = str(branding["site_url"])
+    publisher = str(branding["coalition"]["name"])  # type: ignore[index]
+    rendered = []
+    for spec in specs:
+        revision, epoch = history.latest(spec.sources + ("templates",), info) if history else (
+            info.revision, info.source_date_epoch)
+        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date())
+        url = absolute(site_url, spec.url_path)
+        citation_before = f"{publisher} ({spec.edition}). "
+        citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
+        report = {
+            "kind": spec.kind, "edition": spec.edition, "date": date, "revision": revision,
+            "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
+        }
+        context = dict(
+            report=report, topics=spec.topics, topic=spec.topics[0] if len(spec.topics) == 1 else None,
+            audience_key=spec.audience_key, edition=spec.edition,
+            audience=branding.audience(spec.audience_key) if spec.audience_key else None,
+            references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
+            reference_entries=_cited(corpus, spec), glossary_entries=_glossary(spec.topics),
+        )
+        markdown_pdf = render_markdown(env, spec.template, corpus, branding, imprint_in_body=False, **context)
+        markdown_docx = render_markdown(env, spec.template, corpus, branding, imprint_in_body=True, **context)
+        meta = {
+            "title": spec.title, "subtitle": spec.subtitle, "kind": spec.kind, "edition": str(spec.edition),
+            "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
+            "date": date, "revision": revision, "publisher": publisher,
+            "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
+            "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
+            "lang": "en", "region": "GB", "url": url, "site_url": site_url,
+            "about": str(branding["coalition"]["description"]),  # type: ignore[index]
+            "licence": dict(branding["licence"]),  # type: ignore[arg-type]
+            "citation_before": citation_before, "citation_after": citation_after,
+            "colours": dict(branding["colours"]),  # type: ignore[arg-type]
+            "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
+        }
+        digest = hashlib.sha256(
+            "\x1f".join([fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch)]).encode()
+        ).hexdigest()
+        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest))
+    return rendered
+
+
+def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    completed = subprocess.run([_pandoc(), "--from", READER, *args], input=markdown.encode("utf-8"),
+                               capture_output=True, env=env)
+    if completed.returncode != 0:
+        raise ReportError(f"pandoc failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
+    return completed.stdout
+
+
+def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
+    """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file."""
+    templates = branding.templates / REPORTS_TEMPLATES
+    typst_source = _run_pandoc(source.markdown_pdf, ["--to", "typst", "--wrap=preserve",
+                                                     "--template", str(templates / PDF_TEMPLATE)], source.epoch)
+    # typst sees only this folder: the document, its data and the logo. No packages, no system fonts.
+    with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
+        folder = Path(scratch)
+        (folder / "report.typ").write_bytes(typst_source)
+        (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
+        shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
+        try:
+            return typst.compile(
+                str(folder / "report.typ"), root=str(folder), font_paths=[str(branding.templates / "fonts")],
+                ignore_system_fonts=True, pdf_standards=["ua-1"], timestamp=source.epoch,
+                package_path=str(folder / "no-packages"), package_cache_path=str(folder / "no-packages"),
+            )
+        except typst.TypstError as failure:
+            raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
+
+
+def compile_docx(source: ReportSource, branding: Branding) -> bytes:
+    """pandoc Markdown to DOCX with the coalition's reference document (styles) and a table of contents."""
+    templates = branding.templates / REPORTS_TEMPLATES
+    meta = source.meta
+    with tempfile.TemporaryDirectory(prefix="quaestio-docx-") as scratch:
+        target = Path(scratch) / "report.docx"
+        _run_pandoc(source.markdown_docx, [
+            "--to", "docx", "--output", str(target), "--reference-doc", str(templates / REFERENCE_DOCX),
+            "--toc", "--toc-depth=2",
+            "--metadata", f"title={meta['title']}", "--metadata", f"subtitle={meta['subtitle']}",
+            "--metadata", f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
+            "--metadata", f"author={meta['publisher']}", "--metadata", "lang=en-GB",
+            "--metadata", f"description={meta['subject']}",
+            "--metadata", "toc-title=Contents",
+        ], source.epoch)
+        return target.read_bytes()
+
+
+def _link(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, cache_dir: Path,
+                  progress: Callable[[str], None] | None = None, root: Path | None = None) -> ReportsOutcome:
+    """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
+    say = progress or (lambda message: None)
+    settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
+    history = load_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, "templates")) if root else None
+    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
+    out.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    unchanged = []
+    for source in sources:
+        for suffix, compiler in ((".pdf", compile_pdf), (".docx", compile_docx)):
+            cached = cache_dir / f"{source.key}{suffix}"
+            if cached.is_file():
+                _link(cached, out / f"{source.spec.name}{suffix}")
+                unchanged.append(f"{source.spec.name}{suffix}")
+            else:
+                jobs.append((source, suffix, compiler, cached))
+    written = []
+    if jobs:
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            futures = {pool.submit(compiler, source, branding): (source, suffix, cached)
+                       for source, suffix, compiler, cached in jobs}
+            for done, future in enumerate(as_completed(futures), start=1):
+                source, suffix, cached = futures[future]
+                write_atomically(cached, future.result())
+                _link(cached, out / f"{source.spec.name}{suffix}")
+                written.append(f"{source.spec.name}{suffix}")
+                say(f"[{done}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - done} left)")
+    keep = {f"{s.key}{suffix}" for s in sources for suffix in (".pdf", ".docx")}
+    for stale in cache_dir.iterdir():
+        if stale.name not in keep:
+            stale.unlink()
+    return ReportsOutcome(tuple(sorted(written)), tuple(sorted(unchanged)))

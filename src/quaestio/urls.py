@@ -1,0 +1,21 @@
+"""Permanent addresses of pages on the public website, shared by the site, the reports and the open data."""
+
+from __future__ import annotations
+
+
+def recommendation_path(recommendation_id: str) -> str:
+    """The permanent path of a recommendation's page; it never changes when its text does."""
+    return f"recommendations/{recommendation_id}/"
+
+
+def topic_path(topic_id: str) -> str:
+    return f"topics/{topic_id}/"
+
+
+def audience_path(audience: str) -> str:
+    return f"audiences/{audience}/"
+
+
+def absolute(site_url: str, path: str) -> str:
+    """An absolute address on the site."""
+    return site_url.rstrip("/") + "/" + path

@@ -1,0 +1,50 @@
+"""Open data: the JSON validates against its published schema and the CSV opens as one row per recommendation."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import jsonschema_rs
+
+from quaestio.branding import load_branding
+from quaestio.buildinfo import BuildInfo
+from quaestio.exports import write_data
+from quaestio.pipeline import check
+
+
+def _export(repo, tmp_path):
+    checked = check(repo.root)
+    info = BuildInfo("0123456789abcdef", 1449532800, {"quaestio": "test"})
+    return write_data(checked.corpus, info, load_branding(repo.root), tmp_path / "data")
+
+
+def test_json_matches_its_schema_and_carries_version_and_revision(repo, tmp_path):
+    json_path, schema_path, _ = _export(repo, tmp_path)
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    assert jsonschema_rs.validator_for(schema).is_valid(document)
+    assert document["format_version"] == "1.0"
+    assert (document["revision"], document["date"]) == ("0123456789abcdef", "2015-12-08")
+    assert [r["id"] for r in document["recommendations"]] == ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
+
+
+def test_json_keeps_translations_links_both_ways_and_permanent_urls(repo, tmp_path):
+    document = json.loads(_export(repo, tmp_path)[0].read_text(encoding="utf-8"))
+    challenge = document["topics"][0]["challenges"][1]
+    assert challenge["title"] == {"en": "Second challenge", "fr": "Deuxième défi"}
+    by_id = {r["id"]: r for r in document["recommendations"]}
+    assert by_id["ALP-BUS-01"]["related"] == ["ALP-ACA-01"]
+    assert by_id["ALP-BUS-02"]["superseded_by"] == "ALP-BUS-01"
+    assert by_id["ALP-PUB-01"]["url"].endswith("/recommendations/ALP-PUB-01/")
+
+
+def test_csv_has_one_row_per_recommendation_with_a_bom_for_spreadsheets(repo, tmp_path):
+    csv_path = _export(repo, tmp_path)[2]
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert [r["id"] for r in rows] == ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
+    assert rows[3]["addresses"] == "ALP-C1; ALP-C2"
+    assert rows[1]["latest_follow_up_state"] == "in progress"
+    assert rows[2]["withdrawal_reason"] == "Replaced by ALP-BUS-01."
