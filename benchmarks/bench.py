@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import generate  # noqa: E402
 
 RUNS = 7
+REPORT_RUNS = 5
 TARGETS = {2000: 0.5, 10000: 2.5}
 MEMORY_LIMIT_MB = 500
 
@@ -28,6 +30,46 @@ def _time_command(argv: list[str]) -> tuple[float, float, int]:
         status = completed.returncode
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return statistics.median(times), peak, status
+
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT_TARGETS = {"cold": 10.0, "unchanged": 1.0, "one recommendation changed": 1.5}
+
+
+def _copy_content(target: Path) -> Path:
+    for name in ("topics", "recommendations", "templates", "schemas"):
+        shutil.copytree(REPO / name, target / name)
+    return target
+
+
+def _time_once(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def bench_reports(scratch: Path) -> int:
+    """Time `quaestio reports` on the repository's content: cold, unchanged, and after one edit."""
+    root = _copy_content(scratch / "reports-content")
+    command = [sys.executable, "-m", "quaestio", "--root", str(root), "reports"]
+    cold, unchanged, changed = [], [], []
+    target = root / "recommendations" / "governance" / "business.yaml"
+    original = target.read_text(encoding="utf-8")
+    for run in range(REPORT_RUNS):
+        shutil.rmtree(root / "build", ignore_errors=True)
+        cold.append(_time_once(command))
+        unchanged.append(_time_once(command))
+        target.write_text(original.replace("twice a year", f"twice a year ({run})", 1), encoding="utf-8")
+        changed.append(_time_once(command))
+        target.write_text(original, encoding="utf-8")
+    print(f"\nquaestio reports on the repository's content, median of {REPORT_RUNS} runs")
+    failures = 0
+    for label, times in (("cold", cold), ("unchanged", unchanged), ("one recommendation changed", changed)):
+        median = statistics.median(times)
+        ok = median < REPORT_TARGETS[label]
+        failures += not ok
+        print(f"{label:<40}{median:>8.3f}s{REPORT_TARGETS[label]:>8.1f}s  {'ok' if ok else 'MISSED'}")
+    return failures
 
 
 def main() -> int:
@@ -45,6 +87,7 @@ def main() -> int:
                 failures += not ok
                 label = f"{count} recommendations" + (", one error each" if broken else ", clean")
                 print(f"{label:<40}{median:>8.3f}s{target:>8.1f}s{peak:>9.0f}  {'ok' if ok else 'MISSED'}")
+        failures += bench_reports(Path(scratch))
     return 1 if failures else 0
 
 

@@ -235,3 +235,22 @@ def test_reports_command_summarises_what_it_wrote_and_skipped(built, tmp_path, c
     assert "10 unchanged and skipped" in second
     assert "unchanged build/reports/compendium.docx" in " ".join(second.split())
     assert sorted(p.name for p in (repo / "build" / "reports").iterdir())[0] == "audience-academic.docx"
+
+
+def test_docx_opens_in_libreoffice_without_repair(built, tmp_path):
+    """LibreOffice converts the DOCX headlessly; a file it had to repair would fail to convert or lose pages."""
+    import subprocess
+
+    _, reports, corpus, _ = built
+    profile = tmp_path / "profile"
+    completed = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(reports / "topic-alpha.docx")],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert completed.returncode == 0, completed.stderr
+    converted = tmp_path / "topic-alpha.pdf"
+    text = _text(converted)
+    assert "About this report" in text
+    for r in corpus.recommendations_for("alpha"):
+        assert r.id in text

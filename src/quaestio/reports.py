@@ -184,8 +184,9 @@ def render_sources(corpus: Corpus, info: BuildInfo, branding: Branding, history:
             references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
             reference_entries=_cited(corpus, spec), glossary_entries=_glossary(spec.topics),
         )
-        markdown_pdf = render_markdown(env, spec.template, corpus, branding, imprint_in_body=False, **context)
-        markdown_docx = render_markdown(env, spec.template, corpus, branding, imprint_in_body=True, **context)
+        markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
+        # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
+        markdown_docx = render_markdown(env, "imprint.md.j2", corpus, branding, **context) + "\n" + markdown_pdf
         meta = {
             "title": spec.title, "subtitle": spec.subtitle, "kind": spec.kind, "edition": str(spec.edition),
             "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
@@ -281,6 +282,8 @@ def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path
                 unchanged.append(f"{source.spec.name}{suffix}")
             else:
                 jobs.append((source, suffix, compiler, cached))
+    # Longest first, so that the big compendium does not start last on an otherwise idle machine.
+    jobs.sort(key=lambda job: len(job[0].markdown_pdf), reverse=True)
     written = []
     if jobs:
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
