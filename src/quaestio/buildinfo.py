@@ -12,7 +12,7 @@ from pathlib import Path
 
 from quaestio import __version__
 
-_TOOLS = ("PyYAML", "jsonschema-rs", "Jinja2", "pypandoc_binary", "typst", "mkdocs-material")
+_TOOLS = ("PyYAML", "jsonschema-rs", "Jinja2", "pypandoc_binary", "typst", "mkdocs-material", "mkdocs")
 
 
 @dataclass(frozen=True)
@@ -52,18 +52,31 @@ def tool_versions() -> dict[str, str]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
+    try:
+        import pypandoc
+
+        versions["pandoc"] = pypandoc.get_pandoc_version()
+    except (ImportError, OSError):
+        pass
     return versions
 
 
 def build_info(root: Path) -> BuildInfo:
     """The build's identity: SOURCE_DATE_EPOCH if set, else the last commit's date; HEAD's hash."""
     revision = _git(root, "rev-parse", "HEAD") or "unversioned"
-    epoch_text = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct") or "0"
+    epoch_text = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct") or ""
     try:
         epoch = int(epoch_text)
     except ValueError:
-        epoch = 0
+        epoch = _newest_content_mtime(root)
     return BuildInfo(revision, epoch, tool_versions())
+
+
+def _newest_content_mtime(root: Path) -> int:
+    """Outside git and without SOURCE_DATE_EPOCH: the time of the newest content or template file."""
+    times = [p.stat().st_mtime for folder in ("topics", "recommendations", "templates")
+             for p in (root / folder).rglob("*") if p.is_file()]
+    return int(max(times, default=0))
 
 
 @dataclass(frozen=True)

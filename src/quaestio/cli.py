@@ -81,6 +81,11 @@ def _build(root: Path, command: str) -> int:
     except BuildError as failure:
         print(f"quaestio: build failed: {failure}; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
+    except OSError as failure:  # a full disk, a read-only folder: the environment, not the content
+        where = f" ({failure.filename})" if failure.filename else ""
+        print(f"quaestio: build failed: {failure.strerror or failure}{where}; build/ was left as it was.",
+              file=sys.stderr)
+        return EXIT_ERRORS
     print(f"wrote {len(built.written)} file(s) into build/"
           + (f", {len(built.unchanged)} unchanged and skipped" if built.unchanged else ""), file=sys.stderr)
     for name in built.written:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quaestio.branding import load_branding
-from quaestio.buildinfo import build_info
+from quaestio.buildinfo import BuildInfo, build_info
 from quaestio.findings import Finding, Severity, has_errors
 from quaestio.layout import SCHEMAS_DIR
 from quaestio.load import load_content
@@ -63,6 +64,8 @@ Progress = Callable[[str], None]
 ALL_TARGETS = ("data", "reports")  # the site joins when quaestio.site lands
 BUILD_DIR = "build"
 CACHE_DIR = ".cache"
+OUTPUT_DIRS = ("data", "reports", "site")
+MANIFEST = "manifest.json"
 
 
 def _validation_report(result: Checked) -> str:
@@ -108,7 +111,7 @@ def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
     written: list[str] = []
     unchanged: list[str] = []
     with staged_directory(root / BUILD_DIR) as stage:
-        keep = [CACHE_DIR, *(t for t in ALL_TARGETS if t not in targets)]
+        keep = [CACHE_DIR, *(t for t in OUTPUT_DIRS if t not in targets)]
         _carry_over(root / BUILD_DIR, stage, keep)
         write_atomically(stage / "validation.json", _validation_report(result))
         written.append("validation.json")
@@ -118,9 +121,13 @@ def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
             say("writing the open data")
             written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
         if "reports" in targets:
-            from quaestio.reports import write_reports
+            from quaestio.reports import ReportError, write_reports
 
-            outcome = write_reports(corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, root)
+            try:
+                outcome = write_reports(corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports",
+                                        say, root)
+            except ReportError as failure:
+                raise BuildError(str(failure)) from None
             written += [f"reports/{name}" for name in outcome.written]
             unchanged += [f"reports/{name}" for name in outcome.unchanged]
         if "site" in targets:
@@ -129,4 +136,25 @@ def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
             say("building the website")
             build_site(root, corpus, info, branding, stage / "site", downloads=stage)
             written.append("site/")
+        write_atomically(stage / MANIFEST, manifest(stage, info))
+        written.append(MANIFEST)
     return Built(tuple(written), tuple(unchanged))
+
+
+def manifest(build: Path, info: BuildInfo) -> str:
+    """Every artifact of a build with its SHA-256 and size, the source revision and the tool versions."""
+    artifacts = []
+    for path in sorted(p for p in build.rglob("*") if p.is_file()):
+        relative = path.relative_to(build)
+        if relative.parts[0] == CACHE_DIR or relative.as_posix() == MANIFEST:
+            continue
+        data = path.read_bytes()
+        artifacts.append({"path": relative.as_posix(), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    document = {
+        "revision": info.revision,
+        "source_date_epoch": info.source_date_epoch,
+        "date": info.date.isoformat(),
+        "tool_versions": dict(info.tool_versions),
+        "artifacts": artifacts,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

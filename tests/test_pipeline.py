@@ -1,0 +1,101 @@
+"""The build as a whole: all or nothing, a checksummed manifest, and the same bytes from the same commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import quaestio.exports
+from quaestio.cli import main
+
+pytestmark = pytest.mark.slow
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2015-12-08T10:00:00+01:00", "GIT_COMMITTER_DATE": "2015-12-08T10:00:00+01:00"}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def _commit(root: Path) -> None:
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "add", "-A")
+    _git(root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "content")
+
+
+def test_manifest_lists_every_artifact_with_its_checksum(repo, capsys):
+    assert main(["--root", str(repo.root), "build"]) == 0
+    build = repo.root / "build"
+    document = json.loads((build / "manifest.json").read_text())
+    listed = {a["path"]: a for a in document["artifacts"]}
+    on_disk = {k: v for k, v in _tree(build).items() if not k.startswith(".cache/") and k != "manifest.json"}
+    assert set(listed) == set(on_disk)
+    for path, data in on_disk.items():
+        assert listed[path]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert listed[path]["bytes"] == len(data)
+    assert "reports/topic-alpha.pdf" in listed and "data/recommendations.json" in listed
+    assert document["tool_versions"]["typst"] and document["tool_versions"]["pandoc"]
+
+
+def test_a_step_that_fails_leaves_the_previous_build_untouched(repo, monkeypatch, capsys):
+    assert main(["--root", str(repo.root), "build"]) == 0
+    before = _tree(repo.root / "build")
+    repo.replace("recommendations/alpha/business.yaml", "Companies should act.", "Companies should act today.")
+
+    def broken(*args, **kwargs):
+        (args[3]).mkdir(parents=True, exist_ok=True)
+        (args[3] / "half-written.json").write_text("{")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(quaestio.exports, "write_data", broken)
+    assert main(["--root", str(repo.root), "build"]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert _tree(repo.root / "build") == before
+    assert [p.name for p in repo.root.iterdir() if p.name.startswith(".build")] == []
+
+
+def test_an_interrupted_build_leaves_the_previous_build_untouched(repo, monkeypatch, capsys):
+    assert main(["--root", str(repo.root), "build"]) == 0
+    before = _tree(repo.root / "build")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(quaestio.exports, "write_data", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(["--root", str(repo.root), "build"])
+    assert _tree(repo.root / "build") == before
+    assert [p.name for p in repo.root.iterdir() if p.name.startswith(".build")] == []
+
+
+def test_same_commit_same_bytes_in_other_folders_and_at_other_times(repo, tmp_path):
+    _commit(repo.root)
+    builds = []
+    for index, clock in enumerate(("2031-03-01 12:00:00", "2033-07-15 08:30:00")):
+        checkout = tmp_path / f"checkout-{index}" / "content"
+        subprocess.run(["git", "clone", "-q", str(repo.root), str(checkout)], check=True)
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        completed = subprocess.run(["faketime", clock, sys.executable, str(REPOSITORY / "build.py"), "--root",
+                                    str(checkout), "build"], capture_output=True, text=True, env=env)
+        assert completed.returncode == 0, completed.stderr
+        builds.append(checkout / "build")
+    first, second = (_tree(b) for b in builds)
+    first = {k: v for k, v in first.items() if not k.startswith(".cache/")}
+    second = {k: v for k, v in second.items() if not k.startswith(".cache/")}
+    assert set(first) == set(second)
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+    manifest = json.loads(first["manifest.json"])
+    assert manifest["date"] == "2015-12-08"
+    assert not any(str(tmp_path) in data.decode("latin-1") for data in first.values())
