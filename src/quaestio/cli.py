@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quaestio import __version__
-from quaestio.findings import format_github, format_json, format_text, has_errors, promote_warnings, summary
-from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build
+from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
+from quaestio.layout import AUDIENCES
+from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
+
+if TYPE_CHECKING:
+    from quaestio.scaffold import Scaffolded
+
+IMPORT_COLUMNS = "title, text, rationale, priority, horizon, addresses, references"  # as in quaestio.importer
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -34,7 +42,44 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("reports", help="validate, then build the PDF and DOCX reports into build/reports/")
     commands.add_parser("site", help="validate, then build the open data and the website into build/data/ and build/site/")
     commands.add_parser("data", help="validate, then write the open data (JSON, CSV) into build/data/")
+    _workflow_parsers(commands)
     return parser
+
+
+def _workflow_parsers(commands) -> None:
+    """The working groups' commands: new, fmt, import, diff, serve."""
+    new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    topic = kinds.add_parser("topic", help="create topics/<id>.yaml")
+    topic.add_argument("--id", required=True, dest="topic_id", help="the topic's short name, e.g. cloud-security")
+    topic.add_argument("--code", required=True, help="2 to 4 capitals that start its IDs, e.g. CLD (never reused)")
+    topic.add_argument("--title", help="the topic's title (default: a placeholder to replace)")
+    topic.add_argument("--date", type=_date, help="the session's date, YYYY-MM-DD (default: today)")
+    topic.add_argument("--edition", type=int, help="the report's edition year (default: the session's year)")
+    recommendation = kinds.add_parser("recommendation", help="append one to recommendations/<topic>/<audience>.yaml")
+    recommendation.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
+    recommendation.add_argument("--audience", required=True, choices=AUDIENCES)
+    recommendation.add_argument("--title", help="the recommendation in one line (default: a placeholder)")
+
+    fmt = commands.add_parser("fmt", help="rewrite content files in the canonical form (comments kept)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; list the files that would change, exit 1")
+    fmt.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content files)")
+
+    spreadsheet = commands.add_parser("import", help="add the rows of a CSV or XLSX file as new recommendations")
+    spreadsheet.add_argument("file", type=Path, help=f"the .csv or .xlsx file; columns: {IMPORT_COLUMNS}")
+    spreadsheet.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
+    spreadsheet.add_argument("--audience", required=True, choices=AUDIENCES)
+    spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
+    spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+
+    diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
+    diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
+    diff.add_argument("head", nargs="?", default="HEAD", help="the later revision (default: HEAD)")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                      help="markdown for a pull request (default), json for tools")
+
+    preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
+    preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
 
 
 def _colour(stream) -> bool:
@@ -95,6 +140,134 @@ def _build(root: Path, command: str) -> int:
     return EXIT_OK
 
 
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date written as YYYY-MM-DD") from None
+
+
+def _fail(message: str, status: int = EXIT_USAGE) -> int:
+    print(f"quaestio: error: {message}", file=sys.stderr)
+    return status
+
+
+def _print_findings(findings: Sequence[Finding]) -> None:
+    if findings:
+        print(format_text(findings, colour=_colour(sys.stdout)))
+
+
+def _new_topic(root: Path, topic: str, code: str, title: str | None, date: dt.date | None,
+               edition: int | None) -> int:
+    from quaestio import fmt, scaffold
+
+    try:
+        done = scaffold.new_topic(root, topic, code, title, date, edition, fmt.read_schemas(schemas_directory(root)))
+    except scaffold.ScaffoldError as problem:
+        return _fail(str(problem))
+    return _scaffolded(root, done, "created")
+
+
+def _new_recommendation(root: Path, topic: str, audience: str, title: str | None) -> int:
+    from quaestio import fmt, scaffold
+
+    try:
+        done = scaffold.new_recommendation(root, topic, audience, title, fmt.read_schemas(schemas_directory(root)))
+    except scaffold.ScaffoldError as problem:
+        return _fail(str(problem))
+    return _scaffolded(root, done, f"added {', '.join(done.ids)} to")
+
+
+def _scaffolded(root: Path, done: Scaffolded, what: str) -> int:
+    if done.findings:
+        _print_findings(done.findings)
+        print(f"quaestio: nothing was written to {done.path}", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"{what} {done.path}", file=sys.stderr)
+    if not done.history_checked:
+        print("note: not a git checkout, so only the IDs in the files were checked as used", file=sys.stderr)
+    placeholders = [f for f in check(root).findings if f.file == done.path]
+    if placeholders:
+        print("replace the placeholders (and fix anything else listed):", file=sys.stderr)
+        _print_findings(placeholders)
+    return EXIT_OK
+
+
+def _fmt(root: Path, paths: Sequence[Path], check_only: bool) -> int:
+    from quaestio import fmt as formatting
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        return _fail(f"no such file or folder: {', '.join(missing)}")
+    files, rejected = formatting.content_files(root, paths)
+    if rejected:
+        return _fail(f"not content files of {root}: {', '.join(rejected)} (fmt formats topics/*.yaml and "
+                     "recommendations/<topic>/<audience>.yaml)")
+    outcome = formatting.format_files(files, formatting.read_schemas(schemas_directory(root)), check_only)
+    _print_findings(outcome.findings)
+    for path in outcome.changed:
+        print(f"would reformat {path}" if check_only else f"reformatted {path}")
+    verb = "would be reformatted" if check_only else "reformatted"
+    print(f"{len(outcome.changed)} file(s) {verb}, {outcome.unchanged} already canonical"
+          + (f", {len(outcome.findings)} could not be formatted" if outcome.findings else "") + ".", file=sys.stderr)
+    if outcome.findings or (check_only and outcome.changed):
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None, dry_run: bool) -> int:
+    from quaestio import importer
+    from quaestio.fmt import read_schemas
+
+    if not file.is_file():
+        return _fail(f"no such file: {file}")
+    try:
+        table, findings = importer.read_table(file, str(file), sheet)
+        if table is None:
+            _print_findings(findings)
+            print(f"quaestio: nothing was imported from {file}", file=sys.stderr)
+            return EXIT_ERRORS
+        done = importer.import_table(root, table, topic, audience, read_schemas(schemas_directory(root)), dry_run)
+    except importer.ImportProblem as problem:
+        return _fail(str(problem))
+    if done.findings:
+        _print_findings(done.findings)
+        print(f"quaestio: nothing was imported; {done.path} was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    if dry_run:
+        print(done.diff(), end="")
+        print(f"would add {len(done.ids)} recommendation(s) to {done.path}: {', '.join(done.ids)} "
+              "(dry run: nothing written)", file=sys.stderr)
+        return EXIT_OK
+    print(f"added {len(done.ids)} recommendation(s) to {done.path}: {', '.join(done.ids)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _diff(root: Path, base: str, head: str, output_format: str) -> int:
+    from quaestio import diff as semantic
+    from quaestio.history import GitError
+
+    try:
+        report = semantic.semantic_diff(root, base, head)
+    except GitError as problem:
+        return _fail(str(problem))
+    print(semantic.as_json(report) if output_format == "json" else semantic.as_markdown(report))
+    if report.findings:
+        print(format_text(report.findings, colour=_colour(sys.stderr)), file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def _serve(root: Path, port: int) -> int:
+    from quaestio.serve import serve
+
+    try:
+        serve(root, port)
+    except OSError as problem:
+        return _fail(f"cannot listen on 127.0.0.1:{port} ({problem.strerror or problem}); choose another --port")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 clean, 1 errors found, 2 usage error)."""
     parser = _parser()
@@ -108,5 +281,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(root, args.format, args.strict)
     if args.command in TARGETS:
         return _build(root, args.command)
+    if args.command == "new" and args.kind == "topic":
+        return _new_topic(root, args.topic_id, args.code, args.title, args.date, args.edition)
+    if args.command == "new":
+        return _new_recommendation(root, args.topic, args.audience, args.title)
+    if args.command == "fmt":
+        return _fmt(root, args.paths, args.check)
+    if args.command == "import":
+        return _import(root, args.file, args.topic, args.audience, args.sheet, args.dry_run)
+    if args.command == "diff":
+        return _diff(root, args.base, args.head, args.format)
+    if args.command == "serve":
+        return _serve(root, args.port)
     parser.print_help(sys.stderr)
     return EXIT_USAGE

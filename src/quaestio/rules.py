@@ -13,6 +13,8 @@ from quaestio.load import JsonPath, Source
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
+PLACEHOLDER = "TODO"  # what `new` writes where a person must still write the real text
+_PLACEHOLDER = re.compile(r"\s*TODO\b")
 _TEXT_FIELDS = {"text", "rationale", "description", "status_quaestionis", "summary", "note", "withdrawal_reason", "definition"}
 
 
@@ -203,6 +205,7 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
 
     for source in sources:
         findings.extend(_markdown_link_findings(source))
+        findings.extend(_placeholder_findings(source))
     return findings
 
 
@@ -263,3 +266,26 @@ def _walk_texts(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _walk_texts(value, path + (index,))
+
+
+def _placeholder_findings(source: Source) -> list[Finding]:
+    return [warning(source.file.path, source.at(path), "placeholder-text",
+                    f"{_field_name(path)} still holds the placeholder text '{text.strip()[:40]}'",
+                    f"write the real text in place of '{PLACEHOLDER}'; "
+                    "the comment beside or above it says what belongs there")
+            for path, text in _placeholders(source.document.data, ())]
+
+
+def _field_name(path: JsonPath) -> str:
+    named = [step for step in path if isinstance(step, str) and step not in ("en", "fr", "nl", "de")]
+    return f"'{named[-1]}'" if named else "the value"
+
+
+def _placeholders(node: dict | list, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Every string under node that starts with the placeholder marker (paths built only for collections)."""
+    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+        if isinstance(value, str):
+            if PLACEHOLDER in value and _PLACEHOLDER.match(value):
+                yield path + (key,), value
+        elif isinstance(value, (dict, list)):
+            yield from _placeholders(value, path + (key,))

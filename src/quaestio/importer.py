@@ -1,0 +1,374 @@
+"""Import a session's spreadsheet (CSV or XLSX) as new recommendations, all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from quaestio.findings import Finding, did_you_mean, error, has_errors
+from quaestio.fmt import Schemas
+from quaestio.layout import AUDIENCE_CODES, AUDIENCES, Kind
+from quaestio.model import HORIZONS, PRIORITIES
+from quaestio.scaffold import (ScaffoldError, TopicFacts, load_recommendations, next_ids, recommendation_entry,
+                               recommendations_path, topic_facts, write_canonical)
+
+COLUMNS = ("title", "text", "rationale", "priority", "horizon", "addresses", "references")
+REQUIRED = ("title", "text", "rationale", "priority", "horizon", "addresses")
+DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class ImportProblem(Exception):
+    """The import cannot start: a missing or unsupported file, an unknown topic (the message says which)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The cells of one sheet: rows of text (None when empty), each with its row number in the sheet."""
+
+    source: str
+    sheet: str | None
+    rows: tuple[tuple[int, tuple[str | None, ...]], ...]
+
+    def cell(self, row: int, column: int) -> str:
+        """How a person finds a cell: 'cell C4 of sheet Session' or 'row 4, column 3'."""
+        if self.sheet is None:
+            return f"row {row}, column {column}"
+        return f"cell {_letter(column)}{row} of sheet '{self.sheet}'"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """The outcome of an import: the IDs added, the target file's text before and after, and findings."""
+
+    path: str
+    ids: tuple[str, ...]
+    before: str
+    after: str | None
+    findings: tuple[Finding, ...]
+
+    def diff(self) -> str:
+        """What the import adds to the target file, as a unified diff."""
+        if self.after is None:
+            return ""
+        return "".join(difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+                                            f"a/{self.path}", f"b/{self.path}"))
+
+
+def _letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# -- reading CSV ---------------------------------------------------------------------------------
+
+
+def _csv_text(raw: bytes, source: str) -> tuple[str | None, list[Finding]]:
+    if raw.startswith(_UTF16_MARKS):
+        return None, [error(source, (1, 1), "not-utf8", "the file is saved as UTF-16 ('Unicode text'), not UTF-8",
+                            "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As)")]
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, [error(source, (line, column), "not-utf8",
+                            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line} cannot be read)",
+                            "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As; LibreOffice: "
+                            "choose the character set 'Unicode (UTF-8)')")]
+
+
+def _known(name: str | None) -> bool:
+    return _normal_header(name) in COLUMNS
+
+
+def _normal_header(name: str | None) -> str:
+    return (name or "").strip().lower()
+
+
+def _delimiter(text: str, source: str) -> tuple[str | None, list[Finding]]:
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    scores = []
+    for delimiter in DELIMITERS:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        scores.append((sum(_known(c) for c in cells), delimiter))
+    best, delimiter = max(scores, key=lambda s: s[0])
+    if best >= 2:
+        return delimiter, []
+    seen = sorted({c for c in header if not c.isalnum() and c not in " _-\"'"})
+    found = f" (the header row uses {', '.join(repr(c) for c in seen)})" if seen else ""
+    return None, [error(source, (1, 1), "csv-delimiter",
+                        f"the header row cannot be split into the columns {', '.join(COLUMNS)}{found}",
+                        "separate the columns with commas (semicolons and tabs also work), and start the file "
+                        "with the header row")]
+
+
+def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
+    """A CSV file as a table; findings for a wrong encoding or delimiter."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, [error(source, (1, 1), "unreadable", f"the file cannot be read: {exc.strerror}")]
+    text, problems = _csv_text(raw, source)
+    if text is None:
+        return None, problems
+    delimiter, problems = _delimiter(text, source)
+    if delimiter is None:
+        return None, problems
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True):
+            records.append(record)
+    except csv.Error as exc:
+        row = len(records) + 1
+        return None, [error(source, (row, 1), "csv-format", f"row {row} of the CSV file cannot be read: {exc}",
+                            "check this row for a quote (\") that is opened in a cell and never closed")]
+    rows = tuple((number, tuple(_cell(value) for value in record)) for number, record in enumerate(records, start=1))
+    return Table(source, None, rows), []
+
+
+# -- reading XLSX --------------------------------------------------------------------------------
+
+
+def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None, list[Finding]]:
+    """One sheet of an XLSX workbook as a table; findings for extra sheets and merged cells."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(file, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign file
+        return None, [error(source, (1, 1), "unreadable", f"the file is not an Excel workbook that can be read ({exc})",
+                            "open it in Excel or LibreOffice and save it again as .xlsx")]
+    try:
+        names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no cells
+        if not names:
+            return None, [error(source, (1, 1), "empty-sheet", "the workbook has no sheet with cells",
+                                "put the recommendations on a sheet, one per row")]
+        if sheet is not None:
+            if sheet not in names:
+                return None, [error(source, (1, 1), "extra-sheets", f"the workbook has no sheet '{sheet}'",
+                                    did_you_mean(sheet, names) or f"its sheets are: {', '.join(names)}")]
+            chosen = workbook[sheet]
+        else:
+            filled = [workbook[n] for n in names if _has_cells(workbook[n])]
+            if len(filled) > 1:
+                return None, [error(source, (1, 1), "extra-sheets",
+                                    f"the workbook has {len(filled)} sheets with content "
+                                    f"({', '.join(repr(s.title) for s in filled)}); import reads one sheet",
+                                    "delete the other sheets, or name the sheet to import with --sheet")]
+            chosen = filled[0] if filled else workbook[names[0]]
+        findings = [error(source, (merged.min_row, merged.min_col), "merged-cells",
+                          f"cells {merged.coord} of sheet '{chosen.title}' are merged",
+                          "unmerge them (Excel: Home > Merge & Center > Unmerge Cells) and write the value in "
+                          "every row that needs it")
+                    for merged in sorted(chosen.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))]
+        if findings:
+            return None, findings
+        rows = tuple((number, tuple(_cell(c) for c in values))
+                     for number, values in enumerate(chosen.iter_rows(min_row=1, min_col=1, values_only=True), start=1))
+        return Table(source, chosen.title, rows), []
+    finally:
+        workbook.close()
+
+
+def _has_cells(worksheet) -> bool:
+    return any(value is not None and str(value).strip() for row in worksheet.iter_rows(values_only=True)
+               for value in row)
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()
+    text = "\n".join(line.rstrip() for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    text = text.strip()
+    return text or None
+
+
+def read_table(file: Path, source: str, sheet: str | None = None) -> tuple[Table | None, list[Finding]]:
+    """A spreadsheet file as a table, by its extension (.csv or .xlsx)."""
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        if sheet is not None:
+            raise ImportProblem("--sheet applies to .xlsx workbooks only")
+        return read_csv(file, source)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(file, source, sheet)
+    if suffix == ".xls":
+        raise ImportProblem(f"{source} is in the old Excel format (.xls); save it as .xlsx or as CSV UTF-8")
+    raise ImportProblem(f"{source} is neither a .csv nor an .xlsx file")
+
+
+# -- rows to recommendations ---------------------------------------------------------------------
+
+
+def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
+    """The position of each documented column, the header's row number, and findings about the header."""
+    header_row = next(((n, cells) for n, cells in table.rows if any(cells)), None)
+    if header_row is None:
+        return {}, 0, [error(table.source, (1, 1), "empty-sheet", "the sheet is empty",
+                             f"the first row names the columns: {', '.join(COLUMNS)}")]
+    number, cells = header_row
+    columns: dict[str, int] = {}
+    findings = []
+    for index, name in enumerate(cells, start=1):
+        if name is None:
+            continue
+        key = _normal_header(name)
+        if key in columns:
+            findings.append(error(table.source, (number, index), "duplicate-column",
+                                  f"the column '{key}' appears twice ({table.cell(number, columns[key])} and "
+                                  f"{table.cell(number, index)})", "keep one of them"))
+        elif key not in COLUMNS:
+            findings.append(error(table.source, (number, index), "unknown-column",
+                                  f"unknown column '{name}' at {table.cell(number, index)}",
+                                  did_you_mean(key, COLUMNS) or f"the columns are: {', '.join(COLUMNS)}"))
+        else:
+            columns[key] = index
+    for name in REQUIRED:
+        if name not in columns:
+            findings.append(error(table.source, (number, 1), "missing-column",
+                                  f"the header row has no '{name}' column",
+                                  f"add a column named '{name}'; the columns are: {', '.join(COLUMNS)}"))
+    return columns, number, findings
+
+
+def _choice(value: str, options: Sequence[str]) -> str:
+    folded = value.lower().replace("-", " ").removesuffix(" term").strip()
+    return folded if folded in options else value
+
+
+def _ids(value: str | None, known: Sequence[str]) -> list[str]:
+    by_case = {k.lower(): k for k in known}
+    return [by_case.get(item.lower(), item) for item in _LIST_SEPARATORS.split(value or "") if item]
+
+
+def _row_fields(table: Table, number: int, cells: Sequence[str | None], columns: dict[str, int],
+                facts: TopicFacts, existing_titles: dict[str, str]) -> tuple[dict, list[Finding]]:
+    def at(name: str) -> tuple[int, int]:
+        return (number, columns.get(name, 1))
+
+    def value(name: str) -> str | None:
+        index = columns.get(name)
+        return cells[index - 1] if index is not None and index <= len(cells) else None
+
+    findings: list[Finding] = []
+    fields: dict = {}
+    where = table.source
+    for name in ("title", "text", "rationale"):
+        text = value(name)
+        if text is None:
+            findings.append(error(where, at(name), "missing-field",
+                                  f"the recommendation in row {number} has no {name} ({table.cell(*at(name))})",
+                                  f"write its {name} in the '{name}' column"))
+        fields[name] = text
+    title = fields.get("title")
+    if title and title.casefold() in existing_titles:
+        findings.append(error(where, at("title"), "already-imported",
+                              f"row {number} has the same title as {existing_titles[title.casefold()]}",
+                              "remove the row if it was imported before; otherwise reword the title"))
+    for name, options in (("priority", PRIORITIES), ("horizon", HORIZONS)):
+        raw = value(name)
+        if raw is None:
+            findings.append(error(where, at(name), "missing-field", f"row {number} has no {name} "
+                                  f"({table.cell(*at(name))})", f"write one of: {', '.join(options)}"))
+            continue
+        chosen = _choice(raw, options)
+        if chosen not in options:
+            findings.append(error(where, at(name), "invalid-value",
+                                  f"'{raw}' is not an allowed {name} ({table.cell(*at(name))}); "
+                                  f"allowed: {', '.join(options)}",
+                                  did_you_mean(raw.lower(), options) or f"use one of: {', '.join(options)}"))
+        fields[name] = chosen
+    for name, known, what in (("addresses", facts.challenges, "challenge"), ("references", facts.references,
+                                                                            "reference")):
+        items = _ids(value(name), known)
+        for item in items:
+            if item not in known:
+                listed = f"the {what}s of topic '{facts.id}' are {', '.join(known) or 'none'}"
+                suggestion = did_you_mean(item, known)
+                findings.append(error(where, at(name), "broken-reference",
+                                      f"there is no {what} '{item}' in topics/{facts.id}.yaml "
+                                      f"({table.cell(*at(name))})",
+                                      f"{suggestion} ({listed})" if suggestion else listed))
+        fields[name] = list(dict.fromkeys(items))
+    return fields, findings
+
+
+def _stray_cells(table: Table, columns: dict[str, int], header: int) -> list[Finding]:
+    named = set(columns.values())
+    findings = []
+    for number, cells in table.rows:
+        if number <= header:
+            continue
+        for index, content in enumerate(cells, start=1):
+            if content is not None and index not in named:
+                findings.append(error(table.source, (number, index), "unknown-column",
+                                      f"{table.cell(number, index)} holds a value but its column has no known name",
+                                      f"name the column in the header row ({', '.join(COLUMNS)}) or clear the cell"))
+                break
+    return findings
+
+
+def import_table(root: Path, table: Table, topic: str, audience: str, schemas: Schemas,
+                 dry_run: bool) -> Imported:
+    """Turn a table's rows into new recommendations in recommendations/<topic>/<audience>.yaml: all or none."""
+    if audience not in AUDIENCES:
+        raise ImportProblem(f"'{audience}' is not an audience; use one of {', '.join(AUDIENCES)}")
+    try:
+        facts = topic_facts(root, topic)
+    except ScaffoldError as problem:
+        raise ImportProblem(str(problem)) from None
+    path = recommendations_path(topic, audience)
+    target = root / path
+    before = target.read_bytes().decode("utf-8", errors="replace") if target.is_file() else ""
+    data, findings = load_recommendations(root, topic, audience)
+    if data is None:
+        return Imported(path, (), before, None, tuple(findings))
+    existing = {str(r.get("title")).casefold(): str(r.get("id")) for r in data["recommendations"]
+                if hasattr(r, "get") and isinstance(r.get("title"), str)}
+
+    columns, header, findings = _columns(table)
+    if has_errors(findings):
+        return Imported(path, (), before, None, tuple(findings))
+    findings.extend(_stray_cells(table, columns, header))
+    rows = []
+    for number, cells in table.rows:
+        if number <= header or not any(cells):
+            continue
+        fields, problems = _row_fields(table, number, cells, columns, facts, existing)
+        findings.extend(problems)
+        rows.append(fields)
+        if fields.get("title"):
+            existing.setdefault(fields["title"].casefold(), f"row {number}")
+    if not rows and not findings:
+        findings.append(error(table.source, (header + 1, 1), "empty-sheet",
+                              "there are no recommendations below the header row", "write one per row"))
+    if has_errors(findings):
+        return Imported(path, (), before, None, tuple(findings))
+
+    try:
+        ids, _ = next_ids(root, f"{facts.code}-{AUDIENCE_CODES[audience]}-", len(rows))
+    except ScaffoldError as problem:
+        raise ImportProblem(str(problem)) from None
+    for new_id, fields in zip(ids, rows):
+        data["recommendations"].append(recommendation_entry(new_id, facts, None, fields, comments=False))
+    after, findings = write_canonical(root, path, Kind.RECOMMENDATIONS, data, schemas, dry_run=dry_run)
+    return Imported(path, tuple(ids) if after is not None else (), before, after, tuple(findings))
