@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from quaestio.findings import Severity
 
 TOPIC = "topics/alpha.yaml"
@@ -152,7 +154,7 @@ def test_follow_up_source_must_be_absolute(repo):
 
 def test_link_scheme_in_markdown_text(repo):
     repo.replace(PUBLIC, "text: Authorities should fund it.", "text: See [the plan](javascript:alert(1)).")
-    assert repo.codes() == [(PUBLIC, 6, 11, "url-scheme")]
+    assert repo.codes() == [(PUBLIC, 6, 26, "url-scheme")]
 
 
 def test_mailto_and_https_links_are_fine(repo):
@@ -167,3 +169,66 @@ def test_challenge_no_adopted_recommendation_addresses(repo):
     (finding,) = repo.findings()
     assert (finding.file, finding.line, finding.column) == (TOPIC, 21, 9)
     assert (finding.code, finding.severity) == ("unaddressed-challenge", Severity.WARNING)
+
+
+# Columns count from the start of the line `    text: "...` (the text itself starts at column 12).
+HOSTILE_TEXTS = [
+    ("Click <script>alert(1)</script> here.", 18, "a raw HTML tag"),
+    ('An <img src="x" onerror="alert(1)"> image.', 15, "a raw HTML tag"),
+    ("Some `x`{=typst} code.", 20, "{=typst}"),
+    ('A [span]{typst:text:fill="red"} here.', 20, "a typst attribute"),
+    ("Then \\input{/etc/passwd} is read.", 17, "a raw TeX command"),
+    ("And {{ 7*7 }} is computed.", 16, "a template expression"),
+]
+
+
+@pytest.mark.parametrize("text, column, what", HOSTILE_TEXTS)
+def test_markup_that_tries_to_escape_markdown_is_flagged_at_its_column(repo, text, column, what):
+    quote = "'" if '"' in text or "\\" in text else '"'
+    repo.replace(PUBLIC, "    text: Authorities should fund it.", f"    text: {quote}{text}{quote}")
+    (finding,) = [f for f in repo.findings() if f.code == "unsafe-markup"]
+    assert (finding.file, finding.line, finding.column, finding.severity) == (PUBLIC, 6, column, Severity.WARNING)
+    assert what in finding.message
+
+
+def test_markup_inside_a_block_is_flagged_at_its_own_line(repo):
+    repo.replace(PUBLIC, "    text: Authorities should fund it.",
+                 "    text: |\n      Authorities should fund it.\n\n      Then <iframe src=x></iframe> follows.")
+    (finding,) = [f for f in repo.findings() if f.code == "unsafe-markup"]
+    assert (finding.line, finding.column) == (9, 12)
+
+
+def test_autolinks_and_plain_angle_brackets_are_not_flagged(repo):
+    repo.replace(PUBLIC, "    text: Authorities should fund it.",
+                 "    text: See <https://ccb.belgium.be> when 3 < 4 and 5 > 2.")
+    assert repo.codes() == []
+
+
+@pytest.mark.parametrize("target, problem", [
+    ("/etc/passwd", "is absolute"),
+    ("assets/../topics/alpha.yaml", "climbs out"),
+    ("topics/alpha.yaml", "not inside the assets/ folder"),
+    ("assets/missing.png", "does not exist"),
+])
+def test_paths_in_content_must_stay_inside_assets(repo, target, problem):
+    repo.replace(PUBLIC, "    text: Authorities should fund it.", f"    text: See ![a chart]({target}).")
+    (finding,) = repo.findings()
+    assert (finding.line, finding.column, finding.code) == (6, 26, "asset-path")
+    assert problem in finding.message
+
+
+def test_a_symbolic_link_out_of_assets_is_refused(repo, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (repo.root / "assets").mkdir()
+    (repo.root / "assets" / "chart.png").symlink_to(secret)
+    repo.replace(PUBLIC, "    text: Authorities should fund it.", "    text: See ![a chart](assets/chart.png).")
+    (finding,) = repo.findings()
+    assert finding.code == "asset-path" and "symbolic link" in finding.message
+
+
+def test_a_file_inside_assets_is_fine(repo):
+    (repo.root / "assets").mkdir()
+    (repo.root / "assets" / "chart.png").write_bytes(b"\x89PNG")
+    repo.replace(PUBLIC, "    text: Authorities should fund it.", "    text: See ![a chart](assets/chart.png).")
+    assert repo.codes() == []

@@ -58,6 +58,20 @@ class YamlDocument:
     path: str
     data: dict
     positions: Positions
+    text: str = ""
+
+    def locate(self, path: JsonPath, snippet: str) -> Position:
+        """Where a piece of a text value stands in the file: its line and column, else the value's start."""
+        start_line, start_column = self.positions.of_value(path)
+        needle = snippet.strip().splitlines()[0][:40] if snippet.strip() else ""
+        if needle and self.text:
+            lines = self.text.splitlines()
+            for number in range(start_line, min(len(lines), start_line + 2000) + 1):
+                line = lines[number - 1]
+                found = line.find(needle, start_column - 1 if number == start_line else 0)
+                if found >= 0:
+                    return (number, found + 1)
+        return (start_line, start_column)
 
 
 def resolve_plain(value: str) -> object:
@@ -318,7 +332,7 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
                 "start the file with the fields, each on its own line as 'name: value'",
             )
         ]
-    return YamlDocument(path, root, Positions(values, keys)), []
+    return YamlDocument(path, root, Positions(values, keys), text), []
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from urllib.parse import unquote
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +17,16 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
 PLACEHOLDER = "TODO"  # what `new` writes where a person must still write the real text
 _PLACEHOLDER = re.compile(r"\s*TODO\b")
+ASSETS_DIR = "assets"
+_UNSAFE = tuple((re.compile(pattern, re.IGNORECASE), what) for pattern, what in (
+    (r"<\s*/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?/?>", "a raw HTML tag"),
+    (r"\{\s*=\s*[a-z]+\s*\}", "a raw-format marker such as {=typst}"),
+    (r"\{[^{}\n]*\btypst:[^{}\n]*\}", "a typst attribute"),
+    (r"\\(input|include|write18|openin|openout|immediate|catcode|def|newcommand|usepackage|begin)\b",
+     "a raw TeX command"),
+    (r"\{\{.*?\}\}|\{%.*?%\}", "a template expression"),
+))
+_UNSAFE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _UNSAFE), re.IGNORECASE)
 _TEXT_FIELDS = {"text", "rationale", "description", "status_quaestionis", "summary", "note", "withdrawal_reason", "definition"}
 
 
@@ -206,6 +218,7 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
     for source in sources:
         findings.extend(_markdown_link_findings(source))
         findings.extend(_placeholder_findings(source))
+        findings.extend(_unsafe_markup_findings(source))
     return findings
 
 
@@ -248,10 +261,59 @@ def _markdown_link_findings(source: Source) -> list[Finding]:
         for match in _MARKDOWN_LINK.finditer(text):
             target = match.group(1) or match.group(2) or ""
             scheme = _SCHEME.match(target)
+            where = source.document.locate(path, target or match.group(0))
             if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
-                findings.append(error(source.file.path, source.at(path), "url-scheme",
+                findings.append(error(source.file.path, where, "url-scheme",
                                       f"a link in the text uses the scheme '{scheme.group(1)}:'",
                                       "links must start with https://, http:// or mailto:"))
+            elif target and not scheme and not target.startswith("#"):
+                problem = _asset_problem(source, target)
+                if problem:
+                    findings.append(error(source.file.path, where, "asset-path",
+                                          f"the path '{target}' {problem}",
+                                          f"put the file in {ASSETS_DIR}/ and write its path as "
+                                          f"{ASSETS_DIR}/<name>, or link to a web address"))
+    return findings
+
+
+def _repository_root(source: Source) -> Path:
+    return Path(str(source.file.file)[: -len(source.file.path)] or ".")
+
+
+def _asset_problem(source: Source, target: str) -> str:
+    """Why a path in content is not acceptable, or '' when it names a file inside assets/."""
+    clean = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not clean:
+        return ""
+    if clean.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", clean):
+        return "is absolute; paths in content are relative to the repository"
+    if ".." in re.split(r"[\\/]", clean):
+        return "climbs out of its folder with '..'"
+    root = _repository_root(source).resolve()
+    assets = root / ASSETS_DIR
+    candidate = root / clean
+    if not clean.startswith(f"{ASSETS_DIR}/"):
+        return f"is not inside the {ASSETS_DIR}/ folder"
+    resolved = candidate.resolve()
+    if resolved != assets and assets not in resolved.parents:
+        return f"leads outside the {ASSETS_DIR}/ folder (through a symbolic link)"
+    if not resolved.is_file():
+        return "names a file that does not exist"
+    return ""
+
+
+def _unsafe_markup_findings(source: Source) -> list[Finding]:
+    """Warnings for text that tries to reach past Markdown: raw HTML, TeX or typst, templates, scripts."""
+    findings = []
+    for path, text in _walk_texts(source.document.data, ()):
+        if not _UNSAFE_ANY.search(text):  # one scan for the common, clean case
+            continue
+        for pattern, what in _UNSAFE:
+            match = pattern.search(text)
+            if match:
+                findings.append(warning(source.file.path, source.document.locate(path, match.group(0)),
+                                        "unsafe-markup", f"the text contains {what}: '{match.group(0)[:40]}'",
+                                        "it will be shown as plain text, never run; write plain Markdown instead"))
     return findings
 
 
