@@ -39,6 +39,7 @@ test: $(STAMP) system-packages
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/site_bench.py
 
 # Re-resolve requirements.in into exact versions (needs the package index).
 lock:

@@ -61,7 +61,7 @@ class Built:
 
 
 Progress = Callable[[str], None]
-ALL_TARGETS = ("data", "reports")  # the site joins when quaestio.site lands
+ALL_TARGETS = ("data", "reports", "site")
 BUILD_DIR = "build"
 CACHE_DIR = ".cache"
 OUTPUT_DIRS = ("data", "reports", "site")

@@ -1,0 +1,192 @@
+"""Time the website build and weigh its pages: medians for the repository's content and 2,000 recommendations."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import io
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+RUNS = 5
+TARGETS = {"repository": 5.0, "2000": 8.0}
+MEMORY_LIMIT_MB = 1024
+WEIGHT_LIMIT = 500_000
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv")
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in kB (Linux /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def time_command(argv: list[str]) -> tuple[float, float, int]:
+    """Median wall time (s), peak resident memory of the process tree (MB) and last exit status over RUNS runs."""
+    times, peak, status = [], 0, 0
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while process.poll() is None:
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.02)
+        times.append(time.perf_counter() - start)
+        status = process.returncode
+    return statistics.median(times), peak / 1024, status
+
+
+def _copy_content(target: Path) -> Path:
+    for name in ("topics", "recommendations"):
+        shutil.copytree(REPOSITORY / name, target / name)
+    return target
+
+
+class StaticHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host: text files gzip-compressed when the browser accepts it, as static hosts do."""
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not urlsplit(self.path).path.endswith("/"):
+                return super().send_head()
+            path = path / "index.html"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file() \
+                or path.suffix not in COMPRESSIBLE:
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def page_weights(site: Path) -> list[tuple[str, int, int]]:
+    """(page, bytes transferred, bytes uncompressed) of every page's first load, search index included."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StaticHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
+    results = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for page_path in pages:
+                page_path = "" if page_path == "./" else page_path
+                context = browser.new_context()
+                sizes: list[tuple[int, int]] = []
+
+                def finished(request, sizes=sizes):
+                    response = request.response()
+                    measured = request.sizes()
+                    body = len(response.body()) if response and response.ok else 0
+                    sizes.append((measured["responseBodySize"] + measured["responseHeadersSize"], body))
+
+                context.on("requestfinished", finished)
+                page = context.new_page()
+                page.goto(base + page_path, wait_until="networkidle")
+                page.wait_for_timeout(200)
+                results.append((page_path or "(home)", sum(s[0] for s in sizes), sum(s[1] for s in sizes)))
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return results
+
+
+def engine_comparison(root: Path) -> tuple[float, float]:
+    """Median time of mkdocs in this process and as a child process, over the same generated pages."""
+    from quaestio.branding import load_branding
+    from quaestio.buildinfo import build_info
+    from quaestio.pipeline import check
+    from quaestio.site.engine import (build_with_mkdocs, build_with_mkdocs_subprocess, config_path, settings,
+                                      with_fragments, write_config)
+    from quaestio.site.pages import SiteGenerator
+
+    corpus, info, branding = check(root).corpus, build_info(root), load_branding(root)
+    with tempfile.TemporaryDirectory(prefix="quaestio-engines-") as scratch:
+        folder = Path(scratch)
+        generator = SiteGenerator(corpus, info, branding, folder / "none")
+        generator.write(folder / "docs", folder / "fragments.json")
+        config = config_path(branding)
+        extra = with_fragments(config, settings(branding, generator.wording, info, generator.nav),
+                               folder / "fragments.json")
+        effective = write_config(config, folder / "mkdocs.yml", "docs", "site-child", extra)
+        build_with_mkdocs(config, folder / "docs", folder / "warm-up", extra, info)  # imports, once per run anyway
+        inside, child = [], []
+        for run in range(RUNS):
+            start = time.perf_counter()
+            build_with_mkdocs(config, folder / "docs", folder / f"site-{run}", extra, info)
+            inside.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            build_with_mkdocs_subprocess(effective, info)
+            child.append(time.perf_counter() - start)
+    return statistics.median(inside), statistics.median(child)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-browser", action="store_true", help="skip the page weights (needs Chromium)")
+    args = parser.parse_args()
+    failures = 0
+    print(f"python build.py site (validation, open data and website), median of {RUNS} runs, Python start-up included")
+    print(f"{'corpus':<34}{'median':>9}{'target':>9}{'peak MB':>9}  verdict")
+    with tempfile.TemporaryDirectory(prefix="quaestio-site-bench-") as scratch:
+        folder = Path(scratch)
+        corpora = {"repository": _copy_content(folder / "repository"), "2000": generate(folder / "2000", 2000)}
+        for name, root in corpora.items():
+            median, peak, status = time_command([sys.executable, "-m", "quaestio", "--root", str(root), "site"])
+            ok = status == 0 and median < TARGETS[name] and peak < MEMORY_LIMIT_MB
+            failures += not ok
+            label = "repository content" if name == "repository" else "2,000 synthetic recommendations"
+            print(f"{label:<34}{median:>8.2f}s{TARGETS[name]:>8.1f}s{peak:>9.0f}  {'ok' if ok else 'MISSED'}")
+
+        inside, child = engine_comparison(corpora["repository"])
+        print(f"\nmkdocs over the repository's pages: in-process {inside:.2f}s, as a child process {child:.2f}s (medians)")
+
+        if not args.no_browser:
+            weights = page_weights(corpora["repository"] / "build" / "site")
+            heaviest = max(weights, key=lambda w: w[1])
+            over = [w for w in weights if w[1] >= WEIGHT_LIMIT]
+            failures += bool(over)
+            print(f"\nfirst load of each of the {len(weights)} pages (gzip-compressing server, search index included):")
+            print(f"  median {statistics.median(w[1] for w in weights) / 1000:.0f} kB transferred "
+                  f"({statistics.median(w[2] for w in weights) / 1000:.0f} kB uncompressed); heaviest "
+                  f"{heaviest[0]} {heaviest[1] / 1000:.0f} kB ({heaviest[2] / 1000:.0f} kB uncompressed); "
+                  f"target under {WEIGHT_LIMIT / 1000:.0f} kB: {'ok' if not over else 'MISSED ' + str(over)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

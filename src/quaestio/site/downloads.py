@@ -1,0 +1,152 @@
+"""The files a build publishes on the downloads page: reports and open data, with sizes and checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from quaestio.branding import Branding
+from quaestio.layout import AUDIENCES
+from quaestio.model import Corpus, Topic
+
+DOWNLOADS_DIR = "downloads"
+REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
+DATA_SUFFIXES = {".json": "JSON", ".csv": "CSV"}
+
+
+@dataclass(frozen=True)
+class Download:
+    """A published file: where it is on the site, how big, its checksum and what it holds."""
+
+    section: str
+    path: str
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    description: str
+    topic: str | None = None
+    audience: str | None = None
+
+    @property
+    def size_label(self) -> str:
+        return human_size(self.size)
+
+
+def human_size(size: int) -> str:
+    """1234567 -> '1.2 MB' (decimal units, as file managers show them)."""
+    if size < 1000:
+        return f"{size} bytes"
+    value = size / 1000
+    for unit in ("kB", "MB"):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
+
+
+@dataclass(frozen=True)
+class ReportName:
+    """What a report file holds, known from its name."""
+
+    description: str
+    order: int
+    topic: str | None = None
+    audience: str | None = None
+
+
+def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
+    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds.
+
+    Empty when that file is missing; reports are then matched to topics by their names alone.
+    """
+    settings_file = branding.templates / "reports" / "reports.yaml"
+    if not settings_file.is_file():
+        return {}
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    edition = max((t.edition for t in corpus.topics), default=0)
+    names: dict[str, ReportName] = {}
+    for topic in corpus.topics:
+        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        names[settings["topic"]["file"].format(**words)] = ReportName(
+            f"{settings['topic']['kind']}: {topic.title.en}", len(names), topic=topic.id)
+    for key in AUDIENCES:
+        audience = branding.audience(key)
+        words = {"audience": audience["label"], "audience_lower": str(audience["label"]).lower(),
+                 "audience_key": key, "heading": audience["heading"], "edition": edition}
+        names[settings["audience"]["file"].format(**words)] = ReportName(
+            f"{settings['audience']['kind']}: {audience['heading']}", len(names), audience=key)
+    compendium = settings["compendium"]
+    names[compendium["file"].format(edition=edition)] = ReportName(
+        f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names))
+    return names
+
+
+def _guess_report(stem: str, topics: Sequence[Topic], order: int) -> ReportName:
+    """Without the reports' settings: a name equal to a topic ID, or starting or ending with it, is that topic's."""
+    matches = [t for t in topics if stem == t.id or stem.endswith(f"-{t.id}") or stem.startswith(f"{t.id}-")]
+    if matches:
+        topic = max(matches, key=lambda t: len(t.id))
+        return ReportName(topic.title.en, order, topic=topic.id)
+    return ReportName(stem.replace("-", " ").capitalize(), order)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
+    """Regular files (no symbolic links) with a published suffix, sorted by name."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted((p for p in folder.iterdir()
+                   if p.suffix.lower() in suffixes and p.is_file() and not p.is_symlink()),
+                  key=lambda p: p.name)
+
+
+def collect_downloads(downloads: Path, corpus: Corpus, branding: Branding,
+                      wording: Mapping[str, object]) -> list[tuple[Path, Download]]:
+    """The reports and data files of a build, with the site path each is published at.
+
+    Reports come in the order of the reports' settings (topics, audiences, compendium), PDF before DOCX;
+    data files in the order of the wording's data_files.
+    """
+    found: list[tuple[Path, Download]] = []
+    names = report_names(corpus, branding)
+    kinds = list(REPORT_SUFFIXES)
+    reports = [(source, names.get(source.stem) or _guess_report(source.stem, corpus.topics, len(names)))
+               for source in _published_files(downloads / "reports", REPORT_SUFFIXES)]
+    reports.sort(key=lambda item: (item[1].order, item[0].stem, kinds.index(item[0].suffix.lower())))
+    for source, name in reports:
+        found.append((source, Download("reports", f"{DOWNLOADS_DIR}/reports/{source.name}", source.name,
+                                       REPORT_SUFFIXES[source.suffix.lower()], source.stat().st_size,
+                                       _sha256(source), name.description, name.topic, name.audience)))
+    data_descriptions: Mapping[str, str] = wording.get("data_files", {})  # type: ignore[assignment]
+    known = list(data_descriptions)
+    data = sorted(_published_files(downloads / "data", DATA_SUFFIXES),
+                  key=lambda p: (known.index(p.name) if p.name in known else len(known), p.name))
+    for source in data:
+        kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
+        found.append((source, Download("data", f"{DOWNLOADS_DIR}/data/{source.name}", source.name, kind,
+                                       source.stat().st_size, _sha256(source),
+                                       str(data_descriptions.get(source.name, "")))))
+    return found
+
+
+def format_version(downloads: Path) -> str | None:
+    """The format version written in the open data's JSON file, if there is one."""
+    try:
+        document = json.loads((downloads / "data" / "recommendations.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = document.get("format_version") if isinstance(document, dict) else None
+    return str(version) if version is not None else None

@@ -1,0 +1,145 @@
+"""Run the static site generator over the generated pages: mkdocs-material in-process, or Zensical."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from html import escape
+from pathlib import Path
+
+import yaml
+
+from quaestio.branding import Branding
+from quaestio.buildinfo import BuildInfo
+
+CONFIG_FILE = "mkdocs.yml"
+FRAGMENTS_EXTENSION = "quaestio.site.fragments"
+
+
+class SiteBuildError(Exception):
+    """The site generator refused the pages or the configuration; the message lists why."""
+
+
+def config_path(branding: Branding) -> Path:
+    """The mkdocs.yml that sits beside the templates folder the branding was read from."""
+    return branding.templates.parent / CONFIG_FILE
+
+
+def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo, nav: list) -> dict[str, object]:
+    """What quaestio adds to mkdocs.yml: names, address, footer and menu, all from data.
+
+    Add the fragment file of a build with with_fragments().
+    """
+    coalition: Mapping[str, str] = branding["coalition"]  # type: ignore[assignment]
+    licence: Mapping[str, str] = branding["licence"]  # type: ignore[assignment]
+    footer = (f"© {info.date.year} {escape(coalition['name'])} · "
+              f"<a href=\"{escape(licence['url'])}\">{escape(licence['name'])}</a> · "
+              f"revision {escape(info.short_revision)}")
+    return {
+        "site_name": str(wording["site_name"]),
+        "site_description": " ".join(str(wording["description"]).split()),
+        "site_url": str(branding["site_url"]),
+        "copyright": footer,
+        "nav": nav,
+    }
+
+
+def with_fragments(config: Path, extra: Mapping[str, object], fragments_file: Path) -> dict[str, object]:
+    """The settings plus mkdocs.yml's Markdown extensions, the fragment extension pointed at this build's file."""
+    extensions = []
+    for item in yaml.safe_load(config.read_text(encoding="utf-8")).get("markdown_extensions", []):
+        name = item if isinstance(item, str) else next(iter(item))
+        if name == FRAGMENTS_EXTENSION:
+            item = {FRAGMENTS_EXTENSION: {"file": str(fragments_file)}}
+        extensions.append(item)
+    if not any((e if isinstance(e, str) else next(iter(e))) == FRAGMENTS_EXTENSION for e in extensions):
+        raise SiteBuildError(f"{config} must list the Markdown extension {FRAGMENTS_EXTENSION}")
+    return {**extra, "markdown_extensions": extensions}
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _build_environment(info: BuildInfo) -> dict[str, str]:
+    # SOURCE_DATE_EPOCH dates the sitemap instead of the clock; the other silences Material's banner.
+    return {"SOURCE_DATE_EPOCH": str(info.source_date_epoch), "NO_MKDOCS_2_WARNING": "1"}
+
+
+class _Collector(logging.Handler):
+    """Keeps every warning and error mkdocs logs during a build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, object], info: BuildInfo) -> None:
+    """Build in this process with mkdocs' Python API, strictly: any warning fails the build."""
+    collector = _Collector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        with _environment(_build_environment(info)):
+            from mkdocs.commands.build import build
+            from mkdocs.config import load_config
+            from mkdocs.exceptions import MkDocsException
+
+            try:
+                # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
+                loaded = load_config(str(config), docs_dir=str(docs), site_dir=str(site), strict=True,
+                                     **copy.deepcopy(dict(extra)))
+                if collector.messages:
+                    raise SiteBuildError("; ".join(collector.messages))
+                build(loaded)
+            except MkDocsException as failure:
+                raise SiteBuildError("; ".join(collector.messages) or str(failure)) from failure
+    finally:
+        logger.removeHandler(collector)
+    if collector.messages:
+        raise SiteBuildError("; ".join(collector.messages))
+
+
+def write_config(config: Path, target: Path, docs: str, site: str, extra: Mapping[str, object]) -> Path:
+    """The effective configuration as a file: mkdocs.yml plus quaestio's settings and the two folders."""
+    document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    document.update(extra)
+    document.update({"docs_dir": docs, "site_dir": site})
+    target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def build_with_mkdocs_subprocess(effective_config: Path, info: BuildInfo) -> None:
+    """Build with the mkdocs command in a child process (kept to compare its speed with the in-process build)."""
+    _run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(effective_config)], info)
+
+
+def build_with_zensical(effective_config: Path, info: BuildInfo) -> None:
+    """Build with Zensical; its docs_dir and site_dir must lie inside the folder of the configuration file."""
+    _run([sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", str(effective_config)], info,
+         cwd=effective_config.parent)
+
+
+def _run(argv: list[str], info: BuildInfo, cwd: Path | None = None) -> None:
+    environment = {**os.environ, **_build_environment(info)}
+    completed = subprocess.run(argv, capture_output=True, text=True, env=environment, cwd=cwd)
+    if completed.returncode != 0:
+        raise SiteBuildError(f"{' '.join(argv[1:4])} failed:\n{completed.stdout}{completed.stderr}".strip())

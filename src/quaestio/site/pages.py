@@ -1,0 +1,378 @@
+"""Generate the website's Markdown pages from the corpus with the Jinja2 templates in templates/site/."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from html import escape as html_escape
+from pathlib import Path
+from types import SimpleNamespace
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from quaestio.branding import Branding
+from quaestio.buildinfo import BuildInfo
+from quaestio.layout import AUDIENCES
+from quaestio.model import PRIORITIES, STATUSES, Corpus, Recommendation, Text, Topic
+from quaestio.site import content
+from quaestio.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
+from quaestio.site.figures import chart_layout, key_figures
+from quaestio.site.fragments import FragmentStore
+from quaestio.urls import absolute, audience_path, recommendation_path, topic_path
+
+SITE_TEMPLATES = "site"
+WORDING_FILE = "site.yaml"
+ASSETS_DIR = "assets/quaestio"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_RECOMMENDATION_ID = re.compile(r"^[A-Z]{2,4}-(ACA|BUS|PUB)-[0-9]{2,3}$")
+_SLUG = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*$")
+
+
+def relative_url(here: str, target: str) -> str:
+    """The link from the page at site path `here` ('topics/x/') to `target` ('recommendations/A-BUS-01/#x')."""
+    path, _, fragment = target.partition("#")
+    if path == here:
+        link = "./"
+    else:
+        here_folders = [part for part in here.split("/") if part]
+        *folders, leaf = path.split("/")
+        common = 0
+        while common < min(len(here_folders), len(folders)) and here_folders[common] == folders[common]:
+            common += 1
+        link = "../" * (len(here_folders) - common) + "".join(f"{f}/" for f in folders[common:]) + leaf or "./"
+    return link + (f"#{fragment}" if fragment else "")
+
+
+def page_file(path: str) -> str:
+    """The Markdown file that becomes the page at a site path: '' -> index.md, 'topics/x/' -> topics/x.md."""
+    return f"{path}index.md" if path == "" or path.count("/") == 1 else path.rstrip("/") + ".md"
+
+
+def load_wording(branding: Branding) -> Mapping[str, object]:
+    """templates/site/site.yaml, with {coalition} replaced by the coalition's name."""
+    text = (branding.templates / SITE_TEMPLATES / WORDING_FILE).read_text(encoding="utf-8")
+    name = str(branding["coalition"]["name"])  # type: ignore[index]
+
+    def fill(value: object) -> object:
+        if isinstance(value, str):
+            return value.replace("{coalition}", name)
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    return fill(yaml.safe_load(text))  # type: ignore[return-value]
+
+
+def _markdown_value(value: object) -> object:
+    """Jinja2 finalize for Markdown templates: everything not built as Markup by quaestio is escaped."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return content.inline(value if isinstance(value, Text) else str(value))
+
+
+def front_matter(title: str | None, search: bool = True, hide: Sequence[str] = ()) -> Markup:
+    """YAML front matter; the title is HTML-escaped because the theme inserts it into pages as HTML."""
+    lines = ["---"]
+    if title is not None:
+        lines.append(f"title: {json.dumps(html_escape(content.attribute(title)), ensure_ascii=False)}")
+    if not search:
+        lines += ["search:", "  exclude: true"]
+    if hide:
+        lines += ["hide:", *(f"  - {item}" for item in hide)]
+    return Markup("\n".join([*lines, "---"]))
+
+
+@dataclass
+class GlossaryTerm:
+    term: str
+    expansions: list[str]
+    definitions: list[Text]
+    topics: list[Topic]
+
+
+def format_date(iso: str) -> str:
+    """'2015-05-21' -> '21 May 2015'."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{day} {_MONTHS[month - 1]} {year}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+class SiteContext:
+    """What every template may use: the corpus, labels, links relative to the page, and safe content."""
+
+    def __init__(self, corpus: Corpus, info: BuildInfo, branding: Branding, wording: Mapping[str, object],
+                 downloads: Sequence[Download]):
+        self.corpus = corpus
+        self.info = info
+        self.branding = branding
+        self.wording = wording
+        self.downloads = tuple(downloads)
+        self.site_url = str(branding["site_url"])
+        self._rendered: dict[tuple[Text, int, str], Markup] = {}
+
+    @cached_property
+    def glossary_entries(self) -> tuple:
+        return tuple(g for t in self.corpus.topics for g in t.glossary)
+
+    @cached_property
+    def _glossaries(self) -> dict[str | None, content.Glossary]:
+        everything = content.Glossary.of(self.glossary_entries)
+        found: dict[str | None, content.Glossary] = {None: everything}
+        for topic in self.corpus.topics:
+            found[topic.id] = content.Glossary.of((*topic.glossary, *self.glossary_entries))
+        return found
+
+    def glossary_for(self, topic: str | None) -> content.Glossary:
+        return self._glossaries.get(topic, self._glossaries[None])
+
+    def render(self, value: Text | str | None, topic: str | None = None, level: int = 3) -> Markup:
+        """Contributor Markdown as safe HTML, abbreviations marked with the topic's glossary first."""
+        if not isinstance(value, Text):
+            return content.render(value, self.glossary_for(topic), level)
+        key = (value, level, topic or "")  # texts are shown on several pages: render each once
+        if key not in self._rendered:
+            self._rendered[key] = content.render(value, self.glossary_for(topic), level)
+        return self._rendered[key]
+
+    def label(self, group: str, value: str) -> str:
+        return self.branding.label(group, value)
+
+    def audience(self, key: str) -> Mapping[str, str]:
+        return self.branding.audience(key)
+
+    def topic(self, topic_id: str) -> Topic:
+        return self.corpus.topic_by_id[topic_id]
+
+    def recommendation(self, recommendation_id: str) -> Recommendation | None:
+        return self.corpus.recommendation_by_id.get(recommendation_id)
+
+    def references_of(self, recommendation: Recommendation) -> list:
+        by_id = {r.id: r for r in self.topic(recommendation.topic).references}
+        return [by_id[i] for i in recommendation.references if i in by_id]
+
+    def by_audience(self, topic_id: str) -> list[tuple[str, tuple[Recommendation, ...]]]:
+        """A topic's recommendations grouped by audience, leaving out audiences with none."""
+        groups = [(a, self.corpus.recommendations_for(topic=topic_id, audience=a)) for a in AUDIENCES]
+        return [(a, items) for a, items in groups if items]
+
+    def by_topic(self, audience: str) -> list[tuple[Topic, tuple[Recommendation, ...]]]:
+        """The recommendations to an audience grouped by topic, leaving out topics with none."""
+        groups = [(t, self.corpus.recommendations_for(topic=t.id, audience=audience)) for t in self.corpus.topics]
+        return [(t, items) for t, items in groups if items]
+
+    def glossary_terms(self) -> list[GlossaryTerm]:
+        """Every abbreviation with its expansions and definitions (each once) and the topics using it, by term."""
+        found: dict[str, GlossaryTerm] = {}
+        for topic in self.corpus.topics:
+            for entry in topic.glossary:
+                term = found.setdefault(content.attribute(entry.term),
+                                        GlossaryTerm(content.attribute(entry.term), [], [], []))
+                expansion = content.attribute(entry.expansion)
+                if expansion.casefold() not in (e.casefold() for e in term.expansions):
+                    term.expansions.append(expansion)
+                if entry.definition is not None and content.attribute(entry.definition).casefold() not in (
+                        content.attribute(d).casefold() for d in term.definitions):
+                    term.definitions.append(entry.definition)
+                if topic not in term.topics:
+                    term.topics.append(topic)
+        return sorted(found.values(), key=lambda t: (t.term.casefold(), t.term))
+
+    def topic_downloads(self, topic_id: str) -> list[Download]:
+        return [d for d in self.downloads if d.topic == topic_id]
+
+    def audience_downloads(self, audience: str) -> list[Download]:
+        return [d for d in self.downloads if d.audience == audience]
+
+    def cite_url(self, path: str) -> str:
+        return absolute(self.site_url, path)
+
+
+class PageWriter:
+    """Renders page templates into Markdown files; their HTML blocks go into a fragment store."""
+
+    def __init__(self, site: SiteContext, templates: Path, docs: Path):
+        self.site = site
+        self.docs = docs
+        self.fragments = FragmentStore()
+        loader = jinja2.FileSystemLoader(str(templates))
+        common = {"undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True,
+                  "keep_trailing_newline": True, "auto_reload": False}
+        # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
+        self.markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=_markdown_value, **common)
+        # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
+        self.html = jinja2.Environment(loader=loader, autoescape=True, **common)
+        helpers = {"site": site, "wording": site.wording, "branding": site.branding, "info": site.info,
+                   "corpus": site.corpus, "audiences": AUDIENCES, "url": self._url, "fragment": self._fragment,
+                   "front_matter": front_matter, "inline": content.inline, "safe_url": content.safe_url,
+                   "date": format_date, "priorities": PRIORITIES, "statuses": STATUSES,
+                   "paths": SimpleNamespace(topic=topic_path, audience=audience_path,
+                                            recommendation=recommendation_path)}
+        for env in (self.markdown, self.html):
+            env.globals.update(helpers)
+
+    @staticmethod
+    @jinja2.pass_context
+    def _url(context: jinja2.runtime.Context, target: str) -> Markup:
+        """A link from the page being rendered to a site path; safe because quaestio makes every path."""
+        link = relative_url(context["here"], target)
+        if any(c in link for c in "<>\"'` ()[]{}\\\n"):
+            raise ValueError(f"unexpected character in an internal link: {link!r}")
+        return Markup(link)
+
+    @jinja2.pass_context
+    def _fragment(self, context: jinja2.runtime.Context, name: str, **values: object) -> Markup:
+        """An HTML template rendered, stored, and replaced in the Markdown page by its marker line."""
+        html = self.html.get_template(name).render({**context.get_all(), **values}).strip()
+        return Markup(self.fragments.marker(html))
+
+    def page(self, path: str, template: str, **values: object) -> None:
+        text = self.markdown.get_template(template).render(here=path, **values)
+        target = self.docs / page_file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def stub(self, path: str, title: str) -> None:
+        """A placeholder for a page another shard of a parallel build writes (the menu needs it to exist)."""
+        target = self.docs / page_file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"{front_matter(title, search=False)}\n\n# {content.inline(title)}\n", encoding="utf-8")
+
+    def asset(self, name: str, data: str | bytes) -> None:
+        target = self.docs / ASSETS_DIR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _check_identifiers(corpus: Corpus) -> None:
+    """Paths on the site come from IDs; refuse any that validation should have caught."""
+    for topic in corpus.topics:
+        if not _SLUG.match(topic.id):
+            raise ValueError(f"topic ID {topic.id!r} cannot be used in an address")
+    for item in corpus.recommendations:
+        if not _RECOMMENDATION_ID.match(item.id):
+            raise ValueError(f"recommendation ID {item.id!r} cannot be used in an address")
+
+
+def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
+    """The site's own files from templates/site/assets; *.j2 files are filled with the branding colours."""
+    colours: Mapping[str, str] = branding["colours"]  # type: ignore[assignment]
+    for name, value in colours.items():
+        if not _COLOUR.match(str(value)):
+            raise ValueError(f"branding colour {name} must be written #rrggbb, not {value!r}")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates / "assets")), autoescape=False,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    files: dict[str, str | bytes] = {}
+    for source in sorted((templates / "assets").iterdir()):
+        if source.is_file() and source.suffix == ".j2":
+            files[source.stem] = env.get_template(source.name).render(colours=colours)
+        elif source.is_file():
+            files[source.name] = source.read_bytes()
+    return files
+
+
+def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]) -> list:
+    """The menu: a fixed set of pages plus one entry per topic and audience, never one per recommendation.
+
+    Titles are HTML-escaped: the theme inserts them into every page as HTML.
+    """
+    labels: Mapping[str, str] = wording["nav"]  # type: ignore[assignment]
+
+    def entry(title: object, path: str) -> dict[str, str]:
+        return {html_escape(content.attribute(str(title))): page_file(path)}
+
+    def section(title: object, entries: list) -> dict[str, list]:
+        return {html_escape(content.attribute(str(title))): entries}
+
+    return [
+        entry(labels["home"], ""),
+        section(labels["topics"], [entry(t.title, topic_path(t.id)) for t in corpus.topics]),
+        section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in AUDIENCES]),
+        entry(labels["recommendations"], "recommendations/"),
+        entry(labels["downloads"], f"{DOWNLOADS_DIR}/"),
+        entry(labels["glossary"], "glossary/"),
+        section(labels["about"], [entry(labels["about"], "about/"), entry(labels["accessibility"], "accessibility/")]),
+    ]
+
+
+class SiteGenerator:
+    """Everything needed to write the site's pages; a parallel build shares it between processes."""
+
+    def __init__(self, corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path):
+        _check_identifiers(corpus)
+        self.templates = branding.templates / SITE_TEMPLATES
+        self.wording = load_wording(branding)
+        self.published = collect_downloads(downloads, corpus, branding, self.wording)
+        self.format_version = format_version(downloads)
+        self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published])
+        self.nav = navigation(corpus, branding, self.wording)
+
+    def _other_pages(self) -> list[tuple[str, str, str, dict[str, object]]]:
+        """(path, title, template, values) of every page that is not a recommendation's."""
+        corpus, branding, wording = self.site.corpus, self.site.branding, self.wording
+        titles: Mapping[str, str] = wording["titles"]  # type: ignore[assignment]
+        figures = key_figures(corpus, branding, wording["figures"])  # type: ignore[arg-type]
+        latest = max((t.edition for t in corpus.topics), default=self.site.info.date.year)
+        home = {"figures": figures, "chart": chart_layout(figures), "latest_edition": latest,
+                "latest_topics": [t for t in corpus.topics if t.edition == latest],
+                "older_topics": sorted((t for t in corpus.topics if t.edition != latest), key=lambda t: -t.edition)}
+        pages: list[tuple[str, str, str, dict[str, object]]] = [("", str(wording["site_name"]), "pages/home.md.j2", home)]
+        pages += [(topic_path(t.id), t.title.en, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
+        pages += [(audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
+                  for a in AUDIENCES]
+        pages += [
+            ("recommendations/", titles["recommendations"], "pages/recommendations.md.j2", {}),
+            (f"{DOWNLOADS_DIR}/", titles["downloads"], "pages/downloads.md.j2",
+             {"format_version": self.format_version}),
+            ("glossary/", titles["glossary"], "pages/glossary.md.j2", {}),
+            ("about/", titles["about"], "pages/about.md.j2", {}),
+            ("accessibility/", titles["accessibility"], "pages/accessibility.md.j2", {}),
+        ]
+        return pages
+
+    def write(self, docs: Path, fragments_file: Path, recommendations: Sequence[Recommendation] | None = None,
+              main: bool = True) -> None:
+        """Write pages into docs and their HTML blocks into fragments_file.
+
+        The main writer writes every page but the recommendations left out of `recommendations`
+        (None: all), the published files and the assets. Another shard writes its recommendations
+        and stubs for the pages the menu names.
+        """
+        writer = PageWriter(self.site, self.templates, docs)
+        for path, title, template, values in self._other_pages():
+            if main:
+                writer.page(path, template, **values)
+            else:
+                writer.stub(path, title)
+        for item in self.site.corpus.recommendations if recommendations is None else recommendations:
+            writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
+        if main:
+            for source, item in self.published:
+                target = docs / item.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+            for name, data in _assets(self.site.branding, self.templates).items():
+                writer.asset(name, data)
+        writer.fragments.save(fragments_file)
+
+
+def write_docs(corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path, docs: Path,
+               fragments_file: Path | None = None) -> SiteGenerator:
+    """Write every page, the published files and the site's own assets into the docs folder."""
+    generator = SiteGenerator(corpus, info, branding, downloads)
+    generator.write(docs, fragments_file or docs.parent / "fragments.json")
+    return generator

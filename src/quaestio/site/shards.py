@@ -1,0 +1,188 @@
+"""Build a large site on several cores: recommendation pages split between processes, outputs merged.
+
+mkdocs builds one page at a time, and Material's page template alone costs a few milliseconds a page,
+so 2,000 recommendations take about ten seconds in one process. Each extra process (forked, so it
+shares the generator without pickling) writes and builds a share of the recommendation pages, with
+stubs for the pages the menu names; the main process builds everything else. Their pages are moved
+into the main output, and the search index and sitemap are merged in the order one mkdocs build
+would have written them, so the result is the same, byte for byte, as a build in one process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import multiprocessing
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from quaestio.buildinfo import BuildInfo
+from quaestio.model import Recommendation
+from quaestio.site.engine import SiteBuildError, build_with_mkdocs, with_fragments
+from quaestio.site.pages import SiteGenerator, page_file
+from quaestio.urls import recommendation_path
+
+PARALLEL_FROM = 300  # recommendations; below this, forking and merging cost more than they save
+MAX_WORKERS = 4
+# What the main process's other pages (topics, audiences, index) cost, in recommendation pages per
+# recommendation; measured on the synthetic corpus of 2,000 recommendations.
+OTHER_PAGES_WEIGHT = 0.25
+_SITEMAP_URL = re.compile(r"\n    <url>\n.*?</url>", re.DOTALL)
+_LOC = re.compile(r"<loc>([^<]*)</loc>")
+
+
+def workers() -> int:
+    """How many processes a parallel build may use: the cores this process may run on, at most four."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def plan(recommendations: Sequence[Recommendation], count: int) -> list[list[Recommendation]]:
+    """Split the recommendation pages into `count` shards; the first, for the main process, is the lighter."""
+    total = len(recommendations)
+    main = max(0, min(total, round(total * ((1 + OTHER_PAGES_WEIGHT) / count - OTHER_PAGES_WEIGHT))))
+    shards = [list(recommendations[:main])]
+    rest = recommendations[main:]
+    for index in range(count - 1):
+        shards.append(list(rest[index * len(rest) // (count - 1):(index + 1) * len(rest) // (count - 1)]))
+    return shards
+
+
+@dataclass(frozen=True)
+class Shard:
+    folder: Path
+    recommendations: list[Recommendation]
+
+    @property
+    def site(self) -> Path:
+        return self.folder / "site"
+
+
+def _build(generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard,
+           main: bool, site: Path) -> None:
+    docs, fragments = shard.folder / "docs", shard.folder / "fragments.json"
+    generator.write(docs, fragments, shard.recommendations, main=main)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
+
+
+def _child(generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard,
+           report) -> None:  # noqa: ANN001 - a multiprocessing connection
+    try:
+        _build(generator, config, extra, info, shard, False, shard.site)
+    except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
+        report.send(f"{type(failure).__name__}: {failure}")
+    else:
+        report.send(None)
+    finally:
+        report.close()
+
+
+def build_in_parallel(generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo,
+                      scratch: Path, out: Path, count: int) -> None:
+    """Build the site into `out` with `count` processes (this one included)."""
+    shards = [Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(plan(generator.site.corpus.recommendations,
+                                                                              count))]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for shard in shards[1:]:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(generator, config, extra, info, shard, send), daemon=True)
+        process.start()
+        send.close()
+        children.append((process, receive))
+    try:
+        _build(generator, config, extra, info, shards[0], True, out)
+    except BaseException:
+        for process, _ in children:
+            process.terminate()
+        raise
+    finally:
+        failures = []
+        for process, receive in children:
+            try:
+                message = receive.recv()
+            except EOFError:
+                message = f"a build process ended with status {process.exitcode}"
+            process.join()
+            if message:
+                failures.append(message)
+    if failures:
+        raise SiteBuildError("; ".join(failures))
+    merge(out, shards[1:], info)
+
+
+def _walk_order(docs_path: str) -> tuple:
+    """Where mkdocs puts a page among all pages: folder by folder, files first, index files first."""
+    *folders, name = docs_path.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, folder) for folder in folders), (0, (stem not in ("index", "README"), name)))
+
+
+def _page_of(url: str, site_url: str = "") -> str:
+    """The Markdown file of a page address: 'recommendations/X/#why' -> 'recommendations/X.md'."""
+    path = url[len(site_url):] if site_url and url.startswith(site_url) else url
+    return page_file(path.split("#", 1)[0])
+
+
+def merge(out: Path, shards: Sequence[Shard], info: BuildInfo) -> None:
+    """Move the shards' recommendation pages into `out` and merge their search index and sitemap entries."""
+    pages: set[str] = set()
+    for shard in shards:
+        for item in shard.recommendations:
+            path = recommendation_path(item.id)
+            target = out / path
+            if target.exists():
+                raise SiteBuildError(f"two build processes wrote {path}")
+            shutil.move(str(shard.site / path), str(target))
+            pages.add(page_file(path))
+    _merge_search_index(out, shards, pages)
+    _merge_sitemap(out, shards, pages, info)
+
+
+def _merge_search_index(out: Path, shards: Sequence[Shard], pages: set[str]) -> None:
+    index_file = out / "search" / "search_index.json"
+    if not index_file.is_file():
+        return
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    entries = list(index["docs"])
+    for shard in shards:
+        other = json.loads((shard.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+        entries += [e for e in other["docs"] if _page_of(e["location"]) in pages]
+    order = {id(e): i for i, e in enumerate(entries)}
+    entries.sort(key=lambda e: (_walk_order(_page_of(e["location"])), order[id(e)]))
+    index["docs"] = entries
+    # Written as Material's search plugin writes it.
+    index_file.write_bytes(json.dumps(index, separators=(",", ":"), default=str).encode("utf-8"))
+
+
+def _merge_sitemap(out: Path, shards: Sequence[Shard], pages: set[str], info: BuildInfo) -> None:
+    sitemap = out / "sitemap.xml"
+    if not sitemap.is_file():
+        return
+    text = sitemap.read_text(encoding="utf-8")
+    blocks = _SITEMAP_URL.findall(text)
+    if not blocks:
+        return
+    start, end = text.index(blocks[0]), text.index(blocks[-1]) + len(blocks[-1])
+    site_url = _LOC.search(blocks[0]).group(1)  # the home page comes first
+    for shard in shards:
+        blocks += [b for b in _SITEMAP_URL.findall((shard.site / "sitemap.xml").read_text(encoding="utf-8"))
+                   if _page_of(_LOC.search(b).group(1), site_url) in pages]
+    blocks.sort(key=lambda b: _walk_order(_page_of(_LOC.search(b).group(1), site_url)))
+    merged = text[:start] + "".join(blocks) + text[end:]
+    sitemap.write_text(merged, encoding="utf-8")
+    # Compressed as mkdocs does it: the same name in the header and the build's date as its time.
+    compressed = out / "sitemap.xml.gz"
+    with open(compressed, "wb") as stream:
+        with gzip.GzipFile(fileobj=stream, filename=str(compressed), mode="wb",
+                           mtime=info.source_date_epoch) as archive:
+            archive.write(merged.encode("utf-8"))

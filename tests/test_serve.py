@@ -1,0 +1,136 @@
+"""serve: the preview keeps serving through bad edits, shows findings on the page, and rebuilds on change."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from quaestio.findings import warning
+from quaestio.serve import STATUS_PATH, Preview, build_preview, make_server
+
+BUSINESS = "recommendations/alpha/business.yaml"
+
+
+class FakeSite:
+    """A builder that writes a one-page site, or fails, as the test says."""
+
+    def __init__(self):
+        self.calls = 0
+        self.findings = ()
+        self.fail = False
+        self.during_build = None
+
+    def __call__(self, root: Path, out: Path):
+        self.calls += 1
+        if self.during_build is not None:
+            self.during_build()
+            self.during_build = None
+        if self.fail:
+            raise RuntimeError("mkdocs exploded")
+        if not any(f.severity.value == "error" for f in self.findings):
+            out.mkdir(parents=True)
+            (out / "index.html").write_text(f"<html><body><h1>build {self.calls}</h1></body></html>", encoding="utf-8")
+            (out / "style.css").write_text("h1 {}", encoding="utf-8")
+        return self.findings
+
+
+@pytest.fixture
+def served(repo):
+    site = FakeSite()
+    preview = Preview(repo.root, site, say=lambda message: None)
+    server = make_server(preview, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield preview, site, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    preview.close()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as failure:
+        return failure.code, failure.read().decode("utf-8")
+
+
+def test_pages_are_served_with_the_reload_script_and_other_files_as_they_are(served):
+    preview, site, url = served
+    preview.rebuild()
+    status, page = get(f"{url}/")
+    assert status == 200
+    assert page.startswith("<html><body><h1>build 1</h1><script>(function(){var g=1;")
+    assert page.endswith("</script></body></html>")
+    assert get(f"{url}/style.css") == (200, "h1 {}")
+    assert json.loads(get(f"{url}{STATUS_PATH}")[1]) == {"generation": 1, "building": False, "findings": []}
+
+
+def test_findings_are_shown_on_the_page_and_a_broken_build_keeps_the_last_good_site(served):
+    preview, site, url = served
+    preview.rebuild()
+    site.findings = (warning(BUSINESS, (14, 5), "self-reference", "'ALP-BUS-01' lists <itself>"),)
+    preview.rebuild()
+    page = get(f"{url}/")[1]
+    assert "<h1>build 2</h1>" in page
+    assert ("<li class=\"q-warning\"><code>recommendations/alpha/business.yaml:14:5</code> "
+            "warning[self-reference]: &#x27;ALP-BUS-01&#x27; lists &lt;itself&gt;</li>") in page
+    site.fail = True
+    state = preview.rebuild()
+    assert state.generation == 3 and state.findings[0].code == "site-build"
+    page = get(f"{url}/")[1]
+    assert "<h1>build 2</h1>" in page  # still the last good site
+    assert "the website could not be built: mkdocs exploded" in page
+
+
+def test_before_any_good_build_the_page_says_why(served):
+    preview, site, url = served
+    site.fail = True
+    preview.rebuild()
+    status, page = get(f"{url}/")
+    assert status == 503
+    assert "No preview yet" in page and "mkdocs exploded" in page
+
+
+def test_a_file_changed_during_a_build_causes_another_build(served, repo):
+    preview, site, url = served
+    site.during_build = lambda: repo.replace(BUSINESS, "Companies should act.", "Companies must act.")
+    preview.rebuild()
+    assert site.calls == 2
+    assert "<h1>build 2</h1>" in get(f"{url}/")[1]
+    assert not preview.changed()
+
+
+def test_the_watcher_rebuilds_after_an_edit(served, repo):
+    preview, site, url = served
+    preview.rebuild()
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop, 0.05), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.1)
+        repo.write(BUSINESS, repo.read(BUSINESS) + "# edited\n")
+        deadline = time.monotonic() + 5
+        while preview.state.generation < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert preview.state.generation == 2
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+
+
+@pytest.mark.slow
+def test_the_real_site_builds_and_errors_stop_it(repo, tmp_path):
+    out = tmp_path / "site"
+    assert build_preview(repo.root, out) == ()
+    assert (out / "index.html").is_file()
+    repo.replace(BUSINESS, "    priority: high", "    priorty: high")
+    codes = [f.code for f in build_preview(repo.root, tmp_path / "again")]
+    assert codes == ["missing-field", "unknown-field"]
+    assert not (tmp_path / "again").exists()
