@@ -37,8 +37,12 @@ REPORT_TARGETS = {"cold": 10.0, "unchanged": 1.0, "one recommendation changed": 
 
 
 def _copy_content(target: Path) -> Path:
+    """A copy of the repository's content as a git repository of its own, as a working group has it."""
     for name in ("topics", "recommendations", "templates", "schemas"):
         shutil.copytree(REPO / name, target / name)
+    identity = ["-c", "user.name=Benchmark", "-c", "user.email=bench@example.org"]
+    for args in (["init", "-q"], [*identity, "add", "-A"], [*identity, "commit", "-q", "-m", "content"]):
+        subprocess.run(["git", "-C", str(target), *args], check=True, capture_output=True)
     return target
 
 

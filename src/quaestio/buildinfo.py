@@ -74,8 +74,17 @@ def build_info(root: Path) -> BuildInfo:
 
 def _newest_content_mtime(root: Path) -> int:
     """Outside git and without SOURCE_DATE_EPOCH: the time of the newest content or template file."""
-    times = [p.stat().st_mtime for folder in ("topics", "recommendations", "templates")
-             for p in (root / folder).rglob("*") if p.is_file()]
+    return _newest_mtime(root, ("topics", "recommendations", "templates"))
+
+
+def _newest_mtime(root: Path, prefixes: tuple[str, ...]) -> int:
+    times = []
+    for prefix in prefixes:
+        target = root / prefix
+        if target.is_file():
+            times.append(target.stat().st_mtime)
+        elif target.is_dir():
+            times.extend(p.stat().st_mtime for p in target.rglob("*") if p.is_file())
     return int(max(times, default=0))
 
 
@@ -85,6 +94,7 @@ class History:
 
     commits: tuple[tuple[str, int, frozenset[str]], ...]
     modified: frozenset[str]
+    root: Path | None = None
 
     def latest(self, prefixes: tuple[str, ...], fallback: BuildInfo) -> tuple[str, int]:
         """The newest commit (hash, epoch) touching any path under prefixes; '+modified' if the tree differs."""
@@ -92,6 +102,10 @@ class History:
             return any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for p in paths for prefix in prefixes)
 
         revision, epoch = fallback.revision, fallback.source_date_epoch
+        if not self.commits and self.root is not None:
+            # Outside git, a report is as new as its newest source, so that editing one topic
+            # leaves the other reports' dates, and bytes, as they were.
+            epoch = _newest_mtime(self.root, prefixes)
         for commit, commit_epoch, paths in self.commits:
             if touches(paths):
                 revision, epoch = commit, commit_epoch
@@ -113,4 +127,4 @@ def load_history(root: Path, paths: tuple[str, ...]) -> History:
         commits.append((commit, int(epoch), frozenset(lines[1:])))
     status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *paths) or ""
     modified = frozenset(line[3:].split(" -> ")[-1] for line in status.splitlines() if len(line) > 3)
-    return History(tuple(commits), modified)
+    return History(tuple(commits), modified, root)

@@ -102,7 +102,8 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
         specs.append(ReportSpec(
             name=conf["file"].format(**words), template="audience.md.j2", kind=conf["kind"],
             title=conf["title"].format(**words), subtitle=conf["subtitle"].format(**words), edition=edition,
-            topics=corpus.topics, audience_key=key, url_path=audience_path(key), sources=content,
+            topics=corpus.topics, audience_key=key, url_path=audience_path(key),
+            sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
         ))
     conf = settings["compendium"]
     specs.append(ReportSpec(
