@@ -96,22 +96,30 @@ def open_data(corpus: Corpus, info: BuildInfo, branding: Branding) -> dict:
     }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula is prefixed with an apostrophe."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
 def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
-    """One row per recommendation, English texts, lists joined with '; '."""
+    """One row per recommendation, English texts, lists joined with '; ', no cell read as a formula."""
     site_url = str(branding["site_url"])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in corpus.recommendations:
         latest = r.follow_up[-1] if r.follow_up else None
-        writer.writerow([
+        writer.writerow([_cell(value) for value in (
             r.id, r.topic, corpus.topic_by_id[r.topic].title.en, r.audience, r.title.en, r.text.en.strip(),
             r.rationale.en.strip(), r.priority, r.horizon, r.status, "; ".join(r.addresses),
             "; ".join(r.references), "; ".join(x.id for x in corpus.related_to(r.id)), r.superseded_by or "",
             r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
             latest.date if latest else "", latest.state if latest else "",
             absolute(site_url, recommendation_path(r.id)),
-        ])
+        )])
     return buffer.getvalue()
 
 
