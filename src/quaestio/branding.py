@@ -44,8 +44,9 @@ class Branding:
 
 
 def templates_directory(root: Path) -> Path:
-    """The repository's templates/ folder, else the one beside the quaestio sources."""
-    for candidate in (root / TEMPLATES_DIR, Path(__file__).parents[2] / TEMPLATES_DIR):
+    """The repository's templates/ folder, else the one shipped with quaestio (wheel or source tree)."""
+    for candidate in (root / TEMPLATES_DIR, Path(__file__).parent / TEMPLATES_DIR,
+                      Path(__file__).parents[2] / TEMPLATES_DIR):
         if (candidate / BRANDING_FILE).is_file():
             return candidate
     raise FileNotFoundError(f"no {TEMPLATES_DIR}/{BRANDING_FILE} in {root}")

@@ -15,7 +15,7 @@ from quaestio.output import write_atomically
 from quaestio.urls import absolute, recommendation_path, topic_path
 
 FORMAT_VERSION = "1.0"
-SCHEMA_SOURCE = Path(__file__).parents[2] / SCHEMAS_DIR / "open-data.schema.json"
+SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
 CSV_COLUMNS = (
     "id", "topic", "topic_title", "audience", "title", "text", "rationale", "priority", "horizon", "status",
@@ -123,13 +123,22 @@ def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
     return buffer.getvalue()
 
 
+def _open_data_schema() -> Path:
+    """quaestio's own schema of the open data (shipped in the wheel, or in the source tree)."""
+    here = Path(__file__)
+    for folder in (here.parent / SCHEMAS_DIR, here.parents[2] / SCHEMAS_DIR):
+        if (folder / SCHEMA_FILE).is_file():
+            return folder / SCHEMA_FILE
+    raise FileNotFoundError(SCHEMA_FILE)
+
+
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
     """Write recommendations.json, its schema, and recommendations.csv into out/."""
     out.mkdir(parents=True, exist_ok=True)
     document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
     written = [out / JSON_NAME, out / SCHEMA_NAME, out / CSV_NAME]
     write_atomically(written[0], document)
-    write_atomically(written[1], SCHEMA_SOURCE.read_bytes())
+    write_atomically(written[1], _open_data_schema().read_bytes())
     # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).
     write_atomically(written[2], "\ufeff" + recommendations_csv(corpus, branding))
     return written
