@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
-import io
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import generate  # noqa: E402
+
+from quaestio.site.static import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 RUNS = 5
 TARGETS = {"repository": 5.0, "2000": 8.0}
 MEMORY_LIMIT_MB = 1024
 WEIGHT_LIMIT = 500_000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv")
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -66,62 +58,32 @@ def _copy_content(target: Path) -> Path:
     return target
 
 
-class StaticHandler(http.server.SimpleHTTPRequestHandler):
-    """A static host: text files gzip-compressed when the browser accepts it, as static hosts do."""
-
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not urlsplit(self.path).path.endswith("/"):
-                return super().send_head()
-            path = path / "index.html"
-        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file() \
-                or path.suffix not in COMPRESSIBLE:
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-
 def page_weights(site: Path) -> list[tuple[str, int, int]]:
     """(page, bytes transferred, bytes uncompressed) of every page's first load, search index included."""
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StaticHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
     results = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for page_path in pages:
-                page_path = "" if page_path == "./" else page_path
-                context = browser.new_context()
-                sizes: list[tuple[int, int]] = []
+    with serving(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for page_path in pages:
+            page_path = "" if page_path == "./" else page_path
+            context = browser.new_context()
+            sizes: list[tuple[int, int]] = []
 
-                def finished(request, sizes=sizes):
-                    response = request.response()
-                    measured = request.sizes()
-                    body = len(response.body()) if response and response.ok else 0
-                    sizes.append((measured["responseBodySize"] + measured["responseHeadersSize"], body))
+            def finished(request, sizes=sizes):
+                response = request.response()
+                measured = request.sizes()
+                body = len(response.body()) if response and response.ok else 0
+                sizes.append((measured["responseBodySize"] + measured["responseHeadersSize"], body))
 
-                context.on("requestfinished", finished)
-                page = context.new_page()
-                page.goto(base + page_path, wait_until="networkidle")
-                page.wait_for_timeout(200)
-                results.append((page_path or "(home)", sum(s[0] for s in sizes), sum(s[1] for s in sizes)))
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
+            context.on("requestfinished", finished)
+            page = context.new_page()
+            page.goto(base + page_path, wait_until="networkidle")
+            page.wait_for_timeout(200)
+            results.append((page_path or "(home)", sum(s[0] for s in sizes), sum(s[1] for s in sizes)))
+            context.close()
+        browser.close()
     return results
 
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
-import io
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,40 +15,13 @@ from quaestio.buildinfo import build_info
 from quaestio.exports import write_data
 from quaestio.pipeline import check
 from quaestio.site import build_site
+from quaestio.site.static import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SITE_NAME = "Cyber Security Coalition recommendations"
 PAGE_WEIGHT_LIMIT = 500_000
-COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv")
-
-
-class StaticHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site like a static host: text files gzip-compressed when the browser accepts it."""
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not urlsplit(self.path).path.endswith("/"):
-                return super().send_head()  # the redirect to the address with a slash
-            path = path / "index.html"
-        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file() \
-                or path.suffix not in COMPRESSIBLE:
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +43,8 @@ def site(tmp_path_factory, corpus) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StaticHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    thread.join()
+    with serving(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

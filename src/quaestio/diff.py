@@ -274,7 +274,7 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
             findings.append(error(old.file, old.position, "id-vanished",
                                   f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
                                   "it was removed without being withdrawn",
-                                  f"put it back with 'status: withdrawn' and a 'withdrawal_reason'; "
+                                  "put it back with 'status: withdrawn' and a 'withdrawal_reason'; "
                                   "IDs are never deleted"))
             continue
         if (old.topic, old.audience) != (new.topic, new.audience):
