@@ -1,12 +1,18 @@
-"""What git knows about the content: the files at a revision, and every text its history has held."""
+"""What git knows about the content: files at a revision, every text its history held, when each path changed."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quaestio.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+
+if TYPE_CHECKING:
+    from quaestio.buildinfo import BuildInfo
 
 CONTENT_PATHS = (TOPICS_DIR, RECOMMENDATIONS_DIR)
 
@@ -82,3 +88,69 @@ def content_at(root: Path, commit: str) -> dict[str, bytes]:
         files[name[len(prefix):]] = output[offset:offset + size]
         offset += size + 1
     return files
+
+
+def git_output(root: Path, *args: str) -> str | None:
+    """git's standard output as text, or None when git fails, is missing or prints nothing."""
+    try:
+        completed = _git(root, args)
+    except GitError:
+        return None
+    output = completed.stdout.decode("utf-8", errors="replace").strip()
+    return output if completed.returncode == 0 and output else None
+
+
+@dataclass(frozen=True)
+class SourceHistory:
+    """When each content or template path last changed in git, read once per build."""
+
+    commits: tuple[tuple[str, int, frozenset[str]], ...]
+    modified: frozenset[str]
+    root: Path | None = None
+
+    def latest(self, prefixes: tuple[str, ...], fallback: BuildInfo) -> tuple[str, int]:
+        """The newest commit (hash, epoch) touching any path under prefixes; '+modified' if the tree differs."""
+        def touches(paths: frozenset[str]) -> bool:
+            return any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for p in paths for prefix in prefixes)
+
+        revision, epoch = fallback.revision, fallback.source_date_epoch
+        if not self.commits and self.root is not None:
+            # Outside git, a report is as new as its newest source, so that editing one topic
+            # leaves the other reports' dates, and bytes, as they were.
+            epoch = newest_mtime(self.root, prefixes)
+        for commit, commit_epoch, paths in self.commits:
+            if touches(paths):
+                revision, epoch = commit, commit_epoch
+                break
+        if touches(self.modified):
+            revision += "+modified"
+        if os.environ.get("SOURCE_DATE_EPOCH"):
+            epoch = fallback.source_date_epoch
+        return revision, epoch
+
+
+def load_source_history(root: Path, paths: tuple[str, ...]) -> SourceHistory:
+    """The commits that touched paths, newest first, and the paths with uncommitted changes."""
+    # Paths relative to root, also when the content lies in a subfolder of the git repository.
+    log = git_output(root, "log", "--format=%x00%H %ct", "--name-only", "--relative", "--", *paths) or ""
+    commits: list[tuple[str, int, frozenset[str]]] = []
+    for block in log.split("\x00")[1:]:
+        lines = [line for line in block.splitlines() if line.strip()]
+        commit, epoch = lines[0].split()
+        commits.append((commit, int(epoch), frozenset(lines[1:])))
+    changed = git_output(root, "diff", "--name-only", "--relative", "HEAD", "--", *paths) or ""
+    untracked = git_output(root, "ls-files", "--others", "--exclude-standard", "--", *paths) or ""
+    modified = frozenset(line for line in (changed + "\n" + untracked).splitlines() if line.strip())
+    return SourceHistory(tuple(commits), modified, root)
+
+
+def newest_mtime(root: Path, prefixes: tuple[str, ...]) -> int:
+    """The modification time of the newest file under any of the prefixes (files or folders)."""
+    times = []
+    for prefix in prefixes:
+        target = root / prefix
+        if target.is_file():
+            times.append(target.stat().st_mtime)
+        elif target.is_dir():
+            times.extend(p.stat().st_mtime for p in target.rglob("*") if p.is_file())
+    return int(max(times, default=0))

@@ -20,7 +20,8 @@ import typst
 import yaml
 
 from quaestio.branding import Branding
-from quaestio.buildinfo import BuildInfo, History, load_history
+from quaestio.buildinfo import BuildInfo
+from quaestio.history import SourceHistory, load_source_history
 from quaestio.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import write_atomically
@@ -151,7 +152,7 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def render_sources(corpus: Corpus, info: BuildInfo, branding: Branding, history: History | None,
+def render_sources(corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None,
                    specs: Iterable[ReportSpec]) -> list[ReportSource]:
     """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
     templates = branding.templates / REPORTS_TEMPLATES
@@ -269,7 +270,7 @@ def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
     settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
-    history = load_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, "templates")) if root else None
+    history = load_source_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, "templates")) if root else None
     sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
