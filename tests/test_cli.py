@@ -110,3 +110,19 @@ def test_failed_build_leaves_previous_output(repo, capsys):
     assert main(["--root", str(repo.root), "build"]) == 1
     assert (repo.root / "build" / "validation.json").read_bytes() == before
     assert "left as it was" in capsys.readouterr().err
+
+
+def test_readme_documents_exactly_the_commands_the_cli_has():
+    import argparse
+    import re
+
+    from quaestio.cli import _parser
+
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    documented = set()
+    for line in re.findall(r"^quaestio \[--root DIR\] (.+)$", readme, flags=re.MULTILINE):
+        documented.update(part.split()[0] for part in line.split(" | "))
+    actions = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert documented == set(actions[0].choices)
+    for command in documented:
+        assert f"| `{command}" in readme, command
