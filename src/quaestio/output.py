@@ -44,3 +44,12 @@ def staged_directory(target: Path) -> Iterator[Path]:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.rename(stage, target)
+
+
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """Put a file at target as a hard link to source (cheap, same bytes), or as a copy across devices."""
+    Path(target).unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from quaestio.findings import Finding, Severity, has_errors
 from quaestio.layout import SCHEMAS_DIR
 from quaestio.load import load_content
 from quaestio.model import Corpus, build_corpus
-from quaestio.output import staged_directory, write_atomically
+from quaestio.output import link_or_copy, staged_directory, write_atomically
 from quaestio.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.validate import validate
 
@@ -83,16 +82,9 @@ def _carry_over(previous: Path, stage: Path, names: Sequence[str]) -> None:
     for name in names:
         source = previous / name
         if source.is_dir():
-            shutil.copytree(source, stage / name, copy_function=_link_or_copy)
+            shutil.copytree(source, stage / name, copy_function=link_or_copy)
         elif source.is_file():
-            _link_or_copy(source, stage / name)
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+            link_or_copy(source, stage / name)
 
 
 def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,

@@ -24,7 +24,7 @@ from quaestio.buildinfo import BuildInfo
 from quaestio.history import SourceHistory, load_source_history
 from quaestio.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.model import Corpus, GlossaryEntry, Reference, Topic
-from quaestio.output import write_atomically
+from quaestio.output import link_or_copy, write_atomically
 from quaestio.render import environment, render_markdown
 from quaestio.urls import absolute, audience_path, topic_path
 
@@ -257,14 +257,6 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         return target.read_bytes()
 
 
-def _link(source: Path, target: Path) -> None:
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, cache_dir: Path,
                   progress: Callable[[str], None] | None = None, root: Path | None = None) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
@@ -280,7 +272,7 @@ def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path
         for suffix, compiler in ((".pdf", compile_pdf), (".docx", compile_docx)):
             cached = cache_dir / f"{source.key}{suffix}"
             if cached.is_file():
-                _link(cached, out / f"{source.spec.name}{suffix}")
+                link_or_copy(cached, out / f"{source.spec.name}{suffix}")
                 unchanged.append(f"{source.spec.name}{suffix}")
             else:
                 jobs.append((source, suffix, compiler, cached))
@@ -294,7 +286,7 @@ def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path
             for done, future in enumerate(as_completed(futures), start=1):
                 source, suffix, cached = futures[future]
                 write_atomically(cached, future.result())
-                _link(cached, out / f"{source.spec.name}{suffix}")
+                link_or_copy(cached, out / f"{source.spec.name}{suffix}")
                 written.append(f"{source.spec.name}{suffix}")
                 say(f"[{done}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - done} left)")
     keep = {f"{s.key}{suffix}" for s in sources for suffix in (".pdf", ".docx")}
