@@ -85,7 +85,8 @@ def main() -> int:
             for broken in (False, True):
                 root = generate(Path(scratch) / f"{count}-{broken}", count, broken)
                 median, peak, status = _time_command(
-                    [sys.executable, "-m", "quaestio", "--root", str(root), "validate"])
+                    [sys.executable, "-m", "quaestio", "--root", str(root), "validate"]
+                )
                 expected_status = 1 if broken else 0
                 ok = median < target and peak < MEMORY_LIMIT_MB and status == expected_status
                 failures += not ok

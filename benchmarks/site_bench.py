@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -12,9 +13,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synthetic import generate  # noqa: E402
 
-from quaestio.site.static import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
+from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 RUNS = 5
@@ -89,21 +91,28 @@ def page_weights(site: Path) -> list[tuple[str, int, int]]:
 
 def engine_comparison(root: Path) -> tuple[float, float]:
     """Median time of mkdocs in this process and as a child process, over the same generated pages."""
-    from quaestio.branding import load_branding
-    from quaestio.buildinfo import build_info
     from quaestio.pipeline import check
-    from quaestio.site.engine import (build_with_mkdocs, build_with_mkdocs_subprocess, config_path, settings,
-                                      with_fragments, write_config)
-    from quaestio.site.pages import SiteGenerator
+    from quaestio.publish.branding import load_branding
+    from quaestio.publish.buildinfo import build_info
+    from quaestio.publish.site.engine import (
+        build_with_mkdocs,
+        build_with_mkdocs_subprocess,
+        config_path,
+        settings,
+        with_fragments,
+        write_config,
+    )
+    from quaestio.publish.site.pages import SiteGenerator
 
-    corpus, info, branding = check(root).corpus, build_info(root), load_branding(root)
+    corpus, info, branding = check(root).corpus, build_info(root, os.environ), load_branding(root)
     with tempfile.TemporaryDirectory(prefix="quaestio-engines-") as scratch:
         folder = Path(scratch)
         generator = SiteGenerator(corpus, info, branding, folder / "none")
         generator.write(folder / "docs", folder / "fragments.json")
         config = config_path(branding)
-        extra = with_fragments(config, settings(branding, generator.wording, info, generator.nav),
-                               folder / "fragments.json")
+        extra = with_fragments(
+            config, settings(branding, generator.wording, info, generator.nav), folder / "fragments.json"
+        )
         effective = write_config(config, folder / "mkdocs.yml", "docs", "site-child", extra)
         build_with_mkdocs(config, folder / "docs", folder / "warm-up", extra, info)  # imports, once per run anyway
         inside, child = [], []
@@ -135,7 +144,9 @@ def main() -> int:
             print(f"{label:<34}{median:>8.2f}s{TARGETS[name]:>8.1f}s{peak:>9.0f}  {'ok' if ok else 'MISSED'}")
 
         inside, child = engine_comparison(corpora["repository"])
-        print(f"\nmkdocs over the repository's pages: in-process {inside:.2f}s, as a child process {child:.2f}s (medians)")
+        print(
+            f"\nmkdocs over the repository's pages: in-process {inside:.2f}s, as a child process {child:.2f}s (medians)"
+        )
 
         if not args.no_browser:
             weights = page_weights(corpora["repository"] / "build" / "site")
@@ -143,10 +154,12 @@ def main() -> int:
             over = [w for w in weights if w[1] >= WEIGHT_LIMIT]
             failures += bool(over)
             print(f"\nfirst load of each of the {len(weights)} pages (gzip-compressing server, search index included):")
-            print(f"  median {statistics.median(w[1] for w in weights) / 1000:.0f} kB transferred "
-                  f"({statistics.median(w[2] for w in weights) / 1000:.0f} kB uncompressed); heaviest "
-                  f"{heaviest[0]} {heaviest[1] / 1000:.0f} kB ({heaviest[2] / 1000:.0f} kB uncompressed); "
-                  f"target under {WEIGHT_LIMIT / 1000:.0f} kB: {'ok' if not over else 'MISSED ' + str(over)}")
+            print(
+                f"  median {statistics.median(w[1] for w in weights) / 1000:.0f} kB transferred "
+                f"({statistics.median(w[2] for w in weights) / 1000:.0f} kB uncompressed); heaviest "
+                f"{heaviest[0]} {heaviest[1] / 1000:.0f} kB ({heaviest[2] / 1000:.0f} kB uncompressed); "
+                f"target under {WEIGHT_LIMIT / 1000:.0f} kB: {'ok' if not over else 'MISSED ' + str(over)}"
+            )
     return 1 if failures else 0
 
 

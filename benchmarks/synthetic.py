@@ -96,7 +96,8 @@ def generate(root: Path, total: int, broken: bool = False) -> Path:
             folder = root / "recommendations" / slug
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{audience}.yaml").write_text(
-                recommendations_yaml(slug, code, audience, aud, count, broken), encoding="utf-8")
+                recommendations_yaml(slug, code, audience, aud, count, broken), encoding="utf-8"
+            )
     return root
 
 

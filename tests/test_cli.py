@@ -32,7 +32,9 @@ def test_text_format_names_file_line_column_severity_code_and_hint(repo, capsys)
     break_two_things(repo)
     assert main(["--root", str(repo.root), "validate"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"{PUBLIC}:4:5: error[missing-field]: the recommendation has no 'priority' field, which is required"
+    assert (
+        lines[0] == f"{PUBLIC}:4:5: error[missing-field]: the recommendation has no 'priority' field, which is required"
+    )
     assert lines[2] == f"{PUBLIC}:8:5: error[unknown-field]: unknown field 'priorty' in the recommendation"
     assert lines[3] == "    hint: did you mean 'priority'?"
     assert lines[4].startswith("topics/alpha.yaml:21:9: warning[unaddressed-challenge]:")
@@ -67,7 +69,7 @@ def test_json_format_is_a_list_for_tools(repo, capsys):
     assert findings[1]["hint"] == "did you mean 'priority'?"
 
 
-@pytest.mark.parametrize("argv", [["validate", "--format", "xml"], ["frobnicate"], [], ["validate", "--bogus"]])
+@pytest.mark.parametrize("argv", [["validate", "--format", "xml"], ["frobnicate"], ["validate", "--bogus"]])
 def test_usage_errors_exit_two(repo, argv, capsys):
     with pytest.raises(SystemExit) as raised:
         code = main(["--root", str(repo.root), *argv])
@@ -91,8 +93,11 @@ def test_validation_never_modifies_a_file(repo):
 
 def test_build_py_is_the_same_command_as_quaestio(repo):
     break_two_things(repo)
-    run = subprocess.run([sys.executable, str(REPOSITORY / "build.py"), "--root", str(repo.root), "validate",
-                          "--format", "json"], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, str(REPOSITORY / "build.py"), "--root", str(repo.root), "validate", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert [f["code"] for f in json.loads(run.stdout)] == ["missing-field", "unknown-field", "unaddressed-challenge"]
 
@@ -126,3 +131,20 @@ def test_readme_documents_exactly_the_commands_the_cli_has():
     assert documented == set(actions[0].choices)
     for command in documented:
         assert f"| `{command}" in readme, command
+
+
+@pytest.mark.slow
+def test_no_command_builds_everything(repo, capsys):
+    """`python build.py` with no command is `build`: validation, data, reports and site land in build/."""
+    assert main(["--root", str(repo.root)]) == 0
+    for made in ("validation.json", "data/recommendations.json", "reports/compendium.pdf", "site/index.html"):
+        assert (repo.root / "build" / made).is_file(), made
+
+
+def test_invalid_source_date_epoch_is_a_usage_error(repo, capsys, monkeypatch):
+    """SOURCE_DATE_EPOCH=abc stops the build with exit 2 and says what to type, instead of using file times."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
+    assert main(["--root", str(repo.root), "data"]) == 2
+    err = capsys.readouterr().err
+    assert "SOURCE_DATE_EPOCH='abc'" in err and "whole number" in err
+    assert not (repo.root / "build").exists()

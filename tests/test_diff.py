@@ -9,13 +9,19 @@ import subprocess
 import pytest
 
 from quaestio.cli import main
-from quaestio.diff import word_diff
+from quaestio.workflow.diff import word_diff
 
 ACADEMIC = "recommendations/alpha/academic.yaml"
 BUSINESS = "recommendations/alpha/business.yaml"
 PUBLIC = "recommendations/alpha/public.yaml"
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 NEW_PUBLIC = """  - id: ALP-PUB-02
     title: Publish a yearly report
     text: Authorities should publish <b>it</b>.
@@ -28,8 +34,9 @@ NEW_PUBLIC = """  - id: ALP-PUB-02
 
 
 def git(root, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, **GIT_ENV}).stdout
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, env={**os.environ, **GIT_ENV}
+    ).stdout
 
 
 def commit_all(root, message: str) -> None:
@@ -78,17 +85,24 @@ def test_added_withdrawn_and_changed_recommendations_per_topic_and_audience(hist
     (changed,) = group(report, "business")["changed"]
     assert changed["id"] == "ALP-BUS-01"
     text, priority, addresses = changed["changes"]
-    assert text == {"field": "text", "old": "Companies should act.", "new": "Companies should act quickly.",
-                    "words": [["equal", "Companies should act"], ["insert", " quickly"], ["equal", "."]]}
+    assert text == {
+        "field": "text",
+        "old": "Companies should act.",
+        "new": "Companies should act quickly.",
+        "words": [["equal", "Companies should act"], ["insert", " quickly"], ["equal", "."]],
+    }
     assert (priority["field"], priority["old"], priority["new"]) == ("priority", "high", "medium")
     assert (addresses["added"], addresses["removed"]) == (["ALP-C1"], [])
 
     public = group(report, "public")
     assert [(e["id"], e["title"], e["status"]) for e in public["added"]] == [
-        ("ALP-PUB-02", "Publish a yearly report", "draft")]
+        ("ALP-PUB-02", "Publish a yearly report", "draft")
+    ]
     (withdrawn,) = public["withdrawn"]
     assert [(c["field"], c["old"], c["new"]) for c in withdrawn["changes"]] == [
-        ("status", "proposed", "withdrawn"), ("withdrawal_reason", None, "Done elsewhere.")]
+        ("status", "proposed", "withdrawn"),
+        ("withdrawal_reason", None, "Done elsewhere."),
+    ]
 
 
 def test_markdown_shows_word_level_changes_and_escapes_contributors_text(history, capsys):
@@ -121,15 +135,19 @@ def test_a_recommendation_deleted_instead_of_withdrawn_is_an_error_at_its_place_
     assert status == 1
     ((finding),) = report["errors"]
     assert (finding["file"], finding["line"], finding["column"], finding["code"]) == (BUSINESS, 17, 9, "id-vanished")
-    assert finding["message"] == ("ALP-BUS-02 ('An old idea') is in base but not in main: "
-                                  "it was removed without being withdrawn")
+    assert finding["message"] == (
+        "ALP-BUS-02 ('An old idea') is in base but not in main: it was removed without being withdrawn"
+    )
     assert "id-vanished" in capsys.readouterr().err
 
 
 def test_an_id_given_to_another_recommendation_is_an_error(history):
     repo = history
-    repo.replace(ACADEMIC, "    title: Teach the first challenge\n    text: Universities should teach it.",
-                 "    title: Build a bridge over the river\n    text: Engineers must pour concrete.")
+    repo.replace(
+        ACADEMIC,
+        "    title: Teach the first challenge\n    text: Universities should teach it.",
+        "    title: Build a bridge over the river\n    text: Engineers must pour concrete.",
+    )
     commit_all(repo.root, "reuse ALP-ACA-01")
     status, report = diff_json(repo, "base")
     assert status == 1
@@ -162,9 +180,10 @@ def test_an_id_removed_earlier_and_added_again_is_an_error(history):
     assert report["errors"][0]["message"].startswith("ALP-PUB-02 was used before middle and removed")
 
 
-@pytest.mark.parametrize(("revisions", "named"), [(["nosuchbranch"], "nosuchbranch"),
-                                                (["base", "nosuchbranch"], "nosuchbranch"),
-                                                (["base..HEAD"], "base..HEAD")])
+@pytest.mark.parametrize(
+    ("revisions", "named"),
+    [(["nosuchbranch"], "nosuchbranch"), (["base", "nosuchbranch"], "nosuchbranch"), (["base..HEAD"], "base..HEAD")],
+)
 def test_a_revision_that_does_not_exist_is_a_usage_error(history, capsys, revisions, named):
     assert main(["--root", str(history.root), "diff", *revisions]) == 2
     captured = capsys.readouterr()

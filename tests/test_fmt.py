@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from conftest import REPOSITORY
 from quaestio import output
 from quaestio.cli import main
-from quaestio.fmt import WIDTH, canonical_text, read_schemas
-from quaestio.layout import Kind, discover
-from quaestio.load import parse_yaml
+from quaestio.content.layout import Kind, discover
+from quaestio.content.load import parse_yaml
+from quaestio.workflow.fmt import WIDTH, canonical_text, read_schemas
 
 SCHEMAS = read_schemas(REPOSITORY / "schemas")
 BUSINESS = "recommendations/alpha/business.yaml"
@@ -108,7 +108,7 @@ def test_long_text_is_folded_within_the_width_and_multi_line_text_becomes_a_lite
     words = " ".join(f"word{i}" for i in range(40))
     text = (
         "topic: alpha\naudience: business\nrecommendations:\n"
-        f"  - id: ALP-BUS-01\n    title: Short\n    text: \"first line\\nsecond line\\n\"\n"
+        f'  - id: ALP-BUS-01\n    title: Short\n    text: "first line\\nsecond line\\n"\n'
         f"    rationale: '{words}'\n"
         "    priority: high\n    horizon: short\n    status: adopted\n    addresses: []\n"
     )
@@ -116,7 +116,7 @@ def test_long_text_is_folded_within_the_width_and_multi_line_text_becomes_a_lite
     lines = formatted.splitlines()
     assert lines[6:9] == ["    text: |", "      first line", "      second line"]
     assert lines[9] == "    rationale: >-"
-    folded = lines[10:lines.index("    priority: high")]
+    folded = lines[10 : lines.index("    priority: high")]
     assert len(folded) == 3 and all(line.startswith("      word") for line in folded)
     assert max(len(line) for line in lines) <= WIDTH
     assert data(formatted) == data(text)
@@ -138,27 +138,33 @@ def test_a_folded_paragraph_with_a_line_over_the_width_is_refolded_and_short_one
 
 def test_a_long_flow_list_becomes_a_block_list_in_the_same_order():
     ids = [f"reference-number-{i:02d}" for i in range(8)]
-    text = ("topic: alpha\naudience: business\nrecommendations:\n  - id: ALP-BUS-01\n    title: T\n    text: x\n"
-            f"    rationale: y\n    priority: high\n    horizon: short\n    status: adopted\n    addresses: []\n"
-            f"    references: [{', '.join(ids)}]\n")
+    text = (
+        "topic: alpha\naudience: business\nrecommendations:\n  - id: ALP-BUS-01\n    title: T\n    text: x\n"
+        f"    rationale: y\n    priority: high\n    horizon: short\n    status: adopted\n    addresses: []\n"
+        f"    references: [{', '.join(ids)}]\n"
+    )
     lines = fmt(text).splitlines()
     start = lines.index("    references:")
-    assert lines[start + 1:] == [f"      - {i}" for i in ids]
+    assert lines[start + 1 :] == [f"      - {i}" for i in ids]
 
 
 def test_a_comment_on_a_long_line_keeps_that_line_as_it_is():
     long_title = "A title " * 14
-    text = ("topic: alpha\naudience: business\nrecommendations:\n  - id: ALP-BUS-01\n"
-            f"    title: {long_title.strip()}  # under discussion\n    text: x\n    rationale: y\n"
-            "    priority: high\n    horizon: short\n    status: adopted\n    addresses: []\n")
+    text = (
+        "topic: alpha\naudience: business\nrecommendations:\n  - id: ALP-BUS-01\n"
+        f"    title: {long_title.strip()}  # under discussion\n    text: x\n    rationale: y\n"
+        "    priority: high\n    horizon: short\n    status: adopted\n    addresses: []\n"
+    )
     assert f"    title: {long_title.strip()}  # under discussion" in fmt(text).splitlines()
 
 
 def test_comment_lines_after_a_text_that_becomes_a_block_stay_comments():
-    text = ("topic: alpha\naudience: business\nrecommendations:\n  - id: ALP-BUS-01\n    title: T\n"
-            "    text: \"two\\nlines\"\n    # about the rationale\n\n"
-            f"    rationale: {'because ' * 20}\n    # about the priority\n    priority: high\n"
-            "    horizon: short\n    status: adopted\n    addresses: []\n")
+    text = (
+        "topic: alpha\naudience: business\nrecommendations:\n  - id: ALP-BUS-01\n    title: T\n"
+        '    text: "two\\nlines"\n    # about the rationale\n\n'
+        f"    rationale: {'because ' * 20}\n    # about the priority\n    priority: high\n"
+        "    horizon: short\n    status: adopted\n    addresses: []\n"
+    )
     formatted = fmt(text)
     assert "\n    # about the rationale\n\n    rationale: >-\n" in formatted
     assert "\n    # about the priority\n    priority: high\n" in formatted
@@ -183,8 +189,10 @@ def test_check_lists_files_that_would_change_exits_one_and_writes_nothing(repo, 
     before = repo.read(BUSINESS)
     assert main(["--root", str(repo.root), "fmt", "--check"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"would reformat {p}" for p in
-                   (TOPIC, "recommendations/alpha/academic.yaml", BUSINESS, "recommendations/alpha/public.yaml")]
+    assert out == [
+        f"would reformat {p}"
+        for p in (TOPIC, "recommendations/alpha/academic.yaml", BUSINESS, "recommendations/alpha/public.yaml")
+    ]
     assert repo.read(BUSINESS) == before
     assert main(["--root", str(repo.root), "fmt"]) == 0
     assert repo.read(BUSINESS) == f"{REC_LINE}\n{before}"
@@ -229,7 +237,8 @@ def test_a_failed_write_is_reported_and_leaves_the_original_file_and_no_temporar
     monkeypatch.setattr(output.os, "replace", fail)
     assert main(["--root", str(repo.root), "fmt", str(repo.root / BUSINESS)]) == 1
     assert capsys.readouterr().out.startswith(
-        f"{BUSINESS}:1:1: error[write-failed]: the file cannot be written: No space left on device")
+        f"{BUSINESS}:1:1: error[write-failed]: the file cannot be written: No space left on device"
+    )
     assert repo.read(BUSINESS) == before
     assert [name for name in os.listdir(repo.root / "recommendations/alpha") if name.endswith(".tmp")] == []
 
@@ -239,12 +248,30 @@ _MULTILINE = st.lists(_TEXT, min_size=1, max_size=4).map("\n".join)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=_TEXT, text=st.one_of(_TEXT, _MULTILINE), rationale=_TEXT, style=st.sampled_from([None, '"', "'"]),
-       width=st.integers(min_value=30, max_value=200))
+@given(
+    title=_TEXT,
+    text=st.one_of(_TEXT, _MULTILINE),
+    rationale=_TEXT,
+    style=st.sampled_from([None, '"', "'"]),
+    width=st.integers(min_value=30, max_value=200),
+)
 def test_formatting_any_recommendation_keeps_its_data_and_is_idempotent(title, text, rationale, style, width):
-    document = {"topic": "alpha", "audience": "business", "recommendations": [
-        {"rationale": rationale, "id": "ALP-BUS-01", "title": title, "text": text, "priority": "high",
-         "horizon": "short", "status": "adopted", "addresses": ["ALP-C1"]}]}
+    document = {
+        "topic": "alpha",
+        "audience": "business",
+        "recommendations": [
+            {
+                "rationale": rationale,
+                "id": "ALP-BUS-01",
+                "title": title,
+                "text": text,
+                "priority": "high",
+                "horizon": "short",
+                "status": "adopted",
+                "addresses": ["ALP-C1"],
+            }
+        ],
+    }
     source = pyyaml.safe_dump(document, allow_unicode=True, width=width, default_style=style, sort_keys=False)
     formatted, findings = canonical_text(source, "x.yaml", Kind.RECOMMENDATIONS, SCHEMAS)
     assert findings == []

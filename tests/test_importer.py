@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from quaestio.cli import main
-from quaestio.load import parse_yaml
+from quaestio.content.load import parse_yaml
 
 PUBLIC = "recommendations/alpha/public.yaml"
 HEADER = "title,text,rationale,priority,horizon,addresses,references"
@@ -50,25 +50,37 @@ def test_csv_rows_become_draft_recommendations_with_new_ids_and_the_file_keeps_i
     assert run_import(repo, sheet) == 0
     first, second, third = recommendations(repo)
     assert first["id"] == "ALP-PUB-01"
-    assert second == {"id": "ALP-PUB-02", "title": "Fund the research",
-                      "text": "Authorities should fund it.\nEvery year.", "rationale": "Nobody else will.",
-                      "priority": "high", "horizon": "short", "status": "draft",
-                      "addresses": ["ALP-C1"], "references": ["iso-27001-2013", "dir-2013-40"]}
+    assert second == {
+        "id": "ALP-PUB-02",
+        "title": "Fund the research",
+        "text": "Authorities should fund it.\nEvery year.",
+        "rationale": "Nobody else will.",
+        "priority": "high",
+        "horizon": "short",
+        "status": "draft",
+        "addresses": ["ALP-C1"],
+        "references": ["iso-27001-2013", "dir-2013-40"],
+    }
     assert third["id"] == "ALP-PUB-03" and third["addresses"] == ["ALP-C1", "ALP-C2"] and third["references"] == []
     assert "  # Proposed in 2015.\n  - id: ALP-PUB-01\n" in repo.read(PUBLIC)
     assert "    text: |-\n      Authorities should fund it.\n      Every year.\n" in repo.read(PUBLIC)
     assert repo.findings() == ()
-    assert "added 2 recommendation(s) to recommendations/alpha/public.yaml: ALP-PUB-02, ALP-PUB-03" in \
-        capsys.readouterr().err
+    assert (
+        "added 2 recommendation(s) to recommendations/alpha/public.yaml: ALP-PUB-02, ALP-PUB-03"
+        in capsys.readouterr().err
+    )
 
 
 def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(repo, tmp_path, capsys):
     before = repo.read(PUBLIC)
     sheet = tmp_path / "session.csv"
-    sheet.write_text(f"{HEADER}\n"
-                     ",Do it.,Why.,high,short,ALP-C1,\n"
-                     "Act,Do it.,Why.,urgent,short,ALP-C1,\n"
-                     "Act again,Do it.,Why.,low,soon,ALP-C7,iso-9001\n", encoding="utf-8")
+    sheet.write_text(
+        f"{HEADER}\n"
+        ",Do it.,Why.,high,short,ALP-C1,\n"
+        "Act,Do it.,Why.,urgent,short,ALP-C1,\n"
+        "Act again,Do it.,Why.,low,soon,ALP-C7,iso-9001\n",
+        encoding="utf-8",
+    )
     assert run_import(repo, sheet) == 1
     captured = capsys.readouterr()
     assert codes(captured.out) == [
@@ -100,29 +112,37 @@ def test_importing_the_same_rows_twice_is_refused(repo, tmp_path, capsys):
     assert run_import(repo, sheet) == 0
     after_first = repo.read(PUBLIC)
     assert run_import(repo, sheet) == 1
-    assert codes(capsys.readouterr().out) == [f"{sheet}:2:1: error[already-imported]",
-                                              f"{sheet}:3:1: error[already-imported]"]
+    assert codes(capsys.readouterr().out) == [
+        f"{sheet}:2:1: error[already-imported]",
+        f"{sheet}:3:1: error[already-imported]",
+    ]
     assert repo.read(PUBLIC) == after_first
 
 
 def test_semicolons_and_a_byte_order_mark_are_accepted(repo, tmp_path):
     sheet = tmp_path / "excel.csv"
-    sheet.write_bytes(b"\xef\xbb\xbf" + "title;text;rationale;priority;horizon;addresses\n"
-                      "Étudier;Les universités étudient.;Parce que.;medium;medium;ALP-C2\n".encode())
+    sheet.write_bytes(
+        b"\xef\xbb\xbf"
+        + "title;text;rationale;priority;horizon;addresses\n"
+        "Étudier;Les universités étudient.;Parce que.;medium;medium;ALP-C2\n".encode()
+    )
     assert run_import(repo, sheet) == 0
     assert recommendations(repo)[-1]["title"] == "Étudier"
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (f"{HEADER}\nCaf\xe9,x,y,low,long,,\n".encode("latin-1"), "2:4: error[not-utf8]"),
-    (f"{HEADER}\n".encode("utf-16"), "1:1: error[not-utf8]"),
-    (b"title|text|rationale|priority|horizon|addresses\nA|b|c|low|long|\n", "1:1: error[csv-delimiter]"),
-    (b"title,txt,rationale,priority,horizon,addresses\n", "1:2: error[unknown-column]"),
-    (b"title,text,rationale,priority,addresses\nA,b,c,low,\n", "1:1: error[missing-column]"),
-    (f"{HEADER}\n".encode(), "2:1: error[empty-sheet]"),
-    (f"{HEADER}\nA,b,c,low,long,,,stray\n".encode(), "2:8: error[unknown-column]"),
-    (f'{HEADER}\n"A,b,c,low,long,,\n'.encode(), "2:1: error[csv-format]"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (f"{HEADER}\nCaf\xe9,x,y,low,long,,\n".encode("latin-1"), "2:4: error[not-utf8]"),
+        (f"{HEADER}\n".encode("utf-16"), "1:1: error[not-utf8]"),
+        (b"title|text|rationale|priority|horizon|addresses\nA|b|c|low|long|\n", "1:1: error[csv-delimiter]"),
+        (b"title,txt,rationale,priority,horizon,addresses\n", "1:2: error[unknown-column]"),
+        (b"title,text,rationale,priority,addresses\nA,b,c,low,\n", "1:1: error[missing-column]"),
+        (f"{HEADER}\n".encode(), "2:1: error[empty-sheet]"),
+        (f"{HEADER}\nA,b,c,low,long,,,stray\n".encode(), "2:8: error[unknown-column]"),
+        (f'{HEADER}\n"A,b,c,low,long,,\n'.encode(), "2:1: error[csv-format]"),
+    ],
+)
 def test_bad_csv_files_get_one_clear_finding_and_nothing_is_written(repo, tmp_path, capsys, content, expected):
     before = repo.read(PUBLIC)
     sheet = tmp_path / "bad.csv"
@@ -156,14 +176,17 @@ def test_xlsx_findings_name_the_cell(repo, tmp_path, capsys):
     workbook(sheet, [HEADER.split(","), ["Fund it", "Authorities should.", "Because.", "asap", "long", "ALP-C1"]])
     assert run_import(repo, sheet) == 1
     line = capsys.readouterr().out.splitlines()[0]
-    assert line == (f"{sheet}:2:4: error[invalid-value]: 'asap' is not an allowed priority "
-                    "(cell D2 of sheet 'Session'); allowed: high, medium, low")
+    assert line == (
+        f"{sheet}:2:4: error[invalid-value]: 'asap' is not an allowed priority "
+        "(cell D2 of sheet 'Session'); allowed: high, medium, low"
+    )
 
 
 def test_merged_cells_are_refused_at_their_first_cell(repo, tmp_path, capsys):
     sheet = tmp_path / "merged.xlsx"
-    book = workbook(sheet, [HEADER.split(","), ["A", "b", "c", "low", "long", "ALP-C1"],
-                            ["B", "b", "c", "low", "long", "ALP-C1"]])
+    book = workbook(
+        sheet, [HEADER.split(","), ["A", "b", "c", "low", "long", "ALP-C1"], ["B", "b", "c", "low", "long", "ALP-C1"]]
+    )
     book.active.merge_cells("C2:C3")
     book.save(sheet)
     before = repo.read(PUBLIC)
@@ -193,11 +216,14 @@ def test_a_file_that_is_not_a_workbook_is_reported(repo, tmp_path, capsys):
     assert codes(capsys.readouterr().out) == [f"{sheet}:1:1: error[unreadable]"]
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("old.xls", "is in the old Excel format (.xls); save it as .xlsx or as CSV UTF-8"),
-    ("notes.txt", "is neither a .csv nor an .xlsx file"),
-    ("missing.csv", "no such file"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("old.xls", "is in the old Excel format (.xls); save it as .xlsx or as CSV UTF-8"),
+        ("notes.txt", "is neither a .csv nor an .xlsx file"),
+        ("missing.csv", "no such file"),
+    ],
+)
 def test_unsupported_or_missing_files_are_usage_errors(repo, tmp_path, capsys, name, message):
     if name != "missing.csv":
         (tmp_path / name).write_bytes(b"x")
@@ -213,6 +239,7 @@ def test_an_unknown_topic_is_a_usage_error(repo, tmp_path, capsys):
 
 
 def test_the_command_line_help_names_the_documented_columns():
-    from quaestio import cli, importer
+    from quaestio import cli
+    from quaestio.workflow import importer
 
     assert cli.IMPORT_COLUMNS == ", ".join(importer.COLUMNS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quaestio.load import parse_yaml, resolve_plain
+from quaestio.content.load import parse_yaml, resolve_plain
 
 PUBLIC = "recommendations/alpha/public.yaml"
 

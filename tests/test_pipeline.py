@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import quaestio.exports
+import quaestio.publish.exports
 from quaestio.cli import main
 
 pytestmark = pytest.mark.slow
@@ -23,7 +23,11 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _git(root: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2015-12-08T10:00:00+01:00", "GIT_COMMITTER_DATE": "2015-12-08T10:00:00+01:00"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2015-12-08T10:00:00+01:00",
+        "GIT_COMMITTER_DATE": "2015-12-08T10:00:00+01:00",
+    }
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
@@ -57,7 +61,7 @@ def test_a_step_that_fails_leaves_the_previous_build_untouched(repo, monkeypatch
         (args[3] / "half-written.json").write_text("{")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(quaestio.exports, "write_data", broken)
+    monkeypatch.setattr(quaestio.publish.exports, "write_data", broken)
     assert main(["--root", str(repo.root), "build"]) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert _tree(repo.root / "build") == before
@@ -71,7 +75,7 @@ def test_an_interrupted_build_leaves_the_previous_build_untouched(repo, monkeypa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(quaestio.exports, "write_data", interrupted)
+    monkeypatch.setattr(quaestio.publish.exports, "write_data", interrupted)
     with pytest.raises(KeyboardInterrupt):
         main(["--root", str(repo.root), "build"])
     assert _tree(repo.root / "build") == before
@@ -85,8 +89,12 @@ def test_same_commit_same_bytes_in_other_folders_and_at_other_times(repo, tmp_pa
         checkout = tmp_path / f"checkout-{index}" / "content"
         subprocess.run(["git", "clone", "-q", str(repo.root), str(checkout)], check=True)
         env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-        completed = subprocess.run(["faketime", clock, sys.executable, str(REPOSITORY / "build.py"), "--root",
-                                    str(checkout), "build"], capture_output=True, text=True, env=env)
+        completed = subprocess.run(
+            ["faketime", clock, sys.executable, str(REPOSITORY / "build.py"), "--root", str(checkout), "build"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert completed.returncode == 0, completed.stderr
         builds.append(checkout / "build")
     first, second = (_tree(b) for b in builds)

@@ -9,26 +9,81 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quaestio.content.load import parse_yaml, read_yaml
 from quaestio.findings import Finding
-from quaestio.load import parse_yaml, read_yaml
 from quaestio.pipeline import check
 
 FIXTURES = Path(__file__).parent / "fixtures" / "minimal"
 PUBLIC = "recommendations/alpha/public.yaml"
 
 # Bytes that look like YAML more often than uniformly random bytes do.
-yamlish = st.lists(st.sampled_from([b"a", b":", b" ", b"\n", b"-", b"&x", b"*x", b"!!", b"'", b'"', b"[", b"]",
-                                    b"{", b"}", b"#", b"\t", b"|", b">", b"---", b"\xff", b"\xc3\xa9", b"id", b"1"]),
-                   max_size=60).map(b"".join)
+yamlish = st.lists(
+    st.sampled_from(
+        [
+            b"a",
+            b":",
+            b" ",
+            b"\n",
+            b"-",
+            b"&x",
+            b"*x",
+            b"!!",
+            b"'",
+            b'"',
+            b"[",
+            b"]",
+            b"{",
+            b"}",
+            b"#",
+            b"\t",
+            b"|",
+            b">",
+            b"---",
+            b"\xff",
+            b"\xc3\xa9",
+            b"id",
+            b"1",
+        ]
+    ),
+    max_size=60,
+).map(b"".join)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.text(max_size=30), st.sampled_from(["ALP-PUB-01", "ALP-C1", "high", "adopted", "public"]))
-keys = st.one_of(st.sampled_from(["topic", "audience", "recommendations", "id", "title", "text", "rationale",
-                                  "priority", "horizon", "status", "addresses", "references", "related",
-                                  "follow_up", "superseded_by", "withdrawal_reason"]), st.text(max_size=12))
-documents = st.recursive(scalars, lambda children: st.one_of(st.lists(children, max_size=4),
-                                                             st.dictionaries(keys, children, max_size=6)),
-                         max_leaves=30)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.sampled_from(["ALP-PUB-01", "ALP-C1", "high", "adopted", "public"]),
+)
+keys = st.one_of(
+    st.sampled_from(
+        [
+            "topic",
+            "audience",
+            "recommendations",
+            "id",
+            "title",
+            "text",
+            "rationale",
+            "priority",
+            "horizon",
+            "status",
+            "addresses",
+            "references",
+            "related",
+            "follow_up",
+            "superseded_by",
+            "withdrawal_reason",
+        ]
+    ),
+    st.text(max_size=12),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=6)),
+    max_leaves=30,
+)
 
 
 def _lines(text: str) -> int:

@@ -11,24 +11,38 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from quaestio.branding import load_branding
-from quaestio.buildinfo import BuildInfo
 from quaestio.pipeline import check
-from quaestio.reports import write_reports
+from quaestio.publish.branding import load_branding
+from quaestio.publish.buildinfo import BuildInfo, load_source_history
+from quaestio.publish.reports import write_reports
 
 pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
-SECTIONS = ["Executive summary", "Context and working session", "Status quaestionis", "Main challenges",
-            "Recommendations", "Withdrawn recommendations", "References", "Glossary of abbreviations"]
+SECTIONS = [
+    "Executive summary",
+    "Context and working session",
+    "Status quaestionis",
+    "Main challenges",
+    "Recommendations",
+    "Withdrawn recommendations",
+    "References",
+    "Glossary of abbreviations",
+]
 
 
 def _build(root: Path, out: Path):
     checked = check(root)
     assert checked.corpus is not None, checked.findings
-    return checked.corpus, write_reports(checked.corpus, INFO, load_branding(root), out / "reports", out / "cache",
-                                         root=root)
+    return checked.corpus, write_reports(
+        checked.corpus,
+        INFO,
+        load_branding(root),
+        out / "reports",
+        out / "cache",
+        history=load_source_history(root, ("topics", "recommendations", "templates")),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +185,9 @@ def test_unchanged_reports_are_reused_and_a_change_rebuilds_only_what_depends_on
     business.write_text(business.read_text().replace("Companies should act.", "Companies should act now."))
     _, changed = _build(repo, out)
     # The business text appears in the topic report, the business digest and the compendium.
-    assert set(changed.written) == {f"{n}{s}" for n in ("topic-alpha", "audience-business", "compendium")
-                                    for s in (".pdf", ".docx")}
+    assert set(changed.written) == {
+        f"{n}{s}" for n in ("topic-alpha", "audience-business", "compendium") for s in (".pdf", ".docx")
+    }
     assert "Companies should act now." in _text(out / "reports" / "topic-alpha.pdf")
 
 
@@ -204,8 +219,9 @@ def test_hostile_markdown_is_printed_never_executed(built, tmp_path):
     shutil.copytree(root, repo)
     business = repo / "recommendations" / "alpha" / "business.yaml"
     indented = "\n".join("      " + line if line else "" for line in HOSTILE.splitlines())
-    business.write_text(business.read_text().replace("    text: Companies should act.\n",
-                                                     "    text: |\n" + indented + "\n", 1))
+    business.write_text(
+        business.read_text().replace("    text: Companies should act.\n", "    text: |\n" + indented + "\n", 1)
+    )
     _build(repo, tmp_path / "out")
     text = _text(tmp_path / "out" / "reports" / "topic-alpha.pdf")
     assert "TYPST-EXECUTED" in text and "#text(fill: red)" in text  # the raw block is shown as code
@@ -244,9 +260,19 @@ def test_docx_opens_in_libreoffice_without_repair(built, tmp_path):
     _, reports, corpus, _ = built
     profile = tmp_path / "profile"
     completed = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(reports / "topic-alpha.docx")],
-        capture_output=True, text=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(reports / "topic-alpha.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert completed.returncode == 0, completed.stderr
     converted = tmp_path / "topic-alpha.pdf"

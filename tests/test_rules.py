@@ -28,10 +28,14 @@ def test_recommendation_id_reused_in_another_file(repo):
 
 
 def test_recommendation_id_duplicated_across_files_of_the_repository(repo):
-    repo.write("topics/beta.yaml", repo.read(TOPIC).replace("id: alpha", "id: beta").replace("code: ALP", "code: BET")
-               .replace("ALP-C", "BET-C"))
-    repo.write("recommendations/beta/public.yaml",
-               repo.read(PUBLIC).replace("topic: alpha", "topic: beta").replace("ALP-C", "BET-C"))
+    repo.write(
+        "topics/beta.yaml",
+        repo.read(TOPIC).replace("id: alpha", "id: beta").replace("code: ALP", "code: BET").replace("ALP-C", "BET-C"),
+    )
+    repo.write(
+        "recommendations/beta/public.yaml",
+        repo.read(PUBLIC).replace("topic: alpha", "topic: beta").replace("ALP-C", "BET-C"),
+    )
     findings = only(repo, "duplicate-id")
     assert [(f.file, f.line, f.column) for f in findings] == [("recommendations/beta/public.yaml", 4, 9)]
     # ...and its prefix does not fit the beta topic either.
@@ -91,8 +95,10 @@ def test_topic_id_must_match_file_name(repo):
 
 
 def test_recommendation_folder_without_topic(repo):
-    repo.write("recommendations/alpah/public.yaml", repo.read(PUBLIC).replace("topic: alpha", "topic: alpah")
-               .replace("ALP-PUB-01", "ALP-PUB-02"))
+    repo.write(
+        "recommendations/alpah/public.yaml",
+        repo.read(PUBLIC).replace("topic: alpha", "topic: alpah").replace("ALP-PUB-01", "ALP-PUB-02"),
+    )
     findings = only(repo, "unknown-topic")
     assert [(f.file, f.line, f.column) for f in findings] == [("recommendations/alpah/public.yaml", 1, 8)]
     assert findings[0].hint == "did you mean 'alpha'?"
@@ -123,7 +129,12 @@ def test_unknown_related_recommendation(repo):
 def test_related_to_itself_is_a_warning(repo):
     repo.replace(ACADEMIC, "[ALP-BUS-01]", "[ALP-ACA-01]")
     (finding,) = repo.findings()
-    assert (finding.line, finding.column, finding.code, finding.severity) == (13, 15, "self-reference", Severity.WARNING)
+    assert (finding.line, finding.column, finding.code, finding.severity) == (
+        13,
+        15,
+        "self-reference",
+        Severity.WARNING,
+    )
 
 
 def test_unknown_successor(repo):
@@ -158,8 +169,11 @@ def test_link_scheme_in_markdown_text(repo):
 
 
 def test_mailto_and_https_links_are_fine(repo):
-    repo.replace(PUBLIC, "text: Authorities should fund it.",
-                 "text: See [the plan](https://ccb.belgium.be) or <mailto:info@example.org>.")
+    repo.replace(
+        PUBLIC,
+        "text: Authorities should fund it.",
+        "text: See [the plan](https://ccb.belgium.be) or <mailto:info@example.org>.",
+    )
     assert repo.codes() == []
 
 
@@ -192,24 +206,31 @@ def test_markup_that_tries_to_escape_markdown_is_flagged_at_its_column(repo, tex
 
 
 def test_markup_inside_a_block_is_flagged_at_its_own_line(repo):
-    repo.replace(PUBLIC, "    text: Authorities should fund it.",
-                 "    text: |\n      Authorities should fund it.\n\n      Then <iframe src=x></iframe> follows.")
+    repo.replace(
+        PUBLIC,
+        "    text: Authorities should fund it.",
+        "    text: |\n      Authorities should fund it.\n\n      Then <iframe src=x></iframe> follows.",
+    )
     (finding,) = [f for f in repo.findings() if f.code == "unsafe-markup"]
     assert (finding.line, finding.column) == (9, 12)
 
 
 def test_autolinks_and_plain_angle_brackets_are_not_flagged(repo):
-    repo.replace(PUBLIC, "    text: Authorities should fund it.",
-                 "    text: See <https://ccb.belgium.be> when 3 < 4 and 5 > 2.")
+    repo.replace(
+        PUBLIC, "    text: Authorities should fund it.", "    text: See <https://ccb.belgium.be> when 3 < 4 and 5 > 2."
+    )
     assert repo.codes() == []
 
 
-@pytest.mark.parametrize("target, problem", [
-    ("/etc/passwd", "is absolute"),
-    ("assets/../topics/alpha.yaml", "climbs out"),
-    ("topics/alpha.yaml", "not inside the assets/ folder"),
-    ("assets/missing.png", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "target, problem",
+    [
+        ("/etc/passwd", "is absolute"),
+        ("assets/../topics/alpha.yaml", "climbs out"),
+        ("topics/alpha.yaml", "not inside the assets/ folder"),
+        ("assets/missing.png", "does not exist"),
+    ],
+)
 def test_paths_in_content_must_stay_inside_assets(repo, target, problem):
     repo.replace(PUBLIC, "    text: Authorities should fund it.", f"    text: See ![a chart]({target}).")
     (finding,) = repo.findings()

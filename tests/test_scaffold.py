@@ -8,21 +8,28 @@ import subprocess
 import pytest
 
 from quaestio.cli import main
+from quaestio.content.load import parse_yaml
 from quaestio.findings import Severity
-from quaestio.load import parse_yaml
-from quaestio.scaffold import used_numbers
+from quaestio.workflow.scaffold import used_numbers
 
 TOPIC = "topics/alpha.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"
 BUSINESS = "recommendations/alpha/business.yaml"
 PUBLIC = "recommendations/alpha/public.yaml"
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 
 
 def git(root, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, **GIT_ENV})
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, env={**os.environ, **GIT_ENV}
+    )
     return done.stdout
 
 
@@ -42,11 +49,21 @@ def recommendations(repo, path: str) -> list[dict]:
 
 
 def test_new_recommendation_takes_the_number_after_the_withdrawn_one_and_validates_with_placeholder_warnings(
-        repo, capsys):
+    repo, capsys
+):
     assert new_recommendation(repo) == 0
     added = recommendations(repo, BUSINESS)[-1]
-    assert added == {"id": "ALP-BUS-03", "title": "TODO", "text": "TODO", "rationale": "TODO", "priority": "medium",
-                     "horizon": "medium", "status": "draft", "addresses": [], "references": []}
+    assert added == {
+        "id": "ALP-BUS-03",
+        "title": "TODO",
+        "text": "TODO",
+        "rationale": "TODO",
+        "priority": "medium",
+        "horizon": "medium",
+        "status": "draft",
+        "addresses": [],
+        "references": [],
+    }
     lines = repo.read(BUSINESS).splitlines()
     start = lines.index("  - id: ALP-BUS-03          # permanent: never change it, never reuse it")
     assert lines[0] == "# yaml-language-server: $schema=../../schemas/recommendations.schema.json"
@@ -74,8 +91,9 @@ def test_filling_in_the_placeholders_clears_the_warnings(repo):
 
 
 def test_placeholder_inside_a_translation_is_found_at_its_value(repo):
-    repo.replace(ACADEMIC, "    title: Teach the first challenge",
-                 "    title:\n      en: Teach it\n      fr: TODO traduire")
+    repo.replace(
+        ACADEMIC, "    title: Teach the first challenge", "    title:\n      en: Teach it\n      fr: TODO traduire"
+    )
     ((file, line, column, code),) = repo.codes()
     assert (file, line, column, code) == (ACADEMIC, 7, 11, "placeholder-text")
 
@@ -89,8 +107,10 @@ def test_ids_mentioned_anywhere_count_as_used(repo):
 
 
 def extra_recommendation(number: int, title: str) -> str:
-    return (f"    references: [dir-2013-40]\n  - id: ALP-PUB-{number:02d}\n    title: {title}\n    text: x\n"
-            "    rationale: y\n    priority: low\n    horizon: long\n    status: draft\n    addresses: []")
+    return (
+        f"    references: [dir-2013-40]\n  - id: ALP-PUB-{number:02d}\n    title: {title}\n    text: x\n"
+        "    rationale: y\n    priority: low\n    horizon: long\n    status: draft\n    addresses: []"
+    )
 
 
 def test_ids_that_exist_only_in_git_history_or_another_branch_are_never_reused(repo):
@@ -116,8 +136,10 @@ def test_a_new_audience_file_is_created_with_its_schema_line(repo):
     (repo.root / PUBLIC).unlink()  # without git history, ALP-PUB-01 is now free
     assert new_recommendation(repo, "public") == 0
     text = repo.read(PUBLIC)
-    assert text.startswith("# yaml-language-server: $schema=../../schemas/recommendations.schema.json\n"
-                           "topic: alpha\naudience: public\nrecommendations:\n  - id: ALP-PUB-01")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../schemas/recommendations.schema.json\n"
+        "topic: alpha\naudience: public\nrecommendations:\n  - id: ALP-PUB-01"
+    )
     assert {f.code for f in repo.findings()} == {"placeholder-text"}
 
 
@@ -132,10 +154,11 @@ def test_comments_of_the_target_file_are_kept(repo):
 
 def test_an_unknown_topic_is_a_usage_error_with_a_suggestion(repo, capsys):
     before = repo.read(BUSINESS)
-    assert main(["--root", str(repo.root), "new", "recommendation", "--topic", "alpa", "--audience",
-                 "business"]) == 2
-    assert ("quaestio: error: there is no topic 'alpa' (no file topics/alpa.yaml); did you mean 'alpha'?"
-            in capsys.readouterr().err)
+    assert main(["--root", str(repo.root), "new", "recommendation", "--topic", "alpa", "--audience", "business"]) == 2
+    assert (
+        "quaestio: error: there is no topic 'alpa' (no file topics/alpa.yaml); did you mean 'alpha'?"
+        in capsys.readouterr().err
+    )
     assert repo.read(BUSINESS) == before
 
 
@@ -150,8 +173,23 @@ def test_a_broken_target_file_is_reported_and_left_as_it_is(repo, capsys):
 
 
 def test_new_topic_validates_apart_from_placeholders_and_its_unaddressed_challenge(repo, capsys):
-    assert main(["--root", str(repo.root), "new", "topic", "--id", "cloud-security", "--code", "CLD",
-                 "--date", "2015-09-17"]) == 0
+    assert (
+        main(
+            [
+                "--root",
+                str(repo.root),
+                "new",
+                "topic",
+                "--id",
+                "cloud-security",
+                "--code",
+                "CLD",
+                "--date",
+                "2015-09-17",
+            ]
+        )
+        == 0
+    )
     text = repo.read("topics/cloud-security.yaml")
     assert text.splitlines()[:3] == [
         "# yaml-language-server: $schema=../schemas/topic.schema.json",
@@ -164,18 +202,23 @@ def test_new_topic_validates_apart_from_placeholders_and_its_unaddressed_challen
     assert {f.code for f in findings} == {"placeholder-text", "unaddressed-challenge"}
     assert all(f.severity is Severity.WARNING for f in findings)
     assert len([f for f in findings if f.code == "placeholder-text"]) == 9
-    assert main(["--root", str(repo.root), "new", "recommendation", "--topic", "cloud-security",
-                 "--audience", "academic"]) == 0
+    assert (
+        main(["--root", str(repo.root), "new", "recommendation", "--topic", "cloud-security", "--audience", "academic"])
+        == 0
+    )
     assert "  - id: CLD-ACA-01" in repo.read("recommendations/cloud-security/academic.yaml")
     assert "created topics/cloud-security.yaml" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("topic", "code", "message"), [
-    ("alpha", "NEW", "the topic 'alpha' already exists"),
-    ("beta", "ALP", "the topic code 'ALP' is already used"),
-    ("Beta", "BET", "'Beta' is not a valid topic id"),
-    ("beta", "BE1", "'BE1' is not a valid topic code"),
-])
+@pytest.mark.parametrize(
+    ("topic", "code", "message"),
+    [
+        ("alpha", "NEW", "the topic 'alpha' already exists"),
+        ("beta", "ALP", "the topic code 'ALP' is already used"),
+        ("Beta", "BET", "'Beta' is not a valid topic id"),
+        ("beta", "BE1", "'BE1' is not a valid topic code"),
+    ],
+)
 def test_new_topic_refuses_taken_or_malformed_names(repo, capsys, topic, code, message):
     assert main(["--root", str(repo.root), "new", "topic", "--id", topic, "--code", code]) == 2
     assert message in capsys.readouterr().err
@@ -184,8 +227,10 @@ def test_new_topic_refuses_taken_or_malformed_names(repo, capsys, topic, code, m
 
 def test_new_topic_refuses_a_code_that_only_git_history_remembers(repo, capsys):
     git(repo.root, "init", "-q", "-b", "main")
-    repo.write("topics/old.yaml", repo.read(TOPIC).replace("id: alpha", "id: old").replace("code: ALP", "code: OLD")
-               .replace("ALP-C", "OLD-C"))
+    repo.write(
+        "topics/old.yaml",
+        repo.read(TOPIC).replace("id: alpha", "id: old").replace("code: ALP", "code: OLD").replace("ALP-C", "OLD-C"),
+    )
     commit_all(repo.root, "an old topic")
     (repo.root / "topics/old.yaml").unlink()
     commit_all(repo.root, "drop it")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from quaestio.findings import warning
-from quaestio.serve import STATUS_PATH, Preview, build_preview, make_server
+from quaestio.workflow.serve import STATUS_PATH, Preview, build_preview, make_server
 
 BUSINESS = "recommendations/alpha/business.yaml"
 
@@ -79,8 +79,10 @@ def test_findings_are_shown_on_the_page_and_a_broken_build_keeps_the_last_good_s
     preview.rebuild()
     page = get(f"{url}/")[1]
     assert "<h1>build 2</h1>" in page
-    assert ("<li class=\"q-warning\"><code>recommendations/alpha/business.yaml:14:5</code> "
-            "warning[self-reference]: &#x27;ALP-BUS-01&#x27; lists &lt;itself&gt;</li>") in page
+    assert (
+        '<li class="q-warning"><code>recommendations/alpha/business.yaml:14:5</code> '
+        "warning[self-reference]: &#x27;ALP-BUS-01&#x27; lists &lt;itself&gt;</li>"
+    ) in page
     site.fail = True
     state = preview.rebuild()
     assert state.generation == 3 and state.findings[0].code == "site-build"

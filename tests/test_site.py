@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from quaestio.branding import load_branding
-from quaestio.buildinfo import BuildInfo
-from quaestio.model import Corpus, FollowUp, GlossaryEntry, Reference, Text
+from quaestio.content.model import Corpus, FollowUp, GlossaryEntry, Reference, Text
 from quaestio.pipeline import check
-from quaestio.site import build_site, content, render_site, render_site_with_zensical
-from quaestio.site.figures import chart_layout, key_figures
-from quaestio.site.downloads import human_size
-from quaestio.site.pages import load_wording, navigation, page_file, relative_url, write_docs
+from quaestio.publish.branding import load_branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site import build_site, content, render_site, render_site_with_zensical
+from quaestio.publish.site.downloads import human_size
+from quaestio.publish.site.figures import chart_layout, key_figures
+from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
@@ -27,14 +27,14 @@ IDS = ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
 
 # Everything a contributor might try; every text field of the hostile corpus gets it.
 HOSTILE_MARKDOWN = (
-    "Raw <script>alert(1)</script> and <img src=x onerror=alert(2)> and <a href=\"javascript:alert(3)\">a</a>.\n\n"
+    'Raw <script>alert(1)</script> and <img src=x onerror=alert(2)> and <a href="javascript:alert(3)">a</a>.\n\n'
     "[js](javascript:alert(4)) [JS](JaVaScRiPt:alert(5)) [data](data:text/html;base64,PHNjcmlwdD4=) "
     "<javascript:alert(6)> [vb](vbscript:msgbox(7)) [file](file:///etc/passwd) [ok](https://example.org/ok)\n\n"
     "![tracker](https://tracker.example/pixel.png)\n\n"
-    "`[code](javascript:alert(8))` and {{ 7*7 }} and {% if true %}jinja{% endif %} and {: onclick=\"alert(9)\" }\n\n"
-    "--8<-- \"/etc/passwd\"\n\n"
+    '`[code](javascript:alert(8))` and {{ 7*7 }} and {% if true %}jinja{% endif %} and {: onclick="alert(9)" }\n\n'
+    '--8<-- "/etc/passwd"\n\n'
     "*[CCB]: <b>injected abbreviation</b>\n\n"
-    "<div markdown=\"1\">*md in html*</div>\n\n"
+    '<div markdown="1">*md in html*</div>\n\n'
     "\x02wzxhzdk:0\x03 control characters\n"
 )
 HOSTILE_LINE = "</title><script>alert(10)</script> {{ 7*7 }} [x](javascript:alert(11)) {: onclick=alert(12) } *[A]: b"
@@ -50,24 +50,46 @@ def hostile_corpus(corpus: Corpus) -> Corpus:
     topics = []
     for topic in corpus.topics:
         session = dataclasses.replace(
-            topic.session, venue=_text(HOSTILE_LINE),
-            chairs=tuple(dataclasses.replace(c, name=_text(HOSTILE_LINE), affiliation=_text(HOSTILE_LINE))
-                         for c in topic.session.chairs),
-            organisations=(_text(HOSTILE_LINE),))
-        topics.append(dataclasses.replace(
-            topic, title=_text(HOSTILE_LINE), summary=_text(HOSTILE_MARKDOWN), session=session,
-            status_quaestionis=_text(HOSTILE_MARKDOWN),
-            challenges=tuple(dataclasses.replace(c, title=_text(HOSTILE_LINE), description=_text(HOSTILE_MARKDOWN))
-                             for c in topic.challenges),
-            references=tuple(Reference(r.id, _text(HOSTILE_LINE), HOSTILE_LINE, r.year, HOSTILE_URL, r.kind)
-                             for r in topic.references),
-            glossary=(GlossaryEntry("CCB", _text('"><script>alert(14)</script>'), _text(HOSTILE_MARKDOWN)),
-                      GlossaryEntry("<b>X</b>", _text(HOSTILE_LINE), None))))
-    recommendations = tuple(dataclasses.replace(
-        r, title=_text(HOSTILE_LINE), text=_text(HOSTILE_MARKDOWN + "\nCCB"), rationale=_text(HOSTILE_MARKDOWN),
-        follow_up=(FollowUp("2016-01-01", "in progress", _text(HOSTILE_MARKDOWN), HOSTILE_URL),),
-        withdrawal_reason=_text(HOSTILE_MARKDOWN) if r.withdrawal_reason else None)
-        for r in corpus.recommendations)
+            topic.session,
+            venue=_text(HOSTILE_LINE),
+            chairs=tuple(
+                dataclasses.replace(c, name=_text(HOSTILE_LINE), affiliation=_text(HOSTILE_LINE))
+                for c in topic.session.chairs
+            ),
+            organisations=(_text(HOSTILE_LINE),),
+        )
+        topics.append(
+            dataclasses.replace(
+                topic,
+                title=_text(HOSTILE_LINE),
+                summary=_text(HOSTILE_MARKDOWN),
+                session=session,
+                status_quaestionis=_text(HOSTILE_MARKDOWN),
+                challenges=tuple(
+                    dataclasses.replace(c, title=_text(HOSTILE_LINE), description=_text(HOSTILE_MARKDOWN))
+                    for c in topic.challenges
+                ),
+                references=tuple(
+                    Reference(r.id, _text(HOSTILE_LINE), HOSTILE_LINE, r.year, HOSTILE_URL, r.kind)
+                    for r in topic.references
+                ),
+                glossary=(
+                    GlossaryEntry("CCB", _text('"><script>alert(14)</script>'), _text(HOSTILE_MARKDOWN)),
+                    GlossaryEntry("<b>X</b>", _text(HOSTILE_LINE), None),
+                ),
+            )
+        )
+    recommendations = tuple(
+        dataclasses.replace(
+            r,
+            title=_text(HOSTILE_LINE),
+            text=_text(HOSTILE_MARKDOWN + "\nCCB"),
+            rationale=_text(HOSTILE_MARKDOWN),
+            follow_up=(FollowUp("2016-01-01", "in progress", _text(HOSTILE_MARKDOWN), HOSTILE_URL),),
+            withdrawal_reason=_text(HOSTILE_MARKDOWN) if r.withdrawal_reason else None,
+        )
+        for r in corpus.recommendations
+    )
     return Corpus(tuple(topics), recommendations)
 
 
@@ -168,21 +190,33 @@ def test_raw_html_is_escaped_and_never_becomes_an_element():
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
 
 
-@pytest.mark.parametrize("link", [
-    "[x](javascript:alert(1))", "[x](JaVaScRiPt:alert(1))", "[x](data:text/html;base64,PHNjcmlwdD4=)",
-    "<javascript:alert(1)>", "[x](vbscript:msgbox(1))", "[x](file:///etc/passwd)", "[x](../relative/path)",
-    "[x][ref]\n\n[ref]: javascript:alert(1)", "[x]( javascript:alert(1) )",
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "<javascript:alert(1)>",
+        "[x](vbscript:msgbox(1))",
+        "[x](file:///etc/passwd)",
+        "[x](../relative/path)",
+        "[x][ref]\n\n[ref]: javascript:alert(1)",
+        "[x]( javascript:alert(1) )",
+    ],
+)
 def test_only_http_https_and_mailto_links_survive(link):
     html = content.render(link)
     assert "<a " not in html, html
 
 
-@pytest.mark.parametrize("link, href", [
-    ("[site](https://example.org/a?b=1&c=2)", 'href="https://example.org/a?b=1&amp;c=2"'),
-    ("<http://example.org>", 'href="http://example.org"'),
-    ("[mail](mailto:info@example.org)", 'href="mailto:info@example.org"'),
-])
+@pytest.mark.parametrize(
+    "link, href",
+    [
+        ("[site](https://example.org/a?b=1&c=2)", 'href="https://example.org/a?b=1&amp;c=2"'),
+        ("<http://example.org>", 'href="http://example.org"'),
+        ("[mail](mailto:info@example.org)", 'href="mailto:info@example.org"'),
+    ],
+)
 def test_web_links_are_kept(link, href):
     assert href in content.render(link)
 
@@ -235,15 +269,18 @@ def test_safe_url_accepts_only_web_addresses():
 # --- page generation ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("here, target, expected", [
-    ("", "topics/alpha/", "topics/alpha/"),
-    ("topics/alpha/", "", "../../"),
-    ("topics/alpha/", "recommendations/ALP-BUS-01/", "../../recommendations/ALP-BUS-01/"),
-    ("recommendations/ALP-BUS-01/", "topics/alpha/#alp-c1", "../../topics/alpha/#alp-c1"),
-    ("recommendations/", "recommendations/ALP-BUS-01/", "ALP-BUS-01/"),
-    ("downloads/", "downloads/reports/a.pdf", "reports/a.pdf"),
-    ("topics/alpha/", "topics/alpha/", "./"),
-])
+@pytest.mark.parametrize(
+    "here, target, expected",
+    [
+        ("", "topics/alpha/", "topics/alpha/"),
+        ("topics/alpha/", "", "../../"),
+        ("topics/alpha/", "recommendations/ALP-BUS-01/", "../../recommendations/ALP-BUS-01/"),
+        ("recommendations/ALP-BUS-01/", "topics/alpha/#alp-c1", "../../topics/alpha/#alp-c1"),
+        ("recommendations/", "recommendations/ALP-BUS-01/", "ALP-BUS-01/"),
+        ("downloads/", "downloads/reports/a.pdf", "reports/a.pdf"),
+        ("topics/alpha/", "topics/alpha/", "./"),
+    ],
+)
 def test_links_are_relative_so_the_site_works_under_any_path(here, target, expected):
     assert relative_url(here, target) == expected
 
@@ -258,10 +295,21 @@ def test_page_files_give_the_permanent_addresses():
 def test_every_page_is_generated_and_the_menu_never_lists_recommendations(tmp_path, corpus, branding):
     write_docs(corpus, INFO, branding, tmp_path / "none", tmp_path / "docs")
     pages = sorted(p.relative_to(tmp_path / "docs").as_posix() for p in (tmp_path / "docs").rglob("*.md"))
-    assert pages == sorted([
-        "index.md", "topics/alpha.md", "audiences/academic.md", "audiences/business.md", "audiences/public.md",
-        *(f"recommendations/{i}.md" for i in IDS), "recommendations/index.md", "downloads/index.md",
-        "glossary/index.md", "about/index.md", "accessibility/index.md"])
+    assert pages == sorted(
+        [
+            "index.md",
+            "topics/alpha.md",
+            "audiences/academic.md",
+            "audiences/business.md",
+            "audiences/public.md",
+            *(f"recommendations/{i}.md" for i in IDS),
+            "recommendations/index.md",
+            "downloads/index.md",
+            "glossary/index.md",
+            "about/index.md",
+            "accessibility/index.md",
+        ]
+    )
     menu = json.dumps(navigation(corpus, branding, load_wording(branding)))
     assert "recommendations/index.md" in menu
     assert not any(i in menu for i in IDS)
@@ -291,7 +339,12 @@ def test_key_figures_count_every_value(corpus, branding):
 
 def test_human_sizes():
     assert [human_size(n) for n in (0, 999, 1000, 123456, 4_500_000)] == [
-        "0 bytes", "999 bytes", "1.0 kB", "123.5 kB", "4.5 MB"]
+        "0 bytes",
+        "999 bytes",
+        "1.0 kB",
+        "123.5 kB",
+        "4.5 MB",
+    ]
 
 
 # --- the built site ------------------------------------------------------------------------------------
@@ -302,8 +355,7 @@ def test_every_page_is_built_with_its_title_and_language(site):
         "index.html": "Cyber Security Coalition recommendations",
         "topics/alpha/index.html": "Alpha topic - Cyber Security Coalition recommendations",
         "audiences/business/index.html": "What the business sector should do - Cyber Security Coalition recommendations",
-        "recommendations/ALP-BUS-01/index.html":
-            "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations",
+        "recommendations/ALP-BUS-01/index.html": "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations",
         "recommendations/index.html": "All recommendations - Cyber Security Coalition recommendations",
         "downloads/index.html": "Downloads - Cyber Security Coalition recommendations",
         "glossary/index.html": "Glossary - Cyber Security Coalition recommendations",
@@ -321,8 +373,8 @@ def test_every_page_is_built_with_its_title_and_language(site):
 def test_home_shows_key_figures_as_a_chart_and_as_a_table(site):
     html = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="q-chart-title"', html)
-    table = html[html.index('<table class="q-figures__table">'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('<table class="q-figures__table">') :]
+    table = table[: table.index("</table>")]
     rows = re.findall(r'<th scope="row">([^<]+)</th><td class="q-num">(\d+)</td>', table)
     assert ("Business sector", "2") in rows and ("High priority", "2") in rows and ("Withdrawn", "1") in rows
     assert len(rows) == 10
@@ -356,18 +408,28 @@ def test_index_is_a_complete_table_without_javascript(site):
 
 def test_downloads_show_sizes_and_checksums_and_publish_only_regular_report_and_data_files(site, downloads):
     html = (site / "downloads" / "index.html").read_text(encoding="utf-8")
-    published = sorted(p.relative_to(site / "downloads").as_posix() for p in (site / "downloads").rglob("*.*")
-                       if p.name != "index.html")
-    assert published == ["data/recommendations.csv", "data/recommendations.json", "reports/audience-business.pdf",
-                         "reports/compendium.pdf", "reports/topic-alpha.docx", "reports/topic-alpha.pdf"]
+    published = sorted(
+        p.relative_to(site / "downloads").as_posix()
+        for p in (site / "downloads").rglob("*.*")
+        if p.name != "index.html"
+    )
+    assert published == [
+        "data/recommendations.csv",
+        "data/recommendations.json",
+        "reports/audience-business.pdf",
+        "reports/compendium.pdf",
+        "reports/topic-alpha.docx",
+        "reports/topic-alpha.pdf",
+    ]
     for name in published:
         data = (downloads / name).read_bytes()
         assert (site / "downloads" / name).read_bytes() == data
         assert hashlib.sha256(data).hexdigest() in html
     assert "1.4 kB" in html and "Format version 1.0" in html
     # in the reports' order (topics, audiences, compendium), PDF before DOCX, described from their names
-    order = [html.index(name) for name in ("topic-alpha.pdf", "topic-alpha.docx", "audience-business.pdf",
-                                           "compendium.pdf")]
+    order = [
+        html.index(name) for name in ("topic-alpha.pdf", "topic-alpha.docx", "audience-business.pdf", "compendium.pdf")
+    ]
     assert order == sorted(order)
     assert "Status quaestionis report: Alpha topic" in html
     assert "Recommendations digest: What the business sector should do" in html
@@ -383,8 +445,11 @@ def test_downloads_page_says_when_nothing_is_published(hostile_site):
 
 def test_glossary_lists_each_term_with_its_expansion_and_topics(site):
     glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<dt id="term-1">CCB</dt>\s*<dd>\s*<p class="q-terms__expansion">Centre for Cyber Security '
-                     r'Belgium</p>', glossary)
+    assert re.search(
+        r'<dt id="term-1">CCB</dt>\s*<dd>\s*<p class="q-terms__expansion">Centre for Cyber Security '
+        r"Belgium</p>",
+        glossary,
+    )
     assert 'Used in: <a href="../topics/alpha/">Alpha topic</a>' in glossary
 
 
@@ -412,11 +477,25 @@ def test_every_internal_link_and_asset_exists(site):
 def test_no_page_requests_anything_from_another_host(site):
     for page in html_pages(site):
         for tag, attrs in parse(page).elements:
-            loads = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src", "audio": "src",
-                     "embed": "src", "object": "data"}
+            loads = {
+                "script": "src",
+                "img": "src",
+                "iframe": "src",
+                "source": "src",
+                "video": "src",
+                "audio": "src",
+                "embed": "src",
+                "object": "data",
+            }
             if tag in loads and attrs.get(loads[tag]):
                 assert not re.match(r"^(https?:)?//", attrs[loads[tag]]), f"{page}: {tag} {attrs}"
-            if tag == "link" and (attrs.get("rel") or "") in ("stylesheet", "icon", "preload", "prefetch", "modulepreload"):
+            if tag == "link" and (attrs.get("rel") or "") in (
+                "stylesheet",
+                "icon",
+                "preload",
+                "prefetch",
+                "modulepreload",
+            ):
                 assert not re.match(r"^(https?:)?//", attrs.get("href") or ""), f"{page}: {attrs}"
     for css in site.rglob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
@@ -480,8 +559,9 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_two_builds_in_different_folders_and_clocks_are_byte_identical(tmp_path, corpus, branding, downloads, site,
-                                                                        monkeypatch):
+def test_two_builds_in_different_folders_and_clocks_are_byte_identical(
+    tmp_path, corpus, branding, downloads, site, monkeypatch
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the build's own date wins over the environment
     other = tmp_path / "elsewhere" / "out"
     build_site(FIXTURE, corpus, INFO, branding, other, downloads)
@@ -493,8 +573,9 @@ def test_two_builds_in_different_folders_and_clocks_are_byte_identical(tmp_path,
 
 
 @pytest.mark.parametrize("processes", [2, 3])
-def test_a_parallel_build_is_byte_identical_to_a_build_in_one_process(tmp_path, corpus, branding, downloads, site,
-                                                                        processes):
+def test_a_parallel_build_is_byte_identical_to_a_build_in_one_process(
+    tmp_path, corpus, branding, downloads, site, processes
+):
     out = tmp_path / "parallel"
     render_site(corpus, INFO, branding, out, downloads, processes=processes)
     first, second = _tree(site), _tree(out)
@@ -503,7 +584,7 @@ def test_a_parallel_build_is_byte_identical_to_a_build_in_one_process(tmp_path, 
 
 
 def test_parallel_plan_gives_the_main_process_fewer_recommendation_pages(corpus):
-    from quaestio.site.shards import plan
+    from quaestio.publish.site.shards import plan
 
     many = list(corpus.recommendations) * 500
     shards = plan(many, 2)

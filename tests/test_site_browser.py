@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright import sync_api as playwright_api
 
-from quaestio.branding import load_branding
-from quaestio.buildinfo import build_info
-from quaestio.exports import write_data
 from quaestio.pipeline import check
-from quaestio.site import build_site
-from quaestio.site.static import CHROMIUM, CHROMIUM_ARGS, serving
+from quaestio.publish.branding import load_branding
+from quaestio.publish.buildinfo import build_info
+from quaestio.publish.exports import write_data
+from quaestio.publish.site import build_site
+from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +36,7 @@ def corpus():
 def site(tmp_path_factory, corpus) -> Path:
     """The site for the repository's own content, with its open data."""
     build = tmp_path_factory.mktemp("build")
-    info, branding = build_info(REPOSITORY), load_branding(REPOSITORY)
+    info, branding = build_info(REPOSITORY, os.environ), load_branding(REPOSITORY)
     write_data(corpus, info, branding, build / "data")
     build_site(REPOSITORY, corpus, info, branding, build / "site", build)
     return build / "site"
@@ -122,8 +123,7 @@ def page_types(corpus) -> dict[str, tuple[str, str]]:
     }
 
 
-PAGE_TYPES = ["home", "topic", "audience", "recommendation", "index", "downloads", "glossary", "about",
-              "accessibility"]
+PAGE_TYPES = ["home", "topic", "audience", "recommendation", "index", "downloads", "glossary", "about", "accessibility"]
 
 
 def test_each_page_type_has_its_title_and_language(visit, corpus):
@@ -165,6 +165,7 @@ def _search(page, query: str) -> list[str]:
 
 def _rare_word(corpus, rec) -> str:
     """A word of the recommendation's text that appears in as few other recommendations as possible."""
+
     def words(text: str) -> set[str]:
         return {w.lower() for w in re.findall(r"[A-Za-z]{7,}", text)}
 

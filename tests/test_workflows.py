@@ -19,8 +19,12 @@ CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
     """check-jsonschema with its built-in copy of GitHub's workflow schema (no network needed)."""
-    return subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def workflow(name: str) -> dict:
@@ -32,8 +36,12 @@ def runs(document: dict) -> str:
 
 
 def uses(document: dict) -> dict[str, dict]:
-    return {step["uses"].split("@")[0]: step.get("with", {}) for job in document["jobs"].values()
-            for step in job["steps"] if "uses" in step}
+    return {
+        step["uses"].split("@")[0]: step.get("with", {})
+        for job in document["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    }
 
 
 def triggers(document: dict) -> dict:
@@ -53,8 +61,10 @@ def test_each_workflow_passes_githubs_workflow_schema(path):
 
 def test_the_schema_check_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
-    broken.write_text((REPOSITORY / ".github/workflows/release.yml").read_text(encoding="utf-8")
-                      .replace("runs-on:", "runs_on:"), encoding="utf-8")
+    broken.write_text(
+        (REPOSITORY / ".github/workflows/release.yml").read_text(encoding="utf-8").replace("runs-on:", "runs_on:"),
+        encoding="utf-8",
+    )
     result = check_workflow(broken)
     assert result.returncode == 1
     assert "'runs-on' is a required property" in result.stdout
@@ -64,8 +74,13 @@ def test_pull_requests_are_validated_formatted_tested_built_and_diffed():
     document = workflow("pull-request.yml")
     assert list(triggers(document)) == ["pull_request"]
     commands = runs(document)
-    for command in ("quaestio validate --format github", "quaestio fmt --check", "make test", "quaestio build",
-                    'quaestio diff "origin/$BASE_REF" HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"'):
+    for command in (
+        "quaestio validate --format github",
+        "quaestio fmt --check",
+        "make test",
+        "quaestio build",
+        'quaestio diff "origin/$BASE_REF" HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    ):
         assert command in commands
     actions = uses(document)
     assert actions["actions/checkout"]["fetch-depth"] == 0
@@ -107,8 +122,9 @@ def test_pre_commit_hooks_for_this_repository_run_validate_and_fmt_check():
 
 
 def test_the_hooks_offered_to_other_repositories_use_the_installed_command():
-    hooks = {hook["id"]: hook for hook in
-             yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hooks = {
+        hook["id"]: hook for hook in yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    }
     assert set(hooks) == {"quaestio-validate", "quaestio-fmt-check", "quaestio-fmt"}
     assert all(hook["language"] == "python" for hook in hooks.values())
     assert hooks["quaestio-validate"]["entry"] == "quaestio validate"
@@ -131,7 +147,7 @@ def test_the_fmt_check_hook_passes_on_canonical_files_and_fails_on_others(repo):
 
 def test_contributing_cites_only_finding_codes_that_quaestio_emits():
     guide = (REPOSITORY / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    guide = guide[guide.index("## How to read a validation message"):guide.index("## Working on your own computer")]
+    guide = guide[guide.index("## How to read a validation message") : guide.index("## Working on your own computer")]
     cited = set(re.findall(r"^\| `([a-z0-9-]+)`(?: \(warning\))? \|", guide, flags=re.MULTILINE))
     cited |= set(re.findall(r"(?:error|warning)\[([a-z0-9-]+)\]", guide))
     assert {"unknown-field", "missing-field", "broken-reference", "placeholder-text"} <= cited

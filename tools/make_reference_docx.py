@@ -28,8 +28,9 @@ def _rgb(hex_colour: str) -> RGBColor:
 def main() -> int:
     branding = yaml.safe_load((ROOT / "templates" / "branding.yaml").read_text(encoding="utf-8"))
     primary, muted = _rgb(branding["colours"]["primary"]), _rgb(branding["colours"]["muted"])
-    default = subprocess.run([pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
-                             capture_output=True, check=True).stdout
+    default = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+    ).stdout
     document = Document(io.BytesIO(default))
     styles = document.styles
     for name in ("Normal", "Body Text", "First Paragraph", "Compact", "Block Text"):
@@ -50,8 +51,12 @@ def main() -> int:
         style.paragraph_format.space_before = Pt(18 if level == 1 else 12)
         style.paragraph_format.space_after = Pt(6)
         style.paragraph_format.page_break_before = level == 1
-    for name, size, colour in (("Title", 26, primary), ("Subtitle", 14, primary), ("Date", 11, muted),
-                               ("Author", 11, muted)):
+    for name, size, colour in (
+        ("Title", 26, primary),
+        ("Subtitle", 14, primary),
+        ("Date", 11, muted),
+        ("Author", 11, muted),
+    ):
         style = styles[name]
         style.font.name = FONT
         style.font.size = Pt(size)

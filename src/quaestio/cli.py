@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quaestio import __version__
+from quaestio.content.layout import AUDIENCES
+from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
-from quaestio.layout import AUDIENCES
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
 
 if TYPE_CHECKING:
-    from quaestio.scaffold import Scaffolded
+    from quaestio.workflow.scaffold import Scaffolded
 
-IMPORT_COLUMNS = "title, text, rationale, priority, horizon, addresses, references"  # as in quaestio.importer
+IMPORT_COLUMNS = "title, text, rationale, priority, horizon, addresses, references"  # as in quaestio.workflow.importer
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -29,18 +30,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate and compile the Cyber Security Coalition's recommendations.",
     )
     parser.add_argument("--version", action="version", version=f"quaestio {__version__}")
-    parser.add_argument("--root", type=Path, default=Path("."),
-                        help="the content repository (default: the current folder)")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the content repository (default: the current folder)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check every content file and report all findings at once")
-    validate.add_argument("--format", choices=("text", "github", "json"), default="text",
-                          help="text for people (default), github for pull-request annotations, json for tools")
+    validate.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text for people (default), github for pull-request annotations, json for tools",
+    )
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     commands.add_parser("build", help="validate, then build everything (data, reports, site) into build/")
     commands.add_parser("reports", help="validate, then build the PDF and DOCX reports into build/reports/")
-    commands.add_parser("site", help="validate, then build the open data and the website into build/data/ and build/site/")
+    commands.add_parser(
+        "site", help="validate, then build the open data and the website into build/data/ and build/site/"
+    )
     commands.add_parser("data", help="validate, then write the open data (JSON, CSV) into build/data/")
     _workflow_parsers(commands)
     return parser
@@ -75,8 +83,12 @@ def _workflow_parsers(commands) -> None:
     diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
     diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
     diff.add_argument("head", nargs="?", default="HEAD", help="the later revision (default: HEAD)")
-    diff.add_argument("--format", choices=("markdown", "json"), default="markdown",
-                      help="markdown for a pull request (default), json for tools")
+    diff.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown for a pull request (default), json for tools",
+    )
 
     preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
@@ -128,11 +140,15 @@ def _build(root: Path, command: str) -> int:
         return EXIT_ERRORS
     except OSError as failure:  # a full disk, a read-only folder: the environment, not the content
         where = f" ({failure.filename})" if failure.filename else ""
-        print(f"quaestio: build failed: {failure.strerror or failure}{where}; build/ was left as it was.",
-              file=sys.stderr)
+        print(
+            f"quaestio: build failed: {failure.strerror or failure}{where}; build/ was left as it was.", file=sys.stderr
+        )
         return EXIT_ERRORS
-    print(f"wrote {len(built.written)} file(s) into build/"
-          + (f", {len(built.unchanged)} unchanged and skipped" if built.unchanged else ""), file=sys.stderr)
+    print(
+        f"wrote {len(built.written)} file(s) into build/"
+        + (f", {len(built.unchanged)} unchanged and skipped" if built.unchanged else ""),
+        file=sys.stderr,
+    )
     for name in built.written:
         print(f"  wrote     build/{name}", file=sys.stderr)
     for name in built.unchanged:
@@ -157,9 +173,8 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         print(format_text(findings, colour=_colour(sys.stdout)))
 
 
-def _new_topic(root: Path, topic: str, code: str, title: str | None, date: dt.date | None,
-               edition: int | None) -> int:
-    from quaestio import fmt, scaffold
+def _new_topic(root: Path, topic: str, code: str, title: str | None, date: dt.date | None, edition: int | None) -> int:
+    from quaestio.workflow import fmt, scaffold
 
     try:
         done = scaffold.new_topic(root, topic, code, title, date, edition, fmt.read_schemas(schemas_directory(root)))
@@ -169,7 +184,7 @@ def _new_topic(root: Path, topic: str, code: str, title: str | None, date: dt.da
 
 
 def _new_recommendation(root: Path, topic: str, audience: str, title: str | None) -> int:
-    from quaestio import fmt, scaffold
+    from quaestio.workflow import fmt, scaffold
 
     try:
         done = scaffold.new_recommendation(root, topic, audience, title, fmt.read_schemas(schemas_directory(root)))
@@ -194,30 +209,36 @@ def _scaffolded(root: Path, done: Scaffolded, what: str) -> int:
 
 
 def _fmt(root: Path, paths: Sequence[Path], check_only: bool) -> int:
-    from quaestio import fmt as formatting
+    from quaestio.workflow import fmt as formatting
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         return _fail(f"no such file or folder: {', '.join(missing)}")
     files, rejected = formatting.content_files(root, paths)
     if rejected:
-        return _fail(f"not content files of {root}: {', '.join(rejected)} (fmt formats topics/*.yaml and "
-                     "recommendations/<topic>/<audience>.yaml)")
+        return _fail(
+            f"not content files of {root}: {', '.join(rejected)} (fmt formats topics/*.yaml and "
+            "recommendations/<topic>/<audience>.yaml)"
+        )
     outcome = formatting.format_files(files, formatting.read_schemas(schemas_directory(root)), check_only)
     _print_findings(outcome.findings)
     for path in outcome.changed:
         print(f"would reformat {path}" if check_only else f"reformatted {path}")
     verb = "would be reformatted" if check_only else "reformatted"
-    print(f"{len(outcome.changed)} file(s) {verb}, {outcome.unchanged} already canonical"
-          + (f", {len(outcome.findings)} could not be formatted" if outcome.findings else "") + ".", file=sys.stderr)
+    print(
+        f"{len(outcome.changed)} file(s) {verb}, {outcome.unchanged} already canonical"
+        + (f", {len(outcome.findings)} could not be formatted" if outcome.findings else "")
+        + ".",
+        file=sys.stderr,
+    )
     if outcome.findings or (check_only and outcome.changed):
         return EXIT_ERRORS
     return EXIT_OK
 
 
 def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None, dry_run: bool) -> int:
-    from quaestio import importer
-    from quaestio.fmt import read_schemas
+    from quaestio.workflow import importer
+    from quaestio.workflow.fmt import read_schemas
 
     if not file.is_file():
         return _fail(f"no such file: {file}")
@@ -236,16 +257,18 @@ def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None
         return EXIT_ERRORS
     if dry_run:
         print(done.diff(), end="")
-        print(f"would add {len(done.ids)} recommendation(s) to {done.path}: {', '.join(done.ids)} "
-              "(dry run: nothing written)", file=sys.stderr)
+        print(
+            f"would add {len(done.ids)} recommendation(s) to {done.path}: {', '.join(done.ids)} "
+            "(dry run: nothing written)",
+            file=sys.stderr,
+        )
         return EXIT_OK
     print(f"added {len(done.ids)} recommendation(s) to {done.path}: {', '.join(done.ids)}", file=sys.stderr)
     return EXIT_OK
 
 
 def _diff(root: Path, base: str, head: str, output_format: str) -> int:
-    from quaestio import diff as semantic
-    from quaestio.history import GitError
+    from quaestio.workflow import diff as semantic
 
     try:
         report = semantic.semantic_diff(root, base, head)
@@ -259,7 +282,7 @@ def _diff(root: Path, base: str, head: str, output_format: str) -> int:
 
 
 def _serve(root: Path, port: int) -> int:
-    from quaestio.serve import serve
+    from quaestio.workflow.serve import serve
 
     try:
         serve(root, port)
@@ -269,7 +292,10 @@ def _serve(root: Path, port: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 clean, 1 errors found, 2 usage error)."""
+    """Run the command line; returns the exit status (0 clean, 1 errors found, 2 usage error).
+
+    With no command it builds everything, as `python build.py` promises.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     root: Path = args.root
@@ -277,6 +303,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"quaestio: error: the folder {root} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _run(parser, args, root)
+    except (UsageError, GitError) as problem:
+        return _fail(str(problem))
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
+    if args.command is None:
+        return _build(root, "build")
     if args.command == "validate":
         return _validate(root, args.format, args.strict)
     if args.command in TARGETS:

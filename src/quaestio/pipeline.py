@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quaestio.branding import load_branding
-from quaestio.buildinfo import BuildInfo, build_info
+from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind
+from quaestio.content.load import load_content
+from quaestio.content.model import Corpus, build_corpus
+from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
+from quaestio.content.validate import validate
+from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors
-from quaestio.layout import SCHEMAS_DIR
-from quaestio.load import load_content
-from quaestio.model import Corpus, build_corpus
 from quaestio.output import link_or_copy, staged_directory, write_atomically
-from quaestio.schema import SCHEMA_FILES, SchemaSet, load_schemas
-from quaestio.validate import validate
+from quaestio.publish.branding import TEMPLATES_DIR, load_branding
+from quaestio.publish.buildinfo import BuildInfo, build_info, load_source_history
+from quaestio.resources import resource_directory
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,7 @@ class Checked:
 
 def schemas_directory(root: Path) -> Path:
     """The repository's own schemas/ folder, else the copy that ships with quaestio."""
-    candidates = (root / SCHEMAS_DIR, Path(__file__).parent / SCHEMAS_DIR, Path(__file__).parents[2] / SCHEMAS_DIR)
-    for candidate in candidates:
-        if all((candidate / name).is_file() for name in SCHEMA_FILES.values()):
-            return candidate
-    raise FileNotFoundError(f"no schemas found in {root / SCHEMAS_DIR}")
+    return resource_directory(root, SCHEMAS_DIR, SCHEMA_FILES[Kind.TOPIC])
 
 
 def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
@@ -45,10 +44,6 @@ def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
     sources, findings = validate(content, schemas)
     corpus = None if has_errors(findings) else build_corpus(sources)
     return Checked(findings, content.files, corpus)
-
-
-class BuildError(Exception):
-    """A build step failed for a reason the user can act on (the message says which and why)."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +82,9 @@ def _carry_over(previous: Path, stage: Path, names: Sequence[str]) -> None:
             link_or_copy(source, stage / name)
 
 
-def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
-              progress: Progress | None = None) -> Built:
+def run_build(
+    root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS, progress: Progress | None = None
+) -> Built:
     """Build the requested targets into root/build, all or nothing.
 
     Everything is written into a fresh directory beside build/ that replaces it only when every
@@ -97,7 +93,7 @@ def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
     if result.corpus is None:
         raise ValueError("cannot build content that has errors")
     corpus = result.corpus
-    info = build_info(root)
+    info = build_info(root, os.environ)
     branding = load_branding(root)
     say = progress or (lambda message: None)
     written: list[str] = []
@@ -108,22 +104,24 @@ def run_build(root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS,
         write_atomically(stage / "validation.json", _validation_report(result))
         written.append("validation.json")
         if "data" in targets:
-            from quaestio.exports import write_data
+            from quaestio.publish.exports import write_data
 
             say("writing the open data")
             written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
         if "reports" in targets:
-            from quaestio.reports import ReportError, write_reports
+            from quaestio.publish.reports import ReportError, write_reports
 
+            history = load_source_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, TEMPLATES_DIR))
             try:
-                outcome = write_reports(corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports",
-                                        say, root)
+                outcome = write_reports(
+                    corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, history
+                )
             except ReportError as failure:
                 raise BuildError(str(failure)) from None
             written += [f"reports/{name}" for name in outcome.written]
             unchanged += [f"reports/{name}" for name in outcome.unchanged]
         if "site" in targets:
-            from quaestio.site import build_site
+            from quaestio.publish.site import build_site
 
             say("building the website")
             build_site(root, corpus, info, branding, stage / "site", downloads=stage)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from quaestio.content.layout import Kind
+from quaestio.content.load import LoadedContent, Source
+from quaestio.content.rules import check_rules
+from quaestio.content.schema import SchemaSet, check_document
 from quaestio.findings import Finding, error, ordered
-from quaestio.layout import Kind
-from quaestio.load import LoadedContent, Source
-from quaestio.rules import check_rules
-from quaestio.schema import SchemaSet, check_document
 
 _SIGNATURES = {
     Kind.TOPIC: {"code", "status_quaestionis", "challenges", "session"},
@@ -26,8 +26,13 @@ def _wrong_kind(source: Source) -> Finding | None:
             hint = f"move it to recommendations/{topic}/{audience}.yaml"
         else:
             hint = f"move it to topics/{source.document.data.get('id', '<id>')}.yaml"
-        return error(source.file.path, (1, 1), "misplaced-file",
-                     f"this is a {other.value} file, but it lies in the {expected.value} folder", hint)
+        return error(
+            source.file.path,
+            (1, 1),
+            "misplaced-file",
+            f"this is a {other.value} file, but it lies in the {expected.value} folder",
+            hint,
+        )
     return None
 
 

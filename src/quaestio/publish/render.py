@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jinja2
 
-from quaestio.branding import Branding
-from quaestio.model import Corpus, Recommendation, Text
+from quaestio.content.model import Corpus, Recommendation, Text
+from quaestio.publish.branding import Branding
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^(\s{0,3})(#{1,6})(\s+|$)")
@@ -24,7 +24,7 @@ def _inert_inline(line: str) -> str:
     """Escape the syntax content may not use, leaving inline code spans untouched."""
     out, last = [], 0
     for span in _BACKTICKS.finditer(line):
-        out.append(_escape_prose(line[last:span.start()]))
+        out.append(_escape_prose(line[last : span.start()]))
         out.append(span.group(0))
         last = span.end()
     out.append(_escape_prose(line[last:]))
@@ -73,7 +73,7 @@ def content_markdown(value: Text | str | None, heading_level: int = 3) -> str:
         heading = _ATX.match(line)
         if heading:
             level = min(6, len(heading.group(2)) + shift)
-            line = f"{heading.group(1)}{'#' * level} {_inert_inline(line[heading.end():]).rstrip('# ')}"
+            line = f"{heading.group(1)}{'#' * level} {_inert_inline(line[heading.end() :]).rstrip('# ')}"
             out.append(line)
             continue
         out.append(_inert_inline(line))
@@ -118,7 +118,8 @@ def high_priority(recommendations: Iterable[Recommendation]) -> list[Recommendat
     return [r for r in recommendations if r.priority == "high" and r.status in ("adopted", "proposed")]
 
 
-def render_markdown(env: jinja2.Environment, template: str, corpus: Corpus, branding: Branding,
-                    **context: object) -> str:
+def render_markdown(
+    env: jinja2.Environment, template: str, corpus: Corpus, branding: Branding, **context: object
+) -> str:
     """Render one report's Markdown."""
     return env.get_template(template).render(corpus=corpus, brand=branding, high_priority=high_priority, **context)

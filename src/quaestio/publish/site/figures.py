@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from quaestio.branding import Branding
-from quaestio.layout import AUDIENCES
-from quaestio.model import PRIORITIES, STATUSES, Corpus
+from quaestio.content.layout import AUDIENCES
+from quaestio.content.model import PRIORITIES, STATUSES, Corpus
+from quaestio.publish.branding import Branding
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,11 @@ def key_figures(corpus: Corpus, branding: Branding, titles: Mapping[str, str]) -
     recs = corpus.recommendations
 
     def group(key: str, values: tuple[str, ...], label) -> Group:  # noqa: ANN001
-        return Group(key, str(titles[key]), tuple(
-            Count(v, label(v), sum(1 for r in recs if getattr(r, key) == v)) for v in values))
+        return Group(
+            key,
+            str(titles[key]),
+            tuple(Count(v, label(v), sum(1 for r in recs if getattr(r, key) == v)) for v in values),
+        )
 
     return Figures(
         recommendations=len(recs),
@@ -84,8 +87,14 @@ class ChartLayout:
     panels: tuple[Panel, ...]
 
 
-def chart_layout(figures: Figures, width: int = 560, label_width: int = 170, bar_height: int = 18,
-                 gap: int = 8, title_height: int = 30) -> ChartLayout:
+def chart_layout(
+    figures: Figures,
+    width: int = 560,
+    label_width: int = 170,
+    bar_height: int = 18,
+    gap: int = 8,
+    title_height: int = 30,
+) -> ChartLayout:
     """Lay out the chart; bars share one scale so that lengths compare across panels."""
     bar_area = width - label_width - 48
     largest = max((c.value for g in figures.groups for c in g.counts), default=0) or 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import http.server
 import json
+import os
 import shutil
 import signal
 import sys
@@ -28,10 +29,10 @@ Builder = Callable[[Path, Path], tuple[Finding, ...]]
 
 def build_preview(root: Path, out: Path) -> tuple[Finding, ...]:
     """Validate the repository and, when it has no error, build its website into out."""
-    from quaestio.branding import load_branding
-    from quaestio.buildinfo import build_info
     from quaestio.pipeline import BuildError, check
-    from quaestio.site import build_site
+    from quaestio.publish.branding import load_branding
+    from quaestio.publish.buildinfo import build_info
+    from quaestio.publish.site import build_site
 
     result = check(root)
     if result.corpus is None:
@@ -40,7 +41,7 @@ def build_preview(root: Path, out: Path) -> tuple[Finding, ...]:
     with tempfile.TemporaryDirectory(prefix="quaestio-downloads-") as empty:
         downloads = built if built.is_dir() else Path(empty)
         try:
-            build_site(root, result.corpus, build_info(root), load_branding(root), out, downloads)
+            build_site(root, result.corpus, build_info(root, os.environ), load_branding(root), out, downloads)
         except BuildError as failure:
             return (*result.findings, error("website", (1, 1), "site-build", str(failure)))
     return result.findings
@@ -148,7 +149,8 @@ def _overlay(state: State) -> str:
     items = "".join(
         f'<li class="q-{f.severity.value}"><code>{html.escape(f"{f.file}:{f.line}:{f.column}")}</code> '
         f"{f.severity.value}[{html.escape(f.code)}]: {html.escape(f.message)}"
-        + (f"<br><small>hint: {html.escape(f.hint)}</small>" if f.hint else "") + "</li>"
+        + (f"<br><small>hint: {html.escape(f.hint)}</small>" if f.hint else "")
+        + "</li>"
         for f in state.findings
     )
     panel = (
@@ -156,7 +158,8 @@ def _overlay(state: State) -> str:
         "overflow:auto;z-index:10000;background:#fff8e1;color:#222;border-top:3px solid #c62828;"
         'font:14px/1.4 sans-serif;padding:.5em 1em"><strong>quaestio: '
         f"{len(state.findings)} finding(s)</strong><ul>{items}</ul></div>"
-        if state.findings else ""
+        if state.findings
+        else ""
     )
     script = (
         f"<script>(function(){{var g={state.generation};setInterval(function(){{"
@@ -179,8 +182,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         state = self.preview.state
         path = unquote(urlsplit(self.path).path)
         if path == STATUS_PATH:
-            body = json.dumps({"generation": state.generation, "building": state.building,
-                               "findings": [f.as_dict() for f in state.findings]}).encode()
+            body = json.dumps(
+                {
+                    "generation": state.generation,
+                    "building": state.building,
+                    "findings": [f.as_dict() for f in state.findings],
+                }
+            ).encode()
             return self._send(200, "application/json", body)
         if state.site is None:
             message = "<h1>No preview yet</h1><p>The content has errors; fix them and the page reloads.</p>"
@@ -188,8 +196,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         page = self._html_file(state.site, path)
         if page is None:
             return super().do_GET()
-        return self._send(200, "text/html; charset=utf-8",
-                          self._page(page.read_bytes().decode("utf-8", errors="replace"), state))
+        return self._send(
+            200, "text/html; charset=utf-8", self._page(page.read_bytes().decode("utf-8", errors="replace"), state)
+        )
 
     def _html_file(self, site: Path, path: str) -> Path | None:
         candidate = (site / path.lstrip("/")).resolve()

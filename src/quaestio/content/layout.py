@@ -14,6 +14,7 @@ TOPICS_DIR = "topics"
 RECOMMENDATIONS_DIR = "recommendations"
 SCHEMAS_DIR = "schemas"
 SUFFIX = ".yaml"
+CONTENT_PATHS = (TOPICS_DIR, RECOMMENDATIONS_DIR)
 
 
 class Kind(str, enum.Enum):
@@ -57,11 +58,17 @@ def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
                 continue
             path = _relative(root, entry)
             if entry.parent != topics:
-                findings.append(_misplaced(path, "topic files belong directly in topics/, not in a subfolder",
-                                           f"move it to topics/{entry.name}"))
+                findings.append(
+                    _misplaced(
+                        path,
+                        "topic files belong directly in topics/, not in a subfolder",
+                        f"move it to topics/{entry.name}",
+                    )
+                )
             elif entry.suffix != SUFFIX:
-                findings.append(_misplaced(path, "content files end in .yaml, not .yml",
-                                           f"rename it to topics/{entry.stem}.yaml"))
+                findings.append(
+                    _misplaced(path, "content files end in .yaml, not .yml", f"rename it to topics/{entry.stem}.yaml")
+                )
             else:
                 files.append(ContentFile(entry, path, Kind.TOPIC, entry.stem))
     recommendations = root / RECOMMENDATIONS_DIR
@@ -72,22 +79,31 @@ def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
             path = _relative(root, entry)
             depth = len(entry.relative_to(recommendations).parts)
             if depth != 2:
-                findings.append(_misplaced(
-                    path,
-                    "recommendation files belong in recommendations/<topic>/<audience>.yaml",
-                    f"move it to recommendations/<topic>/{entry.stem}.yaml, where <topic> is the topic's id",
-                ))
+                findings.append(
+                    _misplaced(
+                        path,
+                        "recommendation files belong in recommendations/<topic>/<audience>.yaml",
+                        f"move it to recommendations/<topic>/{entry.stem}.yaml, where <topic> is the topic's id",
+                    )
+                )
             elif entry.suffix != SUFFIX:
-                findings.append(_misplaced(path, "content files end in .yaml, not .yml",
-                                           f"rename it to {entry.parent.relative_to(root).as_posix()}/{entry.stem}.yaml"))
+                findings.append(
+                    _misplaced(
+                        path,
+                        "content files end in .yaml, not .yml",
+                        f"rename it to {entry.parent.relative_to(root).as_posix()}/{entry.stem}.yaml",
+                    )
+                )
             elif entry.stem not in AUDIENCES:
                 suggestion = did_you_mean(entry.name, [f"{a}{SUFFIX}" for a in AUDIENCES])
-                findings.append(_misplaced(
-                    path,
-                    f"'{entry.name}' is not an audience file; the file name must be academic.yaml, "
-                    "business.yaml or public.yaml",
-                    suggestion or "rename it after the audience it addresses",
-                ))
+                findings.append(
+                    _misplaced(
+                        path,
+                        f"'{entry.name}' is not an audience file; the file name must be academic.yaml, "
+                        "business.yaml or public.yaml",
+                        suggestion or "rename it after the audience it addresses",
+                    )
+                )
             else:
                 files.append(ContentFile(entry, path, Kind.RECOMMENDATIONS, entry.parent.name, entry.stem))
     return files, findings

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from quaestio.layout import AUDIENCES, Kind
-from quaestio.load import Source
+from quaestio.content.layout import AUDIENCES, Kind
+from quaestio.content.load import Source
 
 LANGUAGES = ("en", "fr", "nl", "de")
 PRIORITIES = ("high", "medium", "low")
@@ -159,7 +159,8 @@ class Corpus:
     def recommendations_for(self, topic: str | None = None, audience: str | None = None) -> tuple[Recommendation, ...]:
         """The recommendations of a topic and/or to an audience, in topic, audience and number order."""
         return tuple(
-            r for r in self.recommendations
+            r
+            for r in self.recommendations
             if (topic is None or r.topic == topic) and (audience is None or r.audience == audience)
         )
 
@@ -174,8 +175,11 @@ class Corpus:
 
     def related_to(self, recommendation_id: str) -> tuple[Recommendation, ...]:
         """Recommendations linked to this one in either direction."""
-        return tuple(self.recommendation_by_id[i] for i in self._related_both_ways.get(recommendation_id, ())
-                     if i in self.recommendation_by_id)
+        return tuple(
+            self.recommendation_by_id[i]
+            for i in self._related_both_ways.get(recommendation_id, ())
+            if i in self.recommendation_by_id
+        )
 
     def addressing(self, challenge_id: str) -> tuple[Recommendation, ...]:
         """Recommendations that address a challenge."""
@@ -204,8 +208,9 @@ def _topic(source: Source) -> Topic:
         ),
         status_quaestionis=Text.of(data["status_quaestionis"]),
         challenges=tuple(
-            Challenge(c["id"], data["id"], Text.of(c["title"]), Text.of(c["description"]),
-                      _line(source, ("challenges", i)))
+            Challenge(
+                c["id"], data["id"], Text.of(c["title"]), Text.of(c["description"]), _line(source, ("challenges", i))
+            )
             for i, c in enumerate(data["challenges"])
         ),
         references=tuple(
@@ -249,8 +254,9 @@ def _recommendations(source: Source) -> list[Recommendation]:
 
 def build_corpus(sources: Sequence[Source]) -> Corpus:
     """The model of valid content: topics in session order, recommendations by topic, audience and number."""
-    topics = sorted((_topic(s) for s in sources if s.file.kind is Kind.TOPIC),
-                    key=lambda t: (t.edition, t.session.number, t.id))
+    topics = sorted(
+        (_topic(s) for s in sources if s.file.kind is Kind.TOPIC), key=lambda t: (t.edition, t.session.number, t.id)
+    )
     topic_order = {t.id: i for i, t in enumerate(topics)}
     recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s)]
     recommendations.sort(key=lambda r: (topic_order.get(r.topic, len(topics)), AUDIENCES.index(r.audience), r.number))

@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 from yaml import events
 
+from quaestio.content.layout import ContentFile, discover
 from quaestio.findings import Finding, error
-from quaestio.layout import ContentFile, discover
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 16
@@ -129,8 +129,14 @@ def _tab_finding(text: str, path: str, upto_line: int) -> Finding | None:
 
 
 _SYNTAX_HINTS = (
-    ("mapping values are not allowed", "a value that contains ': ' must be put in quotes, or written as a block with '>-'"),
-    ("could not find expected ':'", "every line of a mapping needs 'name: value'; check this line and the indentation of the line before"),
+    (
+        "mapping values are not allowed",
+        "a value that contains ': ' must be put in quotes, or written as a block with '>-'",
+    ),
+    (
+        "could not find expected ':'",
+        "every line of a mapping needs 'name: value'; check this line and the indentation of the line before",
+    ),
     ("did not find expected key", "check the indentation: items of one list or mapping must start in the same column"),
     ("did not find expected '-' indicator", "check the indentation: items of one list must start in the same column"),
     ("found unexpected end of stream", "a quote or bracket opened here is never closed"),
@@ -251,8 +257,13 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
                     if top[2] is None:
                         if kind is not scalar_event:
                             raise _Reject(
-                                error(path, position, "yaml-syntax", "a list or mapping cannot be used as a field name",
-                                      "field names are single words such as 'title:'")
+                                error(
+                                    path,
+                                    position,
+                                    "yaml-syntax",
+                                    "a list or mapping cannot be used as a field name",
+                                    "field names are single words such as 'title:'",
+                                )
                             )
                         key = value if isinstance(value, str) else event.value
                         if key in container:

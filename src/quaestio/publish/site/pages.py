@@ -16,15 +16,15 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from quaestio.branding import Branding
-from quaestio.buildinfo import BuildInfo
-from quaestio.layout import AUDIENCES
-from quaestio.model import PRIORITIES, STATUSES, Corpus, Recommendation, Text, Topic
-from quaestio.site import content
-from quaestio.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
-from quaestio.site.figures import chart_layout, key_figures
-from quaestio.site.fragments import FragmentStore
-from quaestio.urls import absolute, audience_path, recommendation_path, topic_path
+from quaestio.content.layout import AUDIENCES
+from quaestio.content.model import PRIORITIES, STATUSES, Corpus, Recommendation, Text, Topic
+from quaestio.publish.branding import Branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site import content
+from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
+from quaestio.publish.site.figures import chart_layout, key_figures
+from quaestio.publish.site.fragments import FragmentStore
+from quaestio.publish.urls import absolute, audience_path, recommendation_path, topic_path
 
 SITE_TEMPLATES = "site"
 WORDING_FILE = "site.yaml"
@@ -108,15 +108,33 @@ def format_date(iso: str) -> str:
     return f"{day} {_MONTHS[month - 1]} {year}"
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class SiteContext:
     """What every template may use: the corpus, labels, links relative to the page, and safe content."""
 
-    def __init__(self, corpus: Corpus, info: BuildInfo, branding: Branding, wording: Mapping[str, object],
-                 downloads: Sequence[Download]):
+    def __init__(
+        self,
+        corpus: Corpus,
+        info: BuildInfo,
+        branding: Branding,
+        wording: Mapping[str, object],
+        downloads: Sequence[Download],
+    ):
         self.corpus = corpus
         self.info = info
         self.branding = branding
@@ -180,13 +198,15 @@ class SiteContext:
         found: dict[str, GlossaryTerm] = {}
         for topic in self.corpus.topics:
             for entry in topic.glossary:
-                term = found.setdefault(content.attribute(entry.term),
-                                        GlossaryTerm(content.attribute(entry.term), [], [], []))
+                term = found.setdefault(
+                    content.attribute(entry.term), GlossaryTerm(content.attribute(entry.term), [], [], [])
+                )
                 expansion = content.attribute(entry.expansion)
                 if expansion.casefold() not in (e.casefold() for e in term.expansions):
                     term.expansions.append(expansion)
                 if entry.definition is not None and content.attribute(entry.definition).casefold() not in (
-                        content.attribute(d).casefold() for d in term.definitions):
+                    content.attribute(d).casefold() for d in term.definitions
+                ):
                     term.definitions.append(entry.definition)
                 if topic not in term.topics:
                     term.topics.append(topic)
@@ -210,18 +230,34 @@ class PageWriter:
         self.docs = docs
         self.fragments = FragmentStore()
         loader = jinja2.FileSystemLoader(str(templates))
-        common = {"undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True,
-                  "keep_trailing_newline": True, "auto_reload": False}
+        common = {
+            "undefined": jinja2.StrictUndefined,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            "keep_trailing_newline": True,
+            "auto_reload": False,
+        }
         # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
         self.markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=_markdown_value, **common)
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
         self.html = jinja2.Environment(loader=loader, autoescape=True, **common)
-        helpers = {"site": site, "wording": site.wording, "branding": site.branding, "info": site.info,
-                   "corpus": site.corpus, "audiences": AUDIENCES, "url": self._url, "fragment": self._fragment,
-                   "front_matter": front_matter, "inline": content.inline, "safe_url": content.safe_url,
-                   "date": format_date, "priorities": PRIORITIES, "statuses": STATUSES,
-                   "paths": SimpleNamespace(topic=topic_path, audience=audience_path,
-                                            recommendation=recommendation_path)}
+        helpers = {
+            "site": site,
+            "wording": site.wording,
+            "branding": site.branding,
+            "info": site.info,
+            "corpus": site.corpus,
+            "audiences": AUDIENCES,
+            "url": self._url,
+            "fragment": self._fragment,
+            "front_matter": front_matter,
+            "inline": content.inline,
+            "safe_url": content.safe_url,
+            "date": format_date,
+            "priorities": PRIORITIES,
+            "statuses": STATUSES,
+            "paths": SimpleNamespace(topic=topic_path, audience=audience_path, recommendation=recommendation_path),
+        }
         for env in (self.markdown, self.html):
             env.globals.update(helpers)
 
@@ -274,8 +310,12 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     for name, value in colours.items():
         if not _COLOUR.match(str(value)):
             raise ValueError(f"branding colour {name} must be written #rrggbb, not {value!r}")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates / "assets")), autoescape=False,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates / "assets")),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     files: dict[str, str | bytes] = {}
     for source in sorted((templates / "assets").iterdir()):
         if source.is_file() and source.suffix == ".j2":
@@ -327,25 +367,42 @@ class SiteGenerator:
         titles: Mapping[str, str] = wording["titles"]  # type: ignore[assignment]
         figures = key_figures(corpus, branding, wording["figures"])  # type: ignore[arg-type]
         latest = max((t.edition for t in corpus.topics), default=self.site.info.date.year)
-        home = {"figures": figures, "chart": chart_layout(figures), "latest_edition": latest,
-                "latest_topics": [t for t in corpus.topics if t.edition == latest],
-                "older_topics": sorted((t for t in corpus.topics if t.edition != latest), key=lambda t: -t.edition)}
-        pages: list[tuple[str, str, str, dict[str, object]]] = [("", str(wording["site_name"]), "pages/home.md.j2", home)]
+        home = {
+            "figures": figures,
+            "chart": chart_layout(figures),
+            "latest_edition": latest,
+            "latest_topics": [t for t in corpus.topics if t.edition == latest],
+            "older_topics": sorted((t for t in corpus.topics if t.edition != latest), key=lambda t: -t.edition),
+        }
+        pages: list[tuple[str, str, str, dict[str, object]]] = [
+            ("", str(wording["site_name"]), "pages/home.md.j2", home)
+        ]
         pages += [(topic_path(t.id), t.title.en, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
-        pages += [(audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
-                  for a in AUDIENCES]
+        pages += [
+            (audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
+            for a in AUDIENCES
+        ]
         pages += [
             ("recommendations/", titles["recommendations"], "pages/recommendations.md.j2", {}),
-            (f"{DOWNLOADS_DIR}/", titles["downloads"], "pages/downloads.md.j2",
-             {"format_version": self.format_version}),
+            (
+                f"{DOWNLOADS_DIR}/",
+                titles["downloads"],
+                "pages/downloads.md.j2",
+                {"format_version": self.format_version},
+            ),
             ("glossary/", titles["glossary"], "pages/glossary.md.j2", {}),
             ("about/", titles["about"], "pages/about.md.j2", {}),
             ("accessibility/", titles["accessibility"], "pages/accessibility.md.j2", {}),
         ]
         return pages
 
-    def write(self, docs: Path, fragments_file: Path, recommendations: Sequence[Recommendation] | None = None,
-              main: bool = True) -> None:
+    def write(
+        self,
+        docs: Path,
+        fragments_file: Path,
+        recommendations: Sequence[Recommendation] | None = None,
+        main: bool = True,
+    ) -> None:
         """Write pages into docs and their HTML blocks into fragments_file.
 
         The main writer writes every page but the recommendations left out of `recommendations`
@@ -370,8 +427,9 @@ class SiteGenerator:
         writer.fragments.save(fragments_file)
 
 
-def write_docs(corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path, docs: Path,
-               fragments_file: Path | None = None) -> SiteGenerator:
+def write_docs(
+    corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path, docs: Path, fragments_file: Path | None = None
+) -> SiteGenerator:
     """Write every page, the published files and the site's own assets into the docs folder."""
     generator = SiteGenerator(corpus, info, branding, downloads)
     generator.write(docs, fragments_file or docs.parent / "fragments.json")

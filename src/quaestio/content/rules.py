@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from urllib.parse import unquote
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
+from quaestio.content.layout import AUDIENCE_CODES, AUDIENCES, Kind
+from quaestio.content.load import JsonPath, Source
 from quaestio.findings import Finding, did_you_mean, error, warning
-from quaestio.layout import AUDIENCE_CODES, AUDIENCES, Kind
-from quaestio.load import JsonPath, Source
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -18,16 +18,30 @@ _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\
 PLACEHOLDER = "TODO"  # what `new` writes where a person must still write the real text
 _PLACEHOLDER = re.compile(r"\s*TODO\b")
 ASSETS_DIR = "assets"
-_UNSAFE = tuple((re.compile(pattern, re.IGNORECASE), what) for pattern, what in (
-    (r"<\s*/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?/?>", "a raw HTML tag"),
-    (r"\{\s*=\s*[a-z]+\s*\}", "a raw-format marker such as {=typst}"),
-    (r"\{[^{}\n]*\btypst:[^{}\n]*\}", "a typst attribute"),
-    (r"\\(input|include|write18|openin|openout|immediate|catcode|def|newcommand|usepackage|begin)\b",
-     "a raw TeX command"),
-    (r"\{\{.*?\}\}|\{%.*?%\}", "a template expression"),
-))
+_UNSAFE = tuple(
+    (re.compile(pattern, re.IGNORECASE), what)
+    for pattern, what in (
+        (r"<\s*/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?/?>", "a raw HTML tag"),
+        (r"\{\s*=\s*[a-z]+\s*\}", "a raw-format marker such as {=typst}"),
+        (r"\{[^{}\n]*\btypst:[^{}\n]*\}", "a typst attribute"),
+        (
+            r"\\(input|include|write18|openin|openout|immediate|catcode|def|newcommand|usepackage|begin)\b",
+            "a raw TeX command",
+        ),
+        (r"\{\{.*?\}\}|\{%.*?%\}", "a template expression"),
+    )
+)
 _UNSAFE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _UNSAFE), re.IGNORECASE)
-_TEXT_FIELDS = {"text", "rationale", "description", "status_quaestionis", "summary", "note", "withdrawal_reason", "definition"}
+_TEXT_FIELDS = {
+    "text",
+    "rationale",
+    "description",
+    "status_quaestionis",
+    "summary",
+    "note",
+    "withdrawal_reason",
+    "definition",
+}
 
 
 @dataclass(frozen=True)
@@ -78,17 +92,29 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         file = source.file
         topic_id = data.get("id")
         if isinstance(topic_id, str) and topic_id != file.topic:
-            findings.append(error(file.path, source.at(("id",)), "path-mismatch",
-                                  f"the topic id '{topic_id}' does not match the file name '{file.file.name}'",
-                                  f"change the id to '{file.topic}', or rename the file to {topic_id}.yaml"))
+            findings.append(
+                error(
+                    file.path,
+                    source.at(("id",)),
+                    "path-mismatch",
+                    f"the topic id '{topic_id}' does not match the file name '{file.file.name}'",
+                    f"change the id to '{file.topic}', or rename the file to {topic_id}.yaml",
+                )
+            )
         code = data.get("code")
         if isinstance(code, str):
             topic_codes[file.topic] = code
             first = codes_seen.get(code)
             if first is not None:
-                findings.append(error(file.path, source.at(("code",)), "duplicate-id",
-                                      f"the topic code '{code}' is already used by {first.source.file.path}",
-                                      "give each topic its own code"))
+                findings.append(
+                    error(
+                        file.path,
+                        source.at(("code",)),
+                        "duplicate-id",
+                        f"the topic code '{code}' is already used by {first.source.file.path}",
+                        "give each topic its own code",
+                    )
+                )
             else:
                 codes_seen[code] = _Occurrence(source, ("code",), code, file.topic)
         references[file.topic] = {}
@@ -99,9 +125,15 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             path = ("challenges", index, "id")
             findings.extend(_unique(challenges, _Occurrence(source, path, challenge_id, file.topic), "challenge"))
             if isinstance(code, str) and not challenge_id.startswith(f"{code}-C"):
-                findings.append(error(file.path, source.at(path), "id-prefix",
-                                      f"the challenge ID '{challenge_id}' does not start with the topic code '{code}-C'",
-                                      f"number the topic's challenges {code}-C1, {code}-C2, ..."))
+                findings.append(
+                    error(
+                        file.path,
+                        source.at(path),
+                        "id-prefix",
+                        f"the challenge ID '{challenge_id}' does not start with the topic code '{code}-C'",
+                        f"number the topic's challenges {code}-C1, {code}-C2, ...",
+                    )
+                )
         for index, reference in _mappings(data.get("references")):
             reference_id = reference.get("id")
             if isinstance(reference_id, str):
@@ -112,8 +144,11 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         for index, entry in _mappings(data.get("glossary")):
             term = entry.get("term")
             if isinstance(term, str):
-                findings.extend(_unique(glossary, _Occurrence(source, ("glossary", index, "term"), term, file.topic),
-                                        "glossary term"))
+                findings.extend(
+                    _unique(
+                        glossary, _Occurrence(source, ("glossary", index, "term"), term, file.topic), "glossary term"
+                    )
+                )
 
     # Recommendations: ids, then what they point to.
     recommendations: dict[str, _Occurrence] = {}
@@ -123,22 +158,37 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         file = source.file
         declared_topic = data.get("topic")
         if isinstance(declared_topic, str) and declared_topic != file.topic:
-            findings.append(error(file.path, source.at(("topic",)), "path-mismatch",
-                                  f"the file says topic '{declared_topic}' but lies in the folder "
-                                  f"recommendations/{file.topic}/",
-                                  f"change it to 'topic: {file.topic}', or move the file to "
-                                  f"recommendations/{declared_topic}/"))
+            findings.append(
+                error(
+                    file.path,
+                    source.at(("topic",)),
+                    "path-mismatch",
+                    f"the file says topic '{declared_topic}' but lies in the folder recommendations/{file.topic}/",
+                    f"change it to 'topic: {file.topic}', or move the file to recommendations/{declared_topic}/",
+                )
+            )
         declared_audience = data.get("audience")
         if isinstance(declared_audience, str) and declared_audience in AUDIENCES and declared_audience != file.audience:
-            findings.append(error(file.path, source.at(("audience",)), "path-mismatch",
-                                  f"the file says audience '{declared_audience}' but is named {file.file.name}",
-                                  f"change it to 'audience: {file.audience}', or rename the file to "
-                                  f"{declared_audience}.yaml"))
+            findings.append(
+                error(
+                    file.path,
+                    source.at(("audience",)),
+                    "path-mismatch",
+                    f"the file says audience '{declared_audience}' but is named {file.file.name}",
+                    f"change it to 'audience: {file.audience}', or rename the file to {declared_audience}.yaml",
+                )
+            )
         if file.topic not in topic_codes and not any(t.file.topic == file.topic for t in topics):
-            findings.append(error(file.path, source.at(("topic",)), "unknown-topic",
-                                  f"there is no topic file topics/{file.topic}.yaml for this folder",
-                                  did_you_mean(file.topic, [t.file.topic for t in topics])
-                                  or f"create topics/{file.topic}.yaml first"))
+            findings.append(
+                error(
+                    file.path,
+                    source.at(("topic",)),
+                    "unknown-topic",
+                    f"there is no topic file topics/{file.topic}.yaml for this folder",
+                    did_you_mean(file.topic, [t.file.topic for t in topics])
+                    or f"create topics/{file.topic}.yaml first",
+                )
+            )
         code = topic_codes.get(file.topic)
         prefix = f"{code}-{AUDIENCE_CODES[file.audience or 'public']}-" if code else None
         for index, item in _mappings(data.get("recommendations")):
@@ -149,10 +199,16 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             path = ("recommendations", index, "id")
             findings.extend(_unique(recommendations, _Occurrence(source, path, rec_id, file.topic), "recommendation"))
             if prefix and not rec_id.startswith(prefix):
-                findings.append(error(file.path, source.at(path), "id-prefix",
-                                      f"the ID '{rec_id}' does not fit this file: recommendations of topic "
-                                      f"'{file.topic}' to the {file.audience} audience start with '{prefix}'",
-                                      f"use the next free number, as in {prefix}01"))
+                findings.append(
+                    error(
+                        file.path,
+                        source.at(path),
+                        "id-prefix",
+                        f"the ID '{rec_id}' does not fit this file: recommendations of topic "
+                        f"'{file.topic}' to the {file.audience} audience start with '{prefix}'",
+                        f"use the next free number, as in {prefix}01",
+                    )
+                )
 
     adopted_addresses: set[str] = set()
     for source, index, item in records:
@@ -168,52 +224,107 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
                 candidates = [c for c, o in challenges.items() if o.topic == file.topic] or list(challenges)
                 listed = f"the challenges of this topic are {', '.join(sorted(candidates)) or 'none'}"
                 suggestion = did_you_mean(challenge_id, candidates)
-                findings.append(error(file.path, source.at(base + ("addresses", position)), "broken-reference",
-                                      f"there is no challenge '{challenge_id}'",
-                                      f"{suggestion} ({listed})" if suggestion else listed))
+                findings.append(
+                    error(
+                        file.path,
+                        source.at(base + ("addresses", position)),
+                        "broken-reference",
+                        f"there is no challenge '{challenge_id}'",
+                        f"{suggestion} ({listed})" if suggestion else listed,
+                    )
+                )
         topic_references = references.get(file.topic, {})
         for position, reference_id in _strings(item.get("references")):
             if reference_id not in topic_references:
-                findings.append(error(file.path, source.at(base + ("references", position)), "broken-reference",
-                                      f"there is no reference '{reference_id}' in topics/{file.topic}.yaml",
-                                      did_you_mean(reference_id, topic_references)
-                                      or "add the source to the topic's references first"))
+                findings.append(
+                    error(
+                        file.path,
+                        source.at(base + ("references", position)),
+                        "broken-reference",
+                        f"there is no reference '{reference_id}' in topics/{file.topic}.yaml",
+                        did_you_mean(reference_id, topic_references)
+                        or "add the source to the topic's references first",
+                    )
+                )
         for position, related_id in _strings(item.get("related")):
             where = source.at(base + ("related", position))
             if related_id == own_id:
-                findings.append(warning(file.path, where, "self-reference",
-                                        f"'{related_id}' lists itself as related", "remove it from 'related'"))
+                findings.append(
+                    warning(
+                        file.path,
+                        where,
+                        "self-reference",
+                        f"'{related_id}' lists itself as related",
+                        "remove it from 'related'",
+                    )
+                )
             elif related_id not in recommendations:
-                findings.append(error(file.path, where, "broken-reference",
-                                      f"there is no recommendation '{related_id}'",
-                                      did_you_mean(related_id, recommendations) or "check the ID"))
+                findings.append(
+                    error(
+                        file.path,
+                        where,
+                        "broken-reference",
+                        f"there is no recommendation '{related_id}'",
+                        did_you_mean(related_id, recommendations) or "check the ID",
+                    )
+                )
         successor = item.get("superseded_by")
         if isinstance(successor, str):
             where = source.at(base + ("superseded_by",))
             if successor == own_id:
-                findings.append(error(file.path, where, "broken-reference",
-                                      f"'{successor}' cannot supersede itself", "name the recommendation that replaces it"))
+                findings.append(
+                    error(
+                        file.path,
+                        where,
+                        "broken-reference",
+                        f"'{successor}' cannot supersede itself",
+                        "name the recommendation that replaces it",
+                    )
+                )
             elif successor not in recommendations:
-                findings.append(error(file.path, where, "broken-reference",
-                                      f"there is no recommendation '{successor}' to supersede this one",
-                                      did_you_mean(successor, recommendations) or "check the ID"))
+                findings.append(
+                    error(
+                        file.path,
+                        where,
+                        "broken-reference",
+                        f"there is no recommendation '{successor}' to supersede this one",
+                        did_you_mean(successor, recommendations) or "check the ID",
+                    )
+                )
             if status != "withdrawn" and isinstance(status, str):
-                findings.append(warning(file.path, where, "superseded-not-withdrawn",
-                                        f"'{own_id}' names a successor but its status is '{status}'",
-                                        "set 'status: withdrawn' and give a 'withdrawal_reason', or remove 'superseded_by'"))
+                findings.append(
+                    warning(
+                        file.path,
+                        where,
+                        "superseded-not-withdrawn",
+                        f"'{own_id}' names a successor but its status is '{status}'",
+                        "set 'status: withdrawn' and give a 'withdrawal_reason', or remove 'superseded_by'",
+                    )
+                )
         if status == "withdrawn" and not item.get("withdrawal_reason"):
-            findings.append(error(file.path, source.at(base + ("status",)), "withdrawn-without-reason",
-                                  f"'{own_id}' is withdrawn but does not say why",
-                                  "add 'withdrawal_reason:' explaining why it was withdrawn"))
+            findings.append(
+                error(
+                    file.path,
+                    source.at(base + ("status",)),
+                    "withdrawn-without-reason",
+                    f"'{own_id}' is withdrawn but does not say why",
+                    "add 'withdrawal_reason:' explaining why it was withdrawn",
+                )
+            )
         for entry_index, entry in _mappings(item.get("follow_up")):
             findings.extend(_url_findings(source, base + ("follow_up", entry_index, "source"), entry.get("source")))
 
     for challenge_id, occurrence in challenges.items():
         if challenge_id not in adopted_addresses:
-            findings.append(warning(occurrence.source.file.path, occurrence.source.at(occurrence.path),
-                                    "unaddressed-challenge",
-                                    f"no adopted recommendation addresses the challenge '{challenge_id}'",
-                                    "add its ID to the 'addresses' of an adopted recommendation, or drop the challenge"))
+            findings.append(
+                warning(
+                    occurrence.source.file.path,
+                    occurrence.source.at(occurrence.path),
+                    "unaddressed-challenge",
+                    f"no adopted recommendation addresses the challenge '{challenge_id}'",
+                    "add its ID to the 'addresses' of an adopted recommendation, or drop the challenge",
+                )
+            )
 
     for source in sources:
         findings.extend(_markdown_link_findings(source))
@@ -228,9 +339,15 @@ def _unique(seen: dict[str, _Occurrence], occurrence: _Occurrence, what: str) ->
         seen[occurrence.value] = occurrence
         return []
     line, column = first.source.at(first.path)
-    return [error(occurrence.source.file.path, occurrence.source.at(occurrence.path), "duplicate-id",
-                  f"the {what} ID '{occurrence.value}' is already used at {first.source.file.path}:{line}:{column}",
-                  "IDs must be unique; give this one the next free number (never reuse an old one)")]
+    return [
+        error(
+            occurrence.source.file.path,
+            occurrence.source.at(occurrence.path),
+            "duplicate-id",
+            f"the {what} ID '{occurrence.value}' is already used at {first.source.file.path}:{line}:{column}",
+            "IDs must be unique; give this one the next free number (never reuse an old one)",
+        )
+    ]
 
 
 def _url_problem(url: str) -> str:
@@ -240,7 +357,7 @@ def _url_problem(url: str) -> str:
     scheme = match.group(1).lower()
     if scheme not in ALLOWED_SCHEMES:
         return f"uses the scheme '{scheme}:'"
-    if scheme in ("http", "https") and not url[len(scheme) + 1:].startswith("//"):
+    if scheme in ("http", "https") and not url[len(scheme) + 1 :].startswith("//"):
         return "is missing '//' after the scheme"
     return ""
 
@@ -251,8 +368,15 @@ def _url_findings(source: Source, path: JsonPath, url: object) -> list[Finding]:
     problem = _url_problem(url)
     if not problem:
         return []
-    return [error(source.file.path, source.at(path), "url-scheme", f"the address '{url}' {problem}",
-                  "addresses must start with https://, http:// or mailto:")]
+    return [
+        error(
+            source.file.path,
+            source.at(path),
+            "url-scheme",
+            f"the address '{url}' {problem}",
+            "addresses must start with https://, http:// or mailto:",
+        )
+    ]
 
 
 def _markdown_link_findings(source: Source) -> list[Finding]:
@@ -263,16 +387,28 @@ def _markdown_link_findings(source: Source) -> list[Finding]:
             scheme = _SCHEME.match(target)
             where = source.document.locate(path, target or match.group(0))
             if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
-                findings.append(error(source.file.path, where, "url-scheme",
-                                      f"a link in the text uses the scheme '{scheme.group(1)}:'",
-                                      "links must start with https://, http:// or mailto:"))
+                findings.append(
+                    error(
+                        source.file.path,
+                        where,
+                        "url-scheme",
+                        f"a link in the text uses the scheme '{scheme.group(1)}:'",
+                        "links must start with https://, http:// or mailto:",
+                    )
+                )
             elif target and not scheme and not target.startswith("#"):
                 problem = _asset_problem(source, target)
                 if problem:
-                    findings.append(error(source.file.path, where, "asset-path",
-                                          f"the path '{target}' {problem}",
-                                          f"put the file in {ASSETS_DIR}/ and write its path as "
-                                          f"{ASSETS_DIR}/<name>, or link to a web address"))
+                    findings.append(
+                        error(
+                            source.file.path,
+                            where,
+                            "asset-path",
+                            f"the path '{target}' {problem}",
+                            f"put the file in {ASSETS_DIR}/ and write its path as "
+                            f"{ASSETS_DIR}/<name>, or link to a web address",
+                        )
+                    )
     return findings
 
 
@@ -311,9 +447,15 @@ def _unsafe_markup_findings(source: Source) -> list[Finding]:
         for pattern, what in _UNSAFE:
             match = pattern.search(text)
             if match:
-                findings.append(warning(source.file.path, source.document.locate(path, match.group(0)),
-                                        "unsafe-markup", f"the text contains {what}: '{match.group(0)[:40]}'",
-                                        "it will be shown as plain text, never run; write plain Markdown instead"))
+                findings.append(
+                    warning(
+                        source.file.path,
+                        source.document.locate(path, match.group(0)),
+                        "unsafe-markup",
+                        f"the text contains {what}: '{match.group(0)[:40]}'",
+                        "it will be shown as plain text, never run; write plain Markdown instead",
+                    )
+                )
     return findings
 
 
@@ -331,11 +473,16 @@ def _walk_texts(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
 
 
 def _placeholder_findings(source: Source) -> list[Finding]:
-    return [warning(source.file.path, source.at(path), "placeholder-text",
-                    f"{_field_name(path)} still holds the placeholder text '{text.strip()[:40]}'",
-                    f"write the real text in place of '{PLACEHOLDER}'; "
-                    "the comment beside or above it says what belongs there")
-            for path, text in _placeholders(source.document.data, ())]
+    return [
+        warning(
+            source.file.path,
+            source.at(path),
+            "placeholder-text",
+            f"{_field_name(path)} still holds the placeholder text '{text.strip()[:40]}'",
+            f"write the real text in place of '{PLACEHOLDER}'; the comment beside or above it says what belongs there",
+        )
+        for path, text in _placeholders(source.document.data, ())
+    ]
 
 
 def _field_name(path: JsonPath) -> str:

@@ -5,14 +5,21 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from quaestio.branding import Branding
-from quaestio.buildinfo import BuildInfo
-from quaestio.model import Corpus
-from quaestio.pipeline import BuildError
-from quaestio.site.engine import (SiteBuildError, build_with_mkdocs, build_with_zensical, config_path, settings,
-                                  with_fragments, write_config)
-from quaestio.site.pages import SiteGenerator
-from quaestio.site.shards import PARALLEL_FROM, build_in_parallel, workers
+from quaestio.content.model import Corpus
+from quaestio.errors import BuildError
+from quaestio.publish.branding import Branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site.engine import (
+    SiteBuildError,
+    build_with_mkdocs,
+    build_with_zensical,
+    config_path,
+    settings,
+    with_fragments,
+    write_config,
+)
+from quaestio.publish.site.pages import SiteGenerator
+from quaestio.publish.site.shards import PARALLEL_FROM, build_in_parallel, workers
 
 __all__ = ["build_site", "render_site", "render_site_with_zensical"]
 
@@ -32,8 +39,9 @@ def build_site(root: Path, corpus: Corpus, info: BuildInfo, branding: Branding, 
         raise BuildError(f"the website could not be built: {failure}") from failure
 
 
-def render_site(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, downloads: Path,
-                processes: int | None = None) -> None:
+def render_site(
+    corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, downloads: Path, processes: int | None = None
+) -> None:
     """build_site's work; `processes` forces how many processes build it (default: by corpus size and cores)."""
     if processes is None:
         processes = workers() if len(corpus.recommendations) >= PARALLEL_FROM else 1
@@ -50,8 +58,9 @@ def render_site(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, 
         build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
 
 
-def render_site_with_zensical(corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path,
-                              project: Path) -> Path:
+def render_site_with_zensical(
+    corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path, project: Path
+) -> Path:
     """The same pages and mkdocs.yml built by Zensical instead; returns the built site folder.
 
     Zensical wants docs_dir and site_dir inside the configuration's folder, so the generated pages,
@@ -60,7 +69,8 @@ def render_site_with_zensical(corpus: Corpus, info: BuildInfo, branding: Brandin
     generator = SiteGenerator(corpus, info, branding, downloads)
     config = config_path(branding)
     generator.write(project / "docs", project / "fragments.json")
-    extra = with_fragments(config, settings(branding, generator.wording, info, generator.nav),
-                           project / "fragments.json")
+    extra = with_fragments(
+        config, settings(branding, generator.wording, info, generator.nav), project / "fragments.json"
+    )
     build_with_zensical(write_config(config, project / "mkdocs.yml", "docs", "site", extra), info)
     return project / "site"

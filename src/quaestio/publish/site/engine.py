@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from quaestio.branding import Branding
-from quaestio.buildinfo import BuildInfo
+from quaestio.publish.branding import Branding
+from quaestio.publish.buildinfo import BuildInfo
 
 CONFIG_FILE = "mkdocs.yml"
-FRAGMENTS_EXTENSION = "quaestio.site.fragments"
+FRAGMENTS_EXTENSION = "quaestio.publish.site.fragments"
 
 
 class SiteBuildError(Exception):
@@ -37,9 +37,11 @@ def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo,
     """
     coalition: Mapping[str, str] = branding["coalition"]  # type: ignore[assignment]
     licence: Mapping[str, str] = branding["licence"]  # type: ignore[assignment]
-    footer = (f"© {info.date.year} {escape(coalition['name'])} · "
-              f"<a href=\"{escape(licence['url'])}\">{escape(licence['name'])}</a> · "
-              f"revision {escape(info.short_revision)}")
+    footer = (
+        f"© {info.date.year} {escape(coalition['name'])} · "
+        f'<a href="{escape(licence["url"])}">{escape(licence["name"])}</a> · '
+        f"revision {escape(info.short_revision)}"
+    )
     return {
         "site_name": str(wording["site_name"]),
         "site_description": " ".join(str(wording["description"]).split()),
@@ -105,8 +107,9 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
 
             try:
                 # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
-                loaded = load_config(str(config), docs_dir=str(docs), site_dir=str(site), strict=True,
-                                     **copy.deepcopy(dict(extra)))
+                loaded = load_config(
+                    str(config), docs_dir=str(docs), site_dir=str(site), strict=True, **copy.deepcopy(dict(extra))
+                )
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
                 build(loaded)
@@ -134,8 +137,11 @@ def build_with_mkdocs_subprocess(effective_config: Path, info: BuildInfo) -> Non
 
 def build_with_zensical(effective_config: Path, info: BuildInfo) -> None:
     """Build with Zensical; its docs_dir and site_dir must lie inside the folder of the configuration file."""
-    _run([sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", str(effective_config)], info,
-         cwd=effective_config.parent)
+    _run(
+        [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", str(effective_config)],
+        info,
+        cwd=effective_config.parent,
+    )
 
 
 def _run(argv: list[str], info: BuildInfo, cwd: Path | None = None) -> None:

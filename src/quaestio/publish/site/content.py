@@ -9,7 +9,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from quaestio.model import GlossaryEntry, Text
+from quaestio.content.model import GlossaryEntry, Text
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")

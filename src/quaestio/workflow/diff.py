@@ -9,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quaestio.content.layout import AUDIENCES, CONTENT_PATHS, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR
+from quaestio.content.load import parse_yaml
 from quaestio.findings import Finding, error, ordered
-from quaestio.history import content_at, history_text, resolve
-from quaestio.layout import AUDIENCES, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR
-from quaestio.load import parse_yaml
+from quaestio.git import content_at, history_text, resolve
 
 TEXT_FIELDS = ("title", "text", "rationale", "withdrawal_reason")
 LIST_FIELDS = ("addresses", "references", "related")
@@ -82,8 +82,14 @@ class Entry:
     changes: tuple[Change, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "status": self.status, "priority": self.priority,
-                "file": self.file, "changes": [c.as_dict() for c in self.changes]}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "priority": self.priority,
+            "file": self.file,
+            "changes": [c.as_dict() for c in self.changes],
+        }
 
 
 @dataclass
@@ -122,8 +128,12 @@ def _place(path: str) -> tuple[str, str | None] | None:
     parts = path.split("/")
     if len(parts) == 2 and parts[0] == TOPICS_DIR and parts[1].endswith(SUFFIX):
         return parts[1][: -len(SUFFIX)], None
-    if (len(parts) == 3 and parts[0] == RECOMMENDATIONS_DIR and parts[2].endswith(SUFFIX)
-            and parts[2][: -len(SUFFIX)] in AUDIENCES):
+    if (
+        len(parts) == 3
+        and parts[0] == RECOMMENDATIONS_DIR
+        and parts[2].endswith(SUFFIX)
+        and parts[2][: -len(SUFFIX)] in AUDIENCES
+    ):
         return parts[1], parts[2][: -len(SUFFIX)]
     return None
 
@@ -134,7 +144,7 @@ def snapshot(root: Path, revision: str) -> Snapshot:
     items: dict[str, Item] = {}
     titles: dict[str, str] = {}
     findings: list[Finding] = []
-    for path, raw in sorted(content_at(root, commit).items()):
+    for path, raw in sorted(content_at(root, commit, CONTENT_PATHS).items()):
         place = _place(path)
         if place is None:
             continue
@@ -144,8 +154,9 @@ def snapshot(root: Path, revision: str) -> Snapshot:
             findings.append(error(path, (1, 1), "not-utf8", f"at {revision} the file is not UTF-8 text"))
             continue
         document, problems = parse_yaml(text, path)
-        findings.extend(error(p.file, (p.line, p.column), p.code, f"at {revision}: {p.message}", p.hint)
-                        for p in problems)
+        findings.extend(
+            error(p.file, (p.line, p.column), p.code, f"at {revision}: {p.message}", p.hint) for p in problems
+        )
         if document is None:
             continue
         topic, audience = place
@@ -219,16 +230,28 @@ def changes(old: dict, new: dict) -> tuple[Change, ...]:
             for language in dict.fromkeys([*b, *a]):
                 if (a.get(language) or "").split() != (b.get(language) or "").split():
                     label = name if language == "en" else f"{name} [{language}]"
-                    found.append(Change(label, a.get(language), b.get(language),
-                                        word_diff(a.get(language) or "", b.get(language) or "")))
+                    found.append(
+                        Change(
+                            label,
+                            a.get(language),
+                            b.get(language),
+                            word_diff(a.get(language) or "", b.get(language) or ""),
+                        )
+                    )
         else:
             found.append(Change(name, before, after))
     return tuple(found)
 
 
 def _entry(item: Item, found: Sequence[Change] = ()) -> Entry:
-    return Entry(item.id, item.title, str(item.data.get("status", "")), str(item.data.get("priority", "")),
-                 item.file, tuple(found))
+    return Entry(
+        item.id,
+        item.title,
+        str(item.data.get("status", "")),
+        str(item.data.get("priority", "")),
+        item.file,
+        tuple(found),
+    )
 
 
 def _reused_in_history(root: Path, base: Snapshot, added: Iterable[Item]) -> list[Finding]:
@@ -240,14 +263,19 @@ def _reused_in_history(root: Path, base: Snapshot, added: Iterable[Item]) -> lis
             by_prefix.setdefault(match.group(1), []).append(item)
     findings = []
     for prefix, items in by_prefix.items():
-        history = history_text(root, prefix, [base.commit]) or ""
+        history = history_text(root, prefix, CONTENT_PATHS, [base.commit]) or ""
         for item in items:
             if re.search(rf"(?<![A-Z0-9-]){re.escape(item.id)}(?![0-9])", history):
-                findings.append(error(item.file, item.position, "id-reused",
-                                      f"{item.id} was used before {base.revision} and removed; "
-                                      "an ID is never given to another recommendation",
-                                      "give this recommendation the next free ID "
-                                      "(python build.py new recommendation ...)"))
+                findings.append(
+                    error(
+                        item.file,
+                        item.position,
+                        "id-reused",
+                        f"{item.id} was used before {base.revision} and removed; "
+                        "an ID is never given to another recommendation",
+                        "give this recommendation the next free ID (python build.py new recommendation ...)",
+                    )
+                )
     return findings
 
 
@@ -271,26 +299,41 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
     for key, old in base.items.items():
         new = head.items.get(key)
         if new is None:
-            findings.append(error(old.file, old.position, "id-vanished",
-                                  f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
-                                  "it was removed without being withdrawn",
-                                  "put it back with 'status: withdrawn' and a 'withdrawal_reason'; "
-                                  "IDs are never deleted"))
+            findings.append(
+                error(
+                    old.file,
+                    old.position,
+                    "id-vanished",
+                    f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
+                    "it was removed without being withdrawn",
+                    "put it back with 'status: withdrawn' and a 'withdrawal_reason'; IDs are never deleted",
+                )
+            )
             continue
         if (old.topic, old.audience) != (new.topic, new.audience):
-            findings.append(error(new.file, new.position, "id-reused",
-                                  f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and "
-                                  "audience", "give it a new ID in this file, and restore the old one"))
+            findings.append(
+                error(
+                    new.file,
+                    new.position,
+                    "id-reused",
+                    f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and audience",
+                    "give it a new ID in this file, and restore the old one",
+                )
+            )
             continue
         old_title, new_title = old.title, new.title
         old_text, new_text = _english(old.data.get("text")), _english(new.data.get("text"))
-        if (_similarity(old_title, new_title) < REUSE_SIMILARITY
-                and _similarity(old_text, new_text) < REUSE_SIMILARITY):
-            findings.append(error(new.file, new.position, "id-reused",
-                                  f"{key} now names another recommendation: its title and text were both replaced "
-                                  f"(it was '{old_title}')",
-                                  "restore the old recommendation (withdrawn if need be) and give the new one the "
-                                  "next free ID"))
+        if _similarity(old_title, new_title) < REUSE_SIMILARITY and _similarity(old_text, new_text) < REUSE_SIMILARITY:
+            findings.append(
+                error(
+                    new.file,
+                    new.position,
+                    "id-reused",
+                    f"{key} now names another recommendation: its title and text were both replaced "
+                    f"(it was '{old_title}')",
+                    "restore the old recommendation (withdrawn if need be) and give the new one the next free ID",
+                )
+            )
         found = changes(old.data, new.data)
         if not found:
             continue
@@ -300,8 +343,7 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
             group(new).changed.append(_entry(new, found))
 
     topic_order = sorted({t for t, _ in groups})
-    ordered_groups = sorted(groups.values(),
-                            key=lambda g: (topic_order.index(g.topic), AUDIENCES.index(g.audience)))
+    ordered_groups = sorted(groups.values(), key=lambda g: (topic_order.index(g.topic), AUDIENCES.index(g.audience)))
     return Report(base, head, tuple(ordered_groups), tuple(ordered(findings)))
 
 
@@ -320,9 +362,14 @@ def as_json(report: Report) -> str:
         "head": {"revision": report.head.revision, "commit": report.head.commit},
         "summary": _counts(report),
         "groups": [
-            {"topic": g.topic, "audience": g.audience, "topic_title": g.topic_title,
-             "added": [e.as_dict() for e in g.added], "withdrawn": [e.as_dict() for e in g.withdrawn],
-             "changed": [e.as_dict() for e in g.changed]}
+            {
+                "topic": g.topic,
+                "audience": g.audience,
+                "topic_title": g.topic_title,
+                "added": [e.as_dict() for e in g.added],
+                "withdrawn": [e.as_dict() for e in g.withdrawn],
+                "changed": [e.as_dict() for e in g.changed],
+            }
             for g in report.groups
         ],
         "errors": [f.as_dict() for f in report.findings],
@@ -386,11 +433,16 @@ def _change_markdown(change: Change) -> list[str]:
         old = change.old if isinstance(change.old, list) else []
         new = change.new if isinstance(change.new, list) else []
         if change.field == "follow_up":
-            return [f"  - follow_up: {len(old)} → {len(new)} entries"
-                    + (" (entries edited)" if len(old) == len(new) else "")]
-        moves = [f"added {', '.join(map(str, (x for x in new if x not in old)))}" if any(x not in old for x in new)
-                 else "", f"removed {', '.join(map(str, (x for x in old if x not in new)))}"
-                 if any(x not in new for x in old) else ""]
+            return [
+                f"  - follow_up: {len(old)} → {len(new)} entries"
+                + (" (entries edited)" if len(old) == len(new) else "")
+            ]
+        moves = [
+            f"added {', '.join(map(str, (x for x in new if x not in old)))}" if any(x not in old for x in new) else "",
+            f"removed {', '.join(map(str, (x for x in old if x not in new)))}"
+            if any(x not in new for x in old)
+            else "",
+        ]
         said = "; ".join(m for m in moves if m) or "reordered"
         return [f"  - {change.field}: {_escape(said)}"]
     if change.new is None:
@@ -411,22 +463,28 @@ def as_markdown(report: Report) -> str:
     """The report as Markdown for a pull-request comment or a job summary."""
     counts = _counts(report)
     lines = [f"## Recommendations: `{report.base.revision}` → `{report.head.revision}`", ""]
-    lines.append(f"{counts['added']} added · {counts['withdrawn']} withdrawn · {counts['changed']} changed"
-                 + (f" · **{counts['errors']} error{'s' if counts['errors'] != 1 else ''}**"
-                    if counts["errors"] else ""))
+    lines.append(
+        f"{counts['added']} added · {counts['withdrawn']} withdrawn · {counts['changed']} changed"
+        + (f" · **{counts['errors']} error{'s' if counts['errors'] != 1 else ''}**" if counts["errors"] else "")
+    )
     lines.append("")
     if report.findings:
         lines += ["### Errors", ""]
         for f in report.findings:
-            lines.append(f"- `{f.file}:{f.line}:{f.column}` **{f.code}**: {_escape(f.message)}"
-                         + (f" — {_escape(f.hint)}" if f.hint else ""))
+            lines.append(
+                f"- `{f.file}:{f.line}:{f.column}` **{f.code}**: {_escape(f.message)}"
+                + (f" — {_escape(f.hint)}" if f.hint else "")
+            )
         lines.append("")
     if not report.groups:
         lines += ["No recommendation was added, withdrawn or changed.", ""]
     for g in report.groups:
         lines += [f"### {_escape(g.topic_title)} — {AUDIENCE_NAMES.get(g.audience, g.audience)}", ""]
-        for label, entries, details in (("Added", g.added, False), ("Withdrawn", g.withdrawn, True),
-                                        ("Changed", g.changed, True)):
+        for label, entries, details in (
+            ("Added", g.added, False),
+            ("Withdrawn", g.withdrawn, True),
+            ("Changed", g.changed, True),
+        ):
             if entries:
                 lines += [f"**{label}**", ""]
                 for entry in entries:

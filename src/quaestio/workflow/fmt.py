@@ -14,11 +14,11 @@ from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from quaestio.content.layout import Kind, discover
+from quaestio.content.load import parse_yaml, read_yaml
+from quaestio.content.schema import COMMON_FILE, SCHEMA_FILES
 from quaestio.findings import Finding, error, has_errors
-from quaestio.layout import Kind, discover
-from quaestio.load import parse_yaml, read_yaml
 from quaestio.output import write_atomically
-from quaestio.schema import COMMON_FILE, SCHEMA_FILES
 
 WIDTH = 100  # the longest line fmt writes, where text can be folded at a space
 INDENT = 2
@@ -36,8 +36,10 @@ def modeline(kind: Kind) -> str:
 
 def read_schemas(directory: Path) -> dict[str, dict]:
     """The schema documents, by file name, that give the canonical key order."""
-    return {name: json.loads((directory / name).read_text(encoding="utf-8"))
-            for name in (COMMON_FILE, *SCHEMA_FILES.values())}
+    return {
+        name: json.loads((directory / name).read_text(encoding="utf-8"))
+        for name in (COMMON_FILE, *SCHEMA_FILES.values())
+    }
 
 
 def yaml_round_trip() -> YAML:
@@ -97,8 +99,7 @@ def _ordered(mapping: CommentedMap, properties: Sequence[str]) -> None:
 
 def _breakable(text: str) -> list[int]:
     """The spaces a folded scalar may break at: single spaces between two other characters."""
-    return [i for i in range(1, len(text) - 1)
-            if text[i] == " " and text[i - 1] != " " and text[i + 1] != " "]
+    return [i for i in range(1, len(text) - 1) if text[i] == " " and text[i - 1] != " " and text[i + 1] != " "]
 
 
 def _fold(text: str, available: int) -> list[int]:
@@ -117,14 +118,16 @@ def _fold(text: str, available: int) -> list[int]:
 
 
 def _foldable(text: str) -> bool:
-    return (bool(text) and text == text.strip() and "\n" not in text and text.isprintable()
-            and bool(_breakable(text)))
+    return bool(text) and text == text.strip() and "\n" not in text and text.isprintable() and bool(_breakable(text))
 
 
 def _literal_safe(text: str) -> bool:
     lines = text.split("\n")
-    return (all(line.isprintable() and line == line.rstrip() for line in lines)
-            and not text.startswith((" ", "\n")) and not text.endswith("\n\n"))
+    return (
+        all(line.isprintable() and line == line.rstrip() for line in lines)
+        and not text.startswith((" ", "\n"))
+        and not text.endswith("\n\n")
+    )
 
 
 def _flow_width(node: object) -> int:
@@ -187,8 +190,9 @@ def _reorder(node: object, schema: dict, schemas: Schemas, own: str) -> None:
             _reorder(value, schema.get("items", {}), schemas, own)
 
 
-def _child(parent: CommentedMap | CommentedSeq, key: object, schema: dict, column: int, label: int,
-           schemas: Schemas, own: str) -> None:
+def _child(
+    parent: CommentedMap | CommentedSeq, key: object, schema: dict, column: int, label: int, schemas: Schemas, own: str
+) -> None:
     """Canonicalise parent[key]: column is where it would start on a line of its own."""
     value = parent[key]
     if isinstance(value, (CommentedMap, CommentedSeq)):
@@ -251,18 +255,39 @@ def canonical_text(text: str, path: str, kind: Kind, schemas: Schemas) -> tuple[
     for _ in range(_MAX_PASSES):
         formatted = _one_pass(current, kind, schemas)
         if formatted is None:
-            return None, [error(path, (1, 1), "yaml-syntax", "ruamel.yaml cannot read this file",
-                                "check the file with 'python build.py validate'")]
+            return None, [
+                error(
+                    path,
+                    (1, 1),
+                    "yaml-syntax",
+                    "ruamel.yaml cannot read this file",
+                    "check the file with 'python build.py validate'",
+                )
+            ]
         if formatted == current:
             break
         current = formatted
     else:
-        return None, [error(path, (1, 1), "fmt-unstable", "the file has no stable canonical form",
-                            "report this file to the maintainers; it was left as it was")]
+        return None, [
+            error(
+                path,
+                (1, 1),
+                "fmt-unstable",
+                "the file has no stable canonical form",
+                "report this file to the maintainers; it was left as it was",
+            )
+        ]
     again, _ = parse_yaml(current, path)
     if again is None or again.data != original.data:
-        return None, [error(path, (1, 1), "fmt-unsafe", "formatting would change what the file says",
-                            "report this file to the maintainers; it was left as it was")]
+        return None, [
+            error(
+                path,
+                (1, 1),
+                "fmt-unsafe",
+                "formatting would change what the file says",
+                "report this file to the maintainers; it was left as it was",
+            )
+        ]
     return current, []
 
 
@@ -286,8 +311,13 @@ def write_safely(file: Path, path: str, text: str) -> Finding | None:
     try:
         write_atomically(file, text)
     except OSError as exc:
-        return error(path, (1, 1), "write-failed", f"the file cannot be written: {exc.strerror or exc}",
-                     "check that the file is not read-only and that the disk has space; it was left as it was")
+        return error(
+            path,
+            (1, 1),
+            "write-failed",
+            f"the file cannot be written: {exc.strerror or exc}",
+            "check that the file is not read-only and that the disk has space; it was left as it was",
+        )
     return None
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from quaestio.branding import Branding
-from quaestio.layout import AUDIENCES
-from quaestio.model import Corpus, Topic
+from quaestio.content.layout import AUDIENCES
+from quaestio.content.model import Corpus, Topic
+from quaestio.publish.branding import Branding
 
 DOWNLOADS_DIR = "downloads"
 REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
@@ -74,16 +74,24 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
     for topic in corpus.topics:
         words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
         names[settings["topic"]["file"].format(**words)] = ReportName(
-            f"{settings['topic']['kind']}: {topic.title.en}", len(names), topic=topic.id)
+            f"{settings['topic']['kind']}: {topic.title.en}", len(names), topic=topic.id
+        )
     for key in AUDIENCES:
         audience = branding.audience(key)
-        words = {"audience": audience["label"], "audience_lower": str(audience["label"]).lower(),
-                 "audience_key": key, "heading": audience["heading"], "edition": edition}
+        words = {
+            "audience": audience["label"],
+            "audience_lower": str(audience["label"]).lower(),
+            "audience_key": key,
+            "heading": audience["heading"],
+            "edition": edition,
+        }
         names[settings["audience"]["file"].format(**words)] = ReportName(
-            f"{settings['audience']['kind']}: {audience['heading']}", len(names), audience=key)
+            f"{settings['audience']['kind']}: {audience['heading']}", len(names), audience=key
+        )
     compendium = settings["compendium"]
     names[compendium["file"].format(edition=edition)] = ReportName(
-        f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names))
+        f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names)
+    )
     return names
 
 
@@ -108,13 +116,15 @@ def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
     """Regular files (no symbolic links) with a published suffix, sorted by name."""
     if not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted((p for p in folder.iterdir()
-                   if p.suffix.lower() in suffixes and p.is_file() and not p.is_symlink()),
-                  key=lambda p: p.name)
+    return sorted(
+        (p for p in folder.iterdir() if p.suffix.lower() in suffixes and p.is_file() and not p.is_symlink()),
+        key=lambda p: p.name,
+    )
 
 
-def collect_downloads(downloads: Path, corpus: Corpus, branding: Branding,
-                      wording: Mapping[str, object]) -> list[tuple[Path, Download]]:
+def collect_downloads(
+    downloads: Path, corpus: Corpus, branding: Branding, wording: Mapping[str, object]
+) -> list[tuple[Path, Download]]:
     """The reports and data files of a build, with the site path each is published at.
 
     Reports come in the order of the reports' settings (topics, audiences, compendium), PDF before DOCX;
@@ -123,22 +133,50 @@ def collect_downloads(downloads: Path, corpus: Corpus, branding: Branding,
     found: list[tuple[Path, Download]] = []
     names = report_names(corpus, branding)
     kinds = list(REPORT_SUFFIXES)
-    reports = [(source, names.get(source.stem) or _guess_report(source.stem, corpus.topics, len(names)))
-               for source in _published_files(downloads / "reports", REPORT_SUFFIXES)]
+    reports = [
+        (source, names.get(source.stem) or _guess_report(source.stem, corpus.topics, len(names)))
+        for source in _published_files(downloads / "reports", REPORT_SUFFIXES)
+    ]
     reports.sort(key=lambda item: (item[1].order, item[0].stem, kinds.index(item[0].suffix.lower())))
     for source, name in reports:
-        found.append((source, Download("reports", f"{DOWNLOADS_DIR}/reports/{source.name}", source.name,
-                                       REPORT_SUFFIXES[source.suffix.lower()], source.stat().st_size,
-                                       _sha256(source), name.description, name.topic, name.audience)))
+        found.append(
+            (
+                source,
+                Download(
+                    "reports",
+                    f"{DOWNLOADS_DIR}/reports/{source.name}",
+                    source.name,
+                    REPORT_SUFFIXES[source.suffix.lower()],
+                    source.stat().st_size,
+                    _sha256(source),
+                    name.description,
+                    name.topic,
+                    name.audience,
+                ),
+            )
+        )
     data_descriptions: Mapping[str, str] = wording.get("data_files", {})  # type: ignore[assignment]
     known = list(data_descriptions)
-    data = sorted(_published_files(downloads / "data", DATA_SUFFIXES),
-                  key=lambda p: (known.index(p.name) if p.name in known else len(known), p.name))
+    data = sorted(
+        _published_files(downloads / "data", DATA_SUFFIXES),
+        key=lambda p: (known.index(p.name) if p.name in known else len(known), p.name),
+    )
     for source in data:
         kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
-        found.append((source, Download("data", f"{DOWNLOADS_DIR}/data/{source.name}", source.name, kind,
-                                       source.stat().st_size, _sha256(source),
-                                       str(data_descriptions.get(source.name, "")))))
+        found.append(
+            (
+                source,
+                Download(
+                    "data",
+                    f"{DOWNLOADS_DIR}/data/{source.name}",
+                    source.name,
+                    kind,
+                    source.stat().st_size,
+                    _sha256(source),
+                    str(data_descriptions.get(source.name, "")),
+                ),
+            )
+        )
     return found
 
 

@@ -7,20 +7,36 @@ import io
 import json
 from pathlib import Path
 
-from quaestio.branding import Branding
-from quaestio.buildinfo import BuildInfo
-from quaestio.layout import SCHEMAS_DIR
-from quaestio.model import Corpus, Recommendation, Text, Topic
+from quaestio.content.layout import SCHEMAS_DIR
+from quaestio.content.model import Corpus, Recommendation, Text, Topic
 from quaestio.output import write_atomically
-from quaestio.urls import absolute, recommendation_path, topic_path
+from quaestio.publish.branding import Branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.urls import absolute, recommendation_path, topic_path
+from quaestio.resources import resource_directory
 
 FORMAT_VERSION = "1.0"
 SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
 CSV_COLUMNS = (
-    "id", "topic", "topic_title", "audience", "title", "text", "rationale", "priority", "horizon", "status",
-    "addresses", "references", "related", "superseded_by", "withdrawal_reason", "latest_follow_up_date",
-    "latest_follow_up_state", "url",
+    "id",
+    "topic",
+    "topic_title",
+    "audience",
+    "title",
+    "text",
+    "rationale",
+    "priority",
+    "horizon",
+    "status",
+    "addresses",
+    "references",
+    "related",
+    "superseded_by",
+    "withdrawal_reason",
+    "latest_follow_up_date",
+    "latest_follow_up_state",
+    "url",
 )
 
 
@@ -46,12 +62,16 @@ def _topic(topic: Topic, site_url: str) -> dict:
             "organisations": [_text(o) for o in session.organisations],
         },
         "status_quaestionis": _text(topic.status_quaestionis),
-        "challenges": [{"id": c.id, "title": _text(c.title), "description": _text(c.description)}
-                       for c in topic.challenges],
-        "references": [{"id": r.id, "title": _text(r.title), "author": r.author, "year": r.year, "url": r.url,
-                        "kind": r.kind} for r in topic.references],
-        "glossary": [{"term": g.term, "expansion": _text(g.expansion), "definition": _text(g.definition)}
-                     for g in topic.glossary],
+        "challenges": [
+            {"id": c.id, "title": _text(c.title), "description": _text(c.description)} for c in topic.challenges
+        ],
+        "references": [
+            {"id": r.id, "title": _text(r.title), "author": r.author, "year": r.year, "url": r.url, "kind": r.kind}
+            for r in topic.references
+        ],
+        "glossary": [
+            {"term": g.term, "expansion": _text(g.expansion), "definition": _text(g.definition)} for g in topic.glossary
+        ],
         "url": absolute(site_url, topic_path(topic.id)),
     }
 
@@ -70,8 +90,9 @@ def _recommendation(corpus: Corpus, item: Recommendation, site_url: str) -> dict
         "addresses": list(item.addresses),
         "references": list(item.references),
         "related": [r.id for r in corpus.related_to(item.id)],
-        "follow_up": [{"date": f.date, "state": f.state, "note": _text(f.note), "source": f.source}
-                      for f in item.follow_up],
+        "follow_up": [
+            {"date": f.date, "state": f.state, "note": _text(f.note), "source": f.source} for f in item.follow_up
+        ],
         "url": absolute(site_url, recommendation_path(item.id)),
     }
     if item.withdrawal_reason is not None:
@@ -112,24 +133,37 @@ def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in corpus.recommendations:
         latest = r.follow_up[-1] if r.follow_up else None
-        writer.writerow([_cell(value) for value in (
-            r.id, r.topic, corpus.topic_by_id[r.topic].title.en, r.audience, r.title.en, r.text.en.strip(),
-            r.rationale.en.strip(), r.priority, r.horizon, r.status, "; ".join(r.addresses),
-            "; ".join(r.references), "; ".join(x.id for x in corpus.related_to(r.id)), r.superseded_by or "",
-            r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
-            latest.date if latest else "", latest.state if latest else "",
-            absolute(site_url, recommendation_path(r.id)),
-        )])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    r.id,
+                    r.topic,
+                    corpus.topic_by_id[r.topic].title.en,
+                    r.audience,
+                    r.title.en,
+                    r.text.en.strip(),
+                    r.rationale.en.strip(),
+                    r.priority,
+                    r.horizon,
+                    r.status,
+                    "; ".join(r.addresses),
+                    "; ".join(r.references),
+                    "; ".join(x.id for x in corpus.related_to(r.id)),
+                    r.superseded_by or "",
+                    r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
+                    latest.date if latest else "",
+                    latest.state if latest else "",
+                    absolute(site_url, recommendation_path(r.id)),
+                )
+            ]
+        )
     return buffer.getvalue()
 
 
 def _open_data_schema() -> Path:
     """quaestio's own schema of the open data (shipped in the wheel, or in the source tree)."""
-    here = Path(__file__)
-    for folder in (here.parent / SCHEMAS_DIR, here.parents[2] / SCHEMAS_DIR):
-        if (folder / SCHEMA_FILE).is_file():
-            return folder / SCHEMA_FILE
-    raise FileNotFoundError(SCHEMA_FILE)
+    return resource_directory(None, SCHEMAS_DIR, SCHEMA_FILE) / SCHEMA_FILE
 
 
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:

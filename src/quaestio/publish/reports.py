@@ -19,14 +19,13 @@ import pypandoc
 import typst
 import yaml
 
-from quaestio.branding import Branding
-from quaestio.buildinfo import BuildInfo
-from quaestio.history import SourceHistory, load_source_history
-from quaestio.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
-from quaestio.model import Corpus, GlossaryEntry, Reference, Topic
+from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
-from quaestio.render import environment, render_markdown
-from quaestio.urls import absolute, audience_path, topic_path
+from quaestio.publish.branding import Branding
+from quaestio.publish.buildinfo import BuildInfo, SourceHistory
+from quaestio.publish.render import environment, render_markdown
+from quaestio.publish.urls import absolute, audience_path, topic_path
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
 READER = (
@@ -90,28 +89,55 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
     for topic in corpus.topics:
         words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
-        specs.append(ReportSpec(
-            name=conf["file"].format(**words), template="topic.md.j2", kind=conf["kind"],
-            title=conf["title"].format(**words), subtitle=conf["subtitle"].format(**words), edition=topic.edition,
-            topics=(topic,), url_path=topic_path(topic.id),
-            sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
-        ))
+        specs.append(
+            ReportSpec(
+                name=conf["file"].format(**words),
+                template="topic.md.j2",
+                kind=conf["kind"],
+                title=conf["title"].format(**words),
+                subtitle=conf["subtitle"].format(**words),
+                edition=topic.edition,
+                topics=(topic,),
+                url_path=topic_path(topic.id),
+                sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
+            )
+        )
     for key, audience in branding["audiences"].items():  # type: ignore[union-attr]
-        words = {"audience": audience["label"], "audience_lower": audience["label"].lower(), "audience_key": key,
-                 "heading": audience["heading"], "edition": edition}
+        words = {
+            "audience": audience["label"],
+            "audience_lower": audience["label"].lower(),
+            "audience_key": key,
+            "heading": audience["heading"],
+            "edition": edition,
+        }
         conf = settings["audience"]
-        specs.append(ReportSpec(
-            name=conf["file"].format(**words), template="audience.md.j2", kind=conf["kind"],
-            title=conf["title"].format(**words), subtitle=conf["subtitle"].format(**words), edition=edition,
-            topics=corpus.topics, audience_key=key, url_path=audience_path(key),
-            sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
-        ))
+        specs.append(
+            ReportSpec(
+                name=conf["file"].format(**words),
+                template="audience.md.j2",
+                kind=conf["kind"],
+                title=conf["title"].format(**words),
+                subtitle=conf["subtitle"].format(**words),
+                edition=edition,
+                topics=corpus.topics,
+                audience_key=key,
+                url_path=audience_path(key),
+                sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
+            )
+        )
     conf = settings["compendium"]
-    specs.append(ReportSpec(
-        name=conf["file"].format(edition=edition), template="compendium.md.j2", kind=conf["kind"],
-        title=conf["title"].format(edition=edition), subtitle=conf["subtitle"].format(edition=edition),
-        edition=edition, topics=corpus.topics, sources=content,
-    ))
+    specs.append(
+        ReportSpec(
+            name=conf["file"].format(edition=edition),
+            template="compendium.md.j2",
+            kind=conf["kind"],
+            title=conf["title"].format(edition=edition),
+            subtitle=conf["subtitle"].format(edition=edition),
+            edition=edition,
+            topics=corpus.topics,
+            sources=content,
+        )
+    )
     return specs
 
 
@@ -152,53 +178,73 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def render_sources(corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None,
-                   specs: Iterable[ReportSpec]) -> list[ReportSource]:
+def render_sources(
+    corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
+) -> list[ReportSource]:
     """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
     templates = branding.templates / REPORTS_TEMPLATES
     env = environment(templates)
     env.globals["long_date"] = _long_date
     settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
-    fixed = "|".join([
-        _tool_fingerprint(),
-        _files_digest(p for p in templates.iterdir() if p.is_file()),
-        _files_digest((branding.templates / "fonts").glob("*.otf")),
-        _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
-    ])
+    fixed = "|".join(
+        [
+            _tool_fingerprint(),
+            _files_digest(p for p in templates.iterdir() if p.is_file()),
+            _files_digest((branding.templates / "fonts").glob("*.otf")),
+            _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
+        ]
+    )
     site_url = str(branding["site_url"])
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
     rendered = []
     for spec in specs:
-        revision, epoch = history.latest(spec.sources + ("templates",), info) if history else (
-            info.revision, info.source_date_epoch)
+        revision, epoch = (
+            history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
+        )
         date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date())
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
         citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
         report = {
-            "kind": spec.kind, "edition": spec.edition, "date": date, "revision": revision,
+            "kind": spec.kind,
+            "edition": spec.edition,
+            "date": date,
+            "revision": revision,
             "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
         }
         context = dict(
-            report=report, topics=spec.topics, topic=spec.topics[0] if len(spec.topics) == 1 else None,
-            audience_key=spec.audience_key, edition=spec.edition,
+            report=report,
+            topics=spec.topics,
+            topic=spec.topics[0] if len(spec.topics) == 1 else None,
+            audience_key=spec.audience_key,
+            edition=spec.edition,
             audience=branding.audience(spec.audience_key) if spec.audience_key else None,
             references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
-            reference_entries=_cited(corpus, spec), glossary_entries=_glossary(spec.topics),
+            reference_entries=_cited(corpus, spec),
+            glossary_entries=_glossary(spec.topics),
         )
         markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
         markdown_docx = render_markdown(env, "imprint.md.j2", corpus, branding, **context) + "\n" + markdown_pdf
         meta = {
-            "title": spec.title, "subtitle": spec.subtitle, "kind": spec.kind, "edition": str(spec.edition),
+            "title": spec.title,
+            "subtitle": spec.subtitle,
+            "kind": spec.kind,
+            "edition": str(spec.edition),
             "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
-            "date": date, "revision": revision, "publisher": publisher,
+            "date": date,
+            "revision": revision,
+            "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
             "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
-            "lang": "en", "region": "GB", "url": url, "site_url": site_url,
+            "lang": "en",
+            "region": "GB",
+            "url": url,
+            "site_url": site_url,
             "about": str(branding["coalition"]["description"]),  # type: ignore[index]
             "licence": dict(branding["licence"]),  # type: ignore[arg-type]
-            "citation_before": citation_before, "citation_after": citation_after,
+            "citation_before": citation_before,
+            "citation_after": citation_after,
             "colours": dict(branding["colours"]),  # type: ignore[arg-type]
             "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
         }
@@ -211,8 +257,9 @@ def render_sources(corpus: Corpus, info: BuildInfo, branding: Branding, history:
 
 def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    completed = subprocess.run([_pandoc(), "--from", READER, *args], input=markdown.encode("utf-8"),
-                               capture_output=True, env=env)
+    completed = subprocess.run(
+        [_pandoc(), "--from", READER, *args], input=markdown.encode("utf-8"), capture_output=True, env=env
+    )
     if completed.returncode != 0:
         raise ReportError(f"pandoc failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
     return completed.stdout
@@ -221,8 +268,11 @@ def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
 def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file."""
     templates = branding.templates / REPORTS_TEMPLATES
-    typst_source = _run_pandoc(source.markdown_pdf, ["--to", "typst", "--wrap=preserve",
-                                                     "--template", str(templates / PDF_TEMPLATE)], source.epoch)
+    typst_source = _run_pandoc(
+        source.markdown_pdf,
+        ["--to", "typst", "--wrap=preserve", "--template", str(templates / PDF_TEMPLATE)],
+        source.epoch,
+    )
     # typst sees only this folder: the document, its data and the logo. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
@@ -231,9 +281,14 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
         try:
             return typst.compile(
-                str(folder / "report.typ"), root=str(folder), font_paths=[str(branding.templates / "fonts")],
-                ignore_system_fonts=True, pdf_standards=["ua-1"], timestamp=source.epoch,
-                package_path=str(folder / "no-packages"), package_cache_path=str(folder / "no-packages"),
+                str(folder / "report.typ"),
+                root=str(folder),
+                font_paths=[str(branding.templates / "fonts")],
+                ignore_system_fonts=True,
+                pdf_standards=["ua-1"],
+                timestamp=source.epoch,
+                package_path=str(folder / "no-packages"),
+                package_cache_path=str(folder / "no-packages"),
             )
         except typst.TypstError as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
@@ -245,24 +300,49 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
     meta = source.meta
     with tempfile.TemporaryDirectory(prefix="quaestio-docx-") as scratch:
         target = Path(scratch) / "report.docx"
-        _run_pandoc(source.markdown_docx, [
-            "--to", "docx", "--output", str(target), "--reference-doc", str(templates / REFERENCE_DOCX),
-            "--toc", "--toc-depth=2",
-            "--metadata", f"title={meta['title']}", "--metadata", f"subtitle={meta['subtitle']}",
-            "--metadata", f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
-            "--metadata", f"author={meta['publisher']}", "--metadata", "lang=en-GB",
-            "--metadata", f"description={meta['subject']}",
-            "--metadata", "toc-title=Contents",
-        ], source.epoch)
+        _run_pandoc(
+            source.markdown_docx,
+            [
+                "--to",
+                "docx",
+                "--output",
+                str(target),
+                "--reference-doc",
+                str(templates / REFERENCE_DOCX),
+                "--toc",
+                "--toc-depth=2",
+                "--metadata",
+                f"title={meta['title']}",
+                "--metadata",
+                f"subtitle={meta['subtitle']}",
+                "--metadata",
+                f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
+                "--metadata",
+                f"author={meta['publisher']}",
+                "--metadata",
+                "lang=en-GB",
+                "--metadata",
+                f"description={meta['subject']}",
+                "--metadata",
+                "toc-title=Contents",
+            ],
+            source.epoch,
+        )
         return target.read_bytes()
 
 
-def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, cache_dir: Path,
-                  progress: Callable[[str], None] | None = None, root: Path | None = None) -> ReportsOutcome:
+def write_reports(
+    corpus: Corpus,
+    info: BuildInfo,
+    branding: Branding,
+    out: Path,
+    cache_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    history: SourceHistory | None = None,
+) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
     settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
-    history = load_source_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, "templates")) if root else None
     sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -281,8 +361,10 @@ def write_reports(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path
     written = []
     if jobs:
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            futures = {pool.submit(compiler, source, branding): (source, suffix, cached)
-                       for source, suffix, compiler, cached in jobs}
+            futures = {
+                pool.submit(compiler, source, branding): (source, suffix, cached)
+                for source, suffix, compiler, cached in jobs
+            }
             for done, future in enumerate(as_completed(futures), start=1):
                 source, suffix, cached = futures[future]
                 write_atomically(cached, future.result())

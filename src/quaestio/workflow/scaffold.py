@@ -10,12 +10,20 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from quaestio.content.layout import (
+    AUDIENCE_CODES,
+    AUDIENCES,
+    CONTENT_PATHS,
+    RECOMMENDATIONS_DIR,
+    SUFFIX,
+    TOPICS_DIR,
+    Kind,
+)
+from quaestio.content.load import read_yaml
+from quaestio.content.rules import PLACEHOLDER
 from quaestio.findings import Finding, did_you_mean, error, has_errors
-from quaestio.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
-from quaestio.history import history_text, is_checkout
-from quaestio.layout import AUDIENCE_CODES, AUDIENCES, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR, Kind
-from quaestio.load import read_yaml
-from quaestio.rules import PLACEHOLDER
+from quaestio.git import history_text, is_checkout
+from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
 
 MAX_NUMBER = 999
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -53,7 +61,7 @@ def used_numbers(root: Path, prefix: str) -> tuple[set[int], bool]:
     commit of any branch when root is a git checkout; and whether the history could be read."""
     pattern = re.compile(rf"(?<![A-Z0-9-]){re.escape(prefix)}([0-9]{{2,3}})(?![0-9])")
     texts = list(_working_tree_texts(root))
-    history = history_text(root, prefix)
+    history = history_text(root, prefix, CONTENT_PATHS)
     if history is not None:
         texts.append(history)
     return {int(n) for text in texts for n in pattern.findall(text)}, history is not None
@@ -92,8 +100,9 @@ def topic_facts(root: Path, topic: str) -> TopicFacts:
     document, problems = read_yaml(file, f"{TOPICS_DIR}/{topic}{SUFFIX}")
     code = document.data.get("code") if document is not None else None
     if document is None or has_errors(problems) or not isinstance(code, str) or not _TOPIC_CODE.match(code):
-        raise ScaffoldError(f"{TOPICS_DIR}/{topic}{SUFFIX} has no valid topic code; run 'python build.py validate' "
-                            "and fix it first")
+        raise ScaffoldError(
+            f"{TOPICS_DIR}/{topic}{SUFFIX} has no valid topic code; run 'python build.py validate' and fix it first"
+        )
 
     def ids(entries: object) -> tuple[str, ...]:
         entries = entries if isinstance(entries, list) else []
@@ -119,8 +128,9 @@ def _flow(items: Sequence[str] = ()) -> CommentedSeq:
     return seq
 
 
-def recommendation_entry(new_id: str, facts: TopicFacts, title: str | None, fields: dict | None = None,
-                         comments: bool = True) -> CommentedMap:
+def recommendation_entry(
+    new_id: str, facts: TopicFacts, title: str | None, fields: dict | None = None, comments: bool = True
+) -> CommentedMap:
     """One new recommendation as round-trip data: given fields, else placeholders, with explaining comments."""
     given = fields or {}
     entry = CommentedMap()
@@ -138,10 +148,20 @@ def recommendation_entry(new_id: str, facts: TopicFacts, title: str | None, fiel
     column = 4 + _COMMENT_COLUMN
     _comment(entry, "id", "permanent: never change it, never reuse it", column)
     if entry["title"] == PLACEHOLDER:
-        _above(entry, "title", "The recommendation in one imperative line, for example\n"
-                               "'Put cyber risk on the board agenda at least twice a year'.", 4)
-    _above(entry, "text", "What exactly should be done, and by whom (Markdown). For several paragraphs write\n"
-                          "'text: |' and the paragraphs below it, indented by two more spaces.", 4)
+        _above(
+            entry,
+            "title",
+            "The recommendation in one imperative line, for example\n"
+            "'Put cyber risk on the board agenda at least twice a year'.",
+            4,
+        )
+    _above(
+        entry,
+        "text",
+        "What exactly should be done, and by whom (Markdown). For several paragraphs write\n"
+        "'text: |' and the paragraphs below it, indented by two more spaces.",
+        4,
+    )
     _above(entry, "rationale", "Why it matters, tied to the challenges it addresses and to the sources.", 4)
     _comment(entry, "priority", "how urgent: high, medium or low", column)
     _comment(entry, "horizon", "within which term: short, medium or long", column)
@@ -171,16 +191,23 @@ def load_recommendations(root: Path, topic: str, audience: str) -> tuple[Comment
     if document is None or has_errors(problems):
         return None, problems
     if not isinstance(document.data.get("recommendations"), list):
-        return None, [error(path, document.positions.of_key(("recommendations",)), "wrong-type",
-                            "'recommendations' should be a list of recommendations",
-                            "fix the file first: run 'python build.py validate'")]
+        return None, [
+            error(
+                path,
+                document.positions.of_key(("recommendations",)),
+                "wrong-type",
+                "'recommendations' should be a list of recommendations",
+                "fix the file first: run 'python build.py validate'",
+            )
+        ]
     data = yaml_round_trip().load(file.read_bytes().decode("utf-8").removeprefix("\ufeff"))
     data["recommendations"].fa.set_block_style()  # 'recommendations: []' grows into a list of blocks
     return data, []
 
 
-def write_canonical(root: Path, path: str, kind: Kind, data: CommentedMap, schemas: Schemas,
-                    dry_run: bool = False) -> tuple[str | None, list[Finding]]:
+def write_canonical(
+    root: Path, path: str, kind: Kind, data: CommentedMap, schemas: Schemas, dry_run: bool = False
+) -> tuple[str | None, list[Finding]]:
     """Format round-trip data canonically and write it atomically (unless dry_run); returns the text."""
     text, findings = canonical_text(dump(yaml_round_trip(), data), path, kind, schemas)
     if text is not None and not dry_run:
@@ -213,11 +240,11 @@ def _taken_topic(root: Path, topic: str, code: str) -> str:
     for text in _working_tree_texts(root):
         if code_use.search(text):
             return f"the topic code '{code}' is already used"
-    history = history_text(root, code) or ""
+    history = history_text(root, code, CONTENT_PATHS) or ""
     if code_use.search(history):
         return f"the topic code '{code}' was used before (see 'git log --all -G {code}'); codes are never reused"
     topic_file = re.compile(rf"(?m)^[+\-]id:\s*{re.escape(topic)}\s*$")
-    if topic_file.search(history_text(root, topic) or ""):
+    if topic_file.search(history_text(root, topic, CONTENT_PATHS) or ""):
         return f"the topic id '{topic}' was used before; choose another"
     return ""
 
@@ -263,8 +290,7 @@ def topic_data(topic: str, code: str, title: str | None, date: dt.date, edition:
     data["glossary"] = _flow()
 
     _comment(data, "id", "the topic's short name: the file name, and its folder in recommendations/", column)
-    _comment(data, "code", "2 to 4 capitals that start every challenge and recommendation ID; never reused",
-             column)
+    _comment(data, "code", "2 to 4 capitals that start every challenge and recommendation ID; never reused", column)
     if data["title"] == PLACEHOLDER:
         _comment(data, "title", "the title printed on the reports and the website", column)
     _comment(data, "summary", "one to three plain sentences saying what the topic covers", column)
@@ -277,24 +303,36 @@ def topic_data(topic: str, code: str, title: str | None, date: dt.date, edition:
     _comment(chair, "name", "the chair's name or role", column)
     _comment(chair, "affiliation", "the organisation or sector the chair represents (optional)", column)
     _comment(meeting, "organisations", "the organisations, or kinds of organisations, that took part", column)
-    _above(data, "status_quaestionis", "The state of the question, in Markdown: what is known, what exists, what is\n"
-                                       "missing. Write 'status_quaestionis: |' and the text below it, indented.", 0)
+    _above(
+        data,
+        "status_quaestionis",
+        "The state of the question, in Markdown: what is known, what exists, what is\n"
+        "missing. Write 'status_quaestionis: |' and the text below it, indented.",
+        0,
+    )
     _comment(data, "challenges", "the main challenges, which recommendations address", column)
     _comment(challenge, "id", f"{code}-C1, {code}-C2 and so on", column)
     _comment(challenge, "title", "the challenge in one line", column)
     _comment(challenge, "description", "what the challenge is and why it matters", column)
-    _above(data, "references", "The public sources the topic cites, each with id, title, author, year, url and kind\n"
-                               "(legislation, standard, report, article or website). See schemas/topic.schema.json.", 0)
+    _above(
+        data,
+        "references",
+        "The public sources the topic cites, each with id, title, author, year, url and kind\n"
+        "(legislation, standard, report, article or website). See schemas/topic.schema.json.",
+        0,
+    )
     _above(data, "glossary", "Abbreviations used in the topic, each with term and expansion.", 0)
     return data
 
 
-def new_topic(root: Path, topic: str, code: str, title: str | None, date: dt.date | None, edition: int | None,
-              schemas: Schemas) -> Scaffolded:
+def new_topic(
+    root: Path, topic: str, code: str, title: str | None, date: dt.date | None, edition: int | None, schemas: Schemas
+) -> Scaffolded:
     """Create topics/<topic>.yaml with a topic code never used before."""
     if not _TOPIC_ID.match(topic):
-        raise ScaffoldError(f"'{topic}' is not a valid topic id: use lower-case words joined by hyphens, "
-                            "such as 'cloud-security'")
+        raise ScaffoldError(
+            f"'{topic}' is not a valid topic id: use lower-case words joined by hyphens, such as 'cloud-security'"
+        )
     if not _TOPIC_CODE.match(code):
         raise ScaffoldError(f"'{code}' is not a valid topic code: use 2 to 4 capital letters, such as 'CLD'")
     taken = _taken_topic(root, topic, code)

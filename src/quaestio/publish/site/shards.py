@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quaestio.buildinfo import BuildInfo
-from quaestio.model import Recommendation
-from quaestio.site.engine import SiteBuildError, build_with_mkdocs, with_fragments
-from quaestio.site.pages import SiteGenerator, page_file
-from quaestio.urls import recommendation_path
+from quaestio.content.model import Recommendation
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site.engine import SiteBuildError, build_with_mkdocs, with_fragments
+from quaestio.publish.site.pages import SiteGenerator, page_file
+from quaestio.publish.urls import recommendation_path
 
 PARALLEL_FROM = 300  # recommendations; below this, forking and merging cost more than they save
 MAX_WORKERS = 4
@@ -53,7 +53,7 @@ def plan(recommendations: Sequence[Recommendation], count: int) -> list[list[Rec
     shards = [list(recommendations[:main])]
     rest = recommendations[main:]
     for index in range(count - 1):
-        shards.append(list(rest[index * len(rest) // (count - 1):(index + 1) * len(rest) // (count - 1)]))
+        shards.append(list(rest[index * len(rest) // (count - 1) : (index + 1) * len(rest) // (count - 1)]))
     return shards
 
 
@@ -67,15 +67,23 @@ class Shard:
         return self.folder / "site"
 
 
-def _build(generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard,
-           main: bool, site: Path) -> None:
+def _build(
+    generator: SiteGenerator,
+    config: Path,
+    extra: dict[str, object],
+    info: BuildInfo,
+    shard: Shard,
+    main: bool,
+    site: Path,
+) -> None:
     docs, fragments = shard.folder / "docs", shard.folder / "fragments.json"
     generator.write(docs, fragments, shard.recommendations, main=main)
     build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
 
 
-def _child(generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard,
-           report) -> None:  # noqa: ANN001 - a multiprocessing connection
+def _child(
+    generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard, report
+) -> None:  # noqa: ANN001 - a multiprocessing connection
     try:
         _build(generator, config, extra, info, shard, False, shard.site)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
@@ -86,11 +94,19 @@ def _child(generator: SiteGenerator, config: Path, extra: dict[str, object], inf
         report.close()
 
 
-def build_in_parallel(generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo,
-                      scratch: Path, out: Path, count: int) -> None:
+def build_in_parallel(
+    generator: SiteGenerator,
+    config: Path,
+    extra: dict[str, object],
+    info: BuildInfo,
+    scratch: Path,
+    out: Path,
+    count: int,
+) -> None:
     """Build the site into `out` with `count` processes (this one included)."""
-    shards = [Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(plan(generator.site.corpus.recommendations,
-                                                                              count))]
+    shards = [
+        Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(plan(generator.site.corpus.recommendations, count))
+    ]
     context = multiprocessing.get_context("fork")
     children = []
     for shard in shards[1:]:
@@ -129,7 +145,7 @@ def _walk_order(docs_path: str) -> tuple:
 
 def _page_of(url: str, site_url: str = "") -> str:
     """The Markdown file of a page address: 'recommendations/X/#why' -> 'recommendations/X.md'."""
-    path = url[len(site_url):] if site_url and url.startswith(site_url) else url
+    path = url[len(site_url) :] if site_url and url.startswith(site_url) else url
     return page_file(path.split("#", 1)[0])
 
 
@@ -175,14 +191,18 @@ def _merge_sitemap(out: Path, shards: Sequence[Shard], pages: set[str], info: Bu
     start, end = text.index(blocks[0]), text.index(blocks[-1]) + len(blocks[-1])
     site_url = _LOC.search(blocks[0]).group(1)  # the home page comes first
     for shard in shards:
-        blocks += [b for b in _SITEMAP_URL.findall((shard.site / "sitemap.xml").read_text(encoding="utf-8"))
-                   if _page_of(_LOC.search(b).group(1), site_url) in pages]
+        blocks += [
+            b
+            for b in _SITEMAP_URL.findall((shard.site / "sitemap.xml").read_text(encoding="utf-8"))
+            if _page_of(_LOC.search(b).group(1), site_url) in pages
+        ]
     blocks.sort(key=lambda b: _walk_order(_page_of(_LOC.search(b).group(1), site_url)))
     merged = text[:start] + "".join(blocks) + text[end:]
     sitemap.write_text(merged, encoding="utf-8")
     # Compressed as mkdocs does it: the same name in the header and the build's date as its time.
     compressed = out / "sitemap.xml.gz"
     with open(compressed, "wb") as stream:
-        with gzip.GzipFile(fileobj=stream, filename=str(compressed), mode="wb",
-                           mtime=info.source_date_epoch) as archive:
+        with gzip.GzipFile(
+            fileobj=stream, filename=str(compressed), mode="wb", mtime=info.source_date_epoch
+        ) as archive:
             archive.write(merged.encode("utf-8"))

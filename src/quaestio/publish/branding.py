@@ -9,6 +9,8 @@ from types import MappingProxyType
 
 import yaml
 
+from quaestio.resources import resource_directory
+
 TEMPLATES_DIR = "templates"
 BRANDING_FILE = "branding.yaml"
 
@@ -45,11 +47,7 @@ class Branding:
 
 def templates_directory(root: Path) -> Path:
     """The repository's templates/ folder, else the one shipped with quaestio (wheel or source tree)."""
-    for candidate in (root / TEMPLATES_DIR, Path(__file__).parent / TEMPLATES_DIR,
-                      Path(__file__).parents[2] / TEMPLATES_DIR):
-        if (candidate / BRANDING_FILE).is_file():
-            return candidate
-    raise FileNotFoundError(f"no {TEMPLATES_DIR}/{BRANDING_FILE} in {root}")
+    return resource_directory(root, TEMPLATES_DIR, BRANDING_FILE)
 
 
 def load_branding(root: Path) -> Branding:

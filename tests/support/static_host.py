@@ -15,8 +15,15 @@ from urllib.parse import urlsplit
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv")
 # Debian's Chromium, started the way this project's browser tests and benchmarks start it.
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class StaticHandler(http.server.SimpleHTTPRequestHandler):
@@ -31,8 +38,11 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
             if not urlsplit(self.path).path.endswith("/"):
                 return super().send_head()  # the redirect to the address with a slash
             path = path / "index.html"
-        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file() \
-                or path.suffix not in COMPRESSIBLE:
+        if (
+            "gzip" not in self.headers.get("Accept-Encoding", "")
+            or not path.is_file()
+            or path.suffix not in COMPRESSIBLE
+        ):
             return super().send_head()
         body = gzip.compress(path.read_bytes(), mtime=0)
         self.send_response(200)

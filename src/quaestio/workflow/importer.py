@@ -10,12 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quaestio.content.layout import AUDIENCE_CODES, AUDIENCES, Kind
+from quaestio.content.model import HORIZONS, PRIORITIES
 from quaestio.findings import Finding, did_you_mean, error, has_errors
-from quaestio.fmt import Schemas
-from quaestio.layout import AUDIENCE_CODES, AUDIENCES, Kind
-from quaestio.model import HORIZONS, PRIORITIES
-from quaestio.scaffold import (ScaffoldError, TopicFacts, load_recommendations, next_ids, recommendation_entry,
-                               recommendations_path, topic_facts, write_canonical)
+from quaestio.workflow.fmt import Schemas
+from quaestio.workflow.scaffold import (
+    ScaffoldError,
+    TopicFacts,
+    load_recommendations,
+    next_ids,
+    recommendation_entry,
+    recommendations_path,
+    topic_facts,
+    write_canonical,
+)
 
 COLUMNS = ("title", "text", "rationale", "priority", "horizon", "addresses", "references")
 REQUIRED = ("title", "text", "rationale", "priority", "horizon", "addresses")
@@ -58,8 +66,14 @@ class Imported:
         """What the import adds to the target file, as a unified diff."""
         if self.after is None:
             return ""
-        return "".join(difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-                                            f"a/{self.path}", f"b/{self.path}"))
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                f"a/{self.path}",
+                f"b/{self.path}",
+            )
+        )
 
 
 def _letter(column: int) -> str:
@@ -75,8 +89,15 @@ def _letter(column: int) -> str:
 
 def _csv_text(raw: bytes, source: str) -> tuple[str | None, list[Finding]]:
     if raw.startswith(_UTF16_MARKS):
-        return None, [error(source, (1, 1), "not-utf8", "the file is saved as UTF-16 ('Unicode text'), not UTF-8",
-                            "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As)")]
+        return None, [
+            error(
+                source,
+                (1, 1),
+                "not-utf8",
+                "the file is saved as UTF-16 ('Unicode text'), not UTF-8",
+                "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As)",
+            )
+        ]
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         return raw.decode("utf-8"), []
@@ -84,10 +105,16 @@ def _csv_text(raw: bytes, source: str) -> tuple[str | None, list[Finding]]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [error(source, (line, column), "not-utf8",
-                            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line} cannot be read)",
-                            "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As; LibreOffice: "
-                            "choose the character set 'Unicode (UTF-8)')")]
+        return None, [
+            error(
+                source,
+                (line, column),
+                "not-utf8",
+                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line} cannot be read)",
+                "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As; LibreOffice: "
+                "choose the character set 'Unicode (UTF-8)')",
+            )
+        ]
 
 
 def _known(name: str | None) -> bool:
@@ -109,10 +136,15 @@ def _delimiter(text: str, source: str) -> tuple[str | None, list[Finding]]:
         return delimiter, []
     seen = sorted({c for c in header if not c.isalnum() and c not in " _-\"'"})
     found = f" (the header row uses {', '.join(repr(c) for c in seen)})" if seen else ""
-    return None, [error(source, (1, 1), "csv-delimiter",
-                        f"the header row cannot be split into the columns {', '.join(COLUMNS)}{found}",
-                        "separate the columns with commas (semicolons and tabs also work), and start the file "
-                        "with the header row")]
+    return None, [
+        error(
+            source,
+            (1, 1),
+            "csv-delimiter",
+            f"the header row cannot be split into the columns {', '.join(COLUMNS)}{found}",
+            "separate the columns with commas (semicolons and tabs also work), and start the file with the header row",
+        )
+    ]
 
 
 def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
@@ -133,8 +165,15 @@ def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
             records.append(record)
     except csv.Error as exc:
         row = len(records) + 1
-        return None, [error(source, (row, 1), "csv-format", f"row {row} of the CSV file cannot be read: {exc}",
-                            "check this row for a quote (\") that is opened in a cell and never closed")]
+        return None, [
+            error(
+                source,
+                (row, 1),
+                "csv-format",
+                f"row {row} of the CSV file cannot be read: {exc}",
+                'check this row for a quote (") that is opened in a cell and never closed',
+            )
+        ]
     rows = tuple((number, tuple(_cell(value) for value in record)) for number, record in enumerate(records, start=1))
     return Table(source, None, rows), []
 
@@ -149,43 +188,79 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
     try:
         workbook = openpyxl.load_workbook(file, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign file
-        return None, [error(source, (1, 1), "unreadable", f"the file is not an Excel workbook that can be read ({exc})",
-                            "open it in Excel or LibreOffice and save it again as .xlsx")]
+        return None, [
+            error(
+                source,
+                (1, 1),
+                "unreadable",
+                f"the file is not an Excel workbook that can be read ({exc})",
+                "open it in Excel or LibreOffice and save it again as .xlsx",
+            )
+        ]
     try:
         names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no cells
         if not names:
-            return None, [error(source, (1, 1), "empty-sheet", "the workbook has no sheet with cells",
-                                "put the recommendations on a sheet, one per row")]
+            return None, [
+                error(
+                    source,
+                    (1, 1),
+                    "empty-sheet",
+                    "the workbook has no sheet with cells",
+                    "put the recommendations on a sheet, one per row",
+                )
+            ]
         if sheet is not None:
             if sheet not in names:
-                return None, [error(source, (1, 1), "extra-sheets", f"the workbook has no sheet '{sheet}'",
-                                    did_you_mean(sheet, names) or f"its sheets are: {', '.join(names)}")]
+                return None, [
+                    error(
+                        source,
+                        (1, 1),
+                        "extra-sheets",
+                        f"the workbook has no sheet '{sheet}'",
+                        did_you_mean(sheet, names) or f"its sheets are: {', '.join(names)}",
+                    )
+                ]
             chosen = workbook[sheet]
         else:
             filled = [workbook[n] for n in names if _has_cells(workbook[n])]
             if len(filled) > 1:
-                return None, [error(source, (1, 1), "extra-sheets",
-                                    f"the workbook has {len(filled)} sheets with content "
-                                    f"({', '.join(repr(s.title) for s in filled)}); import reads one sheet",
-                                    "delete the other sheets, or name the sheet to import with --sheet")]
+                return None, [
+                    error(
+                        source,
+                        (1, 1),
+                        "extra-sheets",
+                        f"the workbook has {len(filled)} sheets with content "
+                        f"({', '.join(repr(s.title) for s in filled)}); import reads one sheet",
+                        "delete the other sheets, or name the sheet to import with --sheet",
+                    )
+                ]
             chosen = filled[0] if filled else workbook[names[0]]
-        findings = [error(source, (merged.min_row, merged.min_col), "merged-cells",
-                          f"cells {merged.coord} of sheet '{chosen.title}' are merged",
-                          "unmerge them (Excel: Home > Merge & Center > Unmerge Cells) and write the value in "
-                          "every row that needs it")
-                    for merged in sorted(chosen.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))]
+        findings = [
+            error(
+                source,
+                (merged.min_row, merged.min_col),
+                "merged-cells",
+                f"cells {merged.coord} of sheet '{chosen.title}' are merged",
+                "unmerge them (Excel: Home > Merge & Center > Unmerge Cells) and write the value in "
+                "every row that needs it",
+            )
+            for merged in sorted(chosen.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+        ]
         if findings:
             return None, findings
-        rows = tuple((number, tuple(_cell(c) for c in values))
-                     for number, values in enumerate(chosen.iter_rows(min_row=1, min_col=1, values_only=True), start=1))
+        rows = tuple(
+            (number, tuple(_cell(c) for c in values))
+            for number, values in enumerate(chosen.iter_rows(min_row=1, min_col=1, values_only=True), start=1)
+        )
         return Table(source, chosen.title, rows), []
     finally:
         workbook.close()
 
 
 def _has_cells(worksheet) -> bool:
-    return any(value is not None and str(value).strip() for row in worksheet.iter_rows(values_only=True)
-               for value in row)
+    return any(
+        value is not None and str(value).strip() for row in worksheet.iter_rows(values_only=True) for value in row
+    )
 
 
 def _cell(value: object) -> str | None:
@@ -223,8 +298,19 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
     """The position of each documented column, the header's row number, and findings about the header."""
     header_row = next(((n, cells) for n, cells in table.rows if any(cells)), None)
     if header_row is None:
-        return {}, 0, [error(table.source, (1, 1), "empty-sheet", "the sheet is empty",
-                             f"the first row names the columns: {', '.join(COLUMNS)}")]
+        return (
+            {},
+            0,
+            [
+                error(
+                    table.source,
+                    (1, 1),
+                    "empty-sheet",
+                    "the sheet is empty",
+                    f"the first row names the columns: {', '.join(COLUMNS)}",
+                )
+            ],
+        )
     number, cells = header_row
     columns: dict[str, int] = {}
     findings = []
@@ -233,20 +319,39 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
             continue
         key = _normal_header(name)
         if key in columns:
-            findings.append(error(table.source, (number, index), "duplicate-column",
-                                  f"the column '{key}' appears twice ({table.cell(number, columns[key])} and "
-                                  f"{table.cell(number, index)})", "keep one of them"))
+            findings.append(
+                error(
+                    table.source,
+                    (number, index),
+                    "duplicate-column",
+                    f"the column '{key}' appears twice ({table.cell(number, columns[key])} and "
+                    f"{table.cell(number, index)})",
+                    "keep one of them",
+                )
+            )
         elif key not in COLUMNS:
-            findings.append(error(table.source, (number, index), "unknown-column",
-                                  f"unknown column '{name}' at {table.cell(number, index)}",
-                                  did_you_mean(key, COLUMNS) or f"the columns are: {', '.join(COLUMNS)}"))
+            findings.append(
+                error(
+                    table.source,
+                    (number, index),
+                    "unknown-column",
+                    f"unknown column '{name}' at {table.cell(number, index)}",
+                    did_you_mean(key, COLUMNS) or f"the columns are: {', '.join(COLUMNS)}",
+                )
+            )
         else:
             columns[key] = index
     for name in REQUIRED:
         if name not in columns:
-            findings.append(error(table.source, (number, 1), "missing-column",
-                                  f"the header row has no '{name}' column",
-                                  f"add a column named '{name}'; the columns are: {', '.join(COLUMNS)}"))
+            findings.append(
+                error(
+                    table.source,
+                    (number, 1),
+                    "missing-column",
+                    f"the header row has no '{name}' column",
+                    f"add a column named '{name}'; the columns are: {', '.join(COLUMNS)}",
+                )
+            )
     return columns, number, findings
 
 
@@ -260,8 +365,14 @@ def _ids(value: str | None, known: Sequence[str]) -> list[str]:
     return [by_case.get(item.lower(), item) for item in _LIST_SEPARATORS.split(value or "") if item]
 
 
-def _row_fields(table: Table, number: int, cells: Sequence[str | None], columns: dict[str, int],
-                facts: TopicFacts, existing_titles: dict[str, str]) -> tuple[dict, list[Finding]]:
+def _row_fields(
+    table: Table,
+    number: int,
+    cells: Sequence[str | None],
+    columns: dict[str, int],
+    facts: TopicFacts,
+    existing_titles: dict[str, str],
+) -> tuple[dict, list[Finding]]:
     def at(name: str) -> tuple[int, int]:
         return (number, columns.get(name, 1))
 
@@ -275,39 +386,70 @@ def _row_fields(table: Table, number: int, cells: Sequence[str | None], columns:
     for name in ("title", "text", "rationale"):
         text = value(name)
         if text is None:
-            findings.append(error(where, at(name), "missing-field",
-                                  f"the recommendation in row {number} has no {name} ({table.cell(*at(name))})",
-                                  f"write its {name} in the '{name}' column"))
+            findings.append(
+                error(
+                    where,
+                    at(name),
+                    "missing-field",
+                    f"the recommendation in row {number} has no {name} ({table.cell(*at(name))})",
+                    f"write its {name} in the '{name}' column",
+                )
+            )
         fields[name] = text
     title = fields.get("title")
     if title and title.casefold() in existing_titles:
-        findings.append(error(where, at("title"), "already-imported",
-                              f"row {number} has the same title as {existing_titles[title.casefold()]}",
-                              "remove the row if it was imported before; otherwise reword the title"))
+        findings.append(
+            error(
+                where,
+                at("title"),
+                "already-imported",
+                f"row {number} has the same title as {existing_titles[title.casefold()]}",
+                "remove the row if it was imported before; otherwise reword the title",
+            )
+        )
     for name, options in (("priority", PRIORITIES), ("horizon", HORIZONS)):
         raw = value(name)
         if raw is None:
-            findings.append(error(where, at(name), "missing-field", f"row {number} has no {name} "
-                                  f"({table.cell(*at(name))})", f"write one of: {', '.join(options)}"))
+            findings.append(
+                error(
+                    where,
+                    at(name),
+                    "missing-field",
+                    f"row {number} has no {name} ({table.cell(*at(name))})",
+                    f"write one of: {', '.join(options)}",
+                )
+            )
             continue
         chosen = _choice(raw, options)
         if chosen not in options:
-            findings.append(error(where, at(name), "invalid-value",
-                                  f"'{raw}' is not an allowed {name} ({table.cell(*at(name))}); "
-                                  f"allowed: {', '.join(options)}",
-                                  did_you_mean(raw.lower(), options) or f"use one of: {', '.join(options)}"))
+            findings.append(
+                error(
+                    where,
+                    at(name),
+                    "invalid-value",
+                    f"'{raw}' is not an allowed {name} ({table.cell(*at(name))}); allowed: {', '.join(options)}",
+                    did_you_mean(raw.lower(), options) or f"use one of: {', '.join(options)}",
+                )
+            )
         fields[name] = chosen
-    for name, known, what in (("addresses", facts.challenges, "challenge"), ("references", facts.references,
-                                                                            "reference")):
+    for name, known, what in (
+        ("addresses", facts.challenges, "challenge"),
+        ("references", facts.references, "reference"),
+    ):
         items = _ids(value(name), known)
         for item in items:
             if item not in known:
                 listed = f"the {what}s of topic '{facts.id}' are {', '.join(known) or 'none'}"
                 suggestion = did_you_mean(item, known)
-                findings.append(error(where, at(name), "broken-reference",
-                                      f"there is no {what} '{item}' in topics/{facts.id}.yaml "
-                                      f"({table.cell(*at(name))})",
-                                      f"{suggestion} ({listed})" if suggestion else listed))
+                findings.append(
+                    error(
+                        where,
+                        at(name),
+                        "broken-reference",
+                        f"there is no {what} '{item}' in topics/{facts.id}.yaml ({table.cell(*at(name))})",
+                        f"{suggestion} ({listed})" if suggestion else listed,
+                    )
+                )
         fields[name] = list(dict.fromkeys(items))
     return fields, findings
 
@@ -320,15 +462,20 @@ def _stray_cells(table: Table, columns: dict[str, int], header: int) -> list[Fin
             continue
         for index, content in enumerate(cells, start=1):
             if content is not None and index not in named:
-                findings.append(error(table.source, (number, index), "unknown-column",
-                                      f"{table.cell(number, index)} holds a value but its column has no known name",
-                                      f"name the column in the header row ({', '.join(COLUMNS)}) or clear the cell"))
+                findings.append(
+                    error(
+                        table.source,
+                        (number, index),
+                        "unknown-column",
+                        f"{table.cell(number, index)} holds a value but its column has no known name",
+                        f"name the column in the header row ({', '.join(COLUMNS)}) or clear the cell",
+                    )
+                )
                 break
     return findings
 
 
-def import_table(root: Path, table: Table, topic: str, audience: str, schemas: Schemas,
-                 dry_run: bool) -> Imported:
+def import_table(root: Path, table: Table, topic: str, audience: str, schemas: Schemas, dry_run: bool) -> Imported:
     """Turn a table's rows into new recommendations in recommendations/<topic>/<audience>.yaml: all or none."""
     if audience not in AUDIENCES:
         raise ImportProblem(f"'{audience}' is not an audience; use one of {', '.join(AUDIENCES)}")
@@ -342,8 +489,11 @@ def import_table(root: Path, table: Table, topic: str, audience: str, schemas: S
     data, findings = load_recommendations(root, topic, audience)
     if data is None:
         return Imported(path, (), before, None, tuple(findings))
-    existing = {str(r.get("title")).casefold(): str(r.get("id")) for r in data["recommendations"]
-                if hasattr(r, "get") and isinstance(r.get("title"), str)}
+    existing = {
+        str(r.get("title")).casefold(): str(r.get("id"))
+        for r in data["recommendations"]
+        if hasattr(r, "get") and isinstance(r.get("title"), str)
+    }
 
     columns, header, findings = _columns(table)
     if has_errors(findings):
@@ -359,8 +509,15 @@ def import_table(root: Path, table: Table, topic: str, audience: str, schemas: S
         if fields.get("title"):
             existing.setdefault(fields["title"].casefold(), f"row {number}")
     if not rows and not findings:
-        findings.append(error(table.source, (header + 1, 1), "empty-sheet",
-                              "there are no recommendations below the header row", "write one per row"))
+        findings.append(
+            error(
+                table.source,
+                (header + 1, 1),
+                "empty-sheet",
+                "there are no recommendations below the header row",
+                "write one per row",
+            )
+        )
     if has_errors(findings):
         return Imported(path, (), before, None, tuple(findings))
 

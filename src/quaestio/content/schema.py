@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jsonschema_rs
 
+from quaestio.content.layout import Kind
+from quaestio.content.load import JsonPath, YamlDocument
 from quaestio.findings import Finding, did_you_mean, error
-from quaestio.layout import Kind
-from quaestio.load import JsonPath, YamlDocument
 
 SCHEMA_FILES = {Kind.TOPIC: "topic.schema.json", Kind.RECOMMENDATIONS: "recommendations.schema.json"}
 COMMON_FILE = "common.schema.json"
@@ -135,30 +135,58 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         name = failure.kind.property
         prop = parent.get("properties", {}).get(name, {})
         about = prop.get("description", "")
-        return [error(file, where, "missing-field",
-                      f"the {_thing(parent)} has no '{name}' field, which is required",
-                      f"add '{name}:'" + (f" ({about})" if about else ""))]
+        return [
+            error(
+                file,
+                where,
+                "missing-field",
+                f"the {_thing(parent)} has no '{name}' field, which is required",
+                f"add '{name}:'" + (f" ({about})" if about else ""),
+            )
+        ]
     if keyword == "additionalProperties":
         allowed = sorted(parent.get("properties", {}))
         found = []
         for name in failure.kind.unexpected:
             hint = did_you_mean(name, allowed) or f"the fields allowed here are: {', '.join(allowed)}"
-            found.append(error(file, document.positions.of_key(path + (name,)), "unknown-field",
-                               f"unknown field '{name}' in the {_thing(parent)}", hint))
+            found.append(
+                error(
+                    file,
+                    document.positions.of_key(path + (name,)),
+                    "unknown-field",
+                    f"unknown field '{name}' in the {_thing(parent)}",
+                    hint,
+                )
+            )
         return found
     if keyword == "enum":
         options = [str(o) for o in failure.kind.options]
         hint = did_you_mean(value, options) or f"use one of: {', '.join(options)}"
-        return [error(file, where, "invalid-value",
-                      f"{describe(value)} is not an allowed value for {field}; "
-                      f"allowed: {', '.join(options)}", hint)]
+        return [
+            error(
+                file,
+                where,
+                "invalid-value",
+                f"{describe(value)} is not an allowed value for {field}; allowed: {', '.join(options)}",
+                hint,
+            )
+        ]
     if keyword == "type":
         expected = parent.get("type")
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected or []))
+        words = " or ".join(
+            _TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected or [])
+        )
         if value is None:
             return [error(file, where, "wrong-type", f"{field} is empty", f"write {words} after the colon")]
-        return [error(file, where, "wrong-type", f"{field} should be {words}, not {describe(value)}",
-                      _type_hint(expected, value))]
+        return [
+            error(
+                file,
+                where,
+                "wrong-type",
+                f"{field} should be {words}, not {describe(value)}",
+                _type_hint(expected, value),
+            )
+        ]
     if keyword == "anyOf" and "translations" in json.dumps(parent.get("anyOf", [])):
         return [_text_finding(file, where, field, value, document, path)]
     if keyword in ("pattern", "format"):
@@ -173,8 +201,15 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         word = "at least" if keyword == "minimum" else "at most"
         return [error(file, where, "invalid-value", f"{field} must be {word} {bound}, not {value}")]
     if keyword == "minItems":
-        return [error(file, where, "invalid-value",
-                      f"{field} needs at least {parent.get('minItems')} item(s)", "add an entry to the list")]
+        return [
+            error(
+                file,
+                where,
+                "invalid-value",
+                f"{field} needs at least {parent.get('minItems')} item(s)",
+                "add an entry to the list",
+            )
+        ]
     if keyword == "minLength":
         return [error(file, where, "wrong-type", f"{field} is empty", "write the text after the colon")]
     return [error(file, where, "schema", f"{field}: {failure.message}")]
@@ -190,8 +225,9 @@ def _type_hint(expected: object, value: object) -> str:
     return ""
 
 
-def _text_finding(file: str, where: tuple[int, int], field: str, value: object,
-                  document: YamlDocument, path: JsonPath) -> Finding:
+def _text_finding(
+    file: str, where: tuple[int, int], field: str, value: object, document: YamlDocument, path: JsonPath
+) -> Finding:
     languages = ("en", "fr", "nl", "de")
     if value is None or value == "":
         return error(file, where, "wrong-type", f"{field} is empty", "write the text after the colon")
@@ -199,15 +235,33 @@ def _text_finding(file: str, where: tuple[int, int], field: str, value: object,
         unknown = [k for k in value if k not in languages]
         if unknown:
             key_position = document.positions.of_key(path + (unknown[0],))
-            return error(file, key_position, "unknown-language",
-                         f"'{unknown[0]}' is not a supported language in {field}",
-                         did_you_mean(unknown[0], languages) or "use en, fr, nl or de")
+            return error(
+                file,
+                key_position,
+                "unknown-language",
+                f"'{unknown[0]}' is not a supported language in {field}",
+                did_you_mean(unknown[0], languages) or "use en, fr, nl or de",
+            )
         if "en" not in value:
-            return error(file, where, "missing-field", f"{field} has translations but no English ('en') text",
-                         "add 'en:' with the English text; English is required")
+            return error(
+                file,
+                where,
+                "missing-field",
+                f"{field} has translations but no English ('en') text",
+                "add 'en:' with the English text; English is required",
+            )
         bad = next(k for k in value if not isinstance(value[k], str) or not value[k])
-        return error(file, document.positions.of_value(path + (bad,)), "wrong-type",
-                     f"the '{bad}' text of {field} should be text, not {describe(value[bad])}",
-                     "put the text after the colon, in quotes if it contains ': '")
-    return error(file, where, "wrong-type", f"{field} should be text, not {describe(value)}",
-                 "write the text, or a mapping of languages such as 'en: ...' and 'fr: ...'")
+        return error(
+            file,
+            document.positions.of_value(path + (bad,)),
+            "wrong-type",
+            f"the '{bad}' text of {field} should be text, not {describe(value[bad])}",
+            "put the text after the colon, in quotes if it contains ': '",
+        )
+    return error(
+        file,
+        where,
+        "wrong-type",
+        f"{field} should be text, not {describe(value)}",
+        "write the text, or a mapping of languages such as 'en: ...' and 'fr: ...'",
+    )

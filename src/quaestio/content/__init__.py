@@ -1,0 +1,1 @@
+"""Content: find, load, check and model the YAML files (files -> findings + Corpus)."""

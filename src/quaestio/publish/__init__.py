@@ -1,0 +1,1 @@
+"""Publishing: the corpus rendered into reports, open data and the website, in a staged build."""

@@ -1,0 +1,1 @@
+"""The working groups' commands: new, fmt, import, diff, serve."""

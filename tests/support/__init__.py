@@ -1,0 +1,1 @@
+"""Code the tests share: a static host for the browser tests and the benchmark."""
