@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quaestio.findings import warning
+from quaestio.findings import Code, finding
 from quaestio.workflow.serve import STATUS_PATH, Preview, build_preview, make_server
 
 BUSINESS = "recommendations/alpha/business.yaml"
@@ -75,7 +75,7 @@ def test_pages_are_served_with_the_reload_script_and_other_files_as_they_are(ser
 def test_findings_are_shown_on_the_page_and_a_broken_build_keeps_the_last_good_site(served):
     preview, site, url = served
     preview.rebuild()
-    site.findings = (warning(BUSINESS, (14, 5), "self-reference", "'ALP-BUS-01' lists <itself>"),)
+    site.findings = (finding(BUSINESS, (14, 5), Code.SELF_REFERENCE, "'ALP-BUS-01' lists <itself>"),)
     preview.rebuild()
     page = get(f"{url}/")[1]
     assert "<h1>build 2</h1>" in page

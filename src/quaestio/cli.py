@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quaestio import __version__
-from quaestio.content.layout import AUDIENCES
+
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
+from quaestio.vocab import Audience
 
 if TYPE_CHECKING:
     from quaestio.workflow.scaffold import Scaffolded
@@ -66,7 +67,7 @@ def _workflow_parsers(commands) -> None:
     topic.add_argument("--edition", type=int, help="the report's edition year (default: the session's year)")
     recommendation = kinds.add_parser("recommendation", help="append one to recommendations/<topic>/<audience>.yaml")
     recommendation.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
-    recommendation.add_argument("--audience", required=True, choices=AUDIENCES)
+    recommendation.add_argument("--audience", required=True, choices=tuple(Audience))
     recommendation.add_argument("--title", help="the recommendation in one line (default: a placeholder)")
 
     fmt = commands.add_parser("fmt", help="rewrite content files in the canonical form (comments kept)")
@@ -76,7 +77,7 @@ def _workflow_parsers(commands) -> None:
     spreadsheet = commands.add_parser("import", help="add the rows of a CSV or XLSX file as new recommendations")
     spreadsheet.add_argument("file", type=Path, help=f"the .csv or .xlsx file; columns: {IMPORT_COLUMNS}")
     spreadsheet.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
-    spreadsheet.add_argument("--audience", required=True, choices=AUDIENCES)
+    spreadsheet.add_argument("--audience", required=True, choices=tuple(Audience))
     spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
     spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
 

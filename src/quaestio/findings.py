@@ -9,11 +9,141 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How serious a finding is."""
 
     ERROR = "error"
     WARNING = "warning"
+
+
+class Code(enum.StrEnum):
+    """Every finding code: its stable name, its severity and what it means, in one place.
+
+    The README's table of codes is generated from this enumeration (a test keeps them equal).
+    """
+
+    severity: Severity
+    meaning: str
+
+    def __new__(cls, value: str, severity: Severity, meaning: str) -> Code:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.severity = severity
+        member.meaning = meaning
+        return member
+
+    YAML_SYNTAX = ("yaml-syntax", Severity.ERROR, "the YAML cannot be read (the hint says what usually causes it)")
+    TAB_INDENT = ("tab-indent", Severity.ERROR, "a tab is used for indentation")
+    DUPLICATE_KEY = ("duplicate-key", Severity.ERROR, "a field appears twice in one mapping")
+    NOT_UTF8 = ("not-utf8", Severity.ERROR, "the file is not UTF-8 text")
+    YAML_ANCHOR = ("yaml-anchor", Severity.ERROR, "an anchor (`&x`) is refused before anything is expanded")
+    YAML_ALIAS = ("yaml-alias", Severity.ERROR, "an alias (`*x`) is refused before it is expanded")
+    YAML_TAG = ("yaml-tag", Severity.ERROR, "an explicit tag such as `!!python/object` is refused")
+    MULTIPLE_DOCUMENTS = ("multiple-documents", Severity.ERROR, "more than one `---` document in a file")
+    NOT_A_MAPPING = ("not-a-mapping", Severity.ERROR, "the file holds a list or a single value instead of fields")
+    EMPTY_FILE = ("empty-file", Severity.ERROR, "the file holds nothing")
+    FILE_TOO_LARGE = ("file-too-large", Severity.ERROR, "the file is over 1 MiB")
+    TOO_DEEP = ("too-deep", Severity.ERROR, "nesting deeper than 16 levels")
+    UNREADABLE = ("unreadable", Severity.ERROR, "the file cannot be read")
+    MISPLACED_FILE = (
+        "misplaced-file",
+        Severity.ERROR,
+        "the file is in the wrong folder, has the wrong name or the `.yml` extension",
+    )
+    UNKNOWN_FIELD = ("unknown-field", Severity.ERROR, "a field the schema does not know (with a did-you-mean)")
+    MISSING_FIELD = ("missing-field", Severity.ERROR, "a required field is missing")
+    WRONG_TYPE = (
+        "wrong-type",
+        Severity.ERROR,
+        "a value of the wrong kind (text for a number, a single value for a list, an empty field)",
+    )
+    INVALID_VALUE = (
+        "invalid-value",
+        Severity.ERROR,
+        "a value outside the allowed ones (with a did-you-mean) or out of range",
+    )
+    INVALID_FORMAT = ("invalid-format", Severity.ERROR, "a malformed ID or date")
+    UNKNOWN_LANGUAGE = ("unknown-language", Severity.ERROR, "a translation in a language other than en, fr, nl, de")
+    SCHEMA = ("schema", Severity.ERROR, "any other schema violation, in the schema's own words")
+    DUPLICATE_ID = (
+        "duplicate-id",
+        Severity.ERROR,
+        "an ID (recommendation, challenge, topic code, reference, glossary term) used twice",
+    )
+    ID_PREFIX = ("id-prefix", Severity.ERROR, "an ID that does not start with its topic's code (and audience code)")
+    PATH_MISMATCH = ("path-mismatch", Severity.ERROR, "the topic or audience a file declares differs from its path")
+    UNKNOWN_TOPIC = ("unknown-topic", Severity.ERROR, "a recommendations folder with no topic file")
+    BROKEN_REFERENCE = (
+        "broken-reference",
+        Severity.ERROR,
+        "`addresses`, `references`, `related` or `superseded_by` names something that does not exist",
+    )
+    WITHDRAWN_WITHOUT_REASON = (
+        "withdrawn-without-reason",
+        Severity.ERROR,
+        "a withdrawn recommendation does not say why",
+    )
+    URL_SCHEME = ("url-scheme", Severity.ERROR, "an address or Markdown link that is not http, https or mailto")
+    ASSET_PATH = (
+        "asset-path",
+        Severity.ERROR,
+        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file",
+    )
+    UNADDRESSED_CHALLENGE = (
+        "unaddressed-challenge",
+        Severity.WARNING,
+        "no adopted recommendation addresses a challenge",
+    )
+    SELF_REFERENCE = ("self-reference", Severity.WARNING, "a recommendation lists itself as related")
+    SUPERSEDED_NOT_WITHDRAWN = (
+        "superseded-not-withdrawn",
+        Severity.WARNING,
+        "a successor is named but the recommendation is not withdrawn",
+    )
+    PLACEHOLDER_TEXT = (
+        "placeholder-text",
+        Severity.WARNING,
+        "a text still starts with the `TODO` placeholder that `new` wrote",
+    )
+    UNSAFE_MARKUP = (
+        "unsafe-markup",
+        Severity.WARNING,
+        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; it is shown as plain text, never run, and the warning puts it in front of reviewers",
+    )
+    FMT_UNSAFE = ("fmt-unsafe", Severity.ERROR, "`fmt` would change what a file says, so it writes nothing")
+    FMT_UNSTABLE = ("fmt-unstable", Severity.ERROR, "`fmt` would not settle on one form, so it writes nothing")
+    WRITE_FAILED = ("write-failed", Severity.ERROR, "a file could not be written (the previous one is kept)")
+    CSV_DELIMITER = ("csv-delimiter", Severity.ERROR, "`import`: the CSV file's separator cannot be recognised")
+    CSV_FORMAT = (
+        "csv-format",
+        Severity.ERROR,
+        "`import`: the CSV file is malformed (an unclosed quote, a stray character)",
+    )
+    UNKNOWN_COLUMN = ("unknown-column", Severity.ERROR, "`import`: a column the spreadsheet format does not know")
+    DUPLICATE_COLUMN = ("duplicate-column", Severity.ERROR, "`import`: a column appears twice")
+    MISSING_COLUMN = ("missing-column", Severity.ERROR, "`import`: a required column is missing")
+    EMPTY_SHEET = ("empty-sheet", Severity.ERROR, "`import`: the sheet has no rows")
+    MERGED_CELLS = ("merged-cells", Severity.ERROR, "`import`: merged cells, whose value would be lost")
+    EXTRA_SHEETS = (
+        "extra-sheets",
+        Severity.ERROR,
+        "`import`: the workbook has several sheets and none was chosen with `--sheet`",
+    )
+    ALREADY_IMPORTED = (
+        "already-imported",
+        Severity.ERROR,
+        "`import`: a row's title is already a recommendation of the file",
+    )
+    ID_VANISHED = ("id-vanished", Severity.ERROR, "`diff`: an ID disappeared without being withdrawn")
+    ID_REUSED = ("id-reused", Severity.ERROR, "`diff`: an ID now names something else")
+    SITE_BUILD = ("site-build", Severity.ERROR, "`serve`: the site could not be rebuilt (the last good one stays up)")
+
+
+def codes_table() -> str:
+    """The README's table of finding codes, one row per code."""
+    rows = ["| code | severity | meaning |", "|---|---|---|"]
+    rows += [f"| `{code.value}` | {code.severity.value} | {code.meaning} |" for code in Code]
+    return "\n".join(rows)
 
 
 @dataclass(frozen=True)
@@ -24,7 +154,7 @@ class Finding:
     line: int
     column: int
     severity: Severity
-    code: str
+    code: Code
     message: str
     hint: str = ""
 
@@ -44,14 +174,9 @@ class Finding:
         }
 
 
-def error(file: str, position: tuple[int, int], code: str, message: str, hint: str = "") -> Finding:
-    """An error finding at a (line, column) position."""
-    return Finding(file, position[0], position[1], Severity.ERROR, code, message, hint)
-
-
-def warning(file: str, position: tuple[int, int], code: str, message: str, hint: str = "") -> Finding:
-    """A warning finding at a (line, column) position."""
-    return Finding(file, position[0], position[1], Severity.WARNING, code, message, hint)
+def finding(file: str, position: tuple[int, int], code: Code, message: str, hint: str = "") -> Finding:
+    """A finding at a (line, column) position, with the severity its code carries."""
+    return Finding(file, position[0], position[1], code.severity, code, message, hint)
 
 
 def did_you_mean(value: object, candidates: Iterable[str]) -> str:

@@ -6,10 +6,9 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from quaestio.findings import Finding, did_you_mean, error
+from quaestio.findings import Code, Finding, did_you_mean, finding
+from quaestio.vocab import Audience
 
-AUDIENCES = ("academic", "business", "public")
-AUDIENCE_CODES = {"academic": "ACA", "business": "BUS", "public": "PUB"}
 TOPICS_DIR = "topics"
 RECOMMENDATIONS_DIR = "recommendations"
 SCHEMAS_DIR = "schemas"
@@ -40,7 +39,7 @@ def _relative(root: Path, file: Path) -> str:
 
 
 def _misplaced(path: str, message: str, hint: str) -> Finding:
-    return error(path, (1, 1), "misplaced-file", message, hint)
+    return finding(path, (1, 1), Code.MISPLACED_FILE, message, hint)
 
 
 def _yaml_like(file: Path) -> bool:
@@ -94,8 +93,8 @@ def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
                         f"rename it to {entry.parent.relative_to(root).as_posix()}/{entry.stem}.yaml",
                     )
                 )
-            elif entry.stem not in AUDIENCES:
-                suggestion = did_you_mean(entry.name, [f"{a}{SUFFIX}" for a in AUDIENCES])
+            elif entry.stem not in tuple(Audience):
+                suggestion = did_you_mean(entry.name, [f"{a}{SUFFIX}" for a in tuple(Audience)])
                 findings.append(
                     _misplaced(
                         path,

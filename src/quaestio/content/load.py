@@ -12,7 +12,7 @@ import yaml
 from yaml import events
 
 from quaestio.content.layout import ContentFile, discover
-from quaestio.findings import Finding, error
+from quaestio.findings import Code, Finding, finding
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 16
@@ -105,10 +105,10 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, error(
+        return None, finding(
             path,
             (line, column),
-            "not-utf8",
+            Code.NOT_UTF8,
             f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read)",
             "save the file with the UTF-8 encoding (most editors offer it under 'Save with encoding')",
         )
@@ -118,10 +118,10 @@ def _tab_finding(text: str, path: str, upto_line: int) -> Finding | None:
     for number, line in enumerate(text.splitlines()[:upto_line], start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent and line.strip():
-            return error(
+            return finding(
                 path,
                 (number, indent.index("\t") + 1),
-                "tab-indent",
+                Code.TAB_INDENT,
                 "a tab character is used for indentation; YAML allows only spaces",
                 "replace the tab with spaces (two spaces per level)",
             )
@@ -157,7 +157,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
     hint = next((h for key, h in _SYNTAX_HINTS if key in problem), "")
     if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
         problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
-    return error(path, position, "yaml-syntax", f"YAML syntax error: {problem}", hint)
+    return finding(path, position, Code.YAML_SYNTAX, f"YAML syntax error: {problem}", hint)
 
 
 class _Reject(Exception):
@@ -174,17 +174,17 @@ def read_yaml(file: Path, path: str) -> tuple[YamlDocument | None, list[Finding]
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, [
-                error(
+                finding(
                     path,
                     (1, 1),
-                    "file-too-large",
+                    Code.FILE_TOO_LARGE,
                     f"the file is {size / 1048576:.1f} MiB; content files may be at most 1 MiB",
                     "split the recommendations over several topics, or move long texts out of the file",
                 )
             ]
         raw = file.read_bytes()
     except OSError as exc:
-        return None, [error(path, (1, 1), "unreadable", f"the file cannot be read: {exc.strerror}")]
+        return None, [finding(path, (1, 1), Code.UNREADABLE, f"the file cannot be read: {exc.strerror}")]
     text, problem = _decode(raw, path)
     if problem is not None:
         return None, [problem]
@@ -202,7 +202,7 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_finding(exc, text, path)]
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports all syntax errors with marks
-        return None, [error(path, (1, 1), "yaml-syntax", f"YAML syntax error: {exc}")]
+        return None, [finding(path, (1, 1), Code.YAML_SYNTAX, f"YAML syntax error: {exc}")]
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -225,20 +225,20 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
         if kind is scalar_event or kind is mapping_start or kind is sequence_start:
             if event.anchor is not None:
                 raise _Reject(
-                    error(
+                    finding(
                         path,
                         _position(event.start_mark),
-                        "yaml-anchor",
+                        Code.YAML_ANCHOR,
                         f"YAML anchors (&{event.anchor}) are not allowed in content files",
                         "write the value out in full where it is needed",
                     )
                 )
             if event.tag is not None and not (kind is scalar_event and event.tag == "!"):
                 raise _Reject(
-                    error(
+                    finding(
                         path,
                         _position(event.start_mark),
-                        "yaml-tag",
+                        Code.YAML_TAG,
                         f"YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in content files",
                         "remove the tag; write plain values, quoted if need be",
                     )
@@ -257,10 +257,10 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
                     if top[2] is None:
                         if kind is not scalar_event:
                             raise _Reject(
-                                error(
+                                finding(
                                     path,
                                     position,
-                                    "yaml-syntax",
+                                    Code.YAML_SYNTAX,
                                     "a list or mapping cannot be used as a field name",
                                     "field names are single words such as 'title:'",
                                 )
@@ -268,10 +268,10 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
                         key = value if isinstance(value, str) else event.value
                         if key in container:
                             raise _Reject(
-                                error(
+                                finding(
                                     path,
                                     position,
-                                    "duplicate-key",
+                                    Code.DUPLICATE_KEY,
                                     f"the field '{key}' appears twice in the same mapping "
                                     f"(first at line {keys[top[1] + (key,)][0]})",
                                     "keep one of the two and delete the other",
@@ -294,10 +294,10 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
             if kind is not scalar_event:
                 if len(stack) >= MAX_DEPTH:
                     raise _Reject(
-                        error(
+                        finding(
                             path,
                             position,
-                            "too-deep",
+                            Code.TOO_DEEP,
                             f"the content is nested more than {MAX_DEPTH} levels deep",
                             "content files need only a few levels; check the indentation",
                         )
@@ -307,10 +307,10 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
             stack.pop()
         elif kind is events.AliasEvent:
             raise _Reject(
-                error(
+                finding(
                     path,
                     _position(event.start_mark),
-                    "yaml-alias",
+                    Code.YAML_ALIAS,
                     f"YAML aliases (*{event.anchor}) are not allowed in content files",
                     "write the value out in full where it is needed",
                 )
@@ -319,10 +319,10 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
             documents += 1
             if documents > 1:
                 raise _Reject(
-                    error(
+                    finding(
                         path,
                         _position(event.start_mark),
-                        "multiple-documents",
+                        Code.MULTIPLE_DOCUMENTS,
                         "the file holds more than one YAML document ('---')",
                         "keep one document per file; remove the second '---' line",
                     )
@@ -330,15 +330,15 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
 
     if documents == 0 or root is None:
         return None, [
-            error(path, (1, 1), "empty-file", "the file is empty", "fill it in, or delete it if it is not needed")
+            finding(path, (1, 1), Code.EMPTY_FILE, "the file is empty", "fill it in, or delete it if it is not needed")
         ]
     if not isinstance(root, dict):
         what = "a list" if isinstance(root, list) else "a single value"
         return None, [
-            error(
+            finding(
                 path,
                 values[()],
-                "not-a-mapping",
+                Code.NOT_A_MAPPING,
                 f"the file holds {what}; a content file must be a mapping of fields such as 'id: ...'",
                 "start the file with the fields, each on its own line as 'name: value'",
             )

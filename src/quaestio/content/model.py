@@ -6,13 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from quaestio.content.layout import AUDIENCES, Kind
+from quaestio.content.layout import Kind
 from quaestio.content.load import Source
-
-LANGUAGES = ("en", "fr", "nl", "de")
-PRIORITIES = ("high", "medium", "low")
-HORIZONS = ("short", "medium", "long")
-STATUSES = ("draft", "proposed", "adopted", "withdrawn")
+from quaestio.vocab import TRANSLATIONS, Audience, FollowUpState, Horizon, Priority, ReferenceKind, Status
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,7 @@ class Text:
     @classmethod
     def of(cls, value: object) -> Text:
         if isinstance(value, dict):
-            others = tuple((k, value[k]) for k in LANGUAGES[1:] if k in value)
+            others = tuple((k.value, value[k]) for k in TRANSLATIONS if k in value)
             return cls(value["en"], others)
         return cls(str(value))
 
@@ -80,7 +76,7 @@ class Reference:
     author: str
     year: int
     url: str | None
-    kind: str
+    kind: ReferenceKind
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,7 @@ class GlossaryEntry:
 @dataclass(frozen=True)
 class FollowUp:
     date: str
-    state: str
+    state: FollowUpState
     note: Text
     source: str | None
 
@@ -102,13 +98,13 @@ class FollowUp:
 class Recommendation:
     id: str
     topic: str
-    audience: str
+    audience: Audience
     title: Text
     text: Text
     rationale: Text
-    priority: str
-    horizon: str
-    status: str
+    priority: Priority
+    horizon: Horizon
+    status: Status
     addresses: tuple[str, ...]
     references: tuple[str, ...]
     related: tuple[str, ...]
@@ -214,7 +210,7 @@ def _topic(source: Source) -> Topic:
             for i, c in enumerate(data["challenges"])
         ),
         references=tuple(
-            Reference(r["id"], Text.of(r["title"]), r["author"], r["year"], r.get("url"), r["kind"])
+            Reference(r["id"], Text.of(r["title"]), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"]))
             for r in data["references"]
         ),
         glossary=tuple(
@@ -231,18 +227,19 @@ def _recommendations(source: Source) -> list[Recommendation]:
         Recommendation(
             id=r["id"],
             topic=data["topic"],
-            audience=data["audience"],
+            audience=Audience(data["audience"]),
             title=Text.of(r["title"]),
             text=Text.of(r["text"]),
             rationale=Text.of(r["rationale"]),
-            priority=r["priority"],
-            horizon=r["horizon"],
-            status=r["status"],
+            priority=Priority(r["priority"]),
+            horizon=Horizon(r["horizon"]),
+            status=Status(r["status"]),
             addresses=tuple(r["addresses"]),
             references=tuple(r.get("references", [])),
             related=tuple(r.get("related", [])),
             follow_up=tuple(
-                FollowUp(f["date"], f["state"], Text.of(f["note"]), f.get("source")) for f in r.get("follow_up", [])
+                FollowUp(f["date"], FollowUpState(f["state"]), Text.of(f["note"]), f.get("source"))
+                for f in r.get("follow_up", [])
             ),
             withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
             superseded_by=r.get("superseded_by"),
@@ -259,5 +256,7 @@ def build_corpus(sources: Sequence[Source]) -> Corpus:
     )
     topic_order = {t.id: i for i, t in enumerate(topics)}
     recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s)]
-    recommendations.sort(key=lambda r: (topic_order.get(r.topic, len(topics)), AUDIENCES.index(r.audience), r.number))
+    recommendations.sort(
+        key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
+    )
     return Corpus(tuple(topics), tuple(recommendations))

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from quaestio.content.layout import AUDIENCE_CODES, AUDIENCES, Kind
+from quaestio.content.layout import Kind
 from quaestio.content.load import JsonPath, Source
-from quaestio.findings import Finding, did_you_mean, error, warning
+from quaestio.findings import Code, Finding, did_you_mean, finding
+from quaestio.vocab import Language, LINK_SCHEMES, MARKDOWN_FIELDS, Audience
 
-ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
 PLACEHOLDER = "TODO"  # what `new` writes where a person must still write the real text
@@ -32,16 +32,6 @@ _UNSAFE = tuple(
     )
 )
 _UNSAFE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _UNSAFE), re.IGNORECASE)
-_TEXT_FIELDS = {
-    "text",
-    "rationale",
-    "description",
-    "status_quaestionis",
-    "summary",
-    "note",
-    "withdrawal_reason",
-    "definition",
-}
 
 
 @dataclass(frozen=True)
@@ -93,10 +83,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         topic_id = data.get("id")
         if isinstance(topic_id, str) and topic_id != file.topic:
             findings.append(
-                error(
+                finding(
                     file.path,
                     source.at(("id",)),
-                    "path-mismatch",
+                    Code.PATH_MISMATCH,
                     f"the topic id '{topic_id}' does not match the file name '{file.file.name}'",
                     f"change the id to '{file.topic}', or rename the file to {topic_id}.yaml",
                 )
@@ -107,10 +97,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             first = codes_seen.get(code)
             if first is not None:
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         source.at(("code",)),
-                        "duplicate-id",
+                        Code.DUPLICATE_ID,
                         f"the topic code '{code}' is already used by {first.source.file.path}",
                         "give each topic its own code",
                     )
@@ -126,10 +116,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             findings.extend(_unique(challenges, _Occurrence(source, path, challenge_id, file.topic), "challenge"))
             if isinstance(code, str) and not challenge_id.startswith(f"{code}-C"):
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         source.at(path),
-                        "id-prefix",
+                        Code.ID_PREFIX,
                         f"the challenge ID '{challenge_id}' does not start with the topic code '{code}-C'",
                         f"number the topic's challenges {code}-C1, {code}-C2, ...",
                     )
@@ -159,38 +149,42 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         declared_topic = data.get("topic")
         if isinstance(declared_topic, str) and declared_topic != file.topic:
             findings.append(
-                error(
+                finding(
                     file.path,
                     source.at(("topic",)),
-                    "path-mismatch",
+                    Code.PATH_MISMATCH,
                     f"the file says topic '{declared_topic}' but lies in the folder recommendations/{file.topic}/",
                     f"change it to 'topic: {file.topic}', or move the file to recommendations/{declared_topic}/",
                 )
             )
         declared_audience = data.get("audience")
-        if isinstance(declared_audience, str) and declared_audience in AUDIENCES and declared_audience != file.audience:
+        if (
+            isinstance(declared_audience, str)
+            and declared_audience in tuple(Audience)
+            and declared_audience != file.audience
+        ):
             findings.append(
-                error(
+                finding(
                     file.path,
                     source.at(("audience",)),
-                    "path-mismatch",
+                    Code.PATH_MISMATCH,
                     f"the file says audience '{declared_audience}' but is named {file.file.name}",
                     f"change it to 'audience: {file.audience}', or rename the file to {declared_audience}.yaml",
                 )
             )
         if file.topic not in topic_codes and not any(t.file.topic == file.topic for t in topics):
             findings.append(
-                error(
+                finding(
                     file.path,
                     source.at(("topic",)),
-                    "unknown-topic",
+                    Code.UNKNOWN_TOPIC,
                     f"there is no topic file topics/{file.topic}.yaml for this folder",
                     did_you_mean(file.topic, [t.file.topic for t in topics])
                     or f"create topics/{file.topic}.yaml first",
                 )
             )
         code = topic_codes.get(file.topic)
-        prefix = f"{code}-{AUDIENCE_CODES[file.audience or 'public']}-" if code else None
+        prefix = f"{code}-{Audience(file.audience or 'public').code}-" if code else None
         for index, item in _mappings(data.get("recommendations")):
             records.append((source, index, item))
             rec_id = item.get("id")
@@ -200,10 +194,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             findings.extend(_unique(recommendations, _Occurrence(source, path, rec_id, file.topic), "recommendation"))
             if prefix and not rec_id.startswith(prefix):
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         source.at(path),
-                        "id-prefix",
+                        Code.ID_PREFIX,
                         f"the ID '{rec_id}' does not fit this file: recommendations of topic "
                         f"'{file.topic}' to the {file.audience} audience start with '{prefix}'",
                         f"use the next free number, as in {prefix}01",
@@ -225,10 +219,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
                 listed = f"the challenges of this topic are {', '.join(sorted(candidates)) or 'none'}"
                 suggestion = did_you_mean(challenge_id, candidates)
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         source.at(base + ("addresses", position)),
-                        "broken-reference",
+                        Code.BROKEN_REFERENCE,
                         f"there is no challenge '{challenge_id}'",
                         f"{suggestion} ({listed})" if suggestion else listed,
                     )
@@ -237,10 +231,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         for position, reference_id in _strings(item.get("references")):
             if reference_id not in topic_references:
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         source.at(base + ("references", position)),
-                        "broken-reference",
+                        Code.BROKEN_REFERENCE,
                         f"there is no reference '{reference_id}' in topics/{file.topic}.yaml",
                         did_you_mean(reference_id, topic_references)
                         or "add the source to the topic's references first",
@@ -250,20 +244,20 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             where = source.at(base + ("related", position))
             if related_id == own_id:
                 findings.append(
-                    warning(
+                    finding(
                         file.path,
                         where,
-                        "self-reference",
+                        Code.SELF_REFERENCE,
                         f"'{related_id}' lists itself as related",
                         "remove it from 'related'",
                     )
                 )
             elif related_id not in recommendations:
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         where,
-                        "broken-reference",
+                        Code.BROKEN_REFERENCE,
                         f"there is no recommendation '{related_id}'",
                         did_you_mean(related_id, recommendations) or "check the ID",
                     )
@@ -273,40 +267,40 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             where = source.at(base + ("superseded_by",))
             if successor == own_id:
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         where,
-                        "broken-reference",
+                        Code.BROKEN_REFERENCE,
                         f"'{successor}' cannot supersede itself",
                         "name the recommendation that replaces it",
                     )
                 )
             elif successor not in recommendations:
                 findings.append(
-                    error(
+                    finding(
                         file.path,
                         where,
-                        "broken-reference",
+                        Code.BROKEN_REFERENCE,
                         f"there is no recommendation '{successor}' to supersede this one",
                         did_you_mean(successor, recommendations) or "check the ID",
                     )
                 )
             if status != "withdrawn" and isinstance(status, str):
                 findings.append(
-                    warning(
+                    finding(
                         file.path,
                         where,
-                        "superseded-not-withdrawn",
+                        Code.SUPERSEDED_NOT_WITHDRAWN,
                         f"'{own_id}' names a successor but its status is '{status}'",
                         "set 'status: withdrawn' and give a 'withdrawal_reason', or remove 'superseded_by'",
                     )
                 )
         if status == "withdrawn" and not item.get("withdrawal_reason"):
             findings.append(
-                error(
+                finding(
                     file.path,
                     source.at(base + ("status",)),
-                    "withdrawn-without-reason",
+                    Code.WITHDRAWN_WITHOUT_REASON,
                     f"'{own_id}' is withdrawn but does not say why",
                     "add 'withdrawal_reason:' explaining why it was withdrawn",
                 )
@@ -317,10 +311,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
     for challenge_id, occurrence in challenges.items():
         if challenge_id not in adopted_addresses:
             findings.append(
-                warning(
+                finding(
                     occurrence.source.file.path,
                     occurrence.source.at(occurrence.path),
-                    "unaddressed-challenge",
+                    Code.UNADDRESSED_CHALLENGE,
                     f"no adopted recommendation addresses the challenge '{challenge_id}'",
                     "add its ID to the 'addresses' of an adopted recommendation, or drop the challenge",
                 )
@@ -340,10 +334,10 @@ def _unique(seen: dict[str, _Occurrence], occurrence: _Occurrence, what: str) ->
         return []
     line, column = first.source.at(first.path)
     return [
-        error(
+        finding(
             occurrence.source.file.path,
             occurrence.source.at(occurrence.path),
-            "duplicate-id",
+            Code.DUPLICATE_ID,
             f"the {what} ID '{occurrence.value}' is already used at {first.source.file.path}:{line}:{column}",
             "IDs must be unique; give this one the next free number (never reuse an old one)",
         )
@@ -355,7 +349,7 @@ def _url_problem(url: str) -> str:
     if match is None:
         return "is not an absolute address"
     scheme = match.group(1).lower()
-    if scheme not in ALLOWED_SCHEMES:
+    if scheme not in LINK_SCHEMES:
         return f"uses the scheme '{scheme}:'"
     if scheme in ("http", "https") and not url[len(scheme) + 1 :].startswith("//"):
         return "is missing '//' after the scheme"
@@ -369,10 +363,10 @@ def _url_findings(source: Source, path: JsonPath, url: object) -> list[Finding]:
     if not problem:
         return []
     return [
-        error(
+        finding(
             source.file.path,
             source.at(path),
-            "url-scheme",
+            Code.URL_SCHEME,
             f"the address '{url}' {problem}",
             "addresses must start with https://, http:// or mailto:",
         )
@@ -386,12 +380,12 @@ def _markdown_link_findings(source: Source) -> list[Finding]:
             target = match.group(1) or match.group(2) or ""
             scheme = _SCHEME.match(target)
             where = source.document.locate(path, target or match.group(0))
-            if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
+            if scheme and scheme.group(1).lower() not in LINK_SCHEMES:
                 findings.append(
-                    error(
+                    finding(
                         source.file.path,
                         where,
-                        "url-scheme",
+                        Code.URL_SCHEME,
                         f"a link in the text uses the scheme '{scheme.group(1)}:'",
                         "links must start with https://, http:// or mailto:",
                     )
@@ -400,10 +394,10 @@ def _markdown_link_findings(source: Source) -> list[Finding]:
                 problem = _asset_problem(source, target)
                 if problem:
                     findings.append(
-                        error(
+                        finding(
                             source.file.path,
                             where,
-                            "asset-path",
+                            Code.ASSET_PATH,
                             f"the path '{target}' {problem}",
                             f"put the file in {ASSETS_DIR}/ and write its path as "
                             f"{ASSETS_DIR}/<name>, or link to a web address",
@@ -448,10 +442,10 @@ def _unsafe_markup_findings(source: Source) -> list[Finding]:
             match = pattern.search(text)
             if match:
                 findings.append(
-                    warning(
+                    finding(
                         source.file.path,
                         source.document.locate(path, match.group(0)),
-                        "unsafe-markup",
+                        Code.UNSAFE_MARKUP,
                         f"the text contains {what}: '{match.group(0)[:40]}'",
                         "it will be shown as plain text, never run; write plain Markdown instead",
                     )
@@ -462,7 +456,7 @@ def _unsafe_markup_findings(source: Source) -> list[Finding]:
 def _walk_texts(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in _TEXT_FIELDS:
+            if key in MARKDOWN_FIELDS:
                 for sub, text in _texts(value):
                     yield path + (key,) + sub, text
             elif isinstance(value, (dict, list)):
@@ -474,10 +468,10 @@ def _walk_texts(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
 
 def _placeholder_findings(source: Source) -> list[Finding]:
     return [
-        warning(
+        finding(
             source.file.path,
             source.at(path),
-            "placeholder-text",
+            Code.PLACEHOLDER_TEXT,
             f"{_field_name(path)} still holds the placeholder text '{text.strip()[:40]}'",
             f"write the real text in place of '{PLACEHOLDER}'; the comment beside or above it says what belongs there",
         )
@@ -486,7 +480,7 @@ def _placeholder_findings(source: Source) -> list[Finding]:
 
 
 def _field_name(path: JsonPath) -> str:
-    named = [step for step in path if isinstance(step, str) and step not in ("en", "fr", "nl", "de")]
+    named = [step for step in path if isinstance(step, str) and step not in tuple(Language)]
     return f"'{named[-1]}'" if named else "the value"
 
 

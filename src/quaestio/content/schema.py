@@ -11,7 +11,8 @@ import jsonschema_rs
 
 from quaestio.content.layout import Kind
 from quaestio.content.load import JsonPath, YamlDocument
-from quaestio.findings import Finding, did_you_mean, error
+from quaestio.findings import Code, Finding, did_you_mean, finding
+from quaestio.vocab import Language
 
 SCHEMA_FILES = {Kind.TOPIC: "topic.schema.json", Kind.RECOMMENDATIONS: "recommendations.schema.json"}
 COMMON_FILE = "common.schema.json"
@@ -136,10 +137,10 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         prop = parent.get("properties", {}).get(name, {})
         about = prop.get("description", "")
         return [
-            error(
+            finding(
                 file,
                 where,
-                "missing-field",
+                Code.MISSING_FIELD,
                 f"the {_thing(parent)} has no '{name}' field, which is required",
                 f"add '{name}:'" + (f" ({about})" if about else ""),
             )
@@ -150,10 +151,10 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         for name in failure.kind.unexpected:
             hint = did_you_mean(name, allowed) or f"the fields allowed here are: {', '.join(allowed)}"
             found.append(
-                error(
+                finding(
                     file,
                     document.positions.of_key(path + (name,)),
-                    "unknown-field",
+                    Code.UNKNOWN_FIELD,
                     f"unknown field '{name}' in the {_thing(parent)}",
                     hint,
                 )
@@ -163,10 +164,10 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         options = [str(o) for o in failure.kind.options]
         hint = did_you_mean(value, options) or f"use one of: {', '.join(options)}"
         return [
-            error(
+            finding(
                 file,
                 where,
-                "invalid-value",
+                Code.INVALID_VALUE,
                 f"{describe(value)} is not an allowed value for {field}; allowed: {', '.join(options)}",
                 hint,
             )
@@ -177,12 +178,12 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
             _TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected or [])
         )
         if value is None:
-            return [error(file, where, "wrong-type", f"{field} is empty", f"write {words} after the colon")]
+            return [finding(file, where, Code.WRONG_TYPE, f"{field} is empty", f"write {words} after the colon")]
         return [
-            error(
+            finding(
                 file,
                 where,
-                "wrong-type",
+                Code.WRONG_TYPE,
                 f"{field} should be {words}, not {describe(value)}",
                 _type_hint(expected, value),
             )
@@ -195,24 +196,24 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         if examples:
             hint = f"{hint} For example: {examples[0]}".strip()
         what = parent.get("title", "value").lower()
-        return [error(file, where, "invalid-format", f"{describe(value)} is not a valid {what} for {field}", hint)]
+        return [finding(file, where, Code.INVALID_FORMAT, f"{describe(value)} is not a valid {what} for {field}", hint)]
     if keyword in ("minimum", "maximum"):
         bound = parent.get(keyword)
         word = "at least" if keyword == "minimum" else "at most"
-        return [error(file, where, "invalid-value", f"{field} must be {word} {bound}, not {value}")]
+        return [finding(file, where, Code.INVALID_VALUE, f"{field} must be {word} {bound}, not {value}")]
     if keyword == "minItems":
         return [
-            error(
+            finding(
                 file,
                 where,
-                "invalid-value",
+                Code.INVALID_VALUE,
                 f"{field} needs at least {parent.get('minItems')} item(s)",
                 "add an entry to the list",
             )
         ]
     if keyword == "minLength":
-        return [error(file, where, "wrong-type", f"{field} is empty", "write the text after the colon")]
-    return [error(file, where, "schema", f"{field}: {failure.message}")]
+        return [finding(file, where, Code.WRONG_TYPE, f"{field} is empty", "write the text after the colon")]
+    return [finding(file, where, Code.SCHEMA, f"{field}: {failure.message}")]
 
 
 def _type_hint(expected: object, value: object) -> str:
@@ -228,40 +229,40 @@ def _type_hint(expected: object, value: object) -> str:
 def _text_finding(
     file: str, where: tuple[int, int], field: str, value: object, document: YamlDocument, path: JsonPath
 ) -> Finding:
-    languages = ("en", "fr", "nl", "de")
+    languages = tuple(Language)
     if value is None or value == "":
-        return error(file, where, "wrong-type", f"{field} is empty", "write the text after the colon")
+        return finding(file, where, Code.WRONG_TYPE, f"{field} is empty", "write the text after the colon")
     if isinstance(value, dict):
         unknown = [k for k in value if k not in languages]
         if unknown:
             key_position = document.positions.of_key(path + (unknown[0],))
-            return error(
+            return finding(
                 file,
                 key_position,
-                "unknown-language",
+                Code.UNKNOWN_LANGUAGE,
                 f"'{unknown[0]}' is not a supported language in {field}",
-                did_you_mean(unknown[0], languages) or "use en, fr, nl or de",
+                did_you_mean(unknown[0], languages) or "use " + ", ".join(languages[:-1]) + " or " + languages[-1],
             )
         if "en" not in value:
-            return error(
+            return finding(
                 file,
                 where,
-                "missing-field",
+                Code.MISSING_FIELD,
                 f"{field} has translations but no English ('en') text",
                 "add 'en:' with the English text; English is required",
             )
         bad = next(k for k in value if not isinstance(value[k], str) or not value[k])
-        return error(
+        return finding(
             file,
             document.positions.of_value(path + (bad,)),
-            "wrong-type",
+            Code.WRONG_TYPE,
             f"the '{bad}' text of {field} should be text, not {describe(value[bad])}",
             "put the text after the colon, in quotes if it contains ': '",
         )
-    return error(
+    return finding(
         file,
         where,
-        "wrong-type",
+        Code.WRONG_TYPE,
         f"{field} should be text, not {describe(value)}",
         "write the text, or a mapping of languages such as 'en: ...' and 'fr: ...'",
     )

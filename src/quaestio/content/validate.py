@@ -6,7 +6,7 @@ from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
 from quaestio.content.rules import check_rules
 from quaestio.content.schema import SchemaSet, check_document
-from quaestio.findings import Finding, error, ordered
+from quaestio.findings import Code, Finding, finding, ordered
 
 _SIGNATURES = {
     Kind.TOPIC: {"code", "status_quaestionis", "challenges", "session"},
@@ -26,10 +26,10 @@ def _wrong_kind(source: Source) -> Finding | None:
             hint = f"move it to recommendations/{topic}/{audience}.yaml"
         else:
             hint = f"move it to topics/{source.document.data.get('id', '<id>')}.yaml"
-        return error(
+        return finding(
             source.file.path,
             (1, 1),
-            "misplaced-file",
+            Code.MISPLACED_FILE,
             f"this is a {other.value} file, but it lies in the {expected.value} folder",
             hint,
         )

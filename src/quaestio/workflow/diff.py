@@ -9,10 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quaestio.content.layout import AUDIENCES, CONTENT_PATHS, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR
+from quaestio.content.layout import CONTENT_PATHS, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR
 from quaestio.content.load import parse_yaml
-from quaestio.findings import Finding, error, ordered
+from quaestio.findings import Code, Finding, finding, ordered
 from quaestio.git import content_at, history_text, resolve
+from quaestio.vocab import Audience
 
 TEXT_FIELDS = ("title", "text", "rationale", "withdrawal_reason")
 LIST_FIELDS = ("addresses", "references", "related")
@@ -132,7 +133,7 @@ def _place(path: str) -> tuple[str, str | None] | None:
         len(parts) == 3
         and parts[0] == RECOMMENDATIONS_DIR
         and parts[2].endswith(SUFFIX)
-        and parts[2][: -len(SUFFIX)] in AUDIENCES
+        and parts[2][: -len(SUFFIX)] in tuple(Audience)
     ):
         return parts[1], parts[2][: -len(SUFFIX)]
     return None
@@ -151,11 +152,11 @@ def snapshot(root: Path, revision: str) -> Snapshot:
         try:
             text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
         except UnicodeDecodeError:
-            findings.append(error(path, (1, 1), "not-utf8", f"at {revision} the file is not UTF-8 text"))
+            findings.append(finding(path, (1, 1), Code.NOT_UTF8, f"at {revision} the file is not UTF-8 text"))
             continue
         document, problems = parse_yaml(text, path)
         findings.extend(
-            error(p.file, (p.line, p.column), p.code, f"at {revision}: {p.message}", p.hint) for p in problems
+            finding(p.file, (p.line, p.column), p.code, f"at {revision}: {p.message}", p.hint) for p in problems
         )
         if document is None:
             continue
@@ -267,10 +268,10 @@ def _reused_in_history(root: Path, base: Snapshot, added: Iterable[Item]) -> lis
         for item in items:
             if re.search(rf"(?<![A-Z0-9-]){re.escape(item.id)}(?![0-9])", history):
                 findings.append(
-                    error(
+                    finding(
                         item.file,
                         item.position,
-                        "id-reused",
+                        Code.ID_REUSED,
                         f"{item.id} was used before {base.revision} and removed; "
                         "an ID is never given to another recommendation",
                         "give this recommendation the next free ID (python build.py new recommendation ...)",
@@ -300,10 +301,10 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
         new = head.items.get(key)
         if new is None:
             findings.append(
-                error(
+                finding(
                     old.file,
                     old.position,
-                    "id-vanished",
+                    Code.ID_VANISHED,
                     f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
                     "it was removed without being withdrawn",
                     "put it back with 'status: withdrawn' and a 'withdrawal_reason'; IDs are never deleted",
@@ -312,10 +313,10 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
             continue
         if (old.topic, old.audience) != (new.topic, new.audience):
             findings.append(
-                error(
+                finding(
                     new.file,
                     new.position,
-                    "id-reused",
+                    Code.ID_REUSED,
                     f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and audience",
                     "give it a new ID in this file, and restore the old one",
                 )
@@ -325,10 +326,10 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
         old_text, new_text = _english(old.data.get("text")), _english(new.data.get("text"))
         if _similarity(old_title, new_title) < REUSE_SIMILARITY and _similarity(old_text, new_text) < REUSE_SIMILARITY:
             findings.append(
-                error(
+                finding(
                     new.file,
                     new.position,
-                    "id-reused",
+                    Code.ID_REUSED,
                     f"{key} now names another recommendation: its title and text were both replaced "
                     f"(it was '{old_title}')",
                     "restore the old recommendation (withdrawn if need be) and give the new one the next free ID",
@@ -343,7 +344,9 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
             group(new).changed.append(_entry(new, found))
 
     topic_order = sorted({t for t, _ in groups})
-    ordered_groups = sorted(groups.values(), key=lambda g: (topic_order.index(g.topic), AUDIENCES.index(g.audience)))
+    ordered_groups = sorted(
+        groups.values(), key=lambda g: (topic_order.index(g.topic), tuple(Audience).index(g.audience))
+    )
     return Report(base, head, tuple(ordered_groups), tuple(ordered(findings)))
 
 

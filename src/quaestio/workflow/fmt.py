@@ -17,7 +17,7 @@ from ruamel.yaml.tokens import CommentToken
 from quaestio.content.layout import Kind, discover
 from quaestio.content.load import parse_yaml, read_yaml
 from quaestio.content.schema import COMMON_FILE, SCHEMA_FILES
-from quaestio.findings import Finding, error, has_errors
+from quaestio.findings import Code, Finding, finding, has_errors
 from quaestio.output import write_atomically
 
 WIDTH = 100  # the longest line fmt writes, where text can be folded at a space
@@ -256,10 +256,10 @@ def canonical_text(text: str, path: str, kind: Kind, schemas: Schemas) -> tuple[
         formatted = _one_pass(current, kind, schemas)
         if formatted is None:
             return None, [
-                error(
+                finding(
                     path,
                     (1, 1),
-                    "yaml-syntax",
+                    Code.YAML_SYNTAX,
                     "ruamel.yaml cannot read this file",
                     "check the file with 'python build.py validate'",
                 )
@@ -269,10 +269,10 @@ def canonical_text(text: str, path: str, kind: Kind, schemas: Schemas) -> tuple[
         current = formatted
     else:
         return None, [
-            error(
+            finding(
                 path,
                 (1, 1),
-                "fmt-unstable",
+                Code.FMT_UNSTABLE,
                 "the file has no stable canonical form",
                 "report this file to the maintainers; it was left as it was",
             )
@@ -280,10 +280,10 @@ def canonical_text(text: str, path: str, kind: Kind, schemas: Schemas) -> tuple[
     again, _ = parse_yaml(current, path)
     if again is None or again.data != original.data:
         return None, [
-            error(
+            finding(
                 path,
                 (1, 1),
-                "fmt-unsafe",
+                Code.FMT_UNSAFE,
                 "formatting would change what the file says",
                 "report this file to the maintainers; it was left as it was",
             )
@@ -311,10 +311,10 @@ def write_safely(file: Path, path: str, text: str) -> Finding | None:
     try:
         write_atomically(file, text)
     except OSError as exc:
-        return error(
+        return finding(
             path,
             (1, 1),
-            "write-failed",
+            Code.WRITE_FAILED,
             f"the file cannot be written: {exc.strerror or exc}",
             "check that the file is not read-only and that the disk has space; it was left as it was",
         )

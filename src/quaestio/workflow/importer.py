@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quaestio.content.layout import AUDIENCE_CODES, AUDIENCES, Kind
-from quaestio.content.model import HORIZONS, PRIORITIES
-from quaestio.findings import Finding, did_you_mean, error, has_errors
+from quaestio.content.layout import Kind
+
+from quaestio.findings import Code, Finding, did_you_mean, finding, has_errors
 from quaestio.workflow.fmt import Schemas
+from quaestio.vocab import Audience, Horizon, Priority
 from quaestio.workflow.scaffold import (
     ScaffoldError,
     TopicFacts,
@@ -90,10 +91,10 @@ def _letter(column: int) -> str:
 def _csv_text(raw: bytes, source: str) -> tuple[str | None, list[Finding]]:
     if raw.startswith(_UTF16_MARKS):
         return None, [
-            error(
+            finding(
                 source,
                 (1, 1),
-                "not-utf8",
+                Code.NOT_UTF8,
                 "the file is saved as UTF-16 ('Unicode text'), not UTF-8",
                 "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As)",
             )
@@ -106,10 +107,10 @@ def _csv_text(raw: bytes, source: str) -> tuple[str | None, list[Finding]]:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, [
-            error(
+            finding(
                 source,
                 (line, column),
-                "not-utf8",
+                Code.NOT_UTF8,
                 f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line} cannot be read)",
                 "save it again as 'CSV UTF-8 (Comma delimited)' (Excel: File > Save As; LibreOffice: "
                 "choose the character set 'Unicode (UTF-8)')",
@@ -137,10 +138,10 @@ def _delimiter(text: str, source: str) -> tuple[str | None, list[Finding]]:
     seen = sorted({c for c in header if not c.isalnum() and c not in " _-\"'"})
     found = f" (the header row uses {', '.join(repr(c) for c in seen)})" if seen else ""
     return None, [
-        error(
+        finding(
             source,
             (1, 1),
-            "csv-delimiter",
+            Code.CSV_DELIMITER,
             f"the header row cannot be split into the columns {', '.join(COLUMNS)}{found}",
             "separate the columns with commas (semicolons and tabs also work), and start the file with the header row",
         )
@@ -152,7 +153,7 @@ def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        return None, [error(source, (1, 1), "unreadable", f"the file cannot be read: {exc.strerror}")]
+        return None, [finding(source, (1, 1), Code.UNREADABLE, f"the file cannot be read: {exc.strerror}")]
     text, problems = _csv_text(raw, source)
     if text is None:
         return None, problems
@@ -166,10 +167,10 @@ def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
     except csv.Error as exc:
         row = len(records) + 1
         return None, [
-            error(
+            finding(
                 source,
                 (row, 1),
-                "csv-format",
+                Code.CSV_FORMAT,
                 f"row {row} of the CSV file cannot be read: {exc}",
                 'check this row for a quote (") that is opened in a cell and never closed',
             )
@@ -189,10 +190,10 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
         workbook = openpyxl.load_workbook(file, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign file
         return None, [
-            error(
+            finding(
                 source,
                 (1, 1),
-                "unreadable",
+                Code.UNREADABLE,
                 f"the file is not an Excel workbook that can be read ({exc})",
                 "open it in Excel or LibreOffice and save it again as .xlsx",
             )
@@ -201,10 +202,10 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
         names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no cells
         if not names:
             return None, [
-                error(
+                finding(
                     source,
                     (1, 1),
-                    "empty-sheet",
+                    Code.EMPTY_SHEET,
                     "the workbook has no sheet with cells",
                     "put the recommendations on a sheet, one per row",
                 )
@@ -212,10 +213,10 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
         if sheet is not None:
             if sheet not in names:
                 return None, [
-                    error(
+                    finding(
                         source,
                         (1, 1),
-                        "extra-sheets",
+                        Code.EXTRA_SHEETS,
                         f"the workbook has no sheet '{sheet}'",
                         did_you_mean(sheet, names) or f"its sheets are: {', '.join(names)}",
                     )
@@ -225,10 +226,10 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
             filled = [workbook[n] for n in names if _has_cells(workbook[n])]
             if len(filled) > 1:
                 return None, [
-                    error(
+                    finding(
                         source,
                         (1, 1),
-                        "extra-sheets",
+                        Code.EXTRA_SHEETS,
                         f"the workbook has {len(filled)} sheets with content "
                         f"({', '.join(repr(s.title) for s in filled)}); import reads one sheet",
                         "delete the other sheets, or name the sheet to import with --sheet",
@@ -236,10 +237,10 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
                 ]
             chosen = filled[0] if filled else workbook[names[0]]
         findings = [
-            error(
+            finding(
                 source,
                 (merged.min_row, merged.min_col),
-                "merged-cells",
+                Code.MERGED_CELLS,
                 f"cells {merged.coord} of sheet '{chosen.title}' are merged",
                 "unmerge them (Excel: Home > Merge & Center > Unmerge Cells) and write the value in "
                 "every row that needs it",
@@ -302,10 +303,10 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
             {},
             0,
             [
-                error(
+                finding(
                     table.source,
                     (1, 1),
-                    "empty-sheet",
+                    Code.EMPTY_SHEET,
                     "the sheet is empty",
                     f"the first row names the columns: {', '.join(COLUMNS)}",
                 )
@@ -320,10 +321,10 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
         key = _normal_header(name)
         if key in columns:
             findings.append(
-                error(
+                finding(
                     table.source,
                     (number, index),
-                    "duplicate-column",
+                    Code.DUPLICATE_COLUMN,
                     f"the column '{key}' appears twice ({table.cell(number, columns[key])} and "
                     f"{table.cell(number, index)})",
                     "keep one of them",
@@ -331,10 +332,10 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
             )
         elif key not in COLUMNS:
             findings.append(
-                error(
+                finding(
                     table.source,
                     (number, index),
-                    "unknown-column",
+                    Code.UNKNOWN_COLUMN,
                     f"unknown column '{name}' at {table.cell(number, index)}",
                     did_you_mean(key, COLUMNS) or f"the columns are: {', '.join(COLUMNS)}",
                 )
@@ -344,10 +345,10 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
     for name in REQUIRED:
         if name not in columns:
             findings.append(
-                error(
+                finding(
                     table.source,
                     (number, 1),
-                    "missing-column",
+                    Code.MISSING_COLUMN,
                     f"the header row has no '{name}' column",
                     f"add a column named '{name}'; the columns are: {', '.join(COLUMNS)}",
                 )
@@ -387,10 +388,10 @@ def _row_fields(
         text = value(name)
         if text is None:
             findings.append(
-                error(
+                finding(
                     where,
                     at(name),
-                    "missing-field",
+                    Code.MISSING_FIELD,
                     f"the recommendation in row {number} has no {name} ({table.cell(*at(name))})",
                     f"write its {name} in the '{name}' column",
                 )
@@ -399,22 +400,22 @@ def _row_fields(
     title = fields.get("title")
     if title and title.casefold() in existing_titles:
         findings.append(
-            error(
+            finding(
                 where,
                 at("title"),
-                "already-imported",
+                Code.ALREADY_IMPORTED,
                 f"row {number} has the same title as {existing_titles[title.casefold()]}",
                 "remove the row if it was imported before; otherwise reword the title",
             )
         )
-    for name, options in (("priority", PRIORITIES), ("horizon", HORIZONS)):
+    for name, options in (("priority", tuple(Priority)), ("horizon", tuple(Horizon))):
         raw = value(name)
         if raw is None:
             findings.append(
-                error(
+                finding(
                     where,
                     at(name),
-                    "missing-field",
+                    Code.MISSING_FIELD,
                     f"row {number} has no {name} ({table.cell(*at(name))})",
                     f"write one of: {', '.join(options)}",
                 )
@@ -423,10 +424,10 @@ def _row_fields(
         chosen = _choice(raw, options)
         if chosen not in options:
             findings.append(
-                error(
+                finding(
                     where,
                     at(name),
-                    "invalid-value",
+                    Code.INVALID_VALUE,
                     f"'{raw}' is not an allowed {name} ({table.cell(*at(name))}); allowed: {', '.join(options)}",
                     did_you_mean(raw.lower(), options) or f"use one of: {', '.join(options)}",
                 )
@@ -442,10 +443,10 @@ def _row_fields(
                 listed = f"the {what}s of topic '{facts.id}' are {', '.join(known) or 'none'}"
                 suggestion = did_you_mean(item, known)
                 findings.append(
-                    error(
+                    finding(
                         where,
                         at(name),
-                        "broken-reference",
+                        Code.BROKEN_REFERENCE,
                         f"there is no {what} '{item}' in topics/{facts.id}.yaml ({table.cell(*at(name))})",
                         f"{suggestion} ({listed})" if suggestion else listed,
                     )
@@ -463,10 +464,10 @@ def _stray_cells(table: Table, columns: dict[str, int], header: int) -> list[Fin
         for index, content in enumerate(cells, start=1):
             if content is not None and index not in named:
                 findings.append(
-                    error(
+                    finding(
                         table.source,
                         (number, index),
-                        "unknown-column",
+                        Code.UNKNOWN_COLUMN,
                         f"{table.cell(number, index)} holds a value but its column has no known name",
                         f"name the column in the header row ({', '.join(COLUMNS)}) or clear the cell",
                     )
@@ -477,8 +478,8 @@ def _stray_cells(table: Table, columns: dict[str, int], header: int) -> list[Fin
 
 def import_table(root: Path, table: Table, topic: str, audience: str, schemas: Schemas, dry_run: bool) -> Imported:
     """Turn a table's rows into new recommendations in recommendations/<topic>/<audience>.yaml: all or none."""
-    if audience not in AUDIENCES:
-        raise ImportProblem(f"'{audience}' is not an audience; use one of {', '.join(AUDIENCES)}")
+    if audience not in tuple(Audience):
+        raise ImportProblem(f"'{audience}' is not an audience; use one of {', '.join(tuple(Audience))}")
     try:
         facts = topic_facts(root, topic)
     except ScaffoldError as problem:
@@ -510,10 +511,10 @@ def import_table(root: Path, table: Table, topic: str, audience: str, schemas: S
             existing.setdefault(fields["title"].casefold(), f"row {number}")
     if not rows and not findings:
         findings.append(
-            error(
+            finding(
                 table.source,
                 (header + 1, 1),
-                "empty-sheet",
+                Code.EMPTY_SHEET,
                 "there are no recommendations below the header row",
                 "write one per row",
             )
@@ -522,7 +523,7 @@ def import_table(root: Path, table: Table, topic: str, audience: str, schemas: S
         return Imported(path, (), before, None, tuple(findings))
 
     try:
-        ids, _ = next_ids(root, f"{facts.code}-{AUDIENCE_CODES[audience]}-", len(rows))
+        ids, _ = next_ids(root, f"{facts.code}-{Audience(audience).code}-", len(rows))
     except ScaffoldError as problem:
         raise ImportProblem(str(problem)) from None
     for new_id, fields in zip(ids, rows):

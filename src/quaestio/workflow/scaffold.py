@@ -10,20 +10,13 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from quaestio.content.layout import (
-    AUDIENCE_CODES,
-    AUDIENCES,
-    CONTENT_PATHS,
-    RECOMMENDATIONS_DIR,
-    SUFFIX,
-    TOPICS_DIR,
-    Kind,
-)
+from quaestio.content.layout import CONTENT_PATHS, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR, Kind
 from quaestio.content.load import read_yaml
 from quaestio.content.rules import PLACEHOLDER
-from quaestio.findings import Finding, did_you_mean, error, has_errors
+from quaestio.findings import Code, Finding, did_you_mean, finding, has_errors
 from quaestio.git import history_text, is_checkout
 from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
+from quaestio.vocab import Audience
 
 MAX_NUMBER = 999
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -192,10 +185,10 @@ def load_recommendations(root: Path, topic: str, audience: str) -> tuple[Comment
         return None, problems
     if not isinstance(document.data.get("recommendations"), list):
         return None, [
-            error(
+            finding(
                 path,
                 document.positions.of_key(("recommendations",)),
-                "wrong-type",
+                Code.WRONG_TYPE,
                 "'recommendations' should be a list of recommendations",
                 "fix the file first: run 'python build.py validate'",
             )
@@ -219,14 +212,14 @@ def write_canonical(
 
 def new_recommendation(root: Path, topic: str, audience: str, title: str | None, schemas: Schemas) -> Scaffolded:
     """Append a recommendation with the next never-used ID to recommendations/<topic>/<audience>.yaml."""
-    if audience not in AUDIENCES:
-        raise ScaffoldError(f"'{audience}' is not an audience; use one of {', '.join(AUDIENCES)}")
+    if audience not in tuple(Audience):
+        raise ScaffoldError(f"'{audience}' is not an audience; use one of {', '.join(tuple(Audience))}")
     facts = topic_facts(root, topic)
     path = recommendations_path(topic, audience)
     data, findings = load_recommendations(root, topic, audience)
     if data is None:
         return Scaffolded(path, (), tuple(findings), False)
-    (new_id,), history = next_ids(root, f"{facts.code}-{AUDIENCE_CODES[audience]}-")
+    (new_id,), history = next_ids(root, f"{facts.code}-{Audience(audience).code}-")
     data["recommendations"].append(recommendation_entry(new_id, facts, title))
     text, findings = write_canonical(root, path, Kind.RECOMMENDATIONS, data, schemas)
     return Scaffolded(path, (new_id,) if text is not None else (), tuple(findings), history)

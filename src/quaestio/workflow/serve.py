@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from quaestio.findings import Finding, Severity, error, format_text
+from quaestio.findings import Code, Finding, Severity, finding, format_text
 
 HOST = "127.0.0.1"
 STATUS_PATH = "/__quaestio__/status"
@@ -43,7 +43,7 @@ def build_preview(root: Path, out: Path) -> tuple[Finding, ...]:
         try:
             build_site(root, result.corpus, build_info(root, os.environ), load_branding(root), out, downloads)
         except BuildError as failure:
-            return (*result.findings, error("website", (1, 1), "site-build", str(failure)))
+            return (*result.findings, finding("website", (1, 1), Code.SITE_BUILD, str(failure)))
     return result.findings
 
 
@@ -104,7 +104,9 @@ class Preview:
                 try:
                     findings = tuple(self.builder(self.root, target))
                 except Exception as failure:  # the preview must survive whatever a build does
-                    findings = (error("website", (1, 1), "site-build", f"the website could not be built: {failure}"),)
+                    findings = (
+                        finding("website", (1, 1), Code.SITE_BUILD, f"the website could not be built: {failure}"),
+                    )
                 after = _fingerprint(self.root)
                 if after == before:
                     break

@@ -10,8 +10,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from quaestio.content.model import GlossaryEntry, Text
+from quaestio.vocab import LINK_SCHEMES
 
-ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # Control characters have no place in text; Python-Markdown also uses \x02 and \x03 as its own markers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -45,7 +45,7 @@ def safe_url(url: str | None) -> str | None:
         return None
     url = clean(url).strip()
     scheme = _SCHEME.match(url)
-    return url if scheme and scheme.group(1).lower() in ALLOWED_SCHEMES else None
+    return url if scheme and scheme.group(1).lower() in LINK_SCHEMES else None
 
 
 class Glossary:

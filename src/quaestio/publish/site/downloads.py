@@ -10,9 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from quaestio.content.layout import AUDIENCES
+
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
+from quaestio.vocab import Audience
 
 DOWNLOADS_DIR = "downloads"
 REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
@@ -76,7 +77,7 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
         names[settings["topic"]["file"].format(**words)] = ReportName(
             f"{settings['topic']['kind']}: {topic.title.en}", len(names), topic=topic.id
         )
-    for key in AUDIENCES:
+    for key in tuple(Audience):
         audience = branding.audience(key)
         words = {
             "audience": audience["label"],

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from quaestio.content.layout import AUDIENCES
-from quaestio.content.model import PRIORITIES, STATUSES, Corpus
+
+from quaestio.content.model import Corpus
 from quaestio.publish.branding import Branding
+from quaestio.vocab import Audience, Priority, Status
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def key_figures(corpus: Corpus, branding: Branding, titles: Mapping[str, str]) -
         topics=len(corpus.topics),
         challenges=sum(len(t.challenges) for t in corpus.topics),
         groups=(
-            group("audience", AUDIENCES, lambda v: str(branding.audience(v)["label"])),
-            group("priority", PRIORITIES, lambda v: branding.label("priority", v)),
-            group("status", STATUSES, lambda v: branding.label("status", v)),
+            group("audience", tuple(Audience), lambda v: str(branding.audience(v)["label"])),
+            group("priority", tuple(Priority), lambda v: branding.label("priority", v)),
+            group("status", tuple(Status), lambda v: branding.label("status", v)),
         ),
     )
 

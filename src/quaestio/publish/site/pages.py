@@ -16,8 +16,8 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from quaestio.content.layout import AUDIENCES
-from quaestio.content.model import PRIORITIES, STATUSES, Corpus, Recommendation, Text, Topic
+
+from quaestio.content.model import Corpus, Recommendation, Text, Topic
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import content
@@ -25,6 +25,7 @@ from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_dow
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
 from quaestio.publish.urls import absolute, audience_path, recommendation_path, topic_path
+from quaestio.vocab import Audience, Priority, Status
 
 SITE_TEMPLATES = "site"
 WORDING_FILE = "site.yaml"
@@ -185,7 +186,7 @@ class SiteContext:
 
     def by_audience(self, topic_id: str) -> list[tuple[str, tuple[Recommendation, ...]]]:
         """A topic's recommendations grouped by audience, leaving out audiences with none."""
-        groups = [(a, self.corpus.recommendations_for(topic=topic_id, audience=a)) for a in AUDIENCES]
+        groups = [(a, self.corpus.recommendations_for(topic=topic_id, audience=a)) for a in tuple(Audience)]
         return [(a, items) for a, items in groups if items]
 
     def by_topic(self, audience: str) -> list[tuple[Topic, tuple[Recommendation, ...]]]:
@@ -247,15 +248,15 @@ class PageWriter:
             "branding": site.branding,
             "info": site.info,
             "corpus": site.corpus,
-            "audiences": AUDIENCES,
+            "audiences": tuple(Audience),
             "url": self._url,
             "fragment": self._fragment,
             "front_matter": front_matter,
             "inline": content.inline,
             "safe_url": content.safe_url,
             "date": format_date,
-            "priorities": PRIORITIES,
-            "statuses": STATUSES,
+            "priorities": tuple(Priority),
+            "statuses": tuple(Status),
             "paths": SimpleNamespace(topic=topic_path, audience=audience_path, recommendation=recommendation_path),
         }
         for env in (self.markdown, self.html):
@@ -341,7 +342,7 @@ def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]
     return [
         entry(labels["home"], ""),
         section(labels["topics"], [entry(t.title, topic_path(t.id)) for t in corpus.topics]),
-        section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in AUDIENCES]),
+        section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in tuple(Audience)]),
         entry(labels["recommendations"], "recommendations/"),
         entry(labels["downloads"], f"{DOWNLOADS_DIR}/"),
         entry(labels["glossary"], "glossary/"),
@@ -380,7 +381,7 @@ class SiteGenerator:
         pages += [(topic_path(t.id), t.title.en, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
         pages += [
             (audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
-            for a in AUDIENCES
+            for a in tuple(Audience)
         ]
         pages += [
             ("recommendations/", titles["recommendations"], "pages/recommendations.md.j2", {}),

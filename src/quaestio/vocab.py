@@ -1,0 +1,93 @@
+"""The domain's words, defined once: audiences, priorities, horizons, statuses, follow-up states,
+reference kinds, languages, link schemes and the Markdown text fields. The JSON Schemas' enums are
+tested against these."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Audience(enum.StrEnum):
+    """Who a recommendation is addressed to, in the order the reports present them."""
+
+    ACADEMIC = "academic"
+    BUSINESS = "business"
+    PUBLIC = "public"
+
+    @property
+    def code(self) -> str:
+        """The three capitals that stand in recommendation IDs: GOV-BUS-03."""
+        return _AUDIENCE_CODES[self]
+
+
+_AUDIENCE_CODES = {Audience.ACADEMIC: "ACA", Audience.BUSINESS: "BUS", Audience.PUBLIC: "PUB"}
+
+
+class Priority(enum.StrEnum):
+    """How urgent a recommendation is."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Horizon(enum.StrEnum):
+    """The term within which a recommendation should be carried out."""
+
+    SHORT = "short"
+    MEDIUM = "medium"
+    LONG = "long"
+
+
+class Status(enum.StrEnum):
+    """Where a recommendation stands in the coalition's own process."""
+
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    ADOPTED = "adopted"
+    WITHDRAWN = "withdrawn"
+
+
+class FollowUpState(enum.StrEnum):
+    """How far a recommendation had come at a dated follow-up entry."""
+
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    IMPLEMENTED = "implemented"
+    REJECTED = "rejected"
+
+
+class ReferenceKind(enum.StrEnum):
+    """What sort of public source a reference is."""
+
+    LEGISLATION = "legislation"
+    STANDARD = "standard"
+    REPORT = "report"
+    ARTICLE = "article"
+    WEBSITE = "website"
+
+
+class Language(enum.StrEnum):
+    """A language the content may be written in; English is the source language."""
+
+    EN = "en"
+    FR = "fr"
+    NL = "nl"
+    DE = "de"
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag of the published documents: British English and Belgium's three languages."""
+        return "en-GB" if self is Language.EN else f"{self.value}-BE"
+
+
+SOURCE_LANGUAGE = Language.EN
+TRANSLATIONS = tuple(language for language in Language if language is not SOURCE_LANGUAGE)
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+"""The only schemes a link in contributors' text may use; anything else is refused or made inert."""
+
+MARKDOWN_FIELDS = frozenset(
+    {"text", "rationale", "description", "status_quaestionis", "summary", "note", "withdrawal_reason", "definition"}
+)
+"""The fields whose text is Markdown (the others are plain one-line texts)."""

@@ -1,0 +1,64 @@
+"""The domain's words are defined once (quaestio.vocab, quaestio.findings.Code); schemas and README agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from quaestio.findings import Code, Severity, codes_table
+from quaestio.vocab import Audience, FollowUpState, Horizon, Language, Priority, ReferenceKind, Status
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "schemas"
+
+
+def _schema(name: str) -> dict:
+    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+def _values(enum_class) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+def test_recommendation_schema_enums_are_the_vocabulary():
+    schema = _schema("recommendations.schema.json")
+    item = schema["$defs"]["recommendation"]["properties"]
+    assert schema["properties"]["audience"]["enum"] == _values(Audience)
+    assert item["priority"]["enum"] == _values(Priority)
+    assert item["horizon"]["enum"] == _values(Horizon)
+    assert item["status"]["enum"] == _values(Status)
+    assert item["follow_up"]["items"]["properties"]["state"]["enum"] == _values(FollowUpState)
+
+
+def test_topic_schema_reference_kinds_are_the_vocabulary():
+    references = _schema("topic.schema.json")["properties"]["references"]["items"]["properties"]
+    assert references["kind"]["enum"] == _values(ReferenceKind)
+
+
+def test_translation_languages_are_the_vocabulary():
+    translations = _schema("common.schema.json")["$defs"]["translations"]
+    assert list(translations["properties"]) == _values(Language)
+
+
+def test_open_data_schema_enums_are_the_vocabulary():
+    item = _schema("open-data.schema.json")["properties"]["recommendations"]["items"]["properties"]
+    assert item["audience"]["enum"] == _values(Audience)
+    assert item["priority"]["enum"] == _values(Priority)
+    assert item["status"]["enum"] == _values(Status)
+
+
+def test_audience_codes_and_language_tags():
+    assert [a.code for a in Audience] == ["ACA", "BUS", "PUB"]
+    assert [lang.tag for lang in Language] == ["en-GB", "fr-BE", "nl-BE", "de-BE"]
+
+
+def test_every_code_has_a_severity_and_a_meaning():
+    assert len({c.value for c in Code}) == len(Code)
+    for code in Code:
+        assert isinstance(code.severity, Severity) and code.meaning and code.value == code.value.lower()
+
+
+def test_readme_table_of_codes_is_generated_from_the_enumeration():
+    """The README's table lists every code with its severity and meaning; `schema` was once missing."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert codes_table() in readme, "regenerate the README's table with quaestio.findings.codes_table():\n" + codes_table()
