@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from quaestio.pipeline import check
-
-FIXTURES = Path(__file__).parent / "fixtures"
-REPOSITORY = Path(__file__).resolve().parents[1]
+from support.paths import FIXTURES
 
 
 class Repo:

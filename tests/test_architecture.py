@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from support.paths import PACKAGE
+
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "quaestio"
 
 # A module may import only from its own layer or from a lower one (higher number = higher layer).
 LAYERS = {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from support.paths import REPOSITORY
+
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,6 @@ from quaestio.cli import main
 
 PUBLIC = "recommendations/alpha/public.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"
-REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def break_two_things(repo):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from support.paths import REPOSITORY
+
 import re
-from pathlib import Path
 
 import pytest
 
 from quaestio.pipeline import check
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPOSITORY
 FOUNDING_TOPICS = {"landscape", "governance", "risk-management", "threat-management"}
 # The only figures the content may quote: those of the coalition's founding announcement.
 ALLOWED_PERCENTAGES = {"80%", "1%", "66%", "75%"}

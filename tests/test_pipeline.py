@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from support.paths import REPOSITORY
+
 import hashlib
 import json
 import os
@@ -15,7 +17,6 @@ import quaestio.publish.exports
 from quaestio.cli import main
 
 pytestmark = pytest.mark.slow
-REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

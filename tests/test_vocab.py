@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from support.paths import REPOSITORY
+
 import json
-from pathlib import Path
 
 from quaestio.findings import Code, Severity, codes_table
 from quaestio.vocab import Audience, FollowUpState, Horizon, Language, Priority, ReferenceKind, Status
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPOSITORY
 SCHEMAS = ROOT / "schemas"
 
 
@@ -61,4 +62,6 @@ def test_every_code_has_a_severity_and_a_meaning():
 def test_readme_table_of_codes_is_generated_from_the_enumeration():
     """The README's table lists every code with its severity and meaning; `schema` was once missing."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert codes_table() in readme, "regenerate the README's table with quaestio.findings.codes_table():\n" + codes_table()
+    assert codes_table() in readme, (
+        "regenerate the README's table with quaestio.findings.codes_table():\n" + codes_table()
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from support.paths import REPOSITORY
+
 import os
 import re
 from collections.abc import Iterator
@@ -20,7 +22,6 @@ from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = pytest.mark.slow
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 SITE_NAME = "Cyber Security Coalition recommendations"
 PAGE_WEIGHT_LIMIT = 500_000
 

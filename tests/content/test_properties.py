@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from support.paths import MINIMAL
+
 import shutil
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from quaestio.content.load import parse_yaml, read_yaml
 from quaestio.findings import Finding
 from quaestio.pipeline import check
 
-FIXTURES = Path(__file__).parent / "fixtures" / "minimal"
+FIXTURES = MINIMAL
 PUBLIC = "recommendations/alpha/public.yaml"
 
 # Bytes that look like YAML more often than uniformly random bytes do.

@@ -8,7 +8,7 @@ import yaml as pyyaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPOSITORY
+from support.paths import REPOSITORY
 from quaestio import output
 from quaestio.cli import main
 from quaestio.content.layout import Kind, discover

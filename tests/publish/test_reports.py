@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from support.paths import FIXTURES
+
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +20,6 @@ from quaestio.publish.reports import write_reports
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).parent / "fixtures"
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
 SECTIONS = [
     "Executive summary",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from support.paths import MINIMAL
+
 import dataclasses
 import hashlib
 import json
@@ -21,7 +23,7 @@ from quaestio.publish.site.downloads import human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
 
-FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+FIXTURE = MINIMAL
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
 IDS = ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
 

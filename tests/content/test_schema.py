@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from support.paths import SCHEMAS
+
 import json
-from pathlib import Path
 
 import pytest
 
 PUBLIC = "recommendations/alpha/public.yaml"
 TOPIC = "topics/alpha.yaml"
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 
 def test_unknown_field_with_did_you_mean(repo):
