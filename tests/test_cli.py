@@ -148,3 +148,26 @@ def test_invalid_source_date_epoch_is_a_usage_error(repo, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "SOURCE_DATE_EPOCH='abc'" in err and "whole number" in err
     assert not (repo.root / "build").exists()
+
+
+def _commands(parser, prefix=()):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                yield (*prefix, name), command
+                yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_help_says_what_it_does(capsys):
+    """`quaestio X --help` starts with a sentence about X, not only the usage line."""
+    from quaestio.cli import _parser
+
+    commands = list(_commands(_parser()))
+    assert len(commands) >= 10
+    for words, _ in commands:
+        with pytest.raises(SystemExit):
+            main([*words, "--help"])
+        lines = capsys.readouterr().out.split("\n\n")
+        assert len(lines) > 2 and lines[1].strip() and not lines[1].startswith(("options", "positional")), words

@@ -52,7 +52,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("data", help="validate, then write the open data (JSON, CSV) into build/data/")
     _workflow_parsers(commands)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Give every command's --help the one-line summary the command list shows for it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            summaries = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, command in action.choices.items():
+                command.description = command.description or summaries.get(name)
+                _describe(command)
 
 
 def _workflow_parsers(commands) -> None:
