@@ -44,6 +44,7 @@ def test_translation_languages_are_the_vocabulary():
 
 def test_open_data_schema_enums_are_the_vocabulary():
     item = _schema("open-data.schema.json")["properties"]["recommendations"]["items"]["properties"]
+    assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)
     assert item["audience"]["enum"] == _values(Audience)
     assert item["priority"]["enum"] == _values(Priority)
     assert item["status"]["enum"] == _values(Status)

@@ -15,7 +15,9 @@ def _map(repo, *entries: tuple[str, str, str]) -> None:
         f"\n      - catalog: {catalog}\n        control: {control}\n        relation: {relation}"
         for catalog, control, relation in entries
     )
-    repo.replace(FILE, "    addresses: [ALP-C2]\n    follow_up:", f"    addresses: [ALP-C2]\n    maps_to:{lines}\n    follow_up:")
+    repo.replace(
+        FILE, "    addresses: [ALP-C2]\n    follow_up:", f"    addresses: [ALP-C2]\n    maps_to:{lines}\n    follow_up:"
+    )
 
 
 def _with_catalog(repo) -> None:
