@@ -92,6 +92,11 @@ class Catalog:
         """A control by its ID ('ir-4') or its label ('IR-4'), in any case."""
         return self.control_by_id.get(name) or self._by_folded_name.get(name.casefold())
 
+    @property
+    def short_title(self) -> str:
+        """The title before its subtitle: 'NIST Special Publication 800-53 Revision 5'."""
+        return self.title.split(": ", 1)[0]
+
     def language_of(self, control: Control) -> str:
         return control.language or self.language
 

@@ -60,7 +60,7 @@ def csl_item(topic: Topic | str, reference: Reference, language: Language | str 
         "author": [{"literal": reference.author}],
         "issued": {"date-parts": [[reference.year]]},
     }
-    if reference.url:
+    if reference.url and urlsplit(reference.url).scheme in ("http", "https"):  # validation refuses others
         item["URL"] = reference.url
     identifier = eli(reference.url) if reference.kind is ReferenceKind.LEGISLATION else None
     if identifier:
