@@ -29,7 +29,10 @@ CSL_TYPES = {
 }
 """The CSL item type of each kind of reference."""
 
-_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL)
+_ENTRY = {
+    "html": re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL),
+    "markdown": re.compile(r"^::: \{#ref-(\S+) \.csl-entry\}\n(.*?)\n:::$", re.DOTALL | re.MULTILINE),
+}
 
 
 class CitationError(Exception):
@@ -112,7 +115,7 @@ def _pandoc() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def _format(items: Sequence[dict], style: CitationStyle) -> dict[str, str]:
+def _format(items: Sequence[dict], style: CitationStyle, to: str) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="quaestio-csl-") as scratch:
         folder = Path(scratch)
         (folder / "references.json").write_text(json.dumps(list(items), ensure_ascii=False), encoding="utf-8")
@@ -123,7 +126,7 @@ def _format(items: Sequence[dict], style: CitationStyle) -> dict[str, str]:
                 "--from",
                 "markdown",
                 "--to",
-                "html",
+                to,
                 "--citeproc",
                 "--bibliography",
                 str(folder / "references.json"),
@@ -138,23 +141,26 @@ def _format(items: Sequence[dict], style: CitationStyle) -> dict[str, str]:
         )
     if completed.returncode != 0:
         raise CitationError(f"pandoc could not format the references: {completed.stderr.decode('utf-8', 'replace')}")
-    html = completed.stdout.decode("utf-8")
-    return {match.group(1): match.group(2) for match in _ENTRY.finditer(html)}
+    output = completed.stdout.decode("utf-8")
+    return {match.group(1): match.group(2).strip() for match in _ENTRY[to].finditer(output)}
 
 
-def format_entries(items: Sequence[dict], style: CitationStyle, cache_dir: Path | None = None) -> dict[str, str]:
-    """Formatted bibliography entries as HTML, by CSL ID, cached by the hash of the items and the style.
+def format_entries(
+    items: Sequence[dict], style: CitationStyle, cache_dir: Path | None = None, to: str = "html"
+) -> dict[str, str]:
+    """Formatted bibliography entries (HTML, or pandoc Markdown for the reports), by CSL ID, in the style's
+    order, cached by the hash of the items and the style.
 
     Entries are formatted together, so a style that tells apart two works of one author and year
     (2015a, 2015b) does so here as in a report that lists the same references.
     """
     key = hashlib.sha256(
-        (style.digest + json.dumps(list(items), sort_keys=True, ensure_ascii=False)).encode("utf-8")
+        (to + style.digest + json.dumps(list(items), sort_keys=True, ensure_ascii=False)).encode("utf-8")
     ).hexdigest()
     cached = cache_dir / f"{key}.json" if cache_dir else None
     if cached is not None and cached.is_file():
         return json.loads(cached.read_text(encoding="utf-8"))
-    entries = _format(items, style)
+    entries = _format(items, style, to)
     if cached is not None:
         write_atomically(cached, json.dumps(entries, ensure_ascii=False, sort_keys=True))
     return entries
