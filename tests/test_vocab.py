@@ -7,7 +7,7 @@ from support.paths import REPOSITORY
 import json
 
 from quaestio.findings import Code, Severity, codes_table
-from quaestio.vocab import Audience, FollowUpState, Horizon, Language, Priority, ReferenceKind, Status
+from quaestio.vocab import Audience, FollowUpState, Horizon, Language, Priority, ReferenceKind, Relation, Status
 
 ROOT = REPOSITORY
 SCHEMAS = ROOT / "schemas"
@@ -29,6 +29,7 @@ def test_recommendation_schema_enums_are_the_vocabulary():
     assert item["horizon"]["enum"] == _values(Horizon)
     assert item["status"]["enum"] == _values(Status)
     assert item["follow_up"]["items"]["properties"]["state"]["enum"] == _values(FollowUpState)
+    assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)
 
 
 def test_topic_schema_reference_kinds_are_the_vocabulary():
@@ -43,6 +44,7 @@ def test_translation_languages_are_the_vocabulary():
 
 def test_open_data_schema_enums_are_the_vocabulary():
     item = _schema("open-data.schema.json")["properties"]["recommendations"]["items"]["properties"]
+    assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)
     assert item["audience"]["enum"] == _values(Audience)
     assert item["priority"]["enum"] == _values(Priority)
     assert item["status"]["enum"] == _values(Status)

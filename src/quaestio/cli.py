@@ -67,7 +67,7 @@ def _describe(parser: argparse.ArgumentParser) -> None:
 
 
 def _workflow_parsers(commands) -> None:
-    """The working groups' commands: new, fmt, import, diff, serve."""
+    """The working groups' commands: new, fmt, import, catalog import, diff, serve."""
     new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     topic = kinds.add_parser("topic", help="create topics/<id>.yaml")
@@ -91,6 +91,13 @@ def _workflow_parsers(commands) -> None:
     spreadsheet.add_argument("--audience", required=True, choices=tuple(Audience))
     spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
     spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+
+    catalog = commands.add_parser("catalog", help="control catalogs that recommendations map to (catalogs/)")
+    actions = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    take = actions.add_parser("import", help="import an OSCAL catalog (JSON, YAML or XML) into catalogs/<id>.yaml")
+    take.add_argument("file", type=Path, help="the OSCAL catalog file: .json, .yaml or .xml")
+    take.add_argument("--id", dest="catalog_id", help="the catalog's ID in catalogs/ (default: from the file name)")
+    take.add_argument("--lang", help="the language of its texts, when the file does not say (e.g. de)")
 
     diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
     diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
@@ -279,6 +286,24 @@ def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None
     return EXIT_OK
 
 
+def _catalog_import(root: Path, file: Path, catalog_id: str | None, language: str | None) -> int:
+    from quaestio.workflow.catalog import import_catalog
+
+    if not file.is_file():
+        return _fail(f"no such file: {file}")
+    done = import_catalog(root, file, catalog_id, language)
+    _print_findings(done.findings)
+    if has_errors(done.findings) or not done.text:
+        print(f"quaestio: nothing was imported from {file}; {done.path} was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    print(
+        f"imported {done.title} (version {done.version}, {done.language}): {done.controls} controls "
+        f"({done.withdrawn} withdrawn) in {done.groups} groups into {done.path}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _diff(root: Path, base: str, head: str, output_format: str) -> int:
     from quaestio.workflow import diff as semantic
 
@@ -336,6 +361,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) 
         return _fmt(root, args.paths, args.check)
     if args.command == "import":
         return _import(root, args.file, args.topic, args.audience, args.sheet, args.dry_run)
+    if args.command == "catalog":
+        return _catalog_import(root, args.file, args.catalog_id, args.lang)
     if args.command == "diff":
         return _diff(root, args.base, args.head, args.format)
     if args.command == "serve":

@@ -89,6 +89,17 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file",
     )
+    UNKNOWN_CATALOG = (
+        "unknown-catalog",
+        Severity.ERROR,
+        "a `maps_to` entry names a catalog that is not in `catalogs/` (with a did-you-mean)",
+    )
+    UNKNOWN_CONTROL = (
+        "unknown-control",
+        Severity.ERROR,
+        "a `maps_to` entry names a control its catalog does not have (with a did-you-mean)",
+    )
+    CATALOG_FILE = ("catalog-file", Severity.ERROR, "a file in `catalogs/` cannot be read as an imported catalog")
     UNADDRESSED_CHALLENGE = (
         "unaddressed-challenge",
         Severity.WARNING,
@@ -109,6 +120,11 @@ class Code(enum.StrEnum):
         "unsafe-markup",
         Severity.WARNING,
         "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; it is shown as plain text, never run, and the warning puts it in front of reviewers",
+    )
+    WITHDRAWN_CONTROL = (
+        "withdrawn-control",
+        Severity.WARNING,
+        "a `maps_to` entry names a withdrawn control; the hint names the control that replaced it",
     )
     FMT_UNSAFE = ("fmt-unsafe", Severity.ERROR, "`fmt` would change what a file says, so it writes nothing")
     FMT_UNSTABLE = ("fmt-unstable", Severity.ERROR, "`fmt` would not settle on one form, so it writes nothing")
@@ -133,6 +149,21 @@ class Code(enum.StrEnum):
         "already-imported",
         Severity.ERROR,
         "`import`: a row's title is already a recommendation of the file",
+    )
+    NOT_A_CATALOG = (
+        "not-a-catalog",
+        Severity.ERROR,
+        "`catalog import`: the file cannot be parsed, is too large, or is not an OSCAL catalog",
+    )
+    UNSAFE_XML = (
+        "unsafe-xml",
+        Severity.ERROR,
+        "`catalog import`: the XML declares a DTD or entities, which are refused before anything is expanded",
+    )
+    CATALOG_DEVIATION = (
+        "catalog-deviation",
+        Severity.WARNING,
+        "`catalog import`: the catalog departs from OSCAL (an ID that is not a token, a link without `#`); what can be understood is imported",
     )
     ID_VANISHED = ("id-vanished", Severity.ERROR, "`diff`: an ID disappeared without being withdrawn")
     ID_REUSED = ("id-reused", Severity.ERROR, "`diff`: an ID now names something else")

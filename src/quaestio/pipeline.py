@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quaestio.content.catalogs import load_catalogs
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.content.validate import validate
 from quaestio.errors import BuildError
-from quaestio.findings import Finding, Severity, has_errors
+from quaestio.findings import Finding, Severity, has_errors, ordered
 from quaestio.output import link_or_copy, staged_directory, write_atomically
 from quaestio.publish.branding import TEMPLATES_DIR, load_branding
 from quaestio.publish.buildinfo import BuildInfo, build_info, load_source_history
@@ -38,12 +39,14 @@ def schemas_directory(root: Path) -> Path:
 
 
 def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
-    """Load and validate every content file under root, and build the model if nothing is wrong."""
+    """Load and validate every content file (and imported catalog) under root, and build the model if nothing is wrong."""
     schemas = schemas or load_schemas(schemas_directory(root))
     content = load_content(root)
-    sources, findings = validate(content, schemas)
-    corpus = None if has_errors(findings) else build_corpus(sources)
-    return Checked(findings, content.files, corpus)
+    catalogs, catalog_findings = load_catalogs(root)
+    sources, findings = validate(content, schemas, catalogs)
+    findings = tuple(ordered([*findings, *catalog_findings]))
+    corpus = None if has_errors(findings) else build_corpus(sources, catalogs)
+    return Checked(findings, content.files + len(catalogs) + len(catalog_findings), corpus)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from quaestio.content.catalogs import Catalog, Control
 from quaestio.content.layout import Kind
 from quaestio.content.load import Source
-from quaestio.vocab import TRANSLATIONS, Audience, FollowUpState, Horizon, Priority, ReferenceKind, Status
+from quaestio.vocab import TRANSLATIONS, Audience, FollowUpState, Horizon, Priority, ReferenceKind, Relation, Status
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,15 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class ControlMapping:
+    """A control of an imported catalog that a recommendation maps to, and how it relates to it."""
+
+    catalog: str
+    control: str
+    relation: Relation
+
+
+@dataclass(frozen=True)
 class Recommendation:
     id: str
     topic: str
@@ -112,6 +122,7 @@ class Recommendation:
     withdrawal_reason: Text | None
     superseded_by: str | None
     origin: Origin
+    maps_to: tuple[ControlMapping, ...] = ()
 
     @property
     def number(self) -> int:
@@ -139,6 +150,27 @@ class Corpus:
 
     topics: tuple[Topic, ...]
     recommendations: tuple[Recommendation, ...]
+    catalogs: tuple[Catalog, ...] = ()
+
+    @cached_property
+    def catalog_by_id(self) -> dict[str, Catalog]:
+        return {c.id: c for c in self.catalogs}
+
+    def control_of(self, mapping: ControlMapping) -> Control | None:
+        """The catalog control a mapping names (by ID or label), if its catalog is imported."""
+        catalog = self.catalog_by_id.get(mapping.catalog)
+        return catalog.find(mapping.control) if catalog else None
+
+    def mapped_to(self, catalog_id: str) -> dict[str, list[tuple[Recommendation, Relation]]]:
+        """For one catalog: control ID -> the recommendations mapped to it, with their relation, in corpus order."""
+        found: dict[str, list[tuple[Recommendation, Relation]]] = {}
+        catalog = self.catalog_by_id.get(catalog_id)
+        for item in self.recommendations if catalog else ():
+            for mapping in item.maps_to:
+                control = catalog.find(mapping.control) if mapping.catalog == catalog_id else None
+                if control is not None:
+                    found.setdefault(control.id, []).append((item, mapping.relation))
+        return found
 
     @cached_property
     def recommendation_by_id(self) -> dict[str, Recommendation]:
@@ -244,12 +276,15 @@ def _recommendations(source: Source) -> list[Recommendation]:
             withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),
+            maps_to=tuple(
+                ControlMapping(m["catalog"], m["control"], Relation(m["relation"])) for m in r.get("maps_to", [])
+            ),
         )
         for i, r in enumerate(data["recommendations"])
     ]
 
 
-def build_corpus(sources: Sequence[Source]) -> Corpus:
+def build_corpus(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) -> Corpus:
     """The model of valid content: topics in session order, recommendations by topic, audience and number."""
     topics = sorted(
         (_topic(s) for s in sources if s.file.kind is Kind.TOPIC), key=lambda t: (t.edition, t.session.number, t.id)
@@ -259,4 +294,4 @@ def build_corpus(sources: Sequence[Source]) -> Corpus:
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )
-    return Corpus(tuple(topics), tuple(recommendations))
+    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs))

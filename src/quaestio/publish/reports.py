@@ -24,6 +24,7 @@ from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
+from quaestio.publish.csl import citation_style, csl_item, format_entries
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.urls import absolute, audience_path, topic_path
 
@@ -33,6 +34,7 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
+REPORT_LANGUAGE = "en"  # the reports are written in English; their references follow this language's CSL locale
 PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS = "report.typ", "reference.docx", "reports.yaml"
 
 
@@ -151,6 +153,14 @@ def _cited(corpus: Corpus, spec: ReportSpec) -> list[tuple[Topic, Reference]]:
     return entries
 
 
+def _bibliography(entries: list[tuple[Topic, Reference]], branding: Branding, language: str) -> list[tuple[str, str]]:
+    """A report's references formatted by pandoc's citeproc (the branding's CSL style, the report language's
+    locale), as (CSL ID, pandoc Markdown) in the style's order."""
+    items = [csl_item(topic, ref, language) for topic, ref in entries]
+    formatted = format_entries(items, citation_style(branding, language), to="markdown") if items else {}
+    return list(formatted.items())
+
+
 def _glossary(topics: Iterable[Topic]) -> list[GlossaryEntry]:
     merged: dict[str, GlossaryEntry] = {}
     for topic in topics:
@@ -220,7 +230,7 @@ def render_sources(
             edition=spec.edition,
             audience=branding.audience(spec.audience_key) if spec.audience_key else None,
             references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
-            reference_entries=_cited(corpus, spec),
+            reference_entries=_bibliography(_cited(corpus, spec), branding, REPORT_LANGUAGE),
             glossary_entries=_glossary(spec.topics),
         )
         markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)

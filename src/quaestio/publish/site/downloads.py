@@ -123,6 +123,11 @@ def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
     )
 
 
+def _data_name(folder: Path, path: Path) -> str:
+    """A data file's name under data/: 'references.json', 'oscal/catalog.json'."""
+    return path.relative_to(folder).as_posix()
+
+
 def collect_downloads(
     downloads: Path, corpus: Corpus, branding: Branding, wording: Mapping[str, object]
 ) -> list[tuple[Path, Download]]:
@@ -158,23 +163,25 @@ def collect_downloads(
         )
     data_descriptions: Mapping[str, str] = wording.get("data_files", {})  # type: ignore[assignment]
     known = list(data_descriptions)
+    folder = downloads / "data"
     data = sorted(
-        _published_files(downloads / "data", DATA_SUFFIXES),
-        key=lambda p: (known.index(p.name) if p.name in known else len(known), p.name),
+        [*_published_files(folder, DATA_SUFFIXES), *_published_files(folder / "oscal", DATA_SUFFIXES)],
+        key=lambda p: (known.index(_data_name(folder, p)) if _data_name(folder, p) in known else len(known), p.name),
     )
     for source in data:
+        name = _data_name(folder, source)
         kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
         found.append(
             (
                 source,
                 Download(
                     "data",
-                    f"{DOWNLOADS_DIR}/data/{source.name}",
-                    source.name,
+                    f"{DOWNLOADS_DIR}/data/{name}",
+                    name,
                     kind,
                     source.stat().st_size,
                     _sha256(source),
-                    str(data_descriptions.get(source.name, "")),
+                    str(data_descriptions.get(name, "")),
                 ),
             )
         )

@@ -17,6 +17,7 @@ import yaml
 from markupsafe import Markup
 
 
+from quaestio.content.catalogs import Catalog, Control, ControlGroup
 from quaestio.content.model import Corpus, Recommendation, Text, Topic
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
@@ -24,7 +25,8 @@ from quaestio.publish.site import content
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
-from quaestio.publish.urls import absolute, audience_path, recommendation_path, topic_path
+from quaestio.publish.csl import csl_id, topic_entries
+from quaestio.publish.urls import absolute, audience_path, catalog_path, recommendation_path, topic_path
 from quaestio.vocab import Audience, Priority, Status
 
 SITE_TEMPLATES = "site"
@@ -135,8 +137,10 @@ class SiteContext:
         branding: Branding,
         wording: Mapping[str, object],
         downloads: Sequence[Download],
+        references: Mapping[str, str] | None = None,
     ):
         self.corpus = corpus
+        self.references = dict(references or {})
         self.info = info
         self.branding = branding
         self.wording = wording
@@ -183,6 +187,37 @@ class SiteContext:
     def references_of(self, recommendation: Recommendation) -> list:
         by_id = {r.id: r for r in self.topic(recommendation.topic).references}
         return [by_id[i] for i in recommendation.references if i in by_id]
+
+    def reference_html(self, topic_id: str, reference_id: str) -> Markup:
+        """A reference formatted by pandoc's citeproc with the branding's CSL style, as in the reports."""
+        entry = self.references.get(csl_id(topic_id, reference_id))
+        if entry is None:
+            raise KeyError(f"no formatted entry for the reference {reference_id} of {topic_id}")
+        return Markup(entry)  # pandoc's HTML writer escaped the reference's fields
+
+    def mapped_controls(self, recommendation: Recommendation) -> list[tuple[Catalog, Control, str]]:
+        """The catalog controls a recommendation maps to, with how it relates to each."""
+        found = []
+        for mapping in recommendation.maps_to:
+            control = self.corpus.control_of(mapping)
+            if control is not None:
+                found.append((self.corpus.catalog_by_id[mapping.catalog], control, mapping.relation.value))
+        return found
+
+    def catalog_coverage(self, catalog: Catalog) -> dict[str, list[tuple[Recommendation, str]]]:
+        """Control ID -> the recommendations mapped to it (with their relation)."""
+        return {k: [(r, str(rel)) for r, rel in v] for k, v in self.corpus.mapped_to(catalog.id).items()}
+
+    def group_controls(self, catalog: Catalog, group: ControlGroup) -> list[Control]:
+        return [catalog.control_by_id[i] for i in group.controls]
+
+    def recommendations_mapped_to(self, catalog: Catalog) -> list[Recommendation]:
+        """The recommendations with at least one mapping to a control of this catalog, in corpus order."""
+        return [
+            r
+            for r in self.corpus.recommendations
+            if any(self.corpus.control_of(m) for m in r.maps_to if m.catalog == catalog.id)
+        ]
 
     def by_audience(self, topic_id: str) -> list[tuple[str, tuple[Recommendation, ...]]]:
         """A topic's recommendations grouped by audience, leaving out audiences with none."""
@@ -257,7 +292,10 @@ class PageWriter:
             "date": format_date,
             "priorities": tuple(Priority),
             "statuses": tuple(Status),
-            "paths": SimpleNamespace(topic=topic_path, audience=audience_path, recommendation=recommendation_path),
+            "paths": SimpleNamespace(
+                topic=topic_path, audience=audience_path, recommendation=recommendation_path, catalog=catalog_path
+            ),
+            "anchor_of": _anchor_of,
         }
         for env in (self.markdown, self.html):
             env.globals.update(helpers)
@@ -295,6 +333,11 @@ class PageWriter:
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def _anchor_of(control: Control) -> str:
+    """An HTML id for a control's row on its catalog's page, one per ID: 'ctl-ac-2.1', 'ctl-cd_20_1' for 'cd 1'."""
+    return "ctl-" + re.sub(r"[^A-Za-z0-9._-]", lambda m: f"_{ord(m.group()):x}_", control.id)
+
+
 def _check_identifiers(corpus: Corpus) -> None:
     """Paths on the site come from IDs; refuse any that validation should have caught."""
     for topic in corpus.topics:
@@ -303,6 +346,9 @@ def _check_identifiers(corpus: Corpus) -> None:
     for item in corpus.recommendations:
         if not _RECOMMENDATION_ID.match(item.id):
             raise ValueError(f"recommendation ID {item.id!r} cannot be used in an address")
+    for catalog in corpus.catalogs:
+        if not _SLUG.match(catalog.id):
+            raise ValueError(f"catalog ID {catalog.id!r} cannot be used in an address")
 
 
 def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
@@ -346,6 +392,11 @@ def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]
         entry(labels["recommendations"], "recommendations/"),
         entry(labels["downloads"], f"{DOWNLOADS_DIR}/"),
         entry(labels["glossary"], "glossary/"),
+        *(
+            [section(labels["catalogs"], [entry(c.short_title, catalog_path(c.id)) for c in corpus.catalogs])]
+            if corpus.catalogs
+            else []
+        ),
         section(labels["about"], [entry(labels["about"], "about/"), entry(labels["accessibility"], "accessibility/")]),
     ]
 
@@ -359,7 +410,8 @@ class SiteGenerator:
         self.wording = load_wording(branding)
         self.published = collect_downloads(downloads, corpus, branding, self.wording)
         self.format_version = format_version(downloads)
-        self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published])
+        references = topic_entries(corpus, branding, downloads / ".cache" / "csl" if downloads.is_dir() else None)
+        self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published], references)
         self.nav = navigation(corpus, branding, self.wording)
 
     def _other_pages(self) -> list[tuple[str, str, str, dict[str, object]]]:
@@ -392,6 +444,7 @@ class SiteGenerator:
                 {"format_version": self.format_version},
             ),
             ("glossary/", titles["glossary"], "pages/glossary.md.j2", {}),
+            *((catalog_path(c.id), c.title, "pages/catalog.md.j2", {"catalog": c}) for c in corpus.catalogs),
             ("about/", titles["about"], "pages/about.md.j2", {}),
             ("accessibility/", titles["accessibility"], "pages/accessibility.md.j2", {}),
         ]
