@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pypandoc
 import typst
-import yaml
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
@@ -33,7 +33,7 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
-PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS = "report.typ", "reference.docx", "reports.yaml"
+PDF_TEMPLATE, REFERENCE_DOCX = "report.typ", "reference.docx"
 
 
 class ReportError(Exception):
@@ -81,8 +81,9 @@ def _long_date(value: str | dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium."""
+def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
+    """A report per topic, a digest per audience and one compendium, as templates/reports/reports.yaml names them."""
+    settings: Any = branding.report_settings
     edition = max((t.edition for t in corpus.topics), default=0)
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
@@ -185,7 +186,7 @@ def render_sources(
     templates = branding.templates / REPORTS_TEMPLATES
     env = environment(templates)
     env.globals["long_date"] = _long_date
-    settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
+    settings: Any = branding.report_settings
     fixed = "|".join(
         [
             _tool_fingerprint(),
@@ -342,8 +343,7 @@ def write_reports(
 ) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
-    settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
-    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
+    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding))
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     jobs = []
