@@ -24,6 +24,7 @@ from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
+from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.urls import absolute, audience_path, topic_path
 
@@ -211,7 +212,8 @@ def render_sources(
             "edition": spec.edition,
             "date": date,
             "revision": revision,
-            "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
+            "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
+            + link(url, url),
         }
         context = dict(
             report=report,
