@@ -54,13 +54,15 @@ def _images_as_links(tokens: list[Token]) -> None:
         if token.type != "inline" or not token.children:
             continue
         children: list[Token] = []
+        in_link = 0
         for child in token.children:
+            in_link += {"link_open": 1, "link_close": -1}.get(child.type, 0)
             if child.type != "image":
                 children.append(child)
                 continue
-            source = safe_url(child.attrGet("src"))  # always set: the parser refuses other images
+            source = safe_url(str(child.attrGet("src") or ""))  # always set: the parser refuses other images
             description = Token("text", "", 0, content=child.content or "image")
-            if source is None:
+            if source is None or in_link:  # inside a link, the description alone: links do not nest
                 children.append(description)
             else:
                 children += [Token("link_open", "a", 1, attrs={"href": source}), description]

@@ -10,6 +10,7 @@ math, citations or images, and code prints exactly as typed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from markdown_it.tree import SyntaxTreeNode
@@ -140,11 +141,13 @@ def _blocks(nodes: list[SyntaxTreeNode], tight: bool = False) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=8192)  # each text stands in several reports: the topic's, its audience's, the compendium
 def blocks(text: str, heading_level: int = 3) -> str:
     """Contributor Markdown as pandoc Markdown blocks, headings shifted so the highest is heading_level."""
     return "\n".join(_blocks(parse(text, heading_level).children))
 
 
+@lru_cache(maxsize=8192)
 def inline(text: str) -> str:
     """Contributor Markdown as one line of pandoc Markdown (for a table cell or a list entry)."""
     parts = []
