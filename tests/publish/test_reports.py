@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from support.hostile import HOSTILE_URL, hostile_corpus
 from support.paths import FIXTURES
 
 import dataclasses
@@ -368,6 +369,28 @@ def test_a_follow_up_note_is_markdown_in_the_reports_as_on_the_site(markdown_bui
 def test_an_address_with_a_refused_scheme_is_printed_as_text_never_linked(markdown_built):
     assert REFUSED_URL in _text(markdown_built / "topic-alpha.pdf")
     assert not [link for link in _pdf_links(markdown_built / "topic-alpha.pdf") if "javascript" in link]
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(built, tmp_path_factory):
+    """Reports of the site's hostile corpus: hostile text in every field, built without validation."""
+    root, _, corpus, _ = built
+    out = tmp_path_factory.mktemp("hostile-out")
+    write_reports(hostile_corpus(corpus), INFO, load_branding(root), out / "reports", out / "cache")
+    return out / "reports"
+
+
+@pytest.mark.parametrize("name", ["topic-alpha", "audience-business", "compendium"])
+def test_hostile_text_in_every_field_is_printed_and_only_web_links_are_links(hostile_reports, name):
+    pdf = _text(hostile_reports / f"{name}.pdf")
+    docx = " ".join(" ".join(p.text for p in Document(hostile_reports / f"{name}.docx").paragraphs).split())
+    for shown in (pdf, docx):
+        assert "<script>alert(10)</script> {{ 7*7 }} [x](javascript:alert(11)) {: onclick=alert(12) }" in shown
+        assert "[js](javascript:alert(4))" in shown and "{% if true %}jinja{% endif %}" in shown
+    assert HOSTILE_URL in pdf  # a follow-up's or reference's address with another scheme is printed, not linked
+    for links in (_pdf_links(hostile_reports / f"{name}.pdf"), _docx_links(hostile_reports / f"{name}.docx")):
+        assert "https://example.org/ok" in links
+        assert not [link for link in links if not link.startswith(("https://", "http://", "mailto:"))], links
 
 
 def test_reports_command_summarises_what_it_wrote_and_skipped(built, tmp_path, capsys):

@@ -44,7 +44,7 @@ def parser() -> MarkdownIt:
     """CommonMark with tables and strikethrough; raw HTML is text; links and images need an allowed scheme."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.validateLink = _validate_link  # a link with another scheme is not a link: it stays text
+    md.validateLink = _validate_link  # type: ignore[method-assign]  # another scheme: not a link, it stays text
     return md
 
 
@@ -92,3 +92,14 @@ def parse_tokens(text: str, heading_level: int = 3, env: dict | None = None) -> 
 def parse(text: str, heading_level: int = 3) -> SyntaxTreeNode:
     """Contributor Markdown as a tree of blocks and inlines, made safe: see the module's description."""
     return SyntaxTreeNode(parse_tokens(text, heading_level))
+
+
+def plain_text(text: str) -> str:
+    """What a reader sees of contributor Markdown, without its markup, on one line (for document properties)."""
+    parts = []
+    for node in parse(text).walk():
+        if node.type in ("text", "code_inline", "fence", "code_block"):
+            parts.append(node.content)
+        elif node.type in ("softbreak", "hardbreak", "paragraph", "heading", "list_item", "th", "td"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from markdown_it.tree import SyntaxTreeNode
 
-from quaestio.content.markdown import parse, safe_url
+from quaestio.content.markdown import parse, safe_url, without_controls
 
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation character
 _BACKTICKS = re.compile(r"`+")
@@ -26,8 +26,11 @@ INDENT = 4
 
 
 def literal(text: str) -> str:
-    """Text that pandoc prints exactly as written: every ASCII punctuation character escaped."""
-    return _PUNCTUATION.sub(r"\\\g<0>", text)
+    """Text that pandoc prints exactly as written: every ASCII punctuation character escaped.
+
+    Control characters are dropped (no font can print them, and typst refuses a PDF/UA file that holds them).
+    """
+    return _PUNCTUATION.sub(r"\\\g<0>", without_controls(text))
 
 
 def link_markup(markup: str, url: str | None) -> str:

@@ -20,6 +20,7 @@ import pypandoc
 import typst
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+from quaestio.content.markdown import plain_text, without_controls
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
@@ -82,6 +83,11 @@ def _long_date(value: str | dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _one_line(text: str) -> str:
+    """A text for a report's data (its metadata, the cover): on one line, control characters dropped."""
+    return " ".join(without_controls(text).split())
+
+
 def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
     """A report per topic, a digest per audience and one compendium, as templates/reports/reports.yaml names them."""
     settings: Any = branding.report_settings
@@ -89,7 +95,7 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
-        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        words = {"topic": _one_line(topic.title.en), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
             ReportSpec(
@@ -234,12 +240,12 @@ def render_sources(
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
-            "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
+            "summary": plain_text(spec.topics[0].summary.en) if len(spec.topics) == 1 else "",
             "date": date,
             "revision": revision,
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
-            "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
+            "keywords": [*settings["keywords"], *(_one_line(t.title.en) for t in spec.topics)][:12],
             "lang": "en",
             "region": "GB",
             "url": url,
