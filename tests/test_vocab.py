@@ -50,6 +50,24 @@ def test_open_data_schema_enums_are_the_vocabulary():
     assert item["status"]["enum"] == _values(Status)
 
 
+def test_branding_labels_every_value_of_the_vocabulary():
+    schema = _schema("branding.schema.json")["properties"]
+    assert list(schema["audiences"]["properties"]) == _values(Audience)
+    labels = schema["labels"]["properties"]
+    for group, enum_class in (
+        ("priority", Priority),
+        ("horizon", Horizon),
+        ("status", Status),
+        ("follow_up", FollowUpState),
+        ("reference_kind", ReferenceKind),
+    ):
+        assert list(labels[group]["properties"]) == labels[group]["required"] == _values(enum_class), group
+
+
+def test_site_language_is_the_vocabulary():
+    assert _schema("site.schema.json")["properties"]["language"]["enum"] == _values(Language)
+
+
 def test_audience_codes_and_language_tags():
     assert [a.code for a in Audience] == ["ACA", "BUS", "PUB"]
     assert [lang.tag for lang in Language] == ["en-GB", "fr-BE", "nl-BE", "de-BE"]

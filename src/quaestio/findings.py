@@ -62,7 +62,11 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a value outside the allowed ones (with a did-you-mean) or out of range",
     )
-    INVALID_FORMAT = ("invalid-format", Severity.ERROR, "a malformed ID or date")
+    INVALID_FORMAT = (
+        "invalid-format",
+        Severity.ERROR,
+        "a malformed ID, date, colour, web address or report file name",
+    )
     UNKNOWN_LANGUAGE = ("unknown-language", Severity.ERROR, "a translation in a language other than en, fr, nl, de")
     SCHEMA = ("schema", Severity.ERROR, "any other schema violation, in the schema's own words")
     DUPLICATE_ID = (
@@ -87,7 +91,7 @@ class Code(enum.StrEnum):
     ASSET_PATH = (
         "asset-path",
         Severity.ERROR,
-        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file",
+        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file; a logo that names no file",
     )
     UNKNOWN_CATALOG = (
         "unknown-catalog",

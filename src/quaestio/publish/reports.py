@@ -14,17 +14,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pypandoc
 import typst
-import yaml
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+from quaestio.content.markdown import plain_text, without_controls
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.csl import citation_style, csl_item, format_entries
+from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.urls import absolute, audience_path, topic_path
 
@@ -35,7 +37,7 @@ READER = (
 )
 REPORTS_TEMPLATES = "reports"
 REPORT_LANGUAGE = "en"  # the reports are written in English; their references follow this language's CSL locale
-PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS = "report.typ", "reference.docx", "reports.yaml"
+PDF_TEMPLATE, REFERENCE_DOCX = "report.typ", "reference.docx"
 
 
 class ReportError(Exception):
@@ -83,13 +85,19 @@ def _long_date(value: str | dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium."""
+def _one_line(text: str) -> str:
+    """A text for a report's data (its metadata, the cover): on one line, control characters dropped."""
+    return " ".join(without_controls(text).split())
+
+
+def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
+    """A report per topic, a digest per audience and one compendium, as templates/reports/reports.yaml names them."""
+    settings: Any = branding.report_settings
     edition = max((t.edition for t in corpus.topics), default=0)
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
-        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        words = {"topic": _one_line(topic.title.en), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
             ReportSpec(
@@ -195,7 +203,7 @@ def render_sources(
     templates = branding.templates / REPORTS_TEMPLATES
     env = environment(templates)
     env.globals["long_date"] = _long_date
-    settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
+    settings: Any = branding.report_settings
     fixed = "|".join(
         [
             _tool_fingerprint(),
@@ -220,7 +228,8 @@ def render_sources(
             "edition": spec.edition,
             "date": date,
             "revision": revision,
-            "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
+            "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
+            + link(url, url),
         }
         context = dict(
             report=report,
@@ -241,12 +250,12 @@ def render_sources(
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
-            "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
+            "summary": plain_text(spec.topics[0].summary.en) if len(spec.topics) == 1 else "",
             "date": date,
             "revision": revision,
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
-            "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
+            "keywords": [*settings["keywords"], *(_one_line(t.title.en) for t in spec.topics)][:12],
             "lang": "en",
             "region": "GB",
             "url": url,
@@ -352,8 +361,7 @@ def write_reports(
 ) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
-    settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
-    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
+    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding))
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     jobs = []

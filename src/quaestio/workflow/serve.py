@@ -30,18 +30,17 @@ Builder = Callable[[Path, Path], tuple[Finding, ...]]
 def build_preview(root: Path, out: Path) -> tuple[Finding, ...]:
     """Validate the repository and, when it has no error, build its website into out."""
     from quaestio.pipeline import BuildError, check
-    from quaestio.publish.branding import load_branding
     from quaestio.publish.buildinfo import build_info
     from quaestio.publish.site import build_site
 
     result = check(root)
-    if result.corpus is None:
+    if result.corpus is None or result.branding is None:
         return result.findings
     built = root / "build"
     with tempfile.TemporaryDirectory(prefix="quaestio-downloads-") as empty:
         downloads = built if built.is_dir() else Path(empty)
         try:
-            build_site(root, result.corpus, build_info(root, os.environ), load_branding(root), out, downloads)
+            build_site(root, result.corpus, build_info(root, os.environ), result.branding, out, downloads)
         except BuildError as failure:
             return (*result.findings, finding("website", (1, 1), Code.SITE_BUILD, str(failure)))
     return result.findings

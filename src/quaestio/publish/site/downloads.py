@@ -7,9 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
-
+from typing import Any
 
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
@@ -62,14 +60,8 @@ class ReportName:
 
 
 def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
-    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds.
-
-    Empty when that file is missing; reports are then matched to topics by their names alone.
-    """
-    settings_file = branding.templates / "reports" / "reports.yaml"
-    if not settings_file.is_file():
-        return {}
-    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds."""
+    settings: Any = branding.report_settings
     edition = max((t.edition for t in corpus.topics), default=0)
     names: dict[str, ReportName] = {}
     for topic in corpus.topics:

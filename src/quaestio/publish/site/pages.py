@@ -13,7 +13,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 
@@ -30,9 +29,7 @@ from quaestio.publish.urls import absolute, audience_path, catalog_path, recomme
 from quaestio.vocab import Audience, Priority, Status
 
 SITE_TEMPLATES = "site"
-WORDING_FILE = "site.yaml"
 ASSETS_DIR = "assets/quaestio"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _RECOMMENDATION_ID = re.compile(r"^[A-Z]{2,4}-(ACA|BUS|PUB)-[0-9]{2,3}$")
 _SLUG = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*$")
 
@@ -58,20 +55,19 @@ def page_file(path: str) -> str:
 
 
 def load_wording(branding: Branding) -> Mapping[str, object]:
-    """templates/site/site.yaml, with {coalition} replaced by the coalition's name."""
-    text = (branding.templates / SITE_TEMPLATES / WORDING_FILE).read_text(encoding="utf-8")
+    """The wording of templates/site/site.yaml, with {coalition} replaced by the coalition's name."""
     name = str(branding["coalition"]["name"])  # type: ignore[index]
 
     def fill(value: object) -> object:
         if isinstance(value, str):
             return value.replace("{coalition}", name)
-        if isinstance(value, dict):
+        if isinstance(value, Mapping):
             return {k: fill(v) for k, v in value.items()}
-        if isinstance(value, list):
+        if isinstance(value, tuple):
             return [fill(v) for v in value]
         return value
 
-    return fill(yaml.safe_load(text))  # type: ignore[return-value]
+    return fill(branding.site_wording)  # type: ignore[return-value]
 
 
 def _markdown_value(value: object) -> object:
@@ -353,10 +349,8 @@ def _check_identifiers(corpus: Corpus) -> None:
 
 def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     """The site's own files from templates/site/assets; *.j2 files are filled with the branding colours."""
+    # Each colour is #rrggbb: branding.schema.json requires it before anything is built.
     colours: Mapping[str, str] = branding["colours"]  # type: ignore[assignment]
-    for name, value in colours.items():
-        if not _COLOUR.match(str(value)):
-            raise ValueError(f"branding colour {name} must be written #rrggbb, not {value!r}")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates / "assets")),
         autoescape=False,
