@@ -18,6 +18,7 @@ import pypandoc
 from quaestio.content.model import Corpus, Reference, Topic
 from quaestio.output import write_atomically
 from quaestio.publish.branding import Branding
+from quaestio.content.markdown import safe_url
 from quaestio.vocab import Language, ReferenceKind
 
 CSL_TYPES = {
@@ -63,8 +64,9 @@ def csl_item(topic: Topic | str, reference: Reference, language: Language | str 
         "author": [{"literal": reference.author}],
         "issued": {"date-parts": [[reference.year]]},
     }
-    if reference.url and urlsplit(reference.url).scheme in ("http", "https"):  # validation refuses others
-        item["URL"] = reference.url
+    address = safe_url(reference.url)  # the one allow-list of link schemes; validation refuses the others
+    if address:
+        item["URL"] = address
     identifier = eli(reference.url) if reference.kind is ReferenceKind.LEGISLATION else None
     if identifier:
         item["custom"] = {"eli": identifier}
