@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import json
 import subprocess
 import sys
@@ -11,6 +9,7 @@ import sys
 import pytest
 
 from quaestio.cli import main
+from support.paths import REPOSITORY
 
 PUBLIC = "recommendations/alpha/public.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"

@@ -87,7 +87,8 @@ class Code(enum.StrEnum):
     ASSET_PATH = (
         "asset-path",
         Severity.ERROR,
-        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file",
+        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic "
+        "link, or names no file",
     )
     UNADDRESSED_CHALLENGE = (
         "unaddressed-challenge",
@@ -108,7 +109,8 @@ class Code(enum.StrEnum):
     UNSAFE_MARKUP = (
         "unsafe-markup",
         Severity.WARNING,
-        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; it is shown as plain text, never run, and the warning puts it in front of reviewers",
+        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; "
+        "it is shown as plain text, never run, and the warning puts it in front of reviewers",
     )
     FMT_UNSAFE = ("fmt-unsafe", Severity.ERROR, "`fmt` would change what a file says, so it writes nothing")
     FMT_UNSTABLE = ("fmt-unstable", Severity.ERROR, "`fmt` would not settle on one form, so it writes nothing")

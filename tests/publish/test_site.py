@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import MINIMAL
-
 import dataclasses
 import hashlib
 import json
@@ -22,6 +20,7 @@ from quaestio.publish.site import build_site, content, render_site, render_site_
 from quaestio.publish.site.downloads import human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
+from support.paths import MINIMAL
 
 FIXTURE = MINIMAL
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
@@ -356,8 +355,12 @@ def test_every_page_is_built_with_its_title_and_language(site):
     expected = {
         "index.html": "Cyber Security Coalition recommendations",
         "topics/alpha/index.html": "Alpha topic - Cyber Security Coalition recommendations",
-        "audiences/business/index.html": "What the business sector should do - Cyber Security Coalition recommendations",
-        "recommendations/ALP-BUS-01/index.html": "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations",
+        "audiences/business/index.html": (
+            "What the business sector should do - Cyber Security Coalition recommendations"
+        ),
+        "recommendations/ALP-BUS-01/index.html": (
+            "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations"
+        ),
         "recommendations/index.html": "All recommendations - Cyber Security Coalition recommendations",
         "downloads/index.html": "Downloads - Cyber Security Coalition recommendations",
         "glossary/index.html": "Glossary - Cyber Security Coalition recommendations",

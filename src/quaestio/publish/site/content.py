@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 from quaestio.content.model import GlossaryEntry, Text
@@ -83,17 +86,17 @@ def _validate_link(url: str) -> bool:
     return safe_url(url) is not None
 
 
-def _render_text(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it's renderer signature
+def _render_text(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     escaped = str(escape(tokens[idx].content))
     glossary: Glossary = env.get("glossary", NO_GLOSSARY)
     return escaped if tokens[idx].meta.get("in_link") else glossary.mark(escaped)
 
 
-def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """Images from content are never loaded: they become a link to the image (or just their description)."""
     token = tokens[idx]
     description = escape(token.content or "image")
-    source = safe_url(token.attrGet("src"))
+    source = safe_url(str(token.attrGet("src") or ""))  # markdown-it types attributes loosely
     return f'<a href="{escape(source)}">{description}</a>' if source else str(description)
 
 
@@ -101,7 +104,7 @@ def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.validateLink = _validate_link  # only http, https and mailto links survive; others stay text
+    md.validateLink = _validate_link  # type: ignore[method-assign]  # only http, https and mailto links survive; others stay text
     md.add_render_rule("text", _render_text)
     md.add_render_rule("image", _render_image)
     return md

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import yaml
 
-
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
 from quaestio.vocab import Audience
@@ -106,11 +105,8 @@ def _guess_report(stem: str, topics: Sequence[Topic], order: int) -> ReportName:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
