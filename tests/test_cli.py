@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import json
 import subprocess
 import sys
@@ -11,6 +9,7 @@ import sys
 import pytest
 
 from quaestio.cli import main
+from support.paths import REPOSITORY
 
 PUBLIC = "recommendations/alpha/public.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"
@@ -102,12 +101,14 @@ def test_build_py_is_the_same_command_as_quaestio(repo):
     assert [f["code"] for f in json.loads(run.stdout)] == ["missing-field", "unknown-field", "unaddressed-challenge"]
 
 
+@pytest.mark.slow
 def test_build_writes_the_validation_report(repo, capsys):
     assert main(["--root", str(repo.root), "build"]) == 0
     report = json.loads((repo.root / "build" / "validation.json").read_text())
     assert (report["files"], report["errors"]) == (4, 0)
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_previous_output(repo, capsys):
     assert main(["--root", str(repo.root), "build"]) == 0
     before = (repo.root / "build" / "validation.json").read_bytes()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import hashlib
 import json
 import os
@@ -15,6 +13,7 @@ import pytest
 
 import quaestio.publish.exports
 from quaestio.cli import main
+from support.paths import REPOSITORY
 
 pytestmark = pytest.mark.slow
 

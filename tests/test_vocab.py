@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import json
 
 from quaestio.findings import Code, Severity, codes_table
 from quaestio.vocab import Audience, FollowUpState, Horizon, Language, Priority, ReferenceKind, Relation, Status
+from support.paths import REPOSITORY
 
 ROOT = REPOSITORY
 SCHEMAS = ROOT / "schemas"

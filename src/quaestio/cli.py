@@ -8,10 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from quaestio import __version__
-
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
@@ -66,7 +65,7 @@ def _describe(parser: argparse.ArgumentParser) -> None:
                 _describe(command)
 
 
-def _workflow_parsers(commands) -> None:
+def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The working groups' commands: new, fmt, import, catalog import, diff, serve."""
     new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -113,7 +112,7 @@ def _workflow_parsers(commands) -> None:
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
 
 
-def _colour(stream) -> bool:
+def _colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
@@ -136,7 +135,7 @@ def _validate(root: Path, output_format: str, strict: bool) -> int:
 TARGETS = {"build": ALL_TARGETS, "reports": ("reports",), "site": ("data", "site"), "data": ("data",)}
 
 
-def _progress(stream) -> Progress | None:
+def _progress(stream: TextIO) -> Progress | None:
     """Progress lines on a terminal; silence in CI and pipes."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
@@ -268,7 +267,7 @@ def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None
             print(f"quaestio: nothing was imported from {file}", file=sys.stderr)
             return EXIT_ERRORS
         done = importer.import_table(root, table, topic, audience, read_schemas(schemas_directory(root)), dry_run)
-    except importer.ImportProblem as problem:
+    except importer.ImporterError as problem:
         return _fail(str(problem))
     if done.findings:
         _print_findings(done.findings)

@@ -123,7 +123,8 @@ class Code(enum.StrEnum):
     UNSAFE_MARKUP = (
         "unsafe-markup",
         Severity.WARNING,
-        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; it is shown as plain text, never run, and the warning puts it in front of reviewers",
+        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; "
+        "it is shown as plain text, never run, and the warning puts it in front of reviewers",
     )
     WITHDRAWN_CONTROL = (
         "withdrawn-control",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from support.paths import SCHEMAS
-
 import json
 
 import pytest
+
+from support.paths import SCHEMAS
 
 PUBLIC = "recommendations/alpha/public.yaml"
 TOPIC = "topics/alpha.yaml"

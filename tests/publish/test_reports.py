@@ -68,9 +68,8 @@ def _text(path: Path) -> str:
 
 
 def _outline_titles(path: Path) -> list[str]:
-    with pikepdf.open(path) as pdf:
-        with pdf.open_outline() as outline:
-            return [item.title for item in outline.root]
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        return [item.title for item in outline.root]
 
 
 def test_every_report_is_written_as_pdf_and_docx(built):
@@ -101,7 +100,7 @@ def test_every_font_is_embedded(built):
     with pikepdf.open(built[1] / "topic-alpha.pdf") as pdf:
         fonts = {}
         for page in pdf.pages:
-            for name, font in page.Resources.get("/Font", {}).items():
+            for font in page.Resources.get("/Font", {}).values():
                 fonts[str(font.get("/BaseFont"))] = font
         assert fonts
         for base, font in fonts.items():
@@ -148,7 +147,7 @@ def test_topic_pdf_holds_every_recommendation_id_and_title(built):
 
 
 def test_audience_digest_holds_only_its_audience(built):
-    _, reports, corpus, _ = built
+    _, reports, _, _ = built
     text = _text(reports / "audience-business.pdf")
     assert "ALP-BUS-01" in text and "Act on the second challenge" in text
     # Other audiences' recommendations may be cross-referenced, but are not presented.

@@ -22,6 +22,7 @@ from quaestio.publish.site import build_site, content, render_site, render_site_
 from quaestio.publish.site.downloads import human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
+from support.paths import MINIMAL
 
 FIXTURE = MINIMAL
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
@@ -285,12 +286,17 @@ def test_human_sizes():
 # --- the built site ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_page_is_built_with_its_title_and_language(site):
     expected = {
         "index.html": "Cyber Security Coalition recommendations",
         "topics/alpha/index.html": "Alpha topic - Cyber Security Coalition recommendations",
-        "audiences/business/index.html": "What the business sector should do - Cyber Security Coalition recommendations",
-        "recommendations/ALP-BUS-01/index.html": "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations",
+        "audiences/business/index.html": (
+            "What the business sector should do - Cyber Security Coalition recommendations"
+        ),
+        "recommendations/ALP-BUS-01/index.html": (
+            "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations"
+        ),
         "recommendations/index.html": "All recommendations - Cyber Security Coalition recommendations",
         "downloads/index.html": "Downloads - Cyber Security Coalition recommendations",
         "glossary/index.html": "Glossary - Cyber Security Coalition recommendations",
@@ -305,6 +311,7 @@ def test_every_page_is_built_with_its_title_and_language(site):
         assert rid in (site / "recommendations" / rid / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_home_shows_key_figures_as_a_chart_and_as_a_table(site):
     html = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="q-chart-title"', html)
@@ -315,6 +322,7 @@ def test_home_shows_key_figures_as_a_chart_and_as_a_table(site):
     assert len(rows) == 10
 
 
+@pytest.mark.slow
 def test_topic_page_groups_recommendations_in_tabs_and_links_its_reports(site):
     html = (site / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
     labels = re.findall(r'<label for="__tabbed_1_\d">([^<]+)</label>', html)
@@ -324,6 +332,7 @@ def test_topic_page_groups_recommendations_in_tabs_and_links_its_reports(site):
     assert 'href="../../recommendations/ALP-BUS-02/"' in html
 
 
+@pytest.mark.slow
 def test_recommendation_page_links_related_both_ways_challenges_and_successor(site):
     aca = (site / "recommendations" / "ALP-ACA-01" / "index.html").read_text(encoding="utf-8")
     bus = (site / "recommendations" / "ALP-BUS-01" / "index.html").read_text(encoding="utf-8")
@@ -334,6 +343,7 @@ def test_recommendation_page_links_related_both_ways_challenges_and_successor(si
     assert "https://recommendations.cybersecuritycoalition.be/recommendations/ALP-BUS-01/" in bus
 
 
+@pytest.mark.slow
 def test_index_is_a_complete_table_without_javascript(site):
     html = (site / "recommendations" / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<tr data-topic="alpha" data-audience="(\w+)" data-priority="(\w+)" data-status="(\w+)">', html)
@@ -341,6 +351,7 @@ def test_index_is_a_complete_table_without_javascript(site):
     assert '<form class="q-filter" id="q-filter"' in html and " hidden>" in html  # shown by the script only
 
 
+@pytest.mark.slow
 def test_downloads_show_sizes_and_checksums_and_publish_only_regular_report_and_data_files(site, downloads):
     html = (site / "downloads" / "index.html").read_text(encoding="utf-8")
     published = sorted(
@@ -372,12 +383,14 @@ def test_downloads_show_sizes_and_checksums_and_publish_only_regular_report_and_
     assert 'href="../../downloads/reports/audience-business.pdf"' in audience
 
 
+@pytest.mark.slow
 def test_downloads_page_says_when_nothing_is_published(hostile_site):
     html = (hostile_site / "downloads" / "index.html").read_text(encoding="utf-8")
     assert "The reports of this edition are not published yet." in html
     assert "The open data files are not published yet." in html
 
 
+@pytest.mark.slow
 def test_glossary_lists_each_term_with_its_expansion_and_topics(site):
     glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
     assert re.search(
@@ -388,12 +401,14 @@ def test_glossary_lists_each_term_with_its_expansion_and_topics(site):
     assert 'Used in: <a href="../topics/alpha/">Alpha topic</a>' in glossary
 
 
+@pytest.mark.slow
 def test_abbreviations_in_hostile_text_keep_their_expansion_as_plain_text(hostile_site):
     parsed = parse(hostile_site / "recommendations" / "ALP-BUS-01" / "index.html")
     titles = [attrs.get("title") for tag, attrs in parsed.elements if tag == "abbr"]
     assert '"><script>alert(14)</script>' in titles
 
 
+@pytest.mark.slow
 def test_every_internal_link_and_asset_exists(site):
     for page in html_pages(site):
         for tag, attrs in parse(page).elements:
@@ -409,6 +424,7 @@ def test_every_internal_link_and_asset_exists(site):
                 assert target.is_file(), f"{page.relative_to(site)}: {tag} {name}={value}"
 
 
+@pytest.mark.slow
 def test_no_page_requests_anything_from_another_host(site):
     for page in html_pages(site):
         for tag, attrs in parse(page).elements:
@@ -440,6 +456,7 @@ def test_no_page_requests_anything_from_another_host(site):
 # --- hostile content -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_content_puts_no_script_handler_or_dangerous_url_on_any_page(hostile_site):
     theme_scripts = re.compile(r"^(/|(\.\./)*)assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|quaestio/quaestio\.js)$")
     for page in html_pages(hostile_site):
@@ -459,6 +476,7 @@ def test_hostile_content_puts_no_script_handler_or_dangerous_url_on_any_page(hos
                 assert not re.match(r"^(https?:)?//", attrs.get("src") or ""), f"{page}: {attrs}"
 
 
+@pytest.mark.slow
 def test_hostile_text_is_shown_literally_and_never_evaluated(hostile_site):
     page = hostile_site / "recommendations" / "ALP-BUS-01" / "index.html"
     parsed = parse(page)
@@ -471,6 +489,7 @@ def test_hostile_text_is_shown_literally_and_never_evaluated(hostile_site):
     assert "root:x:0:0" not in raw  # the snippet line did not include a file of the build machine
 
 
+@pytest.mark.slow
 def test_hostile_text_reaches_the_search_index_escaped(hostile_site):
     index = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     for doc in index["docs"]:
@@ -478,6 +497,7 @@ def test_hostile_text_reaches_the_search_index_escaped(hostile_site):
             assert "<script" not in doc[field] and "<img" not in doc[field] and "<b>" not in doc[field], doc
 
 
+@pytest.mark.slow
 def test_no_file_of_the_build_machine_or_absolute_path_leaks(hostile_site, site):
     for root in (hostile_site, site):
         for file in root.rglob("*"):
@@ -494,6 +514,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_two_builds_in_different_folders_and_clocks_are_byte_identical(
     tmp_path, corpus, branding, downloads, site, monkeypatch
 ):
@@ -507,6 +528,7 @@ def test_two_builds_in_different_folders_and_clocks_are_byte_identical(
     assert "<lastmod>2015-12-08</lastmod>" in first["sitemap.xml"].decode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("processes", [2, 3])
 def test_a_parallel_build_is_byte_identical_to_a_build_in_one_process(
     tmp_path, corpus, branding, downloads, site, processes

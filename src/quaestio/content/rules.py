@@ -12,7 +12,7 @@ from quaestio.content.catalogs import CATALOGS_DIR, Catalog
 from quaestio.content.layout import Kind
 from quaestio.content.load import JsonPath, Source
 from quaestio.findings import Code, Finding, did_you_mean, finding
-from quaestio.vocab import Language, LINK_SCHEMES, MARKDOWN_FIELDS, Audience
+from quaestio.vocab import LINK_SCHEMES, MARKDOWN_FIELDS, Audience, Language
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")

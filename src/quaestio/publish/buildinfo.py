@@ -28,7 +28,7 @@ class BuildInfo:
 
     @property
     def timestamp(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.UTC)
 
     @property
     def date(self) -> dt.date:

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pypandoc
 import typst
+from babel import dates
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.markdown import plain_text, without_controls
@@ -82,7 +84,7 @@ class ReportsOutcome:
 
 def _long_date(value: str | dt.date) -> str:
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+    return dates.format_date(day, format="long", locale="en_GB")
 
 
 def _one_line(text: str) -> str:
@@ -112,7 +114,7 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
             )
         )
-    for key, audience in branding["audiences"].items():  # type: ignore[union-attr]
+    for key, audience in branding["audiences"].items():  # type: ignore[attr-defined]
         words = {
             "audience": audience["label"],
             "audience_lower": audience["label"].lower(),
@@ -185,7 +187,7 @@ def _pandoc() -> str:
 @cache
 def _tool_fingerprint() -> str:
     pandoc_version = subprocess.run([_pandoc(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-    return f"{pandoc_version}|typst-py {typst.__version__}"
+    return f"{pandoc_version}|typst-py {metadata.version('typst')}"
 
 
 def _files_digest(paths: Iterable[Path]) -> str:
@@ -219,7 +221,7 @@ def render_sources(
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
-        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date())
+        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date())
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
         citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
@@ -261,10 +263,10 @@ def render_sources(
             "url": url,
             "site_url": site_url,
             "about": str(branding["coalition"]["description"]),  # type: ignore[index]
-            "licence": dict(branding["licence"]),  # type: ignore[arg-type]
+            "licence": dict(branding["licence"]),  # type: ignore[call-overload]
             "citation_before": citation_before,
             "citation_after": citation_after,
-            "colours": dict(branding["colours"]),  # type: ignore[arg-type]
+            "colours": dict(branding["colours"]),  # type: ignore[call-overload]
             "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
         }
         digest = hashlib.sha256(

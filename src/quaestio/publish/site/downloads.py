@@ -98,11 +98,8 @@ def _guess_report(stem: str, topics: Sequence[Topic], order: int) -> ReportName:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:

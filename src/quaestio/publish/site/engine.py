@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -119,9 +120,8 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
 
             try:
                 # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
-                loaded = load_config(
-                    str(config), docs_dir=str(docs), site_dir=str(site), strict=True, **copy.deepcopy(dict(extra))
-                )
+                settings: dict[str, Any] = copy.deepcopy(dict(extra))
+                loaded = load_config(str(config), docs_dir=str(docs), site_dir=str(site), strict=True, **settings)
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
                 build(loaded)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from html import escape as html_escape
 from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
+from babel import dates
 from markupsafe import Markup
-
 
 from quaestio.content.catalogs import Catalog, Control, ControlGroup
 from quaestio.content.model import Corpus, Recommendation, Text, Topic
@@ -103,24 +104,7 @@ class GlossaryTerm:
 
 def format_date(iso: str) -> str:
     """'2015-05-21' -> '21 May 2015'."""
-    year, month, day = (int(part) for part in iso.split("-"))
-    return f"{day} {_MONTHS[month - 1]} {year}"
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    return dates.format_date(dt.date.fromisoformat(iso), format="long", locale="en_GB")
 
 
 class SiteContext:
@@ -262,17 +246,19 @@ class PageWriter:
         self.docs = docs
         self.fragments = FragmentStore()
         loader = jinja2.FileSystemLoader(str(templates))
-        common = {
-            "undefined": jinja2.StrictUndefined,
-            "trim_blocks": True,
-            "lstrip_blocks": True,
-            "keep_trailing_newline": True,
-            "auto_reload": False,
-        }
+        common = partial(
+            jinja2.Environment,
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
         # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
-        self.markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=_markdown_value, **common)
+        self.markdown = common(autoescape=False, finalize=_markdown_value)
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
-        self.html = jinja2.Environment(loader=loader, autoescape=True, **common)
+        self.html = common(autoescape=True)
         helpers = {
             "site": site,
             "wording": site.wording,
@@ -466,8 +452,8 @@ class SiteGenerator:
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
         if main:
-            for source, item in self.published:
-                target = docs / item.path
+            for source, download in self.published:
+                target = docs / download.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
             for name, data in _assets(self.site.branding, self.templates).items():
