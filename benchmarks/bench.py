@@ -168,7 +168,8 @@ def main() -> int:
         scratch = Path(folder)
         sizes = (2000,) if args.quick else (2000, 10000)
         corpora = {n: realistic.generate(scratch / f"corpus-{n}", n) for n in sizes}
-        print("corpus of %d topics, %d recommendation files, %d recommendations" % realistic.shape(corpora[2000]))
+        topics, files, count = realistic.shape(corpora[2000])
+        print(f"corpus of {topics} topics, {files} recommendation files, {count} recommendations")
         if "validate" in parts:
             figures += bench_validate(scratch, runs, corpora)
             if not args.quick:

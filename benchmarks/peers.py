@@ -11,6 +11,10 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quaestio.content.model import Corpus
 
 HERE = Path(__file__).resolve().parent
 PEERS_ENV = HERE / ".peers"
@@ -30,7 +34,7 @@ def peer_environment() -> Path | None:
     return PEERS_ENV / "bin"
 
 
-def _corpus(root: Path):
+def _corpus(root: Path) -> Corpus:
     sys.path.insert(0, str(HERE.parent / "src"))
     from quaestio.pipeline import check
 

@@ -12,6 +12,7 @@ import itertools
 import re
 import shutil
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _source_topics(repository: Path) -> list[SourceTopic]:
     return found
 
 
-def _codes(taken: set[str]):
+def _codes(taken: set[str]) -> Iterator[str]:
     for letters in itertools.product(string.ascii_uppercase, repeat=3):
         code = "".join(letters)
         if code not in taken:
@@ -107,4 +108,5 @@ if __name__ == "__main__":
     generate(args.root, args.count)
     if args.broken:
         break_each(args.root)
-    print("topics %d, recommendation files %d, recommendations %d" % shape(args.root))
+    topics, files, count = shape(args.root)
+    print(f"topics {topics}, recommendation files {files}, recommendations {count}")

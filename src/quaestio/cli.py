@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -345,26 +345,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(problem))
 
 
+Handler = Callable[[Path, argparse.Namespace], int]
+
+# Each command's handler; `build`, `reports`, `site` and `data` are the build targets (TARGETS).
+HANDLERS: dict[str, Handler] = {
+    "validate": lambda root, a: _validate(root, a.format, a.strict),
+    "new": lambda root, a: (
+        _new_topic(root, a.topic_id, a.code, a.title, a.date, a.edition)
+        if a.kind == "topic"
+        else _new_recommendation(root, a.topic, a.audience, a.title)
+    ),
+    "fmt": lambda root, a: _fmt(root, a.paths, a.check),
+    "import": lambda root, a: _import(root, a.file, a.topic, a.audience, a.sheet, a.dry_run),
+    "catalog": lambda root, a: _catalog_import(root, a.file, a.catalog_id, a.lang),
+    "diff": lambda root, a: _diff(root, a.base, a.head, a.format),
+    "serve": lambda root, a: _serve(root, a.port),
+}
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
-    if args.command is None:
-        return _build(root, "build")
-    if args.command == "validate":
-        return _validate(root, args.format, args.strict)
-    if args.command in TARGETS:
-        return _build(root, args.command)
-    if args.command == "new" and args.kind == "topic":
-        return _new_topic(root, args.topic_id, args.code, args.title, args.date, args.edition)
-    if args.command == "new":
-        return _new_recommendation(root, args.topic, args.audience, args.title)
-    if args.command == "fmt":
-        return _fmt(root, args.paths, args.check)
-    if args.command == "import":
-        return _import(root, args.file, args.topic, args.audience, args.sheet, args.dry_run)
-    if args.command == "catalog":
-        return _catalog_import(root, args.file, args.catalog_id, args.lang)
-    if args.command == "diff":
-        return _diff(root, args.base, args.head, args.format)
-    if args.command == "serve":
-        return _serve(root, args.port)
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
+    command = args.command or "build"
+    if command in TARGETS:
+        return _build(root, command)
+    handler = HANDLERS.get(command)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return handler(root, args)

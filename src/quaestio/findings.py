@@ -91,7 +91,8 @@ class Code(enum.StrEnum):
     ASSET_PATH = (
         "asset-path",
         Severity.ERROR,
-        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file; a logo that names no file",
+        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic "
+        "link, or names no file; a logo that names no file",
     )
     UNKNOWN_CATALOG = (
         "unknown-catalog",
@@ -168,7 +169,8 @@ class Code(enum.StrEnum):
     CATALOG_DEVIATION = (
         "catalog-deviation",
         Severity.WARNING,
-        "`catalog import`: the catalog departs from OSCAL (an ID that is not a token, a link without `#`); what can be understood is imported",
+        "`catalog import`: the catalog departs from OSCAL (an ID that is not a token, a link without `#`); what can "
+        "be understood is imported",
     )
     ID_VANISHED = ("id-vanished", Severity.ERROR, "`diff`: an ID disappeared without being withdrawn")
     ID_REUSED = ("id-reused", Severity.ERROR, "`diff`: an ID now names something else")

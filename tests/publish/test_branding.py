@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import json
 import shutil
 
@@ -12,6 +10,7 @@ import pytest
 from quaestio.cli import main
 from quaestio.publish.branding import ConfigurationError, load_branding, read_branding
 from quaestio.publish.site.pages import load_wording
+from support.paths import REPOSITORY
 
 BRANDING = "templates/branding.yaml"
 REPORTS = "templates/reports/reports.yaml"

@@ -51,7 +51,7 @@ def test_any_punctuation_is_read_back_as_the_same_text():
     document = "\n\n".join(literal(text) for text in texts)
     paragraphs = _ast(document)
     assert len(paragraphs) == len(texts)
-    for text, block in zip(texts, paragraphs):
+    for text, block in zip(texts, paragraphs, strict=True):
         assert block["t"] == "Para", (text, block)
         assert _words(block["c"]) == re.sub(" +", " ", text), text  # pandoc folds spaces, keeps no-break ones
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from support.hostile import HOSTILE_URL, hostile_corpus
-from support.paths import FIXTURES
-
 import dataclasses
 import re
 import shutil
@@ -23,6 +20,8 @@ from quaestio.publish.buildinfo import BuildInfo, load_source_history
 from quaestio.publish.reports import write_reports
 from quaestio.publish.site import content
 from quaestio.vocab import FollowUpState
+from support.hostile import HOSTILE_URL, hostile_corpus
+from support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
 

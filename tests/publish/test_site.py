@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from support.hostile import hostile_corpus
-from support.paths import MINIMAL
-
 import hashlib
 import json
 import os
@@ -22,6 +19,7 @@ from quaestio.publish.site import build_site, content, render_site, render_site_
 from quaestio.publish.site.downloads import human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
+from support.hostile import hostile_corpus
 from support.paths import MINIMAL
 
 FIXTURE = MINIMAL

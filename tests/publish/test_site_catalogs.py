@@ -11,7 +11,7 @@ from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import build_site
-from quaestio.publish.site.pages import navigation, load_wording
+from quaestio.publish.site.pages import load_wording, navigation
 from quaestio.workflow.catalog import import_catalog
 from support.paths import FIXTURES
 

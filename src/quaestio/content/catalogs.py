@@ -17,10 +17,11 @@ CATALOG_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_CATALOG_BYTES = 16 * 1024 * 1024
 REPLACEMENT_KINDS = ("moved_to", "incorporated_into")
 
+_LOADER: type[yaml.CSafeLoader | yaml.SafeLoader]
 try:
     _LOADER = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _LOADER = yaml.SafeLoader  # type: ignore[misc]
+    _LOADER = yaml.SafeLoader
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class Catalog:
         return control.language or self.language
 
 
-class _Malformed(Exception):
+class _MalformedError(Exception):
     """The catalog file does not have the shape `catalog import` writes; the needle locates the place."""
 
     def __init__(self, message: str, needle: str = ""):
@@ -114,21 +115,21 @@ def _text(node: dict, key: str, where: str, required: bool = True) -> str:
     if value in (None, "") and not required:
         return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value) == "":
-        raise _Malformed(f"{where} has no text '{key}'", str(node.get("id", "")))
+        raise _MalformedError(f"{where} has no text '{key}'", str(node.get("id", "")))
     return str(value)
 
 
 def _ids(node: dict, key: str, where: str) -> tuple[str, ...]:
     value = node.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Malformed(f"'{key}' of {where} must be a list of control IDs", str(node.get("id", "")))
+        raise _MalformedError(f"'{key}' of {where} must be a list of control IDs", str(node.get("id", "")))
     return tuple(value)
 
 
 def _mappings(node: dict, key: str, where: str) -> list[dict]:
     value = node.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise _Malformed(f"'{key}' of {where} must be a list of mappings", str(node.get("id", "")))
+        raise _MalformedError(f"'{key}' of {where} must be a list of mappings", str(node.get("id", "")))
     return value
 
 
@@ -158,12 +159,14 @@ def _group_controls(node: dict, family: str, where: str) -> Iterator[Control]:
 
 
 def catalog_from_data(data: object, file: str, expected_id: str) -> Catalog:
-    """The model of a catalog file's data; raises _Malformed when it is not what `catalog import` writes."""
+    """The model of a catalog file's data; raises _MalformedError when it is not what `catalog import` writes."""
     if not isinstance(data, dict):
-        raise _Malformed("the file does not hold a catalog's fields (id, title, version, groups)")
+        raise _MalformedError("the file does not hold a catalog's fields (id, title, version, groups)")
     catalog_id = _text(data, "id", "the catalog")
     if catalog_id != expected_id:
-        raise _Malformed(f"the catalog's id '{catalog_id}' differs from its file name {expected_id}.yaml", catalog_id)
+        raise _MalformedError(
+            f"the catalog's id '{catalog_id}' differs from its file name {expected_id}.yaml", catalog_id
+        )
     groups: list[ControlGroup] = []
     controls: list[Control] = []
     for node in _mappings(data, "groups", "the catalog"):
@@ -206,7 +209,7 @@ def parse_catalog(text: str, file: str, expected_id: str) -> tuple[Catalog | Non
     """A catalog from the text of catalogs/<id>.yaml, or a finding saying why it cannot be used."""
     hint = "import the catalog again with `quaestio catalog import FILE --id ID` rather than editing it by hand"
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or pure Python)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -215,7 +218,7 @@ def parse_catalog(text: str, file: str, expected_id: str) -> tuple[Catalog | Non
         return None, [finding(file, (1, 1), Code.CATALOG_FILE, f"the file cannot be read as YAML: {exc}", hint)]
     try:
         catalog = catalog_from_data(data, file, expected_id)
-    except _Malformed as problem:
+    except _MalformedError as problem:
         return None, [finding(file, _place(text, problem.needle), Code.CATALOG_FILE, str(problem), hint)]
     seen: set[str] = set()
     for control in catalog.controls:

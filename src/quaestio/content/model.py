@@ -165,7 +165,9 @@ class Corpus:
         """For one catalog: control ID -> the recommendations mapped to it, with their relation, in corpus order."""
         found: dict[str, list[tuple[Recommendation, Relation]]] = {}
         catalog = self.catalog_by_id.get(catalog_id)
-        for item in self.recommendations if catalog else ():
+        if catalog is None:
+            return {}
+        for item in self.recommendations:
             for mapping in item.maps_to:
                 control = catalog.find(mapping.control) if mapping.catalog == catalog_id else None
                 if control is not None:

@@ -351,7 +351,8 @@ def _mapping_findings(records: Sequence[tuple[Source, int, dict]], catalogs: dic
                         f"there is no catalog '{catalog_id}' in {CATALOGS_DIR}/",
                         f"{suggestion} (imported: {known})"
                         if suggestion
-                        else f"imported catalogs: {known}; add one with `quaestio catalog import FILE --id {catalog_id}`",
+                        else f"imported catalogs: {known}; "
+                        f"add one with `quaestio catalog import FILE --id {catalog_id}`",
                     )
                 )
                 continue

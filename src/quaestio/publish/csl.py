@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 import pypandoc
 
+from quaestio.content.markdown import safe_url
 from quaestio.content.model import Corpus, Reference, Topic
 from quaestio.output import write_atomically
 from quaestio.publish.branding import Branding
-from quaestio.content.markdown import safe_url
 from quaestio.vocab import Language, ReferenceKind
 
 CSL_TYPES = {

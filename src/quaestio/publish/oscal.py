@@ -49,7 +49,7 @@ def _prop(name: str, value: str, ns: str | None = None, **extra: str) -> dict:
 
 
 def _timestamp(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _control(corpus: Corpus, item: Recommendation, branding: Branding, ns: str) -> dict:

@@ -50,7 +50,7 @@ class CatalogImport:
     text: str = field(default="", repr=False)
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """Stops an import at a problem that leaves nothing to import."""
 
     def __init__(self, problem: Finding):
@@ -88,8 +88,8 @@ class _Places:
 # ---------------------------------------------------------------- reading the three formats
 
 
-def _refuse(file: str, position: tuple[int, int], code: Code, message: str, hint: str) -> _Refused:
-    return _Refused(finding(file, position, code, message, hint))
+def _refuse(file: str, position: tuple[int, int], code: Code, message: str, hint: str) -> _RefusedError:
+    return _RefusedError(finding(file, position, code, message, hint))
 
 
 def _read_json(text: str, file: str) -> object:
@@ -101,13 +101,14 @@ def _read_json(text: str, file: str) -> object:
         ) from None
 
 
+_YAML_LOADER: type[yaml.CSafeLoader | yaml.SafeLoader]
 try:
     _YAML_LOADER = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YAML_LOADER = yaml.SafeLoader  # type: ignore[misc]
+    _YAML_LOADER = yaml.SafeLoader
 
 
-class _TextDates(_YAML_LOADER):  # type: ignore[misc, valid-type]
+class _TextDates(_YAML_LOADER):  # type: ignore[misc, valid-type]  # a base chosen at import time
     """The safe loader, with dates left as the text they are written as (OSCAL's dates are strings)."""
 
 
@@ -125,12 +126,12 @@ def _read_yaml(text: str, file: str) -> object:
                     mark = event.start_mark
                     raise _refuse(
                         file,
-                        (mark.line + 1, mark.column + 1),
+                        (mark.line + 1, mark.column + 1) if mark is not None else (1, 1),
                         Code.NOT_A_CATALOG,
                         "the YAML uses an anchor or alias (&x, *x), which an OSCAL catalog does not need",
                         "write the values out in full, or import the catalog's JSON or XML version",
                     )
-        return yaml.load(text, Loader=_TextDates)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_TextDates)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -152,7 +153,7 @@ class _LineTreeBuilder(ElementTree.TreeBuilder):
         self.lines = lines
         self.parser: DefusedXMLParser | None = None
 
-    def start(self, tag, attrs):  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ElementTree.Element:
         element = super().start(tag, attrs)
         if self.parser is not None:
             self.lines[id(element)] = self.parser.parser.CurrentLineNumber
@@ -223,37 +224,45 @@ def _prose(element: ElementTree.Element) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
+_PLURAL = {"group": "groups", "control": "controls", "part": "parts", "param": "params", "prop": "props"}
+_INLINE_FIELDS = ("title", "label", "version", "oscal-version", "last-modified", "how-many")
+
+
+def _xml_child(node: dict, child: ElementTree.Element, places: _Places, language: str, prose: list[str]) -> None:
+    """Put one child element of an OSCAL XML element where OSCAL JSON has it (prose collects the text blocks)."""
+    name = _local(child.tag)
+    if name in _PLURAL:
+        node.setdefault(_PLURAL[name], []).append(_xml_node(child, places, language))
+    elif name == "link":
+        link = dict(child.attrib)
+        places.lines[id(link)] = places.lines.get(id(child), 1)
+        node.setdefault("links", []).append(link)
+    elif name in _INLINE_FIELDS:
+        node[name] = _inline(child)
+    elif name == "select":
+        node["select"] = {
+            "how-many": child.get("how-many", ""),
+            "choice": [_inline(c) for c in child if _local(c.tag) == "choice"],
+        }
+    elif name == "value":
+        node.setdefault("values", []).append(_inline(child))
+    elif name == "metadata":
+        node["metadata"] = _xml_node(child, places, language)
+    elif name in _BLOCKS:
+        prose.append(_inline(child))
+    elif name in ("ol", "ul", "table"):
+        prose.append(_prose(child))
+
+
 def _xml_node(element: ElementTree.Element, places: _Places, language: str) -> dict:
     """An OSCAL XML element (catalog, group, control, part, param ...) in the shape OSCAL JSON gives it."""
     node: dict = {key: value for key, value in element.attrib.items() if "}" not in key}
     language = element.get(XML_LANG, language)
     node["_lang"] = language
     places.lines[id(node)] = places.lines.get(id(element), 1)
-    plural = {"group": "groups", "control": "controls", "part": "parts", "param": "params", "prop": "props"}
     prose: list[str] = []
     for child in element:
-        name = _local(child.tag)
-        if name in plural:
-            node.setdefault(plural[name], []).append(_xml_node(child, places, language))
-        elif name == "link":
-            link = dict(child.attrib)
-            places.lines[id(link)] = places.lines.get(id(child), 1)
-            node.setdefault("links", []).append(link)
-        elif name in ("title", "label", "version", "oscal-version", "last-modified", "how-many"):
-            node[name] = _inline(child)
-        elif name == "select":
-            node["select"] = {
-                "how-many": child.get("how-many", ""),
-                "choice": [_inline(c) for c in child if _local(c.tag) == "choice"],
-            }
-        elif name == "value":
-            node.setdefault("values", []).append(_inline(child))
-        elif name == "metadata":
-            node["metadata"] = _xml_node(child, places, language)
-        elif name in _BLOCKS:
-            prose.append(_inline(child))
-        elif name in ("ol", "ul", "table"):
-            prose.append(_prose(child))
+        _xml_child(node, child, places, language, prose)
     if prose:
         node["prose"] = "\n\n".join(prose)
     return node
@@ -379,7 +388,8 @@ def _targets(control: dict, rel: str, context: _Context) -> list[str]:
                 link,
                 href,
                 "href",
-                f"the '{rel}' link of '{control.get('id')}' points to '{href}', without the '#' of a link inside the catalog",
+                f"the '{rel}' link of '{control.get('id')}' points to '{href}', "
+                "without the '#' of a link inside the catalog",
                 f"read as '#{target}'" if target in context.ids else "the link is left out: no control has that ID",
             )
         if target in context.ids:
@@ -440,7 +450,9 @@ def _declared_language(catalog: dict, metadata: dict) -> str:
     return ""
 
 
-def _compact(document: object, places: _Places, language: str | None, catalog_id: str, source: str, digest: str):
+def _compact(
+    document: object, places: _Places, language: str | None, catalog_id: str, source: str, digest: str
+) -> tuple[dict, list[Finding]]:
     if not isinstance(document, dict) or not isinstance(document.get("catalog"), dict):
         kinds = ("profile", "component-definition", "system-security-plan", "assessment-plan", "mapping-collection")
         held = next((k for k in kinds if isinstance(document, dict) and k in document), None)
@@ -529,6 +541,33 @@ def _count(compact: dict) -> tuple[int, int]:
     return controls, withdrawn
 
 
+def _read_document(file: Path, raw: bytes, shown: str) -> tuple[object, _Places]:
+    """The catalog file in OSCAL JSON's shape, whatever its format, and where its parts stand."""
+    suffix = file.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml", ".xml"):
+        raise _refuse(
+            shown, (1, 1), Code.NOT_A_CATALOG, f"'{file.name}' is not a .json, .yaml or .xml file", _FORMAT_HINT
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if suffix != ".xml":
+            raise _refuse(shown, (1, 1), Code.NOT_A_CATALOG, "the file is not UTF-8 text", _FORMAT_HINT) from None
+        text = ""
+    places = _Places(shown, text)
+    if suffix == ".xml":
+        root = _read_xml(raw, places)
+        if _local(root.tag) != "catalog":
+            raise _refuse(
+                shown, (1, 1), Code.NOT_A_CATALOG, f"the XML holds <{_local(root.tag)}>, not an OSCAL <catalog>", ""
+            )
+        catalog = _xml_node(root, places, root.get(XML_LANG, ""))
+        document: object = {"catalog": catalog}
+    else:
+        document = _read_json(text, shown) if suffix == ".json" else _read_yaml(text, shown)
+    return document, places
+
+
 def read_catalog(file: Path, shown: str, catalog_id: str, language: str | None = None) -> CatalogImport:
     """Import a catalog file into the text of catalogs/<id>.yaml; nothing is written here."""
     target = f"{CATALOGS_DIR}/{catalog_id}.yaml"
@@ -547,30 +586,9 @@ def read_catalog(file: Path, shown: str, catalog_id: str, language: str | None =
                 _FORMAT_HINT,
             )
         raw = file.read_bytes()
-        suffix = file.suffix.lower()
-        if suffix not in (".json", ".yaml", ".yml", ".xml"):
-            raise _refuse(
-                shown, (1, 1), Code.NOT_A_CATALOG, f"'{file.name}' is not a .json, .yaml or .xml file", _FORMAT_HINT
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            if suffix != ".xml":
-                raise _refuse(shown, (1, 1), Code.NOT_A_CATALOG, "the file is not UTF-8 text", _FORMAT_HINT) from None
-            text = ""
-        places = _Places(shown, text)
-        if suffix == ".xml":
-            root = _read_xml(raw, places)
-            if _local(root.tag) != "catalog":
-                raise _refuse(
-                    shown, (1, 1), Code.NOT_A_CATALOG, f"the XML holds <{_local(root.tag)}>, not an OSCAL <catalog>", ""
-                )
-            catalog = _xml_node(root, places, root.get(XML_LANG, ""))
-            document: object = {"catalog": catalog}
-        else:
-            document = _read_json(text, shown) if suffix == ".json" else _read_yaml(text, shown)
+        document, places = _read_document(file, raw, shown)
         compact, warnings = _compact(document, places, language, catalog_id, file.name, hashlib.sha256(raw).hexdigest())
-    except _Refused as refused:
+    except _RefusedError as refused:
         return CatalogImport(target, catalog_id, findings=(refused.finding,))
     except OSError as exc:
         problem = finding(shown, (1, 1), Code.NOT_A_CATALOG, f"the file cannot be read: {exc.strerror or exc}")

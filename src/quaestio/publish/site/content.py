@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 from quaestio.content import markdown
@@ -68,7 +70,7 @@ class Glossary:
 NO_GLOSSARY = Glossary({})
 
 
-def _render_text(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it's renderer signature
+def _render_text(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     escaped = str(escape(tokens[idx].content))
     glossary: Glossary = env.get("glossary", NO_GLOSSARY)
     return escaped if tokens[idx].meta.get("in_link") else glossary.mark(escaped)

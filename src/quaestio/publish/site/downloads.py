@@ -158,19 +158,19 @@ def collect_downloads(
         key=lambda p: (known.index(_data_name(folder, p)) if _data_name(folder, p) in known else len(known), p.name),
     )
     for source in data:
-        name = _data_name(folder, source)
+        data_name = _data_name(folder, source)
         kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
         found.append(
             (
                 source,
                 Download(
                     "data",
-                    f"{DOWNLOADS_DIR}/data/{name}",
-                    name,
+                    f"{DOWNLOADS_DIR}/data/{data_name}",
+                    data_name,
                     kind,
                     source.stat().st_size,
                     _sha256(source),
-                    str(data_descriptions.get(name, "")),
+                    str(data_descriptions.get(data_name, "")),
                 ),
             )
         )

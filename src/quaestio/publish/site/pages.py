@@ -21,11 +21,11 @@ from quaestio.content.catalogs import Catalog, Control, ControlGroup
 from quaestio.content.model import Corpus, Recommendation, Text, Topic
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.csl import csl_id, topic_entries
 from quaestio.publish.site import content
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
-from quaestio.publish.csl import csl_id, topic_entries
 from quaestio.publish.urls import absolute, audience_path, catalog_path, recommendation_path, topic_path
 from quaestio.vocab import Audience, Priority, Status
 
@@ -394,7 +394,7 @@ class SiteGenerator:
         self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published], references)
         self.nav = navigation(corpus, branding, self.wording)
 
-    def _other_pages(self) -> list[tuple[str, str, str, dict[str, object]]]:
+    def _other_pages(self) -> list[tuple[str, str, str, Mapping[str, object]]]:
         """(path, title, template, values) of every page that is not a recommendation's."""
         corpus, branding, wording = self.site.corpus, self.site.branding, self.wording
         titles: Mapping[str, str] = wording["titles"]  # type: ignore[assignment]
@@ -407,7 +407,7 @@ class SiteGenerator:
             "latest_topics": [t for t in corpus.topics if t.edition == latest],
             "older_topics": sorted((t for t in corpus.topics if t.edition != latest), key=lambda t: -t.edition),
         }
-        pages: list[tuple[str, str, str, dict[str, object]]] = [
+        pages: list[tuple[str, str, str, Mapping[str, object]]] = [
             ("", str(wording["site_name"]), "pages/home.md.j2", home)
         ]
         pages += [(topic_path(t.id), t.title.en, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
