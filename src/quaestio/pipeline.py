@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quaestio.content.characters import fonts_directory, unprintable_pattern
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
@@ -41,7 +42,8 @@ def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
     """Load and validate every content file under root, and build the model if nothing is wrong."""
     schemas = schemas or load_schemas(schemas_directory(root))
     content = load_content(root)
-    sources, findings = validate(content, schemas)
+    fonts = fonts_directory(root)
+    sources, findings = validate(content, schemas, unprintable_pattern(fonts) if fonts else None)
     corpus = None if has_errors(findings) else build_corpus(sources)
     return Checked(findings, content.files, corpus)
 

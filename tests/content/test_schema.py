@@ -88,7 +88,7 @@ def test_unknown_language(repo):
 def test_malformed_id(repo):
     repo.replace(PUBLIC, "  - id: ALP-PUB-01", "  - id: ALP-PUB-1")
     assert repo.codes() == [(PUBLIC, 4, 9, "invalid-format")]
-    assert "GOV-BUS-03" in repo.findings()[0].hint
+    assert repo.findings()[0].hint == "write 'ALP-PUB-01'"
 
 
 def test_impossible_date(repo):

@@ -1,0 +1,87 @@
+"""Characters a person cannot see or tell apart, named by code point; and the characters the reports can print."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from quaestio.resources import resource_directory
+
+# Spaces that look like a space but are not the one YAML separates and indents with.
+ODD_SPACES = frozenset(
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+)
+# Characters that take no room at all.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Quotes a word processor types instead of the straight ' and " YAML reads as quotes.
+CURLY_QUOTES = frozenset("\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2032\u2033")
+HIDDEN = ODD_SPACES | ZERO_WIDTH | frozenset("\t\r\x0b\x0c")
+_CONTROL_NAMES = {"\t": "TAB", "\r": "CARRIAGE RETURN", "\n": "LINE FEED", "\x0b": "LINE TABULATION"}
+
+COVERAGE_FILE = "coverage.txt"  # in templates/fonts/: the code points the report fonts can print
+FONTS_DIR = "fonts"
+
+
+def name(char: str) -> str:
+    """A character as Unicode names it, with its code point: 'U+00A0 NO-BREAK SPACE'."""
+    label = _CONTROL_NAMES.get(char) or unicodedata.name(char, "") or "CONTROL CHARACTER"
+    return f"U+{ord(char):04X} {label}"
+
+
+def shown(char: str) -> str:
+    """A character as a message shows it: visible ones in quotes with their name, invisible ones by name only."""
+    if char in HIDDEN or char in ZERO_WIDTH or not char.isprintable():
+        return name(char)
+    return f"'{char}' ({name(char)})"
+
+
+def first_hidden(text: str) -> int:
+    """The index of the first invisible or look-alike space in text, or -1."""
+    for index, char in enumerate(text):
+        if char in HIDDEN or (not char.isprintable() and char != "\n"):
+            return index
+    return -1
+
+
+def hidden_note(value: object) -> str:
+    """' (it contains U+200B ZERO WIDTH SPACE after 'medium')' for a text with an invisible character, else ''."""
+    if not isinstance(value, str):
+        return ""
+    index = first_hidden(value)
+    if index < 0:
+        return ""
+    before = value[:index].strip()
+    where = f"after '{before[-20:]}'" if before else "at its start"
+    return f" (it contains {name(value[index])} {where})"
+
+
+def strip_hidden(value: str) -> str:
+    """The text without zero-width characters, with look-alike spaces made plain spaces, trimmed."""
+    cleaned = "".join(" " if c in ODD_SPACES else c for c in value if c not in ZERO_WIDTH)
+    return cleaned.strip()
+
+
+def fonts_directory(root: Path | None) -> Path | None:
+    """The report fonts: the repository's templates/fonts/ if it has templates, else quaestio's own."""
+    try:
+        return resource_directory(root, "templates", "branding.yaml") / FONTS_DIR
+    except FileNotFoundError:
+        return None
+
+
+@cache
+def unprintable_pattern(fonts: Path) -> re.Pattern[str] | None:
+    """A pattern that finds characters outside the fonts' coverage (None when the fonts do not list it)."""
+    listing = fonts / COVERAGE_FILE
+    if not listing.is_file():
+        return None
+    ranges = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        first, _, last = line.partition("-")
+        ranges.append(f"\\U{int(first, 16):08x}-\\U{int(last or first, 16):08x}")
+    return re.compile(f"[^\\t\\n\\r{''.join(ranges)}]")
