@@ -17,6 +17,8 @@ ODD_SPACES = frozenset(
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 # Quotes a word processor types instead of the straight ' and " YAML reads as quotes.
 CURLY_QUOTES = frozenset("\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2032\u2033")
+# Dashes and hyphens that look like the '-' of an ID.
+LOOKALIKE_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2212")
 HIDDEN = ODD_SPACES | ZERO_WIDTH | frozenset("\t\r\x0b\x0c")
 _CONTROL_NAMES = {"\t": "TAB", "\r": "CARRIAGE RETURN", "\n": "LINE FEED", "\x0b": "LINE TABULATION"}
 
@@ -37,19 +39,19 @@ def shown(char: str) -> str:
     return f"'{char}' ({name(char)})"
 
 
-def first_hidden(text: str) -> int:
-    """The index of the first invisible or look-alike space in text, or -1."""
+def first_hidden(text: str, dashes: bool = False) -> int:
+    """The index of the first invisible character or look-alike space (or dash, if asked) in text, or -1."""
     for index, char in enumerate(text):
-        if char in HIDDEN or (not char.isprintable() and char != "\n"):
+        if char in HIDDEN or (not char.isprintable() and char != "\n") or (dashes and char in LOOKALIKE_DASHES):
             return index
     return -1
 
 
 def hidden_note(value: object) -> str:
     """' (it contains U+200B ZERO WIDTH SPACE after 'medium')' for a text with an invisible character, else ''."""
-    if not isinstance(value, str):
-        return ""
-    index = first_hidden(value)
+    if not isinstance(value, str) or " " in value.strip():
+        return ""  # a sentence, not a name or an ID
+    index = first_hidden(value, dashes=True)
     if index < 0:
         return ""
     before = value[:index].strip()
@@ -58,8 +60,10 @@ def hidden_note(value: object) -> str:
 
 
 def strip_hidden(value: str) -> str:
-    """The text without zero-width characters, with look-alike spaces made plain spaces, trimmed."""
-    cleaned = "".join(" " if c in ODD_SPACES else c for c in value if c not in ZERO_WIDTH)
+    """The text without zero-width characters, look-alike spaces and dashes made plain, trimmed."""
+    cleaned = "".join(
+        " " if c in ODD_SPACES else "-" if c in LOOKALIKE_DASHES else c for c in value if c not in ZERO_WIDTH
+    )
     return cleaned.strip()
 
 

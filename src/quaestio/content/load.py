@@ -106,12 +106,16 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
+        byte = raw[exc.start : exc.start + 1]
+        guess = byte.decode("cp1252", errors="replace")
+        likely = f", probably '{guess}' saved in another encoding such as Windows-1252" if guess.isprintable() else ""
         return None, finding(
             path,
             (line, column),
             Code.NOT_UTF8,
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read)",
-            "save the file with the UTF-8 encoding (most editors offer it under 'Save with encoding')",
+            f"the file is not UTF-8 text: byte 0x{byte[0]:02x} cannot be read{likely}",
+            "save the file with the UTF-8 encoding (most editors offer it under 'Save with encoding'), "
+            "then retype that character if it shows wrongly",
         )
 
 

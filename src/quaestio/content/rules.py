@@ -22,6 +22,7 @@ from quaestio.vocab import LINK_SCHEMES, MARKDOWN_FIELDS, Audience, Language
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
+_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/]+\.[A-Za-z]{2,}$")
 _WEB_ADDRESS = re.compile(
     r"^(www\.|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(be|eu|com|org|net|int|gov|edu|io|fr|nl|de|uk)(/|$))"
 )
@@ -437,7 +438,7 @@ def cited_references_exist(index: Index) -> Iterator[Finding]:
             )
 
 
-def _missing_recommendation_hint(index: Index, wanted: str, field_name: str) -> str:
+def _missing_recommendation_hint(index: Index, wanted: str) -> str:
     """What to do about an ID nobody defines: a misspelling's fix, else the two likely causes in one line."""
     cleaned = strip_hidden(wanted).upper().replace("_", "-").replace(" ", "-")
     fixed = _padded(cleaned)
@@ -448,9 +449,8 @@ def _missing_recommendation_hint(index: Index, wanted: str, field_name: str) -> 
         prefix = f"{match.group(1)}-{match.group(2)}-"
         used = sorted(i for i in index.recommendations if i.startswith(prefix))
         return (
-            f"either it was deleted (recommendations are never deleted: restore it with 'status: withdrawn' and a "
-            f"'withdrawal_reason'), or the number is wrong (the files define {', '.join(used) or f'no {prefix}ID'}); "
-            f"else remove it from '{field_name}'"
+            f"if it was deleted, put it back with 'status: withdrawn' and a 'withdrawal_reason' (recommendations "
+            f"are never deleted); if the number is wrong, the files define {', '.join(used) or f'no {prefix} ID'}"
         )
     return did_you_mean(wanted, index.recommendations) or "check the ID"
 
@@ -481,7 +481,7 @@ def related_recommendations_exist(index: Index) -> Iterator[Finding]:
                     where,
                     Code.BROKEN_REFERENCE,
                     f"there is no recommendation '{related_id}'{hidden_note(related_id)}",
-                    _missing_recommendation_hint(index, related_id, "related"),
+                    _missing_recommendation_hint(index, related_id),
                 )
 
 
@@ -505,7 +505,7 @@ def successors_exist(index: Index) -> Iterator[Finding]:
                 where,
                 Code.BROKEN_REFERENCE,
                 f"there is no recommendation '{successor}' to supersede this one{hidden_note(successor)}",
-                _missing_recommendation_hint(index, successor, "superseded_by"),
+                _missing_recommendation_hint(index, successor),
             )
 
 
@@ -625,6 +625,14 @@ def _link_findings(source: Source, path: JsonPath, match: re.Match[str]) -> Iter
             Code.URL_SCHEME,
             f"a link in the text uses the scheme '{scheme.group(1)}:'",
             "links must start with https://, http:// or mailto:",
+        )
+    elif target and not scheme and _EMAIL.match(target):
+        yield finding(
+            source.file.path,
+            where,
+            Code.URL_SCHEME,
+            f"the link '{target}' is an e-mail address without mailto:, so it would be read as a file name",
+            f"write mailto: in front of it: (mailto:{target})",
         )
     elif target and not scheme and not target.startswith("#") and _WEB_ADDRESS.match(target):
         yield finding(
@@ -803,10 +811,10 @@ def check_rules(
 
 
 _SKIPPED = {
-    Kind.TOPIC: "whether its topic's recommendations cite existing challenges and references, their ID prefixes, "
-    "and the check that a recommendations folder has a topic file",
-    Kind.RECOMMENDATIONS: "whether 'related' and 'superseded_by' name existing recommendations of this file, "
-    "and which challenges no adopted recommendation addresses",
+    Kind.TOPIC: "the challenges and references its topic's recommendations cite, their ID prefixes, "
+    "and whether their folder has a topic file",
+    Kind.RECOMMENDATIONS: "'related' and 'superseded_by' that may name its recommendations, "
+    "and challenges no adopted recommendation addresses",
 }
 
 
@@ -823,7 +831,7 @@ def skipped_checks(index: Index) -> list[Finding]:
                 file.path,
                 (1, 1),
                 Code.CHECKS_SKIPPED,
-                f"this file was not read, so the checks that need it were skipped: {_SKIPPED[file.kind]}",
+                f"this file could not be read, so these checks were skipped: {_SKIPPED[file.kind]}",
                 "fix the error reported for this file; the skipped checks run again once it can be read",
             )
         )

@@ -118,10 +118,31 @@ def check_document(document: YamlDocument, kind: Kind, schemas: SchemaSet) -> li
     validator = schemas.validators[kind]
     if validator.is_valid(document.data):
         return []
+    failures = list(validator.iter_errors(document.data))
+    misspelt = _misspelt_required(failures, kind, schemas)
     findings = []
-    for failure in validator.iter_errors(document.data):
+    for failure in failures:
+        if failure.kind.name == "required" and (tuple(failure.instance_path), failure.kind.property) in misspelt:
+            continue  # one slip, one finding: the misspelt field says that the required one is missing
         findings.extend(_translate(failure, document, kind, schemas))
     return findings
+
+
+def _misspelt_required(failures: list, kind: Kind, schemas: SchemaSet) -> set[tuple[JsonPath, str]]:
+    """(mapping path, field) of required fields that are missing only because they are misspelt ('Title')."""
+    missing = {(tuple(f.instance_path), f.kind.property) for f in failures if f.kind.name == "required"}
+    found = set()
+    for failure in failures:
+        if failure.kind.name != "additionalProperties":
+            continue
+        path = tuple(failure.instance_path)
+        allowed = sorted(_subschema(schemas, kind, list(failure.schema_path)[:-1]).get("properties", {}))
+        for name in failure.kind.unexpected:
+            close = did_you_mean(strip_hidden(name), allowed)
+            target = close[len("did you mean '") : -2] if close else ""
+            if (path, target) in missing:
+                found.add((path, target))
+    return found
 
 
 def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
@@ -152,12 +173,15 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         found = []
         for name in failure.kind.unexpected:
             hint = did_you_mean(strip_hidden(name), allowed) or f"the fields allowed here are: {', '.join(allowed)}"
+            required = parent.get("required", [])
+            missing = hint.startswith("did you mean") and hint[14:-2] in required and hint[14:-2] not in value
             found.append(
                 finding(
                     file,
                     document.positions.of_key(path + (name,)),
                     Code.UNKNOWN_FIELD,
-                    f"unknown field '{name}' in the {_thing(parent)}{hidden_note(name)}",
+                    f"unknown field '{name}' in the {_thing(parent)}{hidden_note(name)}"
+                    + (f", and the required field '{hint[14:-2]}' is missing" if missing else ""),
                     hint,
                 )
             )

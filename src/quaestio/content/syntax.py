@@ -259,9 +259,20 @@ def _block_underindented(slip: SyntaxSlip, path: str) -> Finding | None:
             continue
         owner = _indent(header)
         body = [n for n in range(start + 1, slip.line + 1) if slip.text(n).strip()]
-        if not body or _indent(slip.text(body[0])) <= owner:
+        if not body:
             return None
         expected = _indent(slip.text(body[0]))
+        if expected <= owner:
+            if _KEY_LINE.match(slip.text(body[0])) or slip.text(body[0]).lstrip().startswith(("- ", "#")):
+                return None  # an empty block followed by the next field
+            return finding(
+                path,
+                (body[0], 1),
+                Code.YAML_SYNTAX,
+                f"the text of the block that starts with '|' or '>' on line {start} is indented by {expected} "
+                f"spaces; it must be indented more than the field name ({owner})",
+                f"indent every line of the text by {owner + 2} spaces",
+            )
         for number in body[1:]:
             found = _indent(slip.text(number))
             if owner < found < expected:
@@ -309,10 +320,31 @@ def _misaligned(slip: SyntaxSlip, path: str) -> Finding | None:
         path,
         (number, found + 1),
         Code.YAML_SYNTAX,
-        f"this line is indented by {found} spaces, but the {what} are indented by {nearest_level} "
+        f"this line is indented by {_spaces(found)}, but the {what} are indented by {nearest_level} "
         f"(line {nearest_line})",
-        f"indent it by {nearest_level} spaces, like line {nearest_line}, if it belongs with them",
+        f"indent it by {_spaces(nearest_level)}, like line {nearest_line}",
     )
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space{'' if count == 1 else 's'}"
+
+
+def _star_bullet(slip: SyntaxSlip, path: str) -> Finding | None:
+    """A Markdown habit: list items written '* item' or '• item' instead of '- item'."""
+    for number in (slip.line, slip.line - 1):
+        line = slip.text(number)
+        stripped = line.lstrip(" ")
+        if stripped[:2] in ("* ", "• ", "+ "):
+            column = len(line) - len(stripped) + 1
+            return finding(
+                path,
+                (number, column),
+                Code.YAML_SYNTAX,
+                f"list items start with '- ' in YAML, not with '{stripped[0]}'",
+                f"replace '{stripped[0]}' with '-': - {stripped[2:].strip()}",
+            )
+    return None
 
 
 def _special_start(slip: SyntaxSlip, path: str) -> Finding | None:
@@ -392,6 +424,7 @@ EXPLAINERS: tuple[Explainer, ...] = (
     _bad_escape,
     _text_after_block_marker,
     _block_underindented,
+    _star_bullet,
     _misaligned,
 )
 

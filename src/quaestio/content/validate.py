@@ -70,4 +70,19 @@ def validate(
         findings.extend(check_document(source.document, source.file.kind, schemas))
         checked.append(source)
     findings.extend(check_rules(checked, unreadable, unprintable))
-    return tuple(checked), tuple(reading_order(findings, (u.path for u in unreadable)))
+    return tuple(checked), tuple(reading_order(one_per_spot(findings), (u.path for u in unreadable)))
+
+
+_SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})
+
+
+def one_per_spot(findings: Iterable[Finding]) -> list[Finding]:
+    """One slip, one finding: where the schema already says a value is malformed, the rules that could
+    not resolve that same value keep quiet."""
+    findings = list(findings)
+    malformed = {
+        (f.file, f.line, f.column)
+        for f in findings
+        if f.code in (Code.INVALID_FORMAT, Code.INVALID_VALUE, Code.WRONG_TYPE)
+    }
+    return [f for f in findings if not (f.code in _SECOND_OPINIONS and (f.file, f.line, f.column) in malformed)]
