@@ -32,12 +32,12 @@ def test_text_format_names_file_line_column_severity_code_and_hint(repo, capsys)
     break_two_things(repo)
     assert main(["--root", str(repo.root), "validate"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert (
-        lines[0] == f"{PUBLIC}:4:5: error[missing-field]: the recommendation has no 'priority' field, which is required"
+    assert lines[0] == (
+        f"{PUBLIC}:8:5: error[unknown-field]: unknown field 'priorty' in the recommendation, "
+        "and the required field 'priority' is missing"
     )
-    assert lines[2] == f"{PUBLIC}:8:5: error[unknown-field]: unknown field 'priorty' in the recommendation"
-    assert lines[3] == "    hint: did you mean 'priority'?"
-    assert lines[4].startswith("topics/alpha.yaml:21:9: warning[unaddressed-challenge]:")
+    assert lines[1] == "    hint: did you mean 'priority'?"
+    assert lines[2].startswith("topics/alpha.yaml:21:9: warning[unaddressed-challenge]:")
 
 
 def test_warnings_alone_exit_zero_but_strict_makes_them_errors(repo, capsys):
@@ -52,9 +52,9 @@ def test_github_format_prints_annotations(repo, capsys):
     break_two_things(repo)
     assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith(f"::error file={PUBLIC},line=8,col=5,title=quaestio unknown-field::")
-    assert lines[1].endswith("%0Adid you mean 'priority'?")
-    assert lines[2].startswith("::warning file=topics/alpha.yaml,line=21,col=9,")
+    assert lines[0].startswith(f"::error file={PUBLIC},line=8,col=5,title=quaestio unknown-field::")
+    assert lines[0].endswith("%0Adid you mean 'priority'?")
+    assert lines[1].startswith("::warning file=topics/alpha.yaml,line=21,col=9,")
 
 
 def test_json_format_is_a_list_for_tools(repo, capsys):
@@ -62,11 +62,10 @@ def test_json_format_is_a_list_for_tools(repo, capsys):
     assert main(["--root", str(repo.root), "validate", "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)
     assert [(f["file"], f["line"], f["column"], f["severity"], f["code"]) for f in findings] == [
-        (PUBLIC, 4, 5, "error", "missing-field"),
         (PUBLIC, 8, 5, "error", "unknown-field"),
         ("topics/alpha.yaml", 21, 9, "warning", "unaddressed-challenge"),
     ]
-    assert findings[1]["hint"] == "did you mean 'priority'?"
+    assert findings[0]["hint"] == "did you mean 'priority'?"
 
 
 @pytest.mark.parametrize("argv", [["validate", "--format", "xml"], ["frobnicate"], ["validate", "--bogus"]])
@@ -99,7 +98,7 @@ def test_build_py_is_the_same_command_as_quaestio(repo):
         text=True,
     )
     assert run.returncode == 1
-    assert [f["code"] for f in json.loads(run.stdout)] == ["missing-field", "unknown-field", "unaddressed-challenge"]
+    assert [f["code"] for f in json.loads(run.stdout)] == ["unknown-field", "unaddressed-challenge"]
 
 
 def test_build_writes_the_validation_report(repo, capsys):
