@@ -245,8 +245,7 @@ def _colon_in_value(slip: SyntaxSlip, path: str) -> Finding | None:
         path,
         (slip.line, column),
         Code.YAML_SYNTAX,
-        f"the value of '{key}' contains ': ' (at column {slip.column}), which YAML reads as the start of "
-        "another field",
+        f"the value of '{key}' contains ': ' (at column {slip.column}), which YAML reads as the start of another field",
         f"put the whole value in quotes: {key}: {_quoted(value)}",
     )
 
