@@ -107,3 +107,12 @@ def test_same_commit_same_bytes_in_other_folders_and_at_other_times(repo, tmp_pa
     manifest = json.loads(first["manifest.json"])
     assert manifest["date"] == "2015-12-08"
     assert not any(str(tmp_path) in data.decode("latin-1") for data in first.values())
+
+
+def test_a_refused_text_in_a_tool_message_is_traced_back_to_its_file_line_and_column(repo):
+    from quaestio.pipeline import where_in_content
+
+    repo.replace("recommendations/alpha/public.yaml", "Fund the first challenge", "Fund the first \U0001f510 challenge")
+    message = 'typst refused audience-public.pdf: PDF/UA-1 error: the text `"\U0001f510"` could not be displayed'
+    assert where_in_content(repo.root, message) == "; that text is at recommendations/alpha/public.yaml:5:26"
+    assert where_in_content(repo.root, "typst refused x.pdf: something else") == ""

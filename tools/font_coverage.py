@@ -19,8 +19,8 @@ from fontTools.ttLib import TTFont
 FONTS = Path(__file__).resolve().parents[1] / "templates" / "fonts"
 TEXT_FAMILY = "SourceSans3-*.otf"
 FALLBACKS = ("NotoSansSymbols2-Regular.ttf",)
-# Code points typst cannot place in a tagged PDF whatever the font says: controls and private use.
-EXCLUDED = [(0x0000, 0x001F), (0x007F, 0x009F), (0xE000, 0xF8FF), (0xFFF0, 0xFFFF)]
+# Code points typst cannot place in a tagged PDF whatever the font says: controls, private use, U+FEFF.
+EXCLUDED = [(0x0000, 0x001F), (0x007F, 0x009F), (0xE000, 0xF8FF), (0xFEFF, 0xFEFF), (0xFFF0, 0xFFFF)]
 
 
 def code_points(path: Path) -> set[int]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from quaestio.content.characters import fonts_directory, unprintable_pattern
-from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind
+from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
@@ -119,7 +120,7 @@ def run_build(
                     corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, history
                 )
             except ReportError as failure:
-                raise BuildError(str(failure)) from None
+                raise BuildError(f"{failure}{where_in_content(root, str(failure))}") from None
             written += [f"reports/{name}" for name in outcome.written]
             unchanged += [f"reports/{name}" for name in outcome.unchanged]
         if "site" in targets:
@@ -131,6 +132,28 @@ def run_build(
         write_atomically(stage / MANIFEST, manifest(stage, info))
         written.append(MANIFEST)
     return Built(tuple(written), tuple(unchanged))
+
+
+_REFUSED_TEXT = re.compile(r'the text `?"(.+?)"`? could not be displayed')
+
+
+def where_in_content(root: Path, message: str) -> str:
+    """'; it is at recommendations/x/y.yaml:5:37' for the text a tool refused, when a content file holds it."""
+    refused = _REFUSED_TEXT.search(message)
+    if refused is None:
+        return ""
+    text = refused.group(1)
+    files, _ = discover(root)
+    for content_file in files:
+        try:
+            lines = content_file.file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            column = line.find(text)
+            if column >= 0:
+                return f"; that text is at {content_file.path}:{number}:{column + 1}"
+    return ""
 
 
 def manifest(build: Path, info: BuildInfo) -> str:
