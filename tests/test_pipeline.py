@@ -114,5 +114,5 @@ def test_a_refused_text_in_a_tool_message_is_traced_back_to_its_file_line_and_co
 
     repo.replace("recommendations/alpha/public.yaml", "Fund the first challenge", "Fund the first \U0001f510 challenge")
     message = 'typst refused audience-public.pdf: PDF/UA-1 error: the text `"\U0001f510"` could not be displayed'
-    assert where_in_content(repo.root, message) == "; that text is at recommendations/alpha/public.yaml:5:26"
+    assert where_in_content(repo.root, message) == "; that text is at recommendations/alpha/public.yaml:5:27"
     assert where_in_content(repo.root, "typst refused x.pdf: something else") == ""
