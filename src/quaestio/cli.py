@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from quaestio import __version__
 
+from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, discover
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
@@ -81,9 +82,13 @@ def _workflow_parsers(commands) -> None:
     spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
     spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
 
-    diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
+    diff = commands.add_parser(
+        "diff", help="what changed in the recommendations between a git revision and the work tree, or two revisions"
+    )
     diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
-    diff.add_argument("head", nargs="?", default="HEAD", help="the later revision (default: HEAD)")
+    diff.add_argument(
+        "head", nargs="?", default=None, help="the later revision (default: the work tree, uncommitted edits included)"
+    )
     diff.add_argument(
         "--format",
         choices=("markdown", "json"),
@@ -268,7 +273,7 @@ def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None
     return EXIT_OK
 
 
-def _diff(root: Path, base: str, head: str, output_format: str) -> int:
+def _diff(root: Path, base: str, head: str | None, output_format: str) -> int:
     from quaestio.workflow import diff as semantic
 
     try:
@@ -278,8 +283,7 @@ def _diff(root: Path, base: str, head: str, output_format: str) -> int:
     print(semantic.as_json(report) if output_format == "json" else semantic.as_markdown(report))
     if report.findings:
         print(format_text(report.findings, colour=_colour(sys.stderr)), file=sys.stderr)
-        return EXIT_ERRORS
-    return EXIT_OK
+    return EXIT_ERRORS if has_errors(report.findings) else EXIT_OK
 
 
 def _serve(root: Path, port: int) -> int:
@@ -310,7 +314,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(problem))
 
 
+def _no_content(root: Path) -> str:
+    """Why root is not a content repository, or '' when it holds content files."""
+    files, misplaced = discover(root)
+    if files or misplaced:
+        return ""
+    return (
+        f"no content in {root.resolve()}: a content repository holds {TOPICS_DIR}/<topic>.yaml and "
+        f"{RECOMMENDATIONS_DIR}/<topic>/<audience>.yaml; point --root at it, or start one with "
+        "'quaestio new topic'"
+    )
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
+    if args.command in (None, "validate", "serve", *TARGETS):
+        empty = _no_content(root)
+        if empty:
+            return _fail(empty)
     if args.command is None:
         return _build(root, "build")
     if args.command == "validate":
