@@ -147,3 +147,13 @@ def test_invalid_source_date_epoch_is_a_usage_error(repo, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "SOURCE_DATE_EPOCH='abc'" in err and "whole number" in err
     assert not (repo.root / "build").exists()
+
+
+@pytest.mark.parametrize("command", [["validate"], ["build"], ["reports"], []])
+def test_a_folder_without_content_is_a_usage_error_that_names_it(tmp_path, capsys, command):
+    (tmp_path / "notes").mkdir()
+    assert main(["--root", str(tmp_path), *command]) == 2
+    err = capsys.readouterr().err
+    assert f"no content in {tmp_path.resolve()}" in err
+    assert "topics/<topic>.yaml and recommendations/<topic>/<audience>.yaml" in err
+    assert not (tmp_path / "build").exists()
