@@ -72,7 +72,11 @@ def _workflow_parsers(commands) -> None:
     recommendation.add_argument("--title", help="the recommendation in one line (default: a placeholder)")
 
     fmt = commands.add_parser("fmt", help="rewrite content files in the canonical form (comments kept)")
-    fmt.add_argument("--check", action="store_true", help="change nothing; list the files that would change, exit 1")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; show what would change in each file (why, and a unified diff), exit 1",
+    )
     fmt.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content files)")
 
     spreadsheet = commands.add_parser("import", help="add the rows of a CSV or XLSX file as new recommendations")
@@ -228,8 +232,10 @@ def _fmt(root: Path, paths: Sequence[Path], check_only: bool) -> int:
         )
     outcome = formatting.format_files(files, formatting.read_schemas(schemas_directory(root)), check_only)
     _print_findings(outcome.findings)
-    for path in outcome.changed:
-        print(f"would reformat {path}" if check_only else f"reformatted {path}")
+    for change in outcome.changes:
+        print(f"{'would reformat' if check_only else 'reformatted'} {change.path}: {'; '.join(change.reasons)}")
+        if check_only:
+            print(change.diff, end="")
     verb = "would be reformatted" if check_only else "reformatted"
     print(
         f"{len(outcome.changed)} file(s) {verb}, {outcome.unchanged} already canonical"

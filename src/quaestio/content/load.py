@@ -188,6 +188,11 @@ _SEQUENCE_START = events.SequenceStartEvent
 _COLLECTION_END = (events.MappingEndEvent, events.SequenceEndEvent)
 
 
+def _label(path: JsonPath) -> str:
+    named = [step for step in path if isinstance(step, str)]
+    return f"'{named[-1]}'" if named else "the file"
+
+
 class _Frame:
     """An open mapping or list: the container, its path, and a mapping's pending key and its position."""
 
@@ -277,6 +282,8 @@ class _Tree:
         if kind is _SCALAR:
             if not event.style and self._has_hash:
                 self._comment_cut(event, child_path)
+            if not event.style and "\t" in event.value:
+                self._tab_in_value(event, child_path)
         else:
             self._open(value, child_path, position)  # type: ignore[arg-type]
 
@@ -355,6 +362,24 @@ class _Tree:
                 f"' #' starts a comment in YAML, so '{key}' is only '{event.value}' and "
                 f"'{rest[1:].rstrip()}' is left out",
                 f"put the whole value in quotes: {key}: {quoted}",
+            )
+        )
+
+    def _tab_in_value(self, event, child_path: JsonPath) -> None:
+        """A tab inside an unquoted value: invisible, printed as a gap, and unreadable for `fmt`'s parser."""
+        start = event.start_mark.index + event.value.index("\t")
+        at = self.text.find("\t", event.start_mark.index, event.end_mark.index)
+        where = at if at >= 0 else start
+        line = self.text.count("\n", 0, where) + 1
+        column = where - (self.text.rfind("\n", 0, where) + 1) + 1
+        self.warnings.append(
+            finding(
+                self.path,
+                (line, column),
+                Code.INVISIBLE_CHARACTER,
+                f"a tab (U+0009 TAB) stands inside the value of {_label(child_path)}, where it prints as a gap "
+                "of unknown width",
+                "replace it with a space",
             )
         )
 
