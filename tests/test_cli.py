@@ -5,6 +5,7 @@ from __future__ import annotations
 from support.paths import REPOSITORY
 
 import json
+import re
 import subprocess
 import sys
 
@@ -157,3 +158,10 @@ def test_a_folder_without_content_is_a_usage_error_that_names_it(tmp_path, capsy
     assert f"no content in {tmp_path.resolve()}" in err
     assert "topics/<topic>.yaml and recommendations/<topic>/<audience>.yaml" in err
     assert not (tmp_path / "build").exists()
+
+
+def test_outside_a_terminal_each_stage_prints_one_line_with_its_time(repo, capsys):
+    assert main(["--root", str(repo.root), "data"]) == 0
+    stages = [line for line in capsys.readouterr().err.splitlines() if line.startswith("quaestio: ")]
+    assert [line.split(" done in ")[0] for line in stages] == ["quaestio: validation", "quaestio: open data"]
+    assert all(re.fullmatch(r"quaestio: .+ done in \d+\.\d s", line) for line in stages)

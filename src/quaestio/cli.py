@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from quaestio import __version__
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, discover
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
-from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
+from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, StageDone, check, run_build, schemas_directory
 from quaestio.vocab import Audience
 
 if TYPE_CHECKING:
@@ -128,23 +129,30 @@ TARGETS = {"build": ALL_TARGETS, "reports": ("reports",), "site": ("data", "site
 
 
 def _progress(stream) -> Progress | None:
-    """Progress lines on a terminal; silence in CI and pipes."""
+    """Every step on a terminal; in CI and pipes only the stage lines (see _stage_done)."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
     return lambda message: print(f"  {message}", file=stream, flush=True)
 
 
+def _stage_done(stream) -> StageDone:
+    """One line per stage with its time, so that a long build in CI shows where it is."""
+    return lambda name, seconds: print(f"quaestio: {name} done in {seconds:.1f} s", file=stream, flush=True)
+
+
 def _build(root: Path, command: str) -> int:
+    started = time.monotonic()
     result = check(root)
     findings = list(result.findings)
     if findings:
         print(format_text(findings, colour=_colour(sys.stdout)))
     print(summary(findings, result.files), file=sys.stderr)
+    _stage_done(sys.stderr)("validation", time.monotonic() - started)
     if result.corpus is None:
         print("quaestio: build stopped: fix the errors above; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
     try:
-        built = run_build(root, result, TARGETS[command], _progress(sys.stderr))
+        built = run_build(root, result, TARGETS[command], _progress(sys.stderr), _stage_done(sys.stderr))
     except BuildError as failure:
         print(f"quaestio: build failed: {failure}; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS

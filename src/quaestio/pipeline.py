@@ -7,7 +7,9 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,7 @@ class Built:
 
 
 Progress = Callable[[str], None]
+StageDone = Callable[[str, float], None]  # a stage's name and its duration in seconds
 ALL_TARGETS = ("data", "reports", "site")
 BUILD_DIR = "build"
 CACHE_DIR = ".cache"
@@ -85,8 +88,20 @@ def _carry_over(previous: Path, stage: Path, names: Sequence[str]) -> None:
             link_or_copy(source, stage / name)
 
 
+@contextmanager
+def _stage(name: str, done: StageDone | None) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    if done is not None:
+        done(name, time.monotonic() - started)
+
+
 def run_build(
-    root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS, progress: Progress | None = None
+    root: Path,
+    result: Checked,
+    targets: Sequence[str] = ALL_TARGETS,
+    progress: Progress | None = None,
+    stage_done: StageDone | None = None,
 ) -> Built:
     """Build the requested targets into root/build, all or nothing.
 
@@ -110,15 +125,17 @@ def run_build(
             from quaestio.publish.exports import write_data
 
             say("writing the open data")
-            written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
+            with _stage("open data", stage_done):
+                written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
         if "reports" in targets:
             from quaestio.publish.reports import ReportError, write_reports
 
             history = load_source_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, TEMPLATES_DIR))
             try:
-                outcome = write_reports(
-                    corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, history
-                )
+                with _stage("reports", stage_done):
+                    outcome = write_reports(
+                        corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, history
+                    )
             except ReportError as failure:
                 raise BuildError(f"{failure}{where_in_content(root, str(failure))}") from None
             written += [f"reports/{name}" for name in outcome.written]
@@ -127,7 +144,8 @@ def run_build(
             from quaestio.publish.site import build_site
 
             say("building the website")
-            build_site(root, corpus, info, branding, stage / "site", downloads=stage)
+            with _stage("website", stage_done):
+                build_site(root, corpus, info, branding, stage / "site", downloads=stage)
             written.append("site/")
         write_atomically(stage / MANIFEST, manifest(stage, info))
         written.append(MANIFEST)
