@@ -221,8 +221,11 @@ class _Tree:
         self.root: object = None
         self.documents = 0
         self.warnings: list[Finding] = []
-        self._has_hash = "#" in text
-        self._lines: list[str] | None = None
+        self._lines = text.split("\n") if " #" in text else []
+        # Lines where ' #' may cut a value short: only their plain values are looked at.
+        self._hash_lines = {
+            n for n, line in enumerate(self._lines) if " #" in line and not line.lstrip().startswith("#")
+        }
 
     def feed(self, event: events.Event) -> None:
         kind = event.__class__
@@ -280,7 +283,7 @@ class _Tree:
                 top.container.append(value)
         self.values[child_path] = position
         if kind is _SCALAR:
-            if not event.style and self._has_hash:
+            if self._hash_lines and not event.style and event.end_mark.line in self._hash_lines:
                 self._comment_cut(event, child_path)
             if not event.style and "\t" in event.value:
                 self._tab_in_value(event, child_path)
@@ -342,8 +345,6 @@ class _Tree:
 
     def _comment_cut(self, event, child_path: JsonPath) -> None:
         """A warning when ' #' right after a one-line plain value cuts the text short ('Priority #1')."""
-        if self._lines is None:
-            self._lines = self.text.split("\n")
         end = event.end_mark
         line = self._lines[end.line] if end.line < len(self._lines) else ""
         rest = line[end.column :]
