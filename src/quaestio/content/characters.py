@@ -59,12 +59,20 @@ def hidden_note(value: object) -> str:
     return f" (it contains {name(value[index])} {where})"
 
 
+_PLAIN = str.maketrans(
+    {**dict.fromkeys(ZERO_WIDTH), **dict.fromkeys(ODD_SPACES, " "), **dict.fromkeys(LOOKALIKE_DASHES, "-")}
+)
+
+
 def strip_hidden(value: str) -> str:
     """The text without zero-width characters, look-alike spaces and dashes made plain, trimmed."""
-    cleaned = "".join(
-        " " if c in ODD_SPACES else "-" if c in LOOKALIKE_DASHES else c for c in value if c not in ZERO_WIDTH
-    )
-    return cleaned.strip()
+    return value.translate(_PLAIN).strip()
+
+
+def is_blank(value: str) -> bool:
+    """Whether a text holds nothing but spaces and invisible characters."""
+    stripped = value.strip()
+    return not stripped or (stripped[0] in ZERO_WIDTH and not strip_hidden(stripped))
 
 
 def fonts_directory(root: Path | None) -> Path | None:

@@ -264,23 +264,26 @@ class _Tree:
             value: object = resolve_plain(event.value) if event.implicit[0] else event.value
         else:
             value = {} if kind is _MAPPING_START else []
-        position = _position(event.start_mark)
-        if not self.stack:
+        mark = event.start_mark
+        position = (mark.line + 1, mark.column + 1)
+        stack = self.stack
+        if not stack:
             self.root = value
             child_path: JsonPath = ()
         else:
-            top = self.stack[-1]
-            if type(top.container) is dict:
-                if top.key is None:
+            top = stack[-1]
+            container = top.container
+            if type(container) is dict:
+                if top.key is None:  # this node is a field name
                     self._key(top, event, kind, value, position)
                     return
                 child_path = top.path + (top.key,)
-                top.container[top.key] = value
+                container[top.key] = value
                 self.keys[child_path] = top.key_position
                 top.key = None
             else:
-                child_path = top.path + (len(top.container),)
-                top.container.append(value)
+                child_path = top.path + (len(container),)
+                container.append(value)  # type: ignore[union-attr]
         self.values[child_path] = position
         if kind is _SCALAR:
             if self._hash_lines and not event.style and event.end_mark.line in self._hash_lines:
@@ -411,8 +414,15 @@ class _Tree:
 
 def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     tree = _Tree(text, path)
+    node, stack, feed = tree._node, tree.stack, tree.feed
     for event in yaml.parse(text, Loader=_PARSER):
-        tree.feed(event)
+        kind = event.__class__
+        if kind is _SCALAR or kind is _MAPPING_START or kind is _SEQUENCE_START:  # the common case, inline
+            node(event, kind)
+        elif kind in _COLLECTION_END:
+            stack.pop()
+        else:
+            feed(event)
     return tree.document()
 
 

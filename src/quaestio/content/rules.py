@@ -8,13 +8,14 @@ says which checks were left out and why.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from quaestio.content.characters import CURLY_QUOTES, hidden_note, name, strip_hidden
+from quaestio.content.characters import CURLY_QUOTES, ODD_SPACES, ZERO_WIDTH, hidden_note, is_blank, name, strip_hidden
 from quaestio.content.layout import ContentFile, Kind
 from quaestio.content.load import JsonPath, Position, Source
 from quaestio.findings import Code, Finding, did_you_mean, finding
@@ -105,6 +106,35 @@ class Index:
     records: tuple[Record, ...]
     unreadable: tuple[ContentFile, ...] = field(default=())
     unprintable: re.Pattern[str] | None = None  # finds a character no report font has
+
+    @functools.cached_property
+    def _walked(self) -> dict[int, list[tuple[JsonPath, str]]]:
+        return {}
+
+    def strings(self, source: Source) -> list[tuple[JsonPath, str]]:
+        """Every string value of a file, with its path; walked once, for the rules whose quick test on the
+        file's text says it may hold what they look for."""
+        found = self._walked.get(id(source))
+        if found is None:
+            found = self._walked[id(source)] = _all_strings(source.document.data, ())
+        return found
+
+    def texts(self, source: Source) -> Iterator[tuple[JsonPath, str]]:
+        """Every Markdown text (text, rationale, ...) of a file, with its path."""
+        return _walk_texts(source.document.data, ())
+
+    def prefix(self, file: ContentFile) -> str | None:
+        """How the IDs of a recommendations file start ('GOV-BUS-'), or None when its topic code is unknown."""
+        key = (file.topic, file.audience)
+        if key not in self._prefixes:
+            code = self.codes.get(file.topic)
+            audience = file.audience if file.audience in tuple(Audience) else None
+            self._prefixes[key] = f"{code}-{Audience(audience).code}-" if code and audience else None
+        return self._prefixes[key]
+
+    @functools.cached_property
+    def _prefixes(self) -> dict[tuple[str, str | None], str | None]:
+        return {}
 
     def topic_unreadable(self, topic: str) -> bool:
         """Whether the topic file of a topic exists but could not be read."""
@@ -350,11 +380,8 @@ def recommendation_folders_have_a_topic(index: Index) -> Iterator[Finding]:
 
 def _fits(index: Index, occurrence: Occurrence) -> bool:
     """Whether a recommendation ID starts as its file requires (True when that cannot be told)."""
-    file = occurrence.source.file
-    code = index.codes.get(file.topic)
-    if not code or file.audience not in tuple(Audience):
-        return True
-    return occurrence.value.startswith(f"{code}-{Audience(file.audience).code}-")
+    prefix = index.prefix(occurrence.source.file)
+    return prefix is None or occurrence.value.startswith(prefix)
 
 
 def recommendation_ids_are_unique(index: Index) -> Iterator[Finding]:
@@ -369,12 +396,10 @@ def recommendation_ids_are_unique(index: Index) -> Iterator[Finding]:
 def recommendation_ids_fit_their_file(index: Index) -> Iterator[Finding]:
     for record in index.records:
         file = record.source.file
-        code = index.codes.get(file.topic)
-        if not code or not isinstance(record.id, str) or file.audience not in tuple(Audience):
+        prefix = index.prefix(file)
+        if prefix is None or not isinstance(record.id, str) or record.id.startswith(prefix):
             continue
-        prefix = f"{code}-{Audience(file.audience).code}-"
-        if record.id.startswith(prefix):
-            continue
+        code = index.codes[file.topic]
         owner = next((o for o in index.recommendations.get(record.id, ()) if o.source is not record.source), None)
         also = f"; it is also the ID of the recommendation at {owner.file}:{owner.at[0]}" if owner else ""
         yield finding(
@@ -598,18 +623,26 @@ def _walk_texts(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
             yield from _walk_texts(value, path + (index,))
 
 
-def _all_strings(node: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+def _all_strings(node: object, path: JsonPath) -> list[tuple[JsonPath, str]]:
     """Every string value under node, with its path."""
-    for key, value in node.items() if isinstance(node, dict) else enumerate(node):  # type: ignore[union-attr]
-        if isinstance(value, str):
-            yield path + (key,), value
-        elif isinstance(value, (dict, list)):
-            yield from _all_strings(value, path + (key,))
+    found: list[tuple[JsonPath, str]] = []
+    pending: list[tuple[object, JsonPath]] = [(node, path)]
+    while pending:
+        current, where = pending.pop()
+        items = current.items() if isinstance(current, dict) else enumerate(current)  # type: ignore[arg-type]
+        for key, value in items:
+            if type(value) is str:
+                found.append((where + (key,), value))
+            elif isinstance(value, (dict, list)):
+                pending.append((value, where + (key,)))
+    return found
 
 
 def markdown_links_resolve(index: Index) -> Iterator[Finding]:
     for source in index.sources:
-        for path, text in _walk_texts(source.document.data, ()):
+        if "](" not in source.document.text and "<" not in source.document.text:
+            continue
+        for path, text in index.texts(source):
             for match in _MARKDOWN_LINK.finditer(text):
                 yield from _link_findings(source, path, match)
 
@@ -683,9 +716,9 @@ def _asset_problem(source: Source, target: str) -> str:
 def markup_is_plain(index: Index) -> Iterator[Finding]:
     """Warnings for text that tries to reach past Markdown: raw HTML, TeX or typst, templates, scripts."""
     for source in index.sources:
-        for path, text in _walk_texts(source.document.data, ()):
-            if not _UNSAFE_ANY.search(text):  # one scan for the common, clean case
-                continue
+        if not _UNSAFE_ANY.search(source.document.text):  # one scan of the file for the common, clean case
+            continue
+        for path, text in index.texts(source):
             for pattern, what in _UNSAFE:
                 match = pattern.search(text)
                 if match:
@@ -703,49 +736,64 @@ def _field_name(path: JsonPath) -> str:
     return f"'{named[-1]}'" if named else "the value"
 
 
-def placeholders_are_replaced(index: Index) -> Iterator[Finding]:
+_CURLY = re.compile(f"[{''.join(sorted(CURLY_QUOTES))}]")
+_QUOTED_SPACES = re.compile(r"'[ \t]+'|\"[ \t]+\"")
+_ODD = re.compile(f"[{''.join(sorted(ODD_SPACES | ZERO_WIDTH))}]")
+
+
+def _maybe_blank(text: str) -> bool:
+    """Whether a file may hold a text of spaces only: quoted ('  '), or of spaces YAML does not strip."""
+    return "''" in text or '""' in text or bool(_QUOTED_SPACES.search(text)) or bool(_ODD.search(text))
+
+
+def _strings_where(index: Index, may_hold: Callable[[str], object]) -> Iterator[tuple[Source, JsonPath, str]]:
+    """The string values of the files whose text passes a quick test (a test on the whole file first)."""
     for source in index.sources:
-        for path, text in _all_strings(source.document.data, ()):
-            if PLACEHOLDER in text and _PLACEHOLDER.match(text):
-                yield finding(
-                    source.file.path,
-                    source.at(path),
-                    Code.PLACEHOLDER_TEXT,
-                    f"{_field_name(path)} still holds the placeholder text '{text.strip()[:40]}'",
-                    f"write the real text in place of '{PLACEHOLDER}'; "
-                    "the comment beside or above it says what belongs there",
-                )
+        if may_hold(source.document.text):
+            for path, text in index.strings(source):
+                yield source, path, text
+
+
+def placeholders_are_replaced(index: Index) -> Iterator[Finding]:
+    for source, path, text in _strings_where(index, lambda text: PLACEHOLDER in text):
+        if _PLACEHOLDER.match(text):
+            yield finding(
+                source.file.path,
+                source.at(path),
+                Code.PLACEHOLDER_TEXT,
+                f"{_field_name(path)} still holds the placeholder text '{text.strip()[:40]}'",
+                f"write the real text in place of '{PLACEHOLDER}'; "
+                "the comment beside or above it says what belongs there",
+            )
 
 
 def texts_are_not_blank(index: Index) -> Iterator[Finding]:
     """A text of spaces only (`text: "   "`) says nothing: it is as empty as no text."""
-    for source in index.sources:
-        for path, text in _all_strings(source.document.data, ()):
-            if text and not strip_hidden(text):
-                yield finding(
-                    source.file.path,
-                    source.at(path),
-                    Code.WRONG_TYPE,
-                    f"{_field_name(path)} holds only spaces or invisible characters",
-                    "write the text after the colon",
-                )
+    for source, path, text in _strings_where(index, _maybe_blank):
+        if text and is_blank(text):
+            yield finding(
+                source.file.path,
+                source.at(path),
+                Code.WRONG_TYPE,
+                f"{_field_name(path)} holds only spaces or invisible characters",
+                "write the text after the colon",
+            )
 
 
 def texts_are_not_in_typographic_quotes(index: Index) -> Iterator[Finding]:
     """A title pasted with its word-processor quotes (“…”) would be published with them."""
-    for source in index.sources:
-        for path, text in _all_strings(source.document.data, ()):
-            stripped = text.strip()
-            if len(stripped) < 2 or stripped[0] not in CURLY_QUOTES or stripped[-1] not in CURLY_QUOTES:
-                continue
-            yield finding(
-                source.file.path,
-                source.at(path),
-                Code.TYPOGRAPHIC_QUOTES,
-                f"{_field_name(path)} is wrapped in the word-processor quotes {stripped[0]}…{stripped[-1]} "
-                f"({name(stripped[0])}), which would be published as part of it",
-                f"delete them: {_field_name(path).strip(chr(39))}: {stripped[1:-1].strip()}",
-            )
+    for source, path, text in _strings_where(index, _CURLY.search):
+        stripped = text.strip()
+        if len(stripped) < 2 or stripped[0] not in CURLY_QUOTES or stripped[-1] not in CURLY_QUOTES:
+            continue
+        yield finding(
+            source.file.path,
+            source.at(path),
+            Code.TYPOGRAPHIC_QUOTES,
+            f"{_field_name(path)} is wrapped in the word-processor quotes {stripped[0]}…{stripped[-1]} "
+            f"({name(stripped[0])}), which would be published as part of it",
+            f"delete them: {_field_name(path).strip(chr(39))}: {stripped[1:-1].strip()}",
+        )
 
 
 def characters_are_printable(index: Index) -> Iterator[Finding]:
@@ -753,20 +801,19 @@ def characters_are_printable(index: Index) -> Iterator[Finding]:
     pattern = index.unprintable
     if pattern is None:
         return
-    for source in index.sources:
-        for path, text in _all_strings(source.document.data, ()):
-            match = pattern.search(text)
-            if match is None:
-                continue
-            char = match.group(0)
-            yield finding(
-                source.file.path,
-                source.document.locate(path, text[match.start() : match.start() + 8] or char),
-                Code.UNPRINTABLE_CHARACTER,
-                f"the {name(char)} character ('{char}') cannot be printed in the PDF reports: no report font has it",
-                "remove it or say it in words; the reports print Latin, Greek and Cyrillic letters and "
-                "common symbols, not emoji or other scripts",
-            )
+    for source, path, text in _strings_where(index, pattern.search):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        char = match.group(0)
+        yield finding(
+            source.file.path,
+            source.document.locate(path, text[match.start() : match.start() + 8] or char),
+            Code.UNPRINTABLE_CHARACTER,
+            f"the {name(char)} character ('{char}') cannot be printed in the PDF reports: no report font has it",
+            "remove it or say it in words; the reports print Latin, Greek and Cyrillic letters and "
+            "common symbols, not emoji or other scripts",
+        )
 
 
 Rule = Callable[[Index], Iterable[Finding]]
