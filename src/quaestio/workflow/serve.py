@@ -15,8 +15,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from quaestio.findings import Code, Finding, Severity, finding, format_text
 from quaestio.publish.buildinfo import BuildInfo
@@ -210,7 +213,7 @@ class Preview:
         with self._lock:
             return self._state
 
-    def _set(self, **changes: object) -> None:
+    def _set(self, **changes: Any) -> None:
         with self._lock:
             self._state = replace(self._state, **changes)
             self._lock.notify_all()
@@ -290,17 +293,18 @@ class Preview:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-class _Edits:
+class _Edits(FileSystemEventHandler):
     """A watchdog handler that flags any change to the files it watches (one file, when `only` is given)."""
 
     def __init__(self, edited: threading.Event, only: Path | None = None):
+        super().__init__()
         self.edited = edited
         self.only = str(only) if only else None
 
-    def dispatch(self, event) -> None:  # noqa: ANN001 - watchdog's event
+    def dispatch(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        if self.only is None or self.only in (event.src_path, getattr(event, "dest_path", "")):
+        if self.only is None or self.only in (str(event.src_path), str(getattr(event, "dest_path", ""))):
             self.edited.set()
 
 
