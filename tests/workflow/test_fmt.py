@@ -311,3 +311,12 @@ def test_validate_and_fmt_agree_on_tabs(repo, capsys):
     capsys.readouterr()
     assert main(["--root", str(repo.root), "fmt", str(repo.root / PUBLIC)]) == 1
     assert capsys.readouterr().out.startswith(f"{PUBLIC}:6:20: error[invisible-character]: a tab (U+0009 TAB)")
+
+
+def test_a_value_cut_short_by_a_hash_is_kept_as_written_for_its_author_to_quote(repo):
+    main(["--root", str(repo.root), "fmt"])
+    repo.replace(PUBLIC, "    title: Fund the first challenge", "    title: Priority #1 for SMEs")
+    assert repo.codes() == [(PUBLIC, 6, 21, "comment-cut")]
+    assert main(["--root", str(repo.root), "fmt", "--check"]) == 0
+    assert main(["--root", str(repo.root), "fmt"]) == 0
+    assert "    title: Priority #1 for SMEs\n" in repo.read(PUBLIC)
