@@ -6,14 +6,16 @@ import argparse
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from quaestio import __version__
+from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, discover
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
-from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
+from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, StageDone, check, run_build, schemas_directory
 from quaestio.vocab import Audience
 
 if TYPE_CHECKING:
@@ -81,7 +83,11 @@ def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     recommendation.add_argument("--title", help="the recommendation in one line (default: a placeholder)")
 
     fmt = commands.add_parser("fmt", help="rewrite content files in the canonical form (comments kept)")
-    fmt.add_argument("--check", action="store_true", help="change nothing; list the files that would change, exit 1")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; show what would change in each file (why, and a unified diff), exit 1",
+    )
     fmt.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content files)")
 
     spreadsheet = commands.add_parser("import", help="add the rows of a CSV or XLSX file as new recommendations")
@@ -98,9 +104,13 @@ def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     take.add_argument("--id", dest="catalog_id", help="the catalog's ID in catalogs/ (default: from the file name)")
     take.add_argument("--lang", help="the language of its texts, when the file does not say (e.g. de)")
 
-    diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
+    diff = commands.add_parser(
+        "diff", help="what changed in the recommendations between a git revision and the work tree, or two revisions"
+    )
     diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
-    diff.add_argument("head", nargs="?", default="HEAD", help="the later revision (default: HEAD)")
+    diff.add_argument(
+        "head", nargs="?", default=None, help="the later revision (default: the work tree, uncommitted edits included)"
+    )
     diff.add_argument(
         "--format",
         choices=("markdown", "json"),
@@ -136,23 +146,30 @@ TARGETS = {"build": ALL_TARGETS, "reports": ("reports",), "site": ("data", "site
 
 
 def _progress(stream: TextIO) -> Progress | None:
-    """Progress lines on a terminal; silence in CI and pipes."""
+    """Every step on a terminal; in CI and pipes only the stage lines (see _stage_done)."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
     return lambda message: print(f"  {message}", file=stream, flush=True)
 
 
+def _stage_done(stream) -> StageDone:
+    """One line per stage with its time, so that a long build in CI shows where it is."""
+    return lambda name, seconds: print(f"quaestio: {name} done in {seconds:.1f} s", file=stream, flush=True)
+
+
 def _build(root: Path, command: str) -> int:
+    started = time.monotonic()
     result = check(root)
     findings = list(result.findings)
     if findings:
         print(format_text(findings, colour=_colour(sys.stdout)))
     print(summary(findings, result.files), file=sys.stderr)
+    _stage_done(sys.stderr)("validation", time.monotonic() - started)
     if result.corpus is None:
         print("quaestio: build stopped: fix the errors above; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
     try:
-        built = run_build(root, result, TARGETS[command], _progress(sys.stderr))
+        built = run_build(root, result, TARGETS[command], _progress(sys.stderr), _stage_done(sys.stderr))
     except BuildError as failure:
         print(f"quaestio: build failed: {failure}; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
@@ -240,8 +257,10 @@ def _fmt(root: Path, paths: Sequence[Path], check_only: bool) -> int:
         )
     outcome = formatting.format_files(files, formatting.read_schemas(schemas_directory(root)), check_only)
     _print_findings(outcome.findings)
-    for path in outcome.changed:
-        print(f"would reformat {path}" if check_only else f"reformatted {path}")
+    for change in outcome.changes:
+        print(f"{'would reformat' if check_only else 'reformatted'} {change.path}: {'; '.join(change.reasons)}")
+        if check_only:
+            print(change.diff, end="")
     verb = "would be reformatted" if check_only else "reformatted"
     print(
         f"{len(outcome.changed)} file(s) {verb}, {outcome.unchanged} already canonical"
@@ -303,7 +322,7 @@ def _catalog_import(root: Path, file: Path, catalog_id: str | None, language: st
     return EXIT_OK
 
 
-def _diff(root: Path, base: str, head: str, output_format: str) -> int:
+def _diff(root: Path, base: str, head: str | None, output_format: str) -> int:
     from quaestio.workflow import diff as semantic
 
     try:
@@ -313,8 +332,7 @@ def _diff(root: Path, base: str, head: str, output_format: str) -> int:
     print(semantic.as_json(report) if output_format == "json" else semantic.as_markdown(report))
     if report.findings:
         print(format_text(report.findings, colour=_colour(sys.stderr)), file=sys.stderr)
-        return EXIT_ERRORS
-    return EXIT_OK
+    return EXIT_ERRORS if has_errors(report.findings) else EXIT_OK
 
 
 def _serve(root: Path, port: int) -> int:
@@ -345,6 +363,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(problem))
 
 
+def _no_content(root: Path) -> str:
+    """Why root is not a content repository, or '' when it holds content files."""
+    files, misplaced = discover(root)
+    if files or misplaced:
+        return ""
+    return (
+        f"no content in {root.resolve()}: a content repository holds {TOPICS_DIR}/<topic>.yaml and "
+        f"{RECOMMENDATIONS_DIR}/<topic>/<audience>.yaml; point --root at it, or start one with "
+        "'quaestio new topic'"
+    )
+
+
 Handler = Callable[[Path, argparse.Namespace], int]
 
 # Each command's handler; `build`, `reports`, `site` and `data` are the build targets (TARGETS).
@@ -363,8 +393,15 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# The commands that read the whole repository: in a folder without content they stop with a usage error.
+NEEDS_CONTENT = ("build", "validate", "serve", *TARGETS)
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
     command = args.command or "build"
+    empty = _no_content(root) if command in NEEDS_CONTENT else ""
+    if empty:
+        return _fail(empty)
     if command in TARGETS:
         return _build(root, command)
     handler = HANDLERS.get(command)

@@ -210,7 +210,7 @@ def render_sources(
         [
             _tool_fingerprint(),
             _files_digest(p for p in templates.iterdir() if p.is_file()),
-            _files_digest((branding.templates / "fonts").glob("*.otf")),
+            _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
         ]
     )

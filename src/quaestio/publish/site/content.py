@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -49,6 +50,13 @@ class Glossary:
         terms = sorted(self._titles, key=lambda t: (-len(t), t))
         alternatives = "|".join(re.escape(term) for term in terms)
         self._pattern = re.compile(rf"(?<![\w&#-])({alternatives})(?![\w-])") if terms else None
+        self._key = tuple(sorted(self.entries.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glossary) and self._key == other._key
+
+    def __hash__(self) -> int:  # by value, so that rendered texts can be reused from one build to the next
+        return hash(self._key)
 
     @classmethod
     def of(cls, entries: Iterable[GlossaryEntry]) -> Glossary:
@@ -107,6 +115,15 @@ def render(value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_l
     source = clean(value)
     if not source.strip():
         return Markup("")
+    try:
+        return _rendered(source, glossary, heading_level)
+    except TypeError:  # a glossary that cannot be a cache key
+        return _rendered.__wrapped__(source, glossary, heading_level)
+
+
+@functools.lru_cache(maxsize=8192)
+def _rendered(source: str, glossary: Glossary, heading_level: int) -> Markup:
+    """render's work, kept per text: `serve` writes every page again on each edit, with mostly the same texts."""
     env = {"glossary": glossary}
     tokens = markdown.parse_tokens(source, heading_level, env)
     _mark_links(tokens)

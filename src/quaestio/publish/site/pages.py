@@ -238,6 +238,28 @@ class SiteContext:
         return absolute(self.site_url, path)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and kept in memory (serve writes the pages again on every edit).
+
+    Jinja checks each template's source against its checksum, so an edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+# One cache per environment: the same template compiles differently with and without HTML escaping.
+_MARKDOWN_CODE, _HTML_CODE = CompiledTemplates(), CompiledTemplates()
+
+
 class PageWriter:
     """Renders page templates into Markdown files; their HTML blocks go into a fragment store."""
 
@@ -245,6 +267,7 @@ class PageWriter:
         self.site = site
         self.docs = docs
         self.fragments = FragmentStore()
+        self.files: set[Path] = set()  # every file this writer wrote or found already up to date
         loader = jinja2.FileSystemLoader(str(templates))
         common = partial(
             jinja2.Environment,
@@ -256,9 +279,9 @@ class PageWriter:
             auto_reload=False,
         )
         # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
-        self.markdown = common(autoescape=False, finalize=_markdown_value)
+        self.markdown = common(autoescape=False, finalize=_markdown_value, bytecode_cache=_MARKDOWN_CODE)
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
-        self.html = common(autoescape=True)
+        self.html = common(autoescape=True, bytecode_cache=_HTML_CODE)
         helpers = {
             "site": site,
             "wording": site.wording,
@@ -299,9 +322,7 @@ class PageWriter:
 
     def page(self, path: str, template: str, **values: object) -> None:
         text = self.markdown.get_template(template).render(here=path, **values)
-        target = self.docs / page_file(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        self.files.add(_write_if_changed(self.docs / page_file(path), text.encode("utf-8")))
 
     def stub(self, path: str, title: str) -> None:
         """A placeholder for a page another shard of a parallel build writes (the menu needs it to exist)."""
@@ -310,9 +331,20 @@ class PageWriter:
         target.write_text(f"{front_matter(title, search=False)}\n\n# {content.inline(title)}\n", encoding="utf-8")
 
     def asset(self, name: str, data: str | bytes) -> None:
-        target = self.docs / ASSETS_DIR / name
+        data_bytes = data.encode("utf-8") if isinstance(data, str) else data
+        self.files.add(_write_if_changed(self.docs / ASSETS_DIR / name, data_bytes))
+
+
+def _write_if_changed(target: Path, data: bytes) -> Path:
+    """Write a file unless it already holds data, so that an unchanged page keeps its time (serve rebuilds
+    only the pages newer than their HTML); returns the file."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return target
+    except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    target.write_bytes(data)
+    return target
 
 
 def _anchor_of(control: Control) -> str:
@@ -436,8 +468,8 @@ class SiteGenerator:
         fragments_file: Path,
         recommendations: Sequence[Recommendation] | None = None,
         main: bool = True,
-    ) -> None:
-        """Write pages into docs and their HTML blocks into fragments_file.
+    ) -> frozenset[Path]:
+        """Write pages into docs and their HTML blocks into fragments_file; returns every file of docs it made.
 
         The main writer writes every page but the recommendations left out of `recommendations`
         (None: all), the published files and the assets. Another shard writes its recommendations
@@ -456,9 +488,11 @@ class SiteGenerator:
                 target = docs / download.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
+                writer.files.add(target)
             for name, data in _assets(self.site.branding, self.templates).items():
                 writer.asset(name, data)
         writer.fragments.save(fragments_file)
+        return frozenset(writer.files)
 
 
 def write_docs(
