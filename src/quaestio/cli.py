@@ -152,7 +152,7 @@ def _progress(stream: TextIO) -> Progress | None:
     return lambda message: print(f"  {message}", file=stream, flush=True)
 
 
-def _stage_done(stream) -> StageDone:
+def _stage_done(stream: TextIO) -> StageDone:
     """One line per stage with its time, so that a long build in CI shows where it is."""
     return lambda name, seconds: print(f"quaestio: {name} done in {seconds:.1f} s", file=stream, flush=True)
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml import events
@@ -93,8 +94,9 @@ def resolve_plain(value: str) -> object:
     return value
 
 
-def _position(mark: yaml.Mark) -> Position:
-    return (mark.line + 1, mark.column + 1)
+def _position(mark: Any) -> Position:  # a mark of PyYAML's or of libyaml's parser, or None
+    """A parser mark as a 1-based (line, column); the file's start when the parser gave none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
@@ -235,7 +237,8 @@ class _Tree:
         elif kind in _COLLECTION_END:
             self.stack.pop()
         elif kind is events.AliasEvent:
-            self._refuse(event, Code.YAML_ALIAS, f"YAML aliases (*{event.anchor}) are not allowed in content files")
+            alias = getattr(event, "anchor", "")
+            self._refuse(event, Code.YAML_ALIAS, f"YAML aliases (*{alias}) are not allowed in content files")
         elif kind is events.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
@@ -255,7 +258,7 @@ class _Tree:
             hint = "remove the tag; write plain values, quoted if need be"
         raise _Reject(finding(self.path, _position(event.start_mark), code, message, hint))
 
-    def _node(self, event, kind: type) -> None:
+    def _node(self, event: Any, kind: type) -> None:
         if event.anchor is not None:
             self._refuse(event, Code.YAML_ANCHOR, f"YAML anchors (&{event.anchor}) are not allowed in content files")
         if event.tag is not None and not (kind is _SCALAR and event.tag == "!"):
@@ -294,7 +297,7 @@ class _Tree:
         else:
             self._open(value, child_path, position)  # type: ignore[arg-type]
 
-    def _key(self, top: _Frame, event, kind: type, value: object, position: Position) -> None:
+    def _key(self, top: _Frame, event: Any, kind: type, value: object, position: Position) -> None:
         if kind is not _SCALAR:
             raise _Reject(
                 finding(
@@ -347,7 +350,7 @@ class _Tree:
             )
         self.stack.append(_Frame(value, child_path))
 
-    def _comment_cut(self, event, child_path: JsonPath) -> None:
+    def _comment_cut(self, event: Any, child_path: JsonPath) -> None:
         """A warning when ' #' right after a one-line plain value cuts the text short ('Priority #1')."""
         end = event.end_mark
         line = self._lines[end.line] if end.line < len(self._lines) else ""
@@ -370,7 +373,7 @@ class _Tree:
             )
         )
 
-    def _tab_in_value(self, event, child_path: JsonPath) -> None:
+    def _tab_in_value(self, event: Any, child_path: JsonPath) -> None:
         """A tab inside an unquoted value: invisible, printed as a gap, and unreadable for `fmt`'s parser."""
         start = event.start_mark.index + event.value.index("\t")
         at = self.text.find("\t", event.start_mark.index, event.end_mark.index)

@@ -424,7 +424,10 @@ def _misfiled_hint(index: Index, recommendation_id: str, topic: str, code: str, 
     match = _RECOMMENDATION_ID.match(recommendation_id)
     if match and match.group(1) == code:
         audience = next(a for a in Audience if a.code == match.group(2))
-        return f"move it to recommendations/{topic}/{audience}.yaml, where its ID belongs; or, if it is meant here, {fresh}"
+        return (
+            f"move it to recommendations/{topic}/{audience}.yaml, where its ID belongs; "
+            f"or, if it is meant here, {fresh}"
+        )
     return fresh
 
 

@@ -128,7 +128,8 @@ def check_document(document: YamlDocument, schema: Kind | str, schemas: SchemaSe
     misspelt = _misspelt_required(failures, name, schemas)
     findings = []
     for failure in failures:
-        if failure.kind.name == "required" and (tuple(failure.instance_path), failure.kind.property) in misspelt:
+        required = getattr(failure.kind, "property", None)  # present on 'required' failures only
+        if failure.kind.name == "required" and (tuple(failure.instance_path), required) in misspelt:
             continue  # one slip, one finding: the misspelt field says that the required one is missing
         findings.extend(_translate(failure, document, name, schemas))
     return findings
@@ -180,7 +181,11 @@ def _translate(failure: Any, document: YamlDocument, schema: str, schemas: Schem
         for name in failure.kind.unexpected:
             hint = did_you_mean(strip_hidden(name), allowed) or f"the fields allowed here are: {', '.join(allowed)}"
             required = parent.get("required", [])
-            missing = hint.startswith("did you mean") and hint[14:-2] in required and hint[14:-2] not in value
+            missing = (
+                hint.startswith("did you mean")
+                and hint[14:-2] in required
+                and not (isinstance(value, dict) and hint[14:-2] in value)
+            )
             found.append(
                 finding(
                     file,

@@ -41,6 +41,22 @@ class SyntaxSlip:
 Explainer = Callable[[SyntaxSlip, str], "Finding | None"]
 
 
+def _tail_word(text: str) -> str:
+    """The run of non-space characters at the end of text ('' if it ends in a space)."""
+    return "" if not text or text[-1].isspace() else text.split()[-1]
+
+
+def _head_word(text: str) -> str:
+    """The run of non-space characters at the start of text."""
+    return text.split(None, 1)[0] if text and not text[0].isspace() else ""
+
+
+def _dash(text: str) -> str:
+    """The list marker '- ' (with all its spaces) at the start of text, or ''."""
+    found = re.match(r"-[ ]+", text)
+    return found.group(0) if found else ""
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
@@ -188,7 +204,7 @@ def _quote_closed_early(slip: SyntaxSlip, path: str) -> Finding | None:
         end = _closing_quote(line, start, quote)
         if end is None or not line[end + 1 :].strip() or line[end + 1 :].lstrip().startswith("#"):
             continue
-        word = re.search(r"\S*$", line[:end]).group(0) + quote + re.match(r"\S*", line[end + 1 :]).group(0)
+        word = _tail_word(line[:end]) + quote + _head_word(line[end + 1 :])
         inner = line[start + 1 :].rstrip()
         inner = inner[:-1] if inner.endswith(quote) else inner
         if quote == "'":
@@ -304,7 +320,7 @@ def _misaligned(slip: SyntaxSlip, path: str) -> Finding | None:
     found = _indent(line)
     levels = {level for level, _ in open_levels}
     item_levels = {
-        _indent(slip.text(n)) + len(re.match(r"-[ ]+", slip.text(n).lstrip(" ")).group(0))
+        _indent(slip.text(n)) + len(_dash(slip.text(n).lstrip(" ")))
         for _, n in open_levels
         if slip.text(n).lstrip(" ").startswith("- ")
     }

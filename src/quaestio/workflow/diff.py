@@ -326,42 +326,11 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
         new = head.items.get(key)
         if new is None and old.file in head.unreadable:
             continue  # the file cannot be read at head: its recommendations are not missing, only unread
-        if new is None:
-            findings.append(
-                finding(
-                    old.file,
-                    old.position,
-                    Code.ID_VANISHED,
-                    f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
-                    "it was removed without being withdrawn",
-                    "put it back with 'status: withdrawn' and a 'withdrawal_reason'; IDs are never deleted",
-                )
-            )
-            continue
-        if (old.topic, old.audience) != (new.topic, new.audience):
-            findings.append(
-                finding(
-                    new.file,
-                    new.position,
-                    Code.ID_REUSED,
-                    f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and audience",
-                    "give it a new ID in this file, and restore the old one",
-                )
-            )
-            continue
-        old_title, new_title = old.title, new.title
-        old_text, new_text = _english(old.data.get("text")), _english(new.data.get("text"))
-        if _similarity(old_title, new_title) < REUSE_SIMILARITY and _similarity(old_text, new_text) < REUSE_SIMILARITY:
-            findings.append(
-                finding(
-                    new.file,
-                    new.position,
-                    Code.ID_REUSED,
-                    f"{key} now names another recommendation: its title and text were both replaced "
-                    f"(it was '{old_title}')",
-                    "restore the old recommendation (withdrawn if need be) and give the new one the next free ID",
-                )
-            )
+        problem = _identity_problem(key, old, new, base, head)
+        if problem is not None:
+            findings.append(problem)
+        if new is None or (old.topic, old.audience) != (new.topic, new.audience):
+            continue  # vanished or moved: nothing to compare word by word
         found = changes(old.data, new.data)
         if not found:
             continue
@@ -376,6 +345,37 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
     )
     errors_first = sorted(ordered(findings), key=lambda f: f.severity is Severity.INFO)
     return Report(base, head, tuple(ordered_groups), tuple(errors_first))
+
+
+def _identity_problem(key: str, old: Item, new: Item | None, base: Snapshot, head: Snapshot) -> Finding | None:
+    """Whether an ID vanished, moved to another file, or now names another recommendation."""
+    if new is None:
+        return finding(
+            old.file,
+            old.position,
+            Code.ID_VANISHED,
+            f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
+            "it was removed without being withdrawn",
+            "put it back with 'status: withdrawn' and a 'withdrawal_reason'; IDs are never deleted",
+        )
+    if (old.topic, old.audience) != (new.topic, new.audience):
+        return finding(
+            new.file,
+            new.position,
+            Code.ID_REUSED,
+            f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and audience",
+            "give it a new ID in this file, and restore the old one",
+        )
+    old_text, new_text = _english(old.data.get("text")), _english(new.data.get("text"))
+    if _similarity(old.title, new.title) < REUSE_SIMILARITY and _similarity(old_text, new_text) < REUSE_SIMILARITY:
+        return finding(
+            new.file,
+            new.position,
+            Code.ID_REUSED,
+            f"{key} now names another recommendation: its title and text were both replaced (it was '{old.title}')",
+            "restore the old recommendation (withdrawn if need be) and give the new one the next free ID",
+        )
+    return None
 
 
 def _not_compared(base: Snapshot, head: Snapshot) -> list[Finding]:

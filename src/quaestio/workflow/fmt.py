@@ -319,7 +319,13 @@ def untabbed(text: str) -> str:
         return text
     kept: set[int] = set()
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.ScalarEvent) and event.style and event.style in "|>'\"":
+        if (
+            isinstance(event, yaml.ScalarEvent)
+            and event.style
+            and event.style in "|>'\""
+            and event.start_mark is not None
+            and event.end_mark is not None
+        ):
             kept.update(range(event.start_mark.line, event.end_mark.line + 1))
     lines = text.split("\n")
     return "\n".join(line if number in kept else line.replace("\t", " ") for number, line in enumerate(lines))

@@ -118,13 +118,13 @@ class IncrementalSite:
                 )
                 self._keep_theme(loaded)
                 build(loaded, dirty=dirty)
-        except Exception as failure:  # mkdocs raises its own and plugins' errors alike
+        except Exception as failure:  # noqa: BLE001 - mkdocs raises its own and its plugins' errors alike
             collector.messages.append(str(failure))
         finally:
             logger.removeHandler(collector)
         return tuple(finding("website", (1, 1), Code.SITE_BUILD, message) for message in collector.messages)
 
-    def _keep_theme(self, loaded) -> None:
+    def _keep_theme(self, loaded: Any) -> None:  # mkdocs' loaded configuration
         """Reuse one template environment, with its compiled templates and its file list, across builds."""
         theme = loaded.theme
         key = repr(theme.dirs)
@@ -134,7 +134,7 @@ class IncrementalSite:
             listed = environment.list_templates
             known: list[list[str]] = []
 
-            def list_templates(extensions=None, filter_func=None):
+            def list_templates(extensions: Any = None, filter_func: Any = None) -> list[str]:
                 # The theme's thousands of files (icons) are listed once: they do not change while serving.
                 if not known:
                     known.append(listed(extensions=extensions, filter_func=filter_func))
