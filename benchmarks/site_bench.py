@@ -55,7 +55,7 @@ def time_command(argv: list[str]) -> tuple[float, float, int]:
 
 
 def _copy_content(target: Path) -> Path:
-    for name in ("topics", "recommendations"):
+    for name in ("topics", "recommendations", "catalogs", "translations"):
         shutil.copytree(REPOSITORY / name, target / name)
     return target
 

@@ -21,7 +21,7 @@ from quaestio.publish.reports import write_reports
 from quaestio.publish.site import content
 from quaestio.vocab import FollowUpState
 from support.hostile import HOSTILE_URL, hostile_corpus
-from support.paths import FIXTURES
+from support.paths import FIXTURES, REPOSITORY
 
 pytestmark = pytest.mark.slow
 
@@ -440,7 +440,7 @@ def test_docx_opens_in_libreoffice_without_repair(built, tmp_path):
 
 
 def _printable_characters() -> str:
-    listing = load_branding(None).templates / "fonts" / "coverage.txt"
+    listing = load_branding(REPOSITORY).templates / "fonts" / "coverage.txt"
     points = []
     for line in listing.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):

@@ -16,7 +16,7 @@ from playwright import sync_api as playwright_api
 
 from quaestio.findings import Code, finding
 from quaestio.workflow.serve import STATUS_PATH, IncrementalSite, Preview, build_preview, make_server
-from support.paths import REPOSITORY
+from support.paths import CONTENT_FOLDERS, REPOSITORY
 from support.static_host import CHROMIUM, CHROMIUM_ARGS
 
 BUSINESS = "recommendations/alpha/business.yaml"
@@ -147,7 +147,7 @@ def test_the_real_site_builds_and_errors_stop_it(repo, tmp_path):
 def content_copy(tmp_path) -> Path:
     """The repository's own content, in a folder of its own (schemas and templates come with quaestio)."""
     root = tmp_path / "content"
-    for name in ("topics", "recommendations"):
+    for name in CONTENT_FOLDERS:
         shutil.copytree(REPOSITORY / name, root / name)
     return root
 
