@@ -14,6 +14,7 @@ from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
+from quaestio.content.translations import load_translations
 from quaestio.content.validate import validate
 from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors
@@ -41,9 +42,10 @@ def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
     """Load and validate every content file under root, and build the model if nothing is wrong."""
     schemas = schemas or load_schemas(schemas_directory(root))
     content = load_content(root)
-    sources, findings = validate(content, schemas)
-    corpus = None if has_errors(findings) else build_corpus(sources)
-    return Checked(findings, content.files, corpus)
+    translations = load_translations(root)
+    sources, findings, translated = validate(content, schemas, translations)
+    corpus = None if has_errors(findings) else build_corpus(sources, translated)
+    return Checked(findings, content.files + translations.files, corpus)
 
 
 @dataclass(frozen=True)

@@ -74,15 +74,20 @@ def test_number_where_text_is_expected(repo):
     assert repo.codes() == [(PUBLIC, 5, 12, "wrong-type")]
 
 
+INLINE = "    title:\n      en: Second challenge\n      fr: Deuxième défi\n"
+
+
 def test_translation_without_english(repo):
-    repo.replace(TOPIC, "      en: Second challenge\n", "")
-    assert repo.codes() == [(TOPIC, 26, 7, "missing-field")]
+    repo.replace(TOPIC, "    title: Second challenge\n", INLINE.replace("      en: Second challenge\n", ""))
+    assert repo.codes() == [(TOPIC, 28, 7, "missing-field")]
     assert "'en'" in repo.findings()[0].message
 
 
 def test_unknown_language(repo):
-    repo.replace(TOPIC, "      fr: Deuxième défi", "      es: Segundo reto")
-    assert repo.codes() == [(TOPIC, 27, 7, "unknown-language")]
+    repo.replace(
+        TOPIC, "    title: Second challenge\n", INLINE.replace("      fr: Deuxième défi", "      es: Segundo reto")
+    )
+    assert repo.codes() == [(TOPIC, 29, 7, "unknown-language")]
 
 
 def test_malformed_id(repo):
@@ -119,7 +124,9 @@ def _properties(node, path=()):
             yield from _properties(value, path + (index,))
 
 
-@pytest.mark.parametrize("name", ["common.schema.json", "topic.schema.json", "recommendations.schema.json"])
+@pytest.mark.parametrize(
+    "name", ["common.schema.json", "topic.schema.json", "recommendations.schema.json", "translation.schema.json"]
+)
 def test_every_property_documents_itself_for_editors(name):
     document = json.loads((SCHEMAS / name).read_text())
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"

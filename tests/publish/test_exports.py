@@ -29,8 +29,8 @@ def test_json_matches_its_schema_and_carries_version_and_revision(repo, tmp_path
     assert [r["id"] for r in document["recommendations"]] == ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
 
 
-def test_json_keeps_translations_links_both_ways_and_permanent_urls(repo, tmp_path):
-    document = json.loads(_export(repo, tmp_path)[0].read_text(encoding="utf-8"))
+def test_json_keeps_translations_links_both_ways_and_permanent_urls(translated, tmp_path):
+    document = json.loads(_export(translated, tmp_path)[0].read_text(encoding="utf-8"))
     challenge = document["topics"][0]["challenges"][1]
     assert challenge["title"] == {"en": "Second challenge", "fr": "Deuxième défi"}
     by_id = {r["id"]: r for r in document["recommendations"]}

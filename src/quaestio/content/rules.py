@@ -492,3 +492,8 @@ def _placeholders(node: dict | list, path: JsonPath) -> Iterator[tuple[JsonPath,
                 yield path + (key,), value
         elif isinstance(value, (dict, list)):
             yield from _placeholders(value, path + (key,))
+
+
+def text_findings(source: Source) -> list[Finding]:
+    """The checks on the texts of a file alone: links, raw markup and placeholders (used for translations too)."""
+    return [*_markdown_link_findings(source), *_unsafe_markup_findings(source), *_placeholder_findings(source)]

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import jsonschema_rs
 
-from quaestio.content.layout import Kind
+from quaestio.content.layout import SCHEMAS_DIR, Kind
 from quaestio.content.load import JsonPath, YamlDocument
 from quaestio.findings import Code, Finding, did_you_mean, finding
+from quaestio.resources import resource_directory
 from quaestio.vocab import Language
 
 SCHEMA_FILES = {Kind.TOPIC: "topic.schema.json", Kind.RECOMMENDATIONS: "recommendations.schema.json"}
 COMMON_FILE = "common.schema.json"
+TRANSLATION_FILE = "translation.schema.json"
 _BASE = "file:///quaestio/schemas/"
 
 _TYPE_WORDS = {
@@ -51,6 +53,15 @@ class SchemaSet:
 
     documents: Mapping[str, dict]
     validators: Mapping[Kind, object]
+    translation: object = None
+
+
+def _translation_schema(directory: Path) -> dict:
+    """The translation schema of the repository's schemas/, else the one quaestio ships."""
+    found = directory / TRANSLATION_FILE
+    if not found.is_file():
+        found = resource_directory(None, SCHEMAS_DIR, TRANSLATION_FILE) / TRANSLATION_FILE
+    return json.loads(found.read_text(encoding="utf-8"))
 
 
 def load_schemas(directory: Path) -> SchemaSet:
@@ -59,6 +70,7 @@ def load_schemas(directory: Path) -> SchemaSet:
         name: json.loads((directory / name).read_text(encoding="utf-8"))
         for name in (COMMON_FILE, *SCHEMA_FILES.values())
     }
+    documents[TRANSLATION_FILE] = _translation_schema(directory)
 
     def retrieve(uri: str) -> dict:
         name = uri.rsplit("/", 1)[-1]
@@ -75,12 +87,15 @@ def load_schemas(directory: Path) -> SchemaSet:
         )
         for kind, name in SCHEMA_FILES.items()
     }
-    return SchemaSet(documents, validators)
+    translation = jsonschema_rs.validator_for(
+        documents[TRANSLATION_FILE], retriever=retrieve, base_uri=_BASE + TRANSLATION_FILE, validate_formats=True
+    )
+    return SchemaSet(documents, validators, translation)
 
 
-def _subschema(schemas: SchemaSet, kind: Kind, schema_path: list) -> dict:
+def _subschema(schemas: SchemaSet, own: str, schema_path: list) -> dict:
     """The schema object a schema path (as reported by the validator) points into."""
-    for name in (SCHEMA_FILES[kind], COMMON_FILE):
+    for name in (own, COMMON_FILE):
         node: object = schemas.documents[name]
         for step in schema_path:
             if isinstance(node, dict) and step in node:
@@ -113,20 +128,28 @@ def _thing(schema: dict) -> str:
 
 def check_document(document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
     """Every schema violation in one document, as findings at the value (or key) at fault."""
-    validator = schemas.validators[kind]
+    return _check(document, schemas.validators[kind], SCHEMA_FILES[kind], schemas)
+
+
+def check_translation_document(document: YamlDocument, schemas: SchemaSet) -> list[Finding]:
+    """Every schema violation in one translation file, as findings at the value (or key) at fault."""
+    return _check(document, schemas.translation, TRANSLATION_FILE, schemas)
+
+
+def _check(document: YamlDocument, validator, own: str, schemas: SchemaSet) -> list[Finding]:  # noqa: ANN001
     if validator.is_valid(document.data):
         return []
     findings = []
     for failure in validator.iter_errors(document.data):
-        findings.extend(_translate(failure, document, kind, schemas))
+        findings.extend(_translate(failure, document, own, schemas))
     return findings
 
 
-def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
+def _translate(failure, document: YamlDocument, own: str, schemas: SchemaSet) -> list[Finding]:
     path: JsonPath = tuple(failure.instance_path)
     schema_path = list(failure.schema_path)
     keyword = failure.kind.name
-    parent = _subschema(schemas, kind, schema_path[:-1])
+    parent = _subschema(schemas, own, schema_path[:-1])
     value = _value_at(document.data, path)
     where = document.positions.of_value(path)
     file = document.path

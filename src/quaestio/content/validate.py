@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
+from quaestio.content.model import Translations
 from quaestio.content.rules import check_rules
 from quaestio.content.schema import SchemaSet, check_document
+from quaestio.content.translations import LoadedTranslations, check_translations
 from quaestio.findings import Code, Finding, finding, ordered
 
 _SIGNATURES = {
@@ -36,8 +38,13 @@ def _wrong_kind(source: Source) -> Finding | None:
     return None
 
 
-def validate(content: LoadedContent, schemas: SchemaSet) -> tuple[tuple[Source, ...], tuple[Finding, ...]]:
-    """Check loaded content; returns the sources fit for the model and every finding, in file order."""
+def validate(
+    content: LoadedContent, schemas: SchemaSet, translations: LoadedTranslations | None = None
+) -> tuple[tuple[Source, ...], tuple[Finding, ...], Translations]:
+    """Check loaded content and its translations.
+
+    Returns the sources fit for the model, every finding in file order, and the translations of each file.
+    """
     findings = list(content.findings)
     checked = []
     for source in content.sources:
@@ -48,4 +55,9 @@ def validate(content: LoadedContent, schemas: SchemaSet) -> tuple[tuple[Source, 
         findings.extend(check_document(source.document, source.file.kind, schemas))
         checked.append(source)
     findings.extend(check_rules(checked))
-    return tuple(checked), tuple(ordered(findings))
+    translated: Translations = {}
+    if translations is not None:
+        outcome = check_translations(translations, checked, schemas)
+        findings.extend(outcome.findings)
+        translated = outcome.translations
+    return tuple(checked), tuple(ordered(findings)), translated

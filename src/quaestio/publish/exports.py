@@ -43,7 +43,7 @@ CSV_COLUMNS = (
 def _text(value: Text | None) -> dict[str, str] | None:
     if value is None:
         return None
-    return {"en": value.en, **dict(value.translations)}
+    return {"en": value.en, **{t.language.value: t.text for t in value.translations if t.current}}
 
 
 def _topic(topic: Topic, site_url: str) -> dict:
