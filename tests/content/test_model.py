@@ -28,9 +28,9 @@ def test_translations_come_from_translation_files_and_fall_back_to_english(trans
     assert second.title.get("nl") == "Second challenge"
     assert second.title.language_of("nl") == "en"
     assert str(topic.challenges[0].title) == "First challenge"
-    # a text the French file leaves out falls back to English, and only French has content
+    # a text the French file leaves out falls back to English; German has no content
     assert corpus.recommendation_by_id["ALP-PUB-01"].rationale.get("fr") == "Because nobody else will."
-    assert corpus.languages == ("en", "fr")
+    assert corpus.languages == ("en", "fr", "nl")
 
 
 def test_stale_translations_are_kept_but_not_published(translated):

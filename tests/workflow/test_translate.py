@@ -47,7 +47,8 @@ def test_status_counts_translated_stale_and_missing_per_language_and_topic(trans
     counts = {(c.language, c.topic): c for c in status(inventory(translated.root, load_schemas(SCHEMAS)))}
     fr = counts[("fr", "alpha")]
     assert (fr.translated, fr.stale, fr.missing) == (25, 1, 2)
-    assert (counts[("nl", "")].translated, counts[("nl", "")].missing) == (0, 28)
+    assert (counts[("nl", "")].translated, counts[("nl", "")].missing) == (10, 18)
+    assert (counts[("de", "")].translated, counts[("de", "")].missing) == (0, 28)
     assert main(["--root", str(translated.root), "translate", "status", "--lang", "fr"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["language", "topic", "translated", "stale", "missing", "done"]

@@ -9,7 +9,9 @@ from types import MappingProxyType
 
 import yaml
 
+from quaestio.publish.locale import read_localised
 from quaestio.resources import resource_directory
+from quaestio.vocab import SOURCE_LANGUAGE
 
 TEMPLATES_DIR = "templates"
 BRANDING_FILE = "branding.yaml"
@@ -29,6 +31,7 @@ class Branding:
 
     templates: Path
     settings: Mapping[str, object]
+    language: str = SOURCE_LANGUAGE
 
     def __getitem__(self, key: str) -> object:
         return self.settings[key]
@@ -43,6 +46,13 @@ class Branding:
     @property
     def asset_dir(self) -> Path:
         return self.templates / "assets"
+
+    def localised(self, language: str) -> Branding:
+        """The branding with its labels and descriptions in a language (templates/branding.<language>.yaml)."""
+        if language == self.language:
+            return self
+        settings = read_localised(self.templates / BRANDING_FILE, language)
+        return Branding(self.templates, _frozen(settings), language)  # type: ignore[arg-type]
 
 
 def templates_directory(root: Path) -> Path:

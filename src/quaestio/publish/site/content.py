@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from quaestio.content.model import GlossaryEntry, Text
-from quaestio.vocab import LINK_SCHEMES
+from quaestio.vocab import LINK_SCHEMES, SOURCE_LANGUAGE
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # Control characters have no place in text; Python-Markdown also uses \x02 and \x03 as its own markers.
@@ -21,22 +21,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKDOWN_ACTIVE = frozenset("\\`*_{}[]()<>#+-.!|&:~^=\"'$%@")
 
 
-def clean(value: Text | str | None) -> str:
-    """The English text of a value, without control characters."""
+def clean(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
+    """The text of a value in a language (English when it has no current translation), without control characters."""
     if value is None:
         return ""
-    return _CONTROL.sub("", value.en if isinstance(value, Text) else str(value))
+    return _CONTROL.sub("", value.get(language) if isinstance(value, Text) else str(value))
 
 
-def inline(value: Text | str | None) -> Markup:
+def inline(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> Markup:
     """A one-line text (a title, a name) for a generated Markdown page: shown exactly as written, never parsed."""
-    text = " ".join(clean(value).split())
+    text = " ".join(clean(value, language).split())
     return Markup("".join(f"&#{ord(c)};" if c in _MARKDOWN_ACTIVE else c for c in text))
 
 
-def attribute(value: Text | str | None) -> str:
+def attribute(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
     """A one-line plain text, whitespace collapsed (for HTML attributes and search data; escape on output)."""
-    return " ".join(clean(value).split())
+    return " ".join(clean(value, language).split())
 
 
 def safe_url(url: str | None) -> str | None:
@@ -60,13 +60,13 @@ class Glossary:
         self._pattern = re.compile(rf"(?<![\w&#-])({alternatives})(?![\w-])") if terms else None
 
     @classmethod
-    def of(cls, entries: Iterable[GlossaryEntry]) -> Glossary:
-        """A glossary from topic entries; the first definition of a term wins."""
+    def of(cls, entries: Iterable[GlossaryEntry], language: str = SOURCE_LANGUAGE) -> Glossary:
+        """A glossary from topic entries, expansions in a language; the first definition of a term wins."""
         found: dict[str, str] = {}
         for entry in entries:
             term = attribute(entry.term)
             if term and term not in found:
-                found[term] = attribute(entry.expansion)
+                found[term] = attribute(entry.expansion, language)
         return cls(found)
 
     def mark(self, escaped: str) -> str:
@@ -131,14 +131,16 @@ def _mark_links(tokens: list) -> None:
                 child.meta["in_link"] = True
 
 
-def render(value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_level: int = 3) -> Markup:
+def render(
+    value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_level: int = 3, language: str = SOURCE_LANGUAGE
+) -> Markup:
     """Contributor Markdown as safe HTML.
 
     Raw HTML is escaped (it prints as text), links other than http, https and mailto stay text,
     images become links, headings are shifted so the highest is heading_level, and known
     abbreviations get a tooltip. Nothing in the text is ever evaluated as a template.
     """
-    source = clean(value)
+    source = clean(value, language)
     if not source.strip():
         return Markup("")
     md = _parser()

@@ -8,12 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
-from quaestio.vocab import Audience
+from quaestio.publish.locale import read_localised
+from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language
 
 DOWNLOADS_DIR = "downloads"
 REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
@@ -33,10 +31,15 @@ class Download:
     description: str
     topic: str | None = None
     audience: str | None = None
+    language: str = SOURCE_LANGUAGE
 
-    @property
-    def size_label(self) -> str:
-        return human_size(self.size)
+
+def report_language(stem: str) -> tuple[str, str]:
+    """A report's name without its language, and the language: 'topic-x.fr' -> ('topic-x', 'fr')."""
+    base, dot, suffix = stem.rpartition(".")
+    if dot and suffix in tuple(Language) and suffix != SOURCE_LANGUAGE:
+        return base, suffix
+    return stem, SOURCE_LANGUAGE.value
 
 
 def human_size(size: int) -> str:
@@ -62,20 +65,22 @@ class ReportName:
 
 
 def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
-    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds.
+    """Report file names (without suffix or language) as templates/reports/reports.yaml makes them, and what
+    each holds, described in the branding's language.
 
     Empty when that file is missing; reports are then matched to topics by their names alone.
     """
     settings_file = branding.templates / "reports" / "reports.yaml"
     if not settings_file.is_file():
         return {}
-    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    settings = read_localised(settings_file, branding.language)
     edition = max((t.edition for t in corpus.topics), default=0)
     names: dict[str, ReportName] = {}
     for topic in corpus.topics:
-        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        title = topic.title.get(branding.language)
+        words = {"topic": title, "topic_id": topic.id, "edition": topic.edition}
         names[settings["topic"]["file"].format(**words)] = ReportName(
-            f"{settings['topic']['kind']}: {topic.title.en}", len(names), topic=topic.id
+            f"{settings['topic']['kind']}: {title}", len(names), topic=topic.id
         )
     for key in tuple(Audience):
         audience = branding.audience(key)
@@ -124,22 +129,31 @@ def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
 
 
 def collect_downloads(
-    downloads: Path, corpus: Corpus, branding: Branding, wording: Mapping[str, object]
+    downloads: Path,
+    corpus: Corpus,
+    branding: Branding,
+    wording: Mapping[str, object],
+    checksums: Mapping[Path, str] | None = None,
 ) -> list[tuple[Path, Download]]:
     """The reports and data files of a build, with the site path each is published at.
 
-    Reports come in the order of the reports' settings (topics, audiences, compendium), PDF before DOCX;
-    data files in the order of the wording's data_files.
+    Reports come in the order of the reports' settings (topics, audiences, compendium), each in the
+    page's language first, then the others, PDF before DOCX; data files in the order of the wording's
+    data_files. `checksums` gives files already hashed (by another language's page), so each is read once.
     """
     found: list[tuple[Path, Download]] = []
     names = report_names(corpus, branding)
     kinds = list(REPORT_SUFFIXES)
-    reports = [
-        (source, names.get(source.stem) or _guess_report(source.stem, corpus.topics, len(names)))
-        for source in _published_files(downloads / "reports", REPORT_SUFFIXES)
-    ]
-    reports.sort(key=lambda item: (item[1].order, item[0].stem, kinds.index(item[0].suffix.lower())))
-    for source, name in reports:
+    order = [branding.language, *(language for language in Language if language != branding.language)]
+    reports = []
+    for source in _published_files(downloads / "reports", REPORT_SUFFIXES):
+        stem, language = report_language(source.stem)
+        reports.append((source, names.get(stem) or _guess_report(stem, corpus.topics, len(names)), language))
+    reports.sort(
+        key=lambda item: (item[1].order, order.index(item[2]), item[0].stem, kinds.index(item[0].suffix.lower()))
+    )
+    known = checksums or {}
+    for source, name, language in reports:
         found.append(
             (
                 source,
@@ -149,21 +163,23 @@ def collect_downloads(
                     source.name,
                     REPORT_SUFFIXES[source.suffix.lower()],
                     source.stat().st_size,
-                    _sha256(source),
+                    known.get(source) or _sha256(source),
                     name.description,
                     name.topic,
                     name.audience,
+                    language,
                 ),
             )
         )
     data_descriptions: Mapping[str, str] = wording.get("data_files", {})  # type: ignore[assignment]
-    known = list(data_descriptions)
+    listed = list(data_descriptions)
     data = sorted(
         _published_files(downloads / "data", DATA_SUFFIXES),
-        key=lambda p: (known.index(p.name) if p.name in known else len(known), p.name),
+        key=lambda p: (listed.index(p.name) if p.name in listed else len(listed), p.name),
     )
     for source in data:
         kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
+        _, language = report_language(source.name[: -len(source.suffix)])
         found.append(
             (
                 source,
@@ -173,8 +189,9 @@ def collect_downloads(
                     source.name,
                     kind,
                     source.stat().st_size,
-                    _sha256(source),
+                    known.get(source) or _sha256(source),
                     str(data_descriptions.get(source.name, "")),
+                    language=language if source.suffix.lower() == ".csv" else "",
                 ),
             )
         )

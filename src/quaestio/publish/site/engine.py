@@ -37,10 +37,12 @@ def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo,
     """
     coalition: Mapping[str, str] = branding["coalition"]  # type: ignore[assignment]
     licence: Mapping[str, str] = branding["licence"]  # type: ignore[assignment]
+    words: Mapping[str, object] = wording.get("words", {})  # type: ignore[assignment]
+    revision = str(words.get("revision", "revision {revision}")).replace("{revision}", info.short_revision)
     footer = (
         f"© {info.date.year} {escape(coalition['name'])} · "
         f'<a href="{escape(licence["url"])}">{escape(licence["name"])}</a> · '
-        f"revision {escape(info.short_revision)}"
+        f"{escape(revision)}"
     )
     return {
         "site_name": str(wording["site_name"]),
@@ -107,8 +109,13 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
 
             try:
                 # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
+                # Absolute folders: mkdocs reads relative ones from the configuration file's folder.
                 loaded = load_config(
-                    str(config), docs_dir=str(docs), site_dir=str(site), strict=True, **copy.deepcopy(dict(extra))
+                    str(config),
+                    docs_dir=str(docs.resolve()),
+                    site_dir=str(site.resolve()),
+                    strict=True,
+                    **copy.deepcopy(dict(extra)),
                 )
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
