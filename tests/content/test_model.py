@@ -25,8 +25,8 @@ def test_translations_come_from_translation_files_and_fall_back_to_english(trans
     second = topic.challenges[1]
     assert second.title.get("fr") == "Deuxième défi"
     assert second.title.language_of("fr") == "fr"
-    assert second.title.get("nl") == "Second challenge"
-    assert second.title.language_of("nl") == "en"
+    assert second.title.get("de") == "Second challenge"
+    assert second.title.language_of("de") == "en"
     assert str(topic.challenges[0].title) == "First challenge"
     # a text the French file leaves out falls back to English; German has no content
     assert corpus.recommendation_by_id["ALP-PUB-01"].rationale.get("fr") == "Because nobody else will."

@@ -32,7 +32,7 @@ def test_json_matches_its_schema_and_carries_version_and_revision(repo, tmp_path
 def test_json_keeps_translations_links_both_ways_and_permanent_urls(translated, tmp_path):
     document = json.loads(_export(translated, tmp_path)[0].read_text(encoding="utf-8"))
     challenge = document["topics"][0]["challenges"][1]
-    assert challenge["title"] == {"en": "Second challenge", "fr": "Deuxième défi"}
+    assert challenge["title"] == {"en": "Second challenge", "fr": "Deuxième défi", "nl": "Tweede uitdaging"}
     by_id = {r["id"]: r for r in document["recommendations"]}
     assert by_id["ALP-BUS-01"]["related"] == ["ALP-ACA-01"]
     assert by_id["ALP-BUS-02"]["superseded_by"] == "ALP-BUS-01"
