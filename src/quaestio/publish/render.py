@@ -10,6 +10,7 @@ import jinja2
 
 from quaestio.content.model import Corpus, Recommendation, Text
 from quaestio.publish.branding import Branding
+from quaestio.vocab import SOURCE_LANGUAGE
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^(\s{0,3})(#{1,6})(\s+|$)")
@@ -39,16 +40,27 @@ def _escape_prose(text: str) -> str:
     return text
 
 
-def content_markdown(value: Text | str | None, heading_level: int = 3) -> str:
+def _falls_back(value: object, language: str) -> bool:
+    return isinstance(value, Text) and language != SOURCE_LANGUAGE and value.language_of(language) != language
+
+
+def content_markdown(
+    value: Text | str | None, heading_level: int = 3, language: str = SOURCE_LANGUAGE, notice: str = ""
+) -> str:
     """Contributor Markdown made safe to embed: headings shifted under heading_level, extensions inert.
 
     Emphasis, lists, links, quotes and code keep working; attributes, raw blocks, divs, spans, math,
     citations and images are escaped so they print as text. Raw HTML and TeX are disabled by the
-    pandoc reader as well.
+    pandoc reader as well. A text shown in English in a report in another language goes into a
+    division marked lang="en", after `notice` in italics.
     """
     if value is None:
         return ""
-    text = value.en if isinstance(value, Text) else str(value)
+    if _falls_back(value, language):
+        english = content_markdown(value, heading_level)
+        heading = f"\n\n*{plain(notice)}*\n" if notice else "\n"
+        return f"{heading}\n::: {{lang=en}}\n{english}\n:::\n"
+    text = value.get(language) if isinstance(value, Text) else str(value)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
     # Setext headings become ATX headings first, so that every heading can be shifted alike.
     for index in range(1, len(lines)):
@@ -80,12 +92,16 @@ def content_markdown(value: Text | str | None, heading_level: int = 3) -> str:
     return "\n".join(out)
 
 
-def plain(value: Text | str | None) -> str:
-    """A one-line text (a title, a name) shown exactly as written, whatever characters it holds."""
+def plain(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
+    """A one-line text (a title, a name) shown exactly as written, whatever characters it holds.
+
+    In a report in another language, a text shown in English is a span marked lang="en".
+    """
     if value is None:
         return ""
-    text = value.en if isinstance(value, Text) else str(value)
-    return _PLAIN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    text = value.get(language) if isinstance(value, Text) else str(value)
+    escaped = _PLAIN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return f"[{escaped}]{{lang=en}}" if _falls_back(value, language) else escaped
 
 
 def anchor(kind: str, identifier: str) -> str:
@@ -93,8 +109,11 @@ def anchor(kind: str, identifier: str) -> str:
     return f"{kind}-" + re.sub(r"[^a-z0-9]+", "-", identifier.lower()).strip("-")
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code."""
+def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = "") -> jinja2.Environment:
+    """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code.
+
+    `md` and `plain` give each text in `language`; `notice` heads a block of text shown in English instead.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=False,  # the output is Markdown; content is escaped by the md and plain filters
@@ -107,8 +126,8 @@ def environment(templates: Path) -> jinja2.Environment:
         comment_start_string="<#",
         comment_end_string="#>",
     )
-    env.filters["md"] = content_markdown
-    env.filters["plain"] = plain
+    env.filters["md"] = lambda value, level=3: content_markdown(value, level, language, notice)
+    env.filters["plain"] = lambda value: plain(value, language)
     env.globals["anchor"] = anchor
     return env
 

@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import jinja2
 import pypandoc
 import typst
-import yaml
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
-from quaestio.publish.render import environment, render_markdown
+from quaestio.publish.locale import long_date, plural, read_localised
+from quaestio.publish.render import environment, plain, render_markdown
+from quaestio.vocab import SOURCE_LANGUAGE, Language
 from quaestio.publish.urls import absolute, audience_path, topic_path
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
@@ -54,6 +56,7 @@ class ReportSpec:
     audience_key: str | None = None
     url_path: str = ""
     sources: tuple[str, ...] = ()
+    language: str = SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -76,22 +79,28 @@ class ReportsOutcome:
     unchanged: tuple[str, ...]
 
 
-def _long_date(value: str | dt.date) -> str:
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+def report_settings(branding: Branding) -> dict:
+    """templates/reports/reports.yaml with its translation into the branding's language laid over it."""
+    return read_localised(branding.templates / REPORTS_TEMPLATES / SETTINGS, branding.language)
+
+
+def file_name(name: str, language: str) -> str:
+    """A report's file name without suffix: English keeps its name, others add theirs: topic-x.fr."""
+    return name if language == SOURCE_LANGUAGE else f"{name}.{language}"
 
 
 def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium."""
+    """A report per topic, a digest per audience and one compendium, in the branding's language."""
+    language = branding.language
     edition = max((t.edition for t in corpus.topics), default=0)
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
-        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        words = {"topic": topic.title.get(language), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
             ReportSpec(
-                name=conf["file"].format(**words),
+                name=file_name(conf["file"].format(**words), language),
                 template="topic.md.j2",
                 kind=conf["kind"],
                 title=conf["title"].format(**words),
@@ -100,12 +109,14 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
                 topics=(topic,),
                 url_path=topic_path(topic.id),
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
+                language=language,
             )
         )
     for key, audience in branding["audiences"].items():  # type: ignore[union-attr]
         words = {
             "audience": audience["label"],
             "audience_lower": audience["label"].lower(),
+            "audience_to": audience.get("to", f"to the {audience['label'].lower()}"),
             "audience_key": key,
             "heading": audience["heading"],
             "edition": edition,
@@ -113,7 +124,7 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
         conf = settings["audience"]
         specs.append(
             ReportSpec(
-                name=conf["file"].format(**words),
+                name=file_name(conf["file"].format(**words), language),
                 template="audience.md.j2",
                 kind=conf["kind"],
                 title=conf["title"].format(**words),
@@ -123,12 +134,13 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
                 audience_key=key,
                 url_path=audience_path(key),
                 sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
+                language=language,
             )
         )
     conf = settings["compendium"]
     specs.append(
         ReportSpec(
-            name=conf["file"].format(edition=edition),
+            name=file_name(conf["file"].format(edition=edition), language),
             template="compendium.md.j2",
             kind=conf["kind"],
             title=conf["title"].format(edition=edition),
@@ -136,6 +148,7 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
             edition=edition,
             topics=corpus.topics,
             sources=content,
+            language=language,
         )
     )
     return specs
@@ -178,14 +191,55 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Language:
+    """What a report in one language is rendered with: its branding, settings, words and templates."""
+
+    branding: Branding
+    settings: dict
+    env: jinja2.Environment
+
+    @property
+    def words(self) -> dict:
+        return self.settings["words"]
+
+
+def _language(branding: Branding, language: str) -> _Language:
+    localised = branding.localised(language)
+    settings = report_settings(localised)
+    words = settings["words"]
+    env = environment(localised.templates / REPORTS_TEMPLATES, language, words["untranslated"])
+    env.globals.update(
+        long_date=lambda value: long_date(value, language),
+        count=lambda forms, n: plural(forms, n, language),
+        say=lambda wording, **values: str(wording).format(**values),
+        words=words,
+    )
+    return _Language(localised, settings, env)
+
+
+def _typst_words(words: dict, kind: str, edition: int, publisher: str, date: str) -> dict[str, str]:
+    """The words report.typ prints, sentences already filled in (typst reads them as data)."""
+    before, _, rest = words["source_text"].partition("{revision}")
+    between, _, after = rest.partition("{address}")
+    return {
+        "edition": words["edition"],
+        "contents": words["contents"],
+        "licence": words["licence"],
+        "how_to_cite": words["how_to_cite"],
+        "source": words["source"],
+        "published": words["published"].format(kind=kind, edition=edition, coalition=publisher, date=date),
+        "source_before": " ".join(before.split()) + " ",
+        "source_between": " " + " ".join(between.split()) + " ",
+        "source_after": " ".join(after.split()),
+    }
+
+
 def render_sources(
     corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
 ) -> list[ReportSource]:
     """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
     templates = branding.templates / REPORTS_TEMPLATES
-    env = environment(templates)
-    env.globals["long_date"] = _long_date
-    settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
     fixed = "|".join(
         [
             _tool_fingerprint(),
@@ -194,23 +248,27 @@ def render_sources(
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
         ]
     )
-    site_url = str(branding["site_url"])
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
+    languages: dict[str, _Language] = {}
     rendered = []
     for spec in specs:
+        local = languages.get(spec.language) or languages.setdefault(spec.language, _language(branding, spec.language))
+        words, brand = local.words, local.branding
+        site_url = absolute(str(branding["site_url"]), "" if spec.language == SOURCE_LANGUAGE else f"{spec.language}/")
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
-        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date())
+        date = long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date(), spec.language)
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
-        citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
+        citation_after = words["citation_after"].format(kind=spec.kind, edition=spec.edition, revision=revision[:12])
         report = {
             "kind": spec.kind,
             "edition": spec.edition,
             "date": date,
             "revision": revision,
-            "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
+            "site_url": site_url,
+            "citation_markdown": f"{citation_before}*{plain(spec.title)}*{citation_after} <{url}>",
         }
         context = dict(
             report=report,
@@ -218,35 +276,41 @@ def render_sources(
             topic=spec.topics[0] if len(spec.topics) == 1 else None,
             audience_key=spec.audience_key,
             edition=spec.edition,
-            audience=branding.audience(spec.audience_key) if spec.audience_key else None,
+            audience=brand.audience(spec.audience_key) if spec.audience_key else None,
             references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
             reference_entries=_cited(corpus, spec),
             glossary_entries=_glossary(spec.topics),
+            site_url=site_url,
         )
-        markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
+        markdown_pdf = render_markdown(local.env, spec.template, corpus, brand, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
-        markdown_docx = render_markdown(env, "imprint.md.j2", corpus, branding, **context) + "\n" + markdown_pdf
+        imprint = render_markdown(local.env, "imprint.md.j2", corpus, brand, **context)
+        markdown_docx = imprint + "\n" + markdown_pdf
+        tag = Language(spec.language).tag
         meta = {
             "title": spec.title,
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
-            "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
+            "summary": " ".join(spec.topics[0].summary.get(spec.language).split()) if len(spec.topics) == 1 else "",
             "date": date,
             "revision": revision,
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
-            "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
-            "lang": "en",
-            "region": "GB",
+            "keywords": [*local.settings["keywords"], *(t.title.get(spec.language) for t in spec.topics)][:12],
+            "lang": tag.split("-")[0],
+            "region": tag.split("-")[1],
+            "tag": tag,
             "url": url,
             "site_url": site_url,
-            "about": str(branding["coalition"]["description"]),  # type: ignore[index]
-            "licence": dict(branding["licence"]),  # type: ignore[arg-type]
+            "about": str(brand["coalition"]["description"]),  # type: ignore[index]
+            "licence": dict(brand["licence"]),  # type: ignore[arg-type]
             "citation_before": citation_before,
             "citation_after": citation_after,
             "colours": dict(branding["colours"]),  # type: ignore[arg-type]
-            "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
+            "logo_alt": str(brand["coalition"]["logo_alt"]),  # type: ignore[index]
+            "words": _typst_words(words, spec.kind, spec.edition, publisher, date),
+            "kind_edition": words["kind_edition"].format(kind=spec.kind, edition=spec.edition),
         }
         digest = hashlib.sha256(
             "\x1f".join([fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch)]).encode()
@@ -316,15 +380,15 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
+                f"date={meta['kind_edition']}, {meta['date']}",
                 "--metadata",
                 f"author={meta['publisher']}",
                 "--metadata",
-                "lang=en-GB",
+                f"lang={meta['tag']}",
                 "--metadata",
                 f"description={meta['subject']}",
                 "--metadata",
-                "toc-title=Contents",
+                f"toc-title={meta['words']['contents']}",
             ],
             source.epoch,
         )
@@ -342,8 +406,12 @@ def write_reports(
 ) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
-    settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
-    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
+    specs = [
+        spec
+        for language in corpus.languages
+        for spec in plan_reports(corpus, branding.localised(language), report_settings(branding.localised(language)))
+    ]
+    sources = render_sources(corpus, info, branding, history, specs)
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     jobs = []

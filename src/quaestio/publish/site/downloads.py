@@ -87,6 +87,7 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
         words = {
             "audience": audience["label"],
             "audience_lower": str(audience["label"]).lower(),
+            "audience_to": audience.get("to", ""),
             "audience_key": key,
             "heading": audience["heading"],
             "edition": edition,
