@@ -187,3 +187,9 @@ def test_sitemaps_list_each_page_in_every_language(site):
     assert f"<loc>{url}nl/recommendations/ALP-BUS-01/</loc>" in sitemap
     for hreflang, href in (("en", ""), ("fr", "fr/"), ("nl", "nl/"), ("x-default", "")):
         assert f'hreflang="{hreflang}" href="{url}{href}recommendations/ALP-BUS-01/"/>' in sitemap
+
+
+def test_the_about_page_shows_how_far_each_language_is(page, base_url):
+    page.goto(f"{base_url}fr/about/")
+    cells = page.eval_on_selector_all("#translations ~ .q-scroll td", "els => els.map(e => e.innerText)")
+    assert cells == ["26 sur 28", "10 sur 28", "0 sur 28"]

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 
-from quaestio.content.model import Corpus, Recommendation, Text, Topic
+from quaestio.content.model import Corpus, Recommendation, Text, Topic, texts_in
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import content
@@ -26,7 +26,7 @@ from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
 from quaestio.publish.urls import absolute, audience_path, recommendation_path, topic_path
 from quaestio.publish.locale import long_date, number, plural, read_localised
-from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language, Priority, Status
+from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language, Priority, Status
 
 SITE_TEMPLATES = "site"
 WORDING_FILE = "site.yaml"
@@ -257,6 +257,21 @@ class SiteContext:
                 if topic not in term.topics:
                     term.topics.append(topic)
         return sorted(found.values(), key=lambda t: (t.term.casefold(), t.term))
+
+    def translation_status(self) -> list[tuple[Topic, dict[str, tuple[int, int, int]]]]:
+        """Per topic (its own texts and its recommendations'), and per language other than English:
+        how many texts have a current translation, a stale one, and none (as `translate status` counts)."""
+        rows = []
+        for topic in self.corpus.topics:
+            texts = list(texts_in((topic, self.corpus.recommendations_for(topic=topic.id))))
+            counts = {}
+            for language in TRANSLATIONS:
+                found = [t.translation(language) for t in texts]
+                current = sum(1 for f in found if f is not None and f.current)
+                stale = sum(1 for f in found if f is not None and not f.current)
+                counts[language.value] = (current, stale, len(texts) - current - stale)
+            rows.append((topic, counts))
+        return rows
 
     def topic_downloads(self, topic_id: str) -> list[Download]:
         return [d for d in self.downloads if d.topic == topic_id]
