@@ -39,10 +39,6 @@ class TranslationFile:
     language: Language
     target: ContentFile
 
-    def modeline_depth(self) -> int:
-        """How many folders the file lies below the repository root (one '../' each in its $schema line)."""
-        return self.path.count("/")
-
 
 @dataclass(frozen=True)
 class TranslationSource:

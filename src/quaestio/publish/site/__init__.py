@@ -55,6 +55,7 @@ def render_site(
         config = config_path(branding)
         extra = settings(branding, generator.wording, info, generator.nav)
         if processes > 1:
+            generator.compile_templates(folder)  # once, before the processes fork
             build_in_parallel(generator, config, extra, info, folder, out, processes)
             return
         docs, fragments = folder / "docs", folder / "fragments.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
-from quaestio.publish.locale import read_localised
+from quaestio.publish.locale import number, read_localised
 from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language
 
 DOWNLOADS_DIR = "downloads"
@@ -42,16 +42,19 @@ def report_language(stem: str) -> tuple[str, str]:
     return stem, SOURCE_LANGUAGE.value
 
 
-def human_size(size: int) -> str:
-    """1234567 -> '1.2 MB' (decimal units, as file managers show them)."""
+UNITS = {"bytes": "bytes", "kB": "kB", "MB": "MB", "GB": "GB"}
+
+
+def human_size(size: int, language: str = SOURCE_LANGUAGE, units: Mapping[str, str] = UNITS) -> str:
+    """1234567 -> '1.2 MB', '1,2 Mo' (decimal units, as file managers show them; `units` names them)."""
     if size < 1000:
-        return f"{size} bytes"
+        return f"{number(size, language)} {units['bytes']}"
     value = size / 1000
     for unit in ("kB", "MB"):
         if value < 1000:
-            return f"{value:.1f} {unit}"
+            return f"{number(round(value, 1), language, '0.0')} {units[unit]}"
         value /= 1000
-    return f"{value:.1f} GB"
+    return f"{number(round(value, 1), language, '0.0')} {units['GB']}"
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ def build_languages(
     ]
     names: Mapping[str, str] = english.wording["languages"]  # type: ignore[assignment]
     site_url = str(branding["site_url"])
+    english.compile_templates(scratch)
     jobs: list[Job] = []
     for generator in generators:
         extra = {

@@ -21,7 +21,7 @@ from quaestio.content.model import Corpus, Recommendation, Text, Topic, texts_in
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import content
-from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
+from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version, human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
 from quaestio.publish.urls import absolute, audience_path, recommendation_path, topic_path
@@ -94,11 +94,6 @@ class GlossaryTerm:
     expansions: list[Text]
     definitions: list[Text]
     topics: list[Topic]
-
-
-def format_date(iso: str, language: str = SOURCE_LANGUAGE) -> str:
-    """'2015-05-21' -> '21 May 2015', '21 mai 2015', '21 mei 2015'."""
-    return long_date(iso, language)
 
 
 class SiteContext:
@@ -180,18 +175,9 @@ class SiteContext:
         return Markup(' lang="en"') if self.falls_back(value) else Markup("")
 
     def size(self, size: int) -> str:
-        """A file size as the language writes it: '1.2 MB', '1,2 MB' (decimal units, as file managers show them)."""
+        """A file size as the language writes it: '1.2 MB', '1,2 Mo'."""
         units: Mapping[str, str] = self.wording["words"]["downloads"]["units"]  # type: ignore[index]
-        if size < 1000:
-            return f"{number(size, self.language)} {units['bytes']}"
-        value = size / 1000
-        for unit in ("kB", "MB"):
-            if value < 1000:
-                break
-            value /= 1000
-        else:
-            unit = "GB"
-        return f"{number(round(value, 1), self.language, '0.0')} {units[unit]}"
+        return human_size(size, self.language, units)
 
     def text(self, value: Text | str | None) -> str:
         """A one-line text in the page's language as plain text (for attributes and truncation)."""
@@ -285,6 +271,25 @@ class SiteContext:
         return absolute(self.site_url, own + path)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, so that every language's writer (and every process forked after
+    they were compiled) reuses them instead of compiling the same templates again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+# One per kind of environment: the same template compiles differently with and without autoescaping.
+_COMPILED = {"markdown": _CompiledTemplates(), "html": _CompiledTemplates()}
+
+
 class PageWriter:
     """Renders page templates into Markdown files; their HTML blocks go into a fragment store."""
 
@@ -301,9 +306,15 @@ class PageWriter:
             "auto_reload": False,
         }
         # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
-        self.markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=self._markdown_value, **common)
+        self.markdown = jinja2.Environment(
+            loader=loader,
+            autoescape=False,
+            finalize=self._markdown_value,
+            bytecode_cache=_COMPILED["markdown"],
+            **common,
+        )
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
-        self.html = jinja2.Environment(loader=loader, autoescape=True, **common)
+        self.html = jinja2.Environment(loader=loader, autoescape=True, bytecode_cache=_COMPILED["html"], **common)
         helpers = {
             "site": site,
             "wording": site.wording,
@@ -392,6 +403,12 @@ class PageWriter:
         matter = front_matter(title, search=False, language=self.site.language)
         target.write_text(f"{matter}\n\n# {shown}\n", encoding="utf-8")
 
+    def compile_templates(self) -> None:
+        """Compile every page and fragment template now (before forking, so that the processes share them)."""
+        for name in self.markdown.list_templates(extensions=["j2"]):
+            environment = self.markdown if name.startswith("pages/") else self.html
+            environment.get_template(name)
+
     def asset(self, name: str, data: str | bytes) -> None:
         target = self.docs / ASSETS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -478,6 +495,10 @@ class SiteGenerator:
         downloads_list = [d for _, d in self.published]
         self.site = SiteContext(corpus, info, branding, self.wording, downloads_list, language)
         self.nav = navigation(corpus, branding, self.wording, language)
+
+    def compile_templates(self, scratch: Path) -> None:
+        """Compile the site's templates once for every language (they are shared in memory)."""
+        PageWriter(self.site, self.templates, scratch).compile_templates()
 
     @property
     def checksums(self) -> dict[Path, str]:
