@@ -24,7 +24,7 @@ import yaml
 from quaestio.content.model import Corpus
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.site.engine import SiteBuildError, build_with_mkdocs, settings, with_fragments
+from quaestio.publish.site.engine import SiteBuildError, build_with_mkdocs, compile_theme, settings, with_fragments
 from quaestio.publish.site.pages import SiteGenerator
 from quaestio.publish.site.shards import workers
 from quaestio.vocab import SOURCE_LANGUAGE
@@ -112,6 +112,7 @@ def build_languages(
         }
         folder = scratch / generator.language
         jobs.append((generator, extra, folder, out if generator is english else folder / "site"))
+    compile_theme(config, jobs[0][1], scratch / "theme", languages)
     _run(jobs, config, info)
     for generator, _, _, site in jobs[1:]:
         shutil.move(str(site), str(out / generator.language))

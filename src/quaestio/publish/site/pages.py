@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from quaestio.content.model import Corpus, Recommendation, Text, Topic, texts_in
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.site import content
+from quaestio.publish.site import compiled, content
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version, human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
@@ -271,25 +271,6 @@ class SiteContext:
         return absolute(self.site_url, own + path)
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept in memory, so that every language's writer (and every process forked after
-    they were compiled) reuses them instead of compiling the same templates again."""
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-# One per kind of environment: the same template compiles differently with and without autoescaping.
-_COMPILED = {"markdown": _CompiledTemplates(), "html": _CompiledTemplates()}
-
-
 class PageWriter:
     """Renders page templates into Markdown files; their HTML blocks go into a fragment store."""
 
@@ -310,11 +291,11 @@ class PageWriter:
             loader=loader,
             autoescape=False,
             finalize=self._markdown_value,
-            bytecode_cache=_COMPILED["markdown"],
+            bytecode_cache=compiled.PAGES,
             **common,
         )
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
-        self.html = jinja2.Environment(loader=loader, autoescape=True, bytecode_cache=_COMPILED["html"], **common)
+        self.html = jinja2.Environment(loader=loader, autoescape=True, bytecode_cache=compiled.FRAGMENTS, **common)
         helpers = {
             "site": site,
             "wording": site.wording,
