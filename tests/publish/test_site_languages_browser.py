@@ -34,19 +34,28 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The minimal repository with its French and Dutch translations, built with its open data."""
-    root = tmp_path_factory.mktemp("repo")
-    shutil.copytree(FIXTURES / "minimal", root, dirs_exist_ok=True)
-    shutil.copytree(FIXTURES / "translated", root, dirs_exist_ok=True)
+def _build(root: Path, build: Path) -> Path:
     corpus = check(root).corpus
     assert corpus is not None and corpus.languages == ("en", "fr", "nl")
-    build = tmp_path_factory.mktemp("build")
     info, branding = build_info(root, os.environ), load_branding(root)
     write_data(corpus, info, branding, build / "data")
     build_site(root, corpus, info, branding, build / "site", build)
     return build / "site"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    """The minimal repository with its French and Dutch translations."""
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copytree(FIXTURES / "minimal", root, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "translated", root, dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, root) -> Path:
+    """The site of every language, built with its open data."""
+    return _build(root, tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +202,12 @@ def test_the_about_page_shows_how_far_each_language_is(page, base_url):
     page.goto(f"{base_url}fr/about/")
     cells = page.eval_on_selector_all("#translations ~ .q-scroll td", "els => els.map(e => e.innerText)")
     assert cells == ["26 sur 28", "10 sur 28", "0 sur 28"]
+
+
+def test_two_builds_of_every_language_give_the_same_bytes(root, site, tmp_path):
+    again = _build(root, tmp_path)
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert tree(again) == tree(site)
