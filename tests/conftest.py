@@ -48,3 +48,12 @@ def repo(tmp_path: Path) -> Repo:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "minimal", root)
     return Repo(root)
+
+
+@pytest.fixture
+def translated(tmp_path: Path) -> Repo:
+    """The minimal repository with its French translation (tests/fixtures/translated), partly translated."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "minimal", root)
+    shutil.copytree(FIXTURES / "translated", root, dirs_exist_ok=True)
+    return Repo(root)

@@ -16,7 +16,7 @@ from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, discover
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, StageDone, check, run_build, schemas_directory
-from quaestio.vocab import Audience
+from quaestio.vocab import TRANSLATIONS, Audience, Language
 
 if TYPE_CHECKING:
     from quaestio.workflow.scaffold import Scaffolded
@@ -68,7 +68,7 @@ def _describe(parser: argparse.ArgumentParser) -> None:
 
 
 def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The working groups' commands: new, fmt, import, catalog import, diff, serve."""
+    """The working groups' commands: new, fmt, import, catalog import, diff, translate, serve."""
     new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     topic = kinds.add_parser("topic", help="create topics/<id>.yaml")
@@ -118,8 +118,25 @@ def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="markdown for a pull request (default), json for tools",
     )
 
+    _translate_parsers(commands)
+
     preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+
+
+def _translate_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The translators' commands: status, export and import."""
+    languages = tuple(language.value for language in TRANSLATIONS)
+    translate = commands.add_parser("translate", help="translation status, export to XLIFF or PO, import back")
+    actions = translate.add_subparsers(dest="action", metavar="ACTION", required=True)
+    status = actions.add_parser("status", help="per language and topic: texts translated, stale and missing")
+    status.add_argument("--lang", choices=languages, help="one language (default: all)")
+    export = actions.add_parser("export", help="write a language's texts as XLIFF 2.0 (.xlf) or gettext PO (.po)")
+    export.add_argument("--lang", choices=languages, required=True, help="the language to translate into")
+    export.add_argument("--only", choices=("missing", "stale"), help="only the untranslated, or only the stale texts")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the file to write: .xlf or .po")
+    imported = actions.add_parser("import", help="write the translations of an .xlf or .po file into translations/")
+    imported.add_argument("file", type=Path, help="the translated .xlf or .po file")
 
 
 def _colour(stream: TextIO) -> bool:
@@ -335,6 +352,39 @@ def _diff(root: Path, base: str, head: str | None, output_format: str) -> int:
     return EXIT_ERRORS if has_errors(report.findings) else EXIT_OK
 
 
+def _translate(root: Path, args: argparse.Namespace) -> int:
+    from quaestio.content.schema import load_schemas
+    from quaestio.output import write_atomically
+    from quaestio.workflow import translate
+
+    schemas = load_schemas(schemas_directory(root))
+    if args.action == "status":
+        found = translate.inventory(root, schemas)
+        languages = [Language(args.lang)] if args.lang else list(TRANSLATIONS)
+        print(translate.status_table(translate.status(found, languages)))
+        return EXIT_OK
+    if args.action == "export":
+        translate.exchange_format(args.output)
+        data, count = translate.export(translate.inventory(root, schemas), Language(args.lang), args.only, args.output)
+        try:
+            write_atomically(args.output, data)
+        except OSError as problem:
+            return _fail(f"cannot write {args.output}: {problem.strerror or problem}", EXIT_ERRORS)
+        print(f"wrote {count} text(s) to translate into '{args.lang}' to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    if not args.file.is_file():
+        return _fail(f"no such file: {args.file}")
+    outcome = translate.import_file(root, args.file, schemas, str(args.file))
+    if outcome.findings:
+        _print_findings(outcome.findings)
+        print(f"quaestio: nothing was imported from {args.file}; no file was changed", file=sys.stderr)
+        return EXIT_ERRORS
+    for path in outcome.written:
+        print(f"updated {path}")
+    print(f"imported {outcome.updated} translation(s) into {len(outcome.written)} file(s)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _serve(root: Path, port: int) -> int:
     from quaestio.workflow.serve import serve
 
@@ -390,6 +440,7 @@ HANDLERS: dict[str, Handler] = {
     "catalog": lambda root, a: _catalog_import(root, a.file, a.catalog_id, a.lang),
     "diff": lambda root, a: _diff(root, a.base, a.head, a.format),
     "serve": lambda root, a: _serve(root, a.port),
+    "translate": lambda root, a: _translate(root, a),
 }
 
 

@@ -154,6 +154,43 @@ class Code(enum.StrEnum):
         Severity.WARNING,
         "a `maps_to` entry names a withdrawn control; the hint names the control that replaced it",
     )
+    INLINE_TRANSLATION = (
+        "inline-translation",
+        Severity.WARNING,
+        "a translation written beside the English (`fr:` in the content file) is not published; translations live "
+        "in `translations/<language>/`",
+    )
+    UNKNOWN_UNIT = (
+        "unknown-unit",
+        Severity.ERROR,
+        "a translation names a text the English file does not have (with a did-you-mean)",
+    )
+    STALE_TRANSLATION = (
+        "stale-translation",
+        Severity.WARNING,
+        "the English changed since the text was translated (the hint shows how); it is published in English "
+        "until updated",
+    )
+    ORPHAN_TRANSLATION = (
+        "orphan-translation",
+        Severity.ERROR,
+        "a translation file whose English content file does not exist",
+    )
+    LANGUAGE_MISMATCH = (
+        "language-mismatch",
+        Severity.ERROR,
+        "the `language:` of a translation file differs from its folder",
+    )
+    SOURCE_CHANGED = (
+        "source-changed",
+        Severity.ERROR,
+        "`translate import`: the English of a unit changed since it was exported",
+    )
+    EXCHANGE_FORMAT = (
+        "exchange-format",
+        Severity.ERROR,
+        "`translate import`: the XLIFF or PO file is malformed, declares a DTD or entities, or names no language",
+    )
     FMT_UNSAFE = ("fmt-unsafe", Severity.ERROR, "`fmt` would change what a file says, so it writes nothing")
     FMT_UNSTABLE = ("fmt-unstable", Severity.ERROR, "`fmt` would not settle on one form, so it writes nothing")
     WRITE_FAILED = ("write-failed", Severity.ERROR, "a file could not be written (the previous one is kept)")

@@ -19,6 +19,7 @@ from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
+from quaestio.content.translations import load_translations
 from quaestio.content.validate import validate
 from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors, ordered
@@ -49,15 +50,17 @@ def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
     schemas = schemas or load_schemas(schemas_directory(root))
     content = load_content(root)
     catalogs, catalog_findings = load_catalogs(root)
+    translations = load_translations(root)
     fonts = fonts_directory(root)
-    sources, content_findings = validate(content, schemas, unprintable_pattern(fonts) if fonts else None, catalogs)
+    unprintable = unprintable_pattern(fonts) if fonts else None
+    sources, content_findings, translated = validate(content, schemas, translations, unprintable, catalogs)
     configuration = read_branding(root)
     # The content's findings keep their reading order (what stopped a file first); the rest follow by place.
     findings = (*content_findings, *ordered((*catalog_findings, *configuration.findings)))
-    files = content.files + len(catalogs) + len(catalog_findings) + configuration.files
+    files = content.files + translations.files + len(catalogs) + len(catalog_findings) + configuration.files
     if has_errors(findings):
         return Checked(findings, files, None)
-    return Checked(findings, files, build_corpus(sources, catalogs), configuration.branding)
+    return Checked(findings, files, build_corpus(sources, catalogs, translated), configuration.branding)
 
 
 @dataclass(frozen=True)

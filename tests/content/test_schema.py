@@ -77,15 +77,20 @@ def test_number_where_text_is_expected(repo):
     assert repo.codes() == [(PUBLIC, 5, 12, "wrong-type")]
 
 
+INLINE = "    title:\n      en: Second challenge\n      fr: Deuxième défi\n"
+
+
 def test_translation_without_english(repo):
-    repo.replace(TOPIC, "      en: Second challenge\n", "")
-    assert repo.codes() == [(TOPIC, 26, 7, "missing-field")]
+    repo.replace(TOPIC, "    title: Second challenge\n", INLINE.replace("      en: Second challenge\n", ""))
+    assert repo.codes() == [(TOPIC, 28, 7, "missing-field")]
     assert "'en'" in repo.findings()[0].message
 
 
 def test_unknown_language(repo):
-    repo.replace(TOPIC, "      fr: Deuxième défi", "      es: Segundo reto")
-    assert repo.codes() == [(TOPIC, 27, 7, "unknown-language")]
+    repo.replace(
+        TOPIC, "    title: Second challenge\n", INLINE.replace("      fr: Deuxième défi", "      es: Segundo reto")
+    )
+    assert repo.codes() == [(TOPIC, 29, 7, "unknown-language")]
 
 
 def test_malformed_id(repo):
@@ -131,6 +136,7 @@ def _properties(node, path=()):
         "branding.schema.json",
         "reports.schema.json",
         "site.schema.json",
+        "translation.schema.json",
     ],
 )
 def test_every_property_documents_itself_for_editors(name):

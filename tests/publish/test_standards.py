@@ -11,14 +11,14 @@ import jsonschema_rs
 import pytest
 from trestle.oscal.catalog import Catalog as TrestleCatalog
 
-from quaestio.content.model import Reference, Text
+from quaestio.content.model import Reference, Text, Translation
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.csl import citation_style, csl_item, format_entries
 from quaestio.publish.exports import write_data
 from quaestio.publish.oscal import namespace, oscal_catalog
-from quaestio.vocab import ReferenceKind
+from quaestio.vocab import Language, ReferenceKind
 from quaestio.workflow.catalog import import_catalog
 from support.paths import FIXTURES, REPOSITORY
 
@@ -173,7 +173,12 @@ def test_a_recommendation_mapped_to_an_imported_catalog_names_the_control(repo, 
 
 def _reference(kind: ReferenceKind, url: str | None) -> Reference:
     return Reference(
-        f"ref-{kind}", Text(f"A {kind} title", (("fr", f"Un titre ({kind})"),)), "Some Body", 2015, url, kind
+        f"ref-{kind}",
+        Text(f"A {kind} title", (Translation(Language.FR, f"Un titre ({kind})"),)),
+        "Some Body",
+        2015,
+        url,
+        kind,
     )
 
 

@@ -2,40 +2,76 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from functools import cached_property
 
 from quaestio.content.catalogs import Catalog, Control
 from quaestio.content.layout import Kind
-from quaestio.content.load import Source
-from quaestio.vocab import TRANSLATIONS, Audience, FollowUpState, Horizon, Priority, ReferenceKind, Relation, Status
+from quaestio.content.load import JsonPath, Source
+from quaestio.vocab import (
+    SOURCE_LANGUAGE,
+    Audience,
+    FollowUpState,
+    Horizon,
+    Language,
+    Priority,
+    ReferenceKind,
+    Relation,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A text in another language, from translations/<language>/, and whether its English is still the same."""
+
+    language: Language
+    text: str
+    current: bool = True
 
 
 @dataclass(frozen=True)
 class Text:
-    """A human-readable text in English, with any translations."""
+    """A human-readable text in English, with its translations (current or stale).
+
+    Only current translations are published: a stale one may say what the English no longer says,
+    so readers get the English, marked as such, until the translation is updated.
+    """
 
     en: str
-    translations: tuple[tuple[str, str], ...] = ()
+    translations: tuple[Translation, ...] = ()
 
     def __str__(self) -> str:
         return self.en
 
+    def translation(self, language: str) -> Translation | None:
+        """The translation into a language, current or stale, if there is one."""
+        return next((t for t in self.translations if t.language == language), None)
+
+    def published(self, language: str) -> str | None:
+        """The current translation into a language, else None (English is then shown)."""
+        found = self.translation(language)
+        return found.text if found is not None and found.current else None
+
+    def language_of(self, language: str) -> Language:
+        """The language a reader of `language` gets this text in: theirs, or English when it falls back."""
+        return Language(language) if language == SOURCE_LANGUAGE or self.published(language) else SOURCE_LANGUAGE
+
     def get(self, language: str) -> str:
         """The text in a language, falling back to English."""
-        return dict(self.translations).get(language, self.en)
+        return self.published(language) or self.en
 
     @classmethod
-    def of(cls, value: object) -> Text:
+    def of(cls, value: object, translations: tuple[Translation, ...] = ()) -> Text:
+        """A text from a content file's value; an inline mapping gives its English (see inline-translation)."""
         if isinstance(value, dict):
-            others = tuple((k.value, value[k]) for k in TRANSLATIONS if k in value)
-            return cls(value["en"], others)
-        return cls(str(value))
+            return cls(value[SOURCE_LANGUAGE.value], translations)
+        return cls(str(value), translations)
 
     @classmethod
-    def maybe(cls, value: object) -> Text | None:
-        return None if value is None else cls.of(value)
+    def maybe(cls, value: object, translations: tuple[Translation, ...] = ()) -> Text | None:
+        return None if value is None else cls.of(value, translations)
 
 
 @dataclass(frozen=True)
@@ -151,6 +187,8 @@ class Corpus:
     topics: tuple[Topic, ...]
     recommendations: tuple[Recommendation, ...]
     catalogs: tuple[Catalog, ...] = ()
+    languages: tuple[Language, ...] = (SOURCE_LANGUAGE,)
+    """English, then every language with at least one current translation, in vocab order."""
 
     @cached_property
     def catalog_by_id(self) -> dict[str, Catalog]:
@@ -216,55 +254,113 @@ class Corpus:
         return tuple(r for r in self.recommendations if challenge_id in r.addresses)
 
 
+def texts_in(value: object) -> Iterator[Text]:
+    """Every Text inside a model value (a topic, a recommendation, a tuple of them), in field order."""
+    if isinstance(value, Text):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from texts_in(item)
+    elif is_dataclass(value):
+        for item in fields(value):
+            yield from texts_in(getattr(value, item.name))
+
+
+def _languages(*groups: Sequence[object]) -> tuple[Language, ...]:
+    found = {t.language for group in groups for text in texts_in(tuple(group)) for t in text.translations if t.current}
+    return (SOURCE_LANGUAGE, *(language for language in Language if language in found))
+
+
+Translations = Mapping[str, Mapping[JsonPath, tuple[Translation, ...]]]
+"""The translations of each English content file (by its path), keyed by the path of the text they translate."""
+
+
 def _line(source: Source, path: tuple) -> Origin:
     return Origin(source.file.path, source.at(path)[0])
 
 
-def _topic(source: Source) -> Topic:
+class _Texts:
+    """Texts of one source, each with the translations of its path."""
+
+    def __init__(self, source: Source, translations: Translations):
+        self.data = source.document.data
+        self.found = translations.get(source.file.path, {})
+
+    def __call__(self, *path: str | int) -> Text:
+        return Text.of(self._value(path), self.found.get(path, ()))
+
+    def maybe(self, *path: str | int) -> Text | None:
+        value = self._value(path)
+        return None if value is None else Text.of(value, self.found.get(path, ()))
+
+    def _value(self, path: tuple[str | int, ...]) -> object:
+        node: object = self.data
+        for step in path:
+            if isinstance(node, dict):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node
+
+
+def _topic(source: Source, translations: Translations) -> Topic:
     data = source.document.data
+    text = _Texts(source, translations)
     session = data["session"]
     return Topic(
         id=data["id"],
         code=data["code"],
-        title=Text.of(data["title"]),
-        summary=Text.of(data["summary"]),
+        title=text("title"),
+        summary=text("summary"),
         edition=data["edition"],
         session=Session(
             number=session["number"],
             date=session["date"],
-            venue=Text.of(session["venue"]),
-            chairs=tuple(Chair(Text.of(c["name"]), Text.maybe(c.get("affiliation"))) for c in session["chairs"]),
-            organisations=tuple(Text.of(o) for o in session["organisations"]),
+            venue=text("session", "venue"),
+            chairs=tuple(
+                Chair(text("session", "chairs", i, "name"), text.maybe("session", "chairs", i, "affiliation"))
+                for i in range(len(session["chairs"]))
+            ),
+            organisations=tuple(text("session", "organisations", i) for i in range(len(session["organisations"]))),
         ),
-        status_quaestionis=Text.of(data["status_quaestionis"]),
+        status_quaestionis=text("status_quaestionis"),
         challenges=tuple(
             Challenge(
-                c["id"], data["id"], Text.of(c["title"]), Text.of(c["description"]), _line(source, ("challenges", i))
+                c["id"],
+                data["id"],
+                text("challenges", i, "title"),
+                text("challenges", i, "description"),
+                _line(source, ("challenges", i)),
             )
             for i, c in enumerate(data["challenges"])
         ),
         references=tuple(
-            Reference(r["id"], Text.of(r["title"]), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"]))
-            for r in data["references"]
+            Reference(
+                r["id"], text("references", i, "title"), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"])
+            )
+            for i, r in enumerate(data["references"])
         ),
         glossary=tuple(
-            GlossaryEntry(g["term"], Text.of(g["expansion"]), Text.maybe(g.get("definition")))
-            for g in data.get("glossary", [])
+            GlossaryEntry(g["term"], text("glossary", i, "expansion"), text.maybe("glossary", i, "definition"))
+            for i, g in enumerate(data.get("glossary", []))
         ),
         origin=_line(source, ()),
     )
 
 
-def _recommendations(source: Source) -> list[Recommendation]:
+def _recommendations(source: Source, translations: Translations) -> list[Recommendation]:
     data = source.document.data
+    text = _Texts(source, translations)
     return [
         Recommendation(
             id=r["id"],
             topic=data["topic"],
             audience=Audience(data["audience"]),
-            title=Text.of(r["title"]),
-            text=Text.of(r["text"]),
-            rationale=Text.of(r["rationale"]),
+            title=text("recommendations", i, "title"),
+            text=text("recommendations", i, "text"),
+            rationale=text("recommendations", i, "rationale"),
             priority=Priority(r["priority"]),
             horizon=Horizon(r["horizon"]),
             status=Status(r["status"]),
@@ -272,10 +368,15 @@ def _recommendations(source: Source) -> list[Recommendation]:
             references=tuple(r.get("references", [])),
             related=tuple(r.get("related", [])),
             follow_up=tuple(
-                FollowUp(f["date"], FollowUpState(f["state"]), Text.of(f["note"]), f.get("source"))
-                for f in r.get("follow_up", [])
+                FollowUp(
+                    f["date"],
+                    FollowUpState(f["state"]),
+                    text("recommendations", i, "follow_up", j, "note"),
+                    f.get("source"),
+                )
+                for j, f in enumerate(r.get("follow_up", []))
             ),
-            withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
+            withdrawal_reason=text.maybe("recommendations", i, "withdrawal_reason"),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),
             maps_to=tuple(
@@ -286,14 +387,22 @@ def _recommendations(source: Source) -> list[Recommendation]:
     ]
 
 
-def build_corpus(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) -> Corpus:
-    """The model of valid content: topics in session order, recommendations by topic, audience and number."""
+def build_corpus(
+    sources: Sequence[Source], catalogs: Sequence[Catalog] = (), translations: Translations | None = None
+) -> Corpus:
+    """The model of valid content: topics in session order, recommendations by topic, audience and number.
+
+    `catalogs` are the imported control catalogs; `translations` gives each text its translations (see
+    quaestio.content.translations).
+    """
+    found = translations or {}
     topics = sorted(
-        (_topic(s) for s in sources if s.file.kind is Kind.TOPIC), key=lambda t: (t.edition, t.session.number, t.id)
+        (_topic(s, found) for s in sources if s.file.kind is Kind.TOPIC),
+        key=lambda t: (t.edition, t.session.number, t.id),
     )
     topic_order = {t.id: i for i, t in enumerate(topics)}
-    recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s)]
+    recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s, found)]
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )
-    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs))
+    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs), _languages(topics, recommendations))

@@ -953,3 +953,9 @@ def skipped_checks(index: Index) -> list[Finding]:
             )
         )
     return notes
+
+
+def text_findings(source: Source) -> list[Finding]:
+    """The checks on the texts of one file alone: links, raw markup and placeholders (used for translations too)."""
+    index = build_index([source])
+    return [*markdown_links_resolve(index), *markup_is_plain(index), *placeholders_are_replaced(index)]

@@ -12,13 +12,15 @@ from typing import Any
 import jsonschema_rs
 
 from quaestio.content.characters import hidden_note, strip_hidden
-from quaestio.content.layout import Kind
+from quaestio.content.layout import SCHEMAS_DIR, Kind
 from quaestio.content.load import JsonPath, YamlDocument
 from quaestio.findings import Code, Finding, did_you_mean, finding
+from quaestio.resources import resource_directory
 from quaestio.vocab import Language
 
 SCHEMA_FILES = {Kind.TOPIC: "topic.schema.json", Kind.RECOMMENDATIONS: "recommendations.schema.json"}
 COMMON_FILE = "common.schema.json"
+TRANSLATION_FILE = "translation.schema.json"
 _BASE = "file:///quaestio/schemas/"
 
 _TYPE_WORDS = {
@@ -54,6 +56,15 @@ class SchemaSet:
 
     documents: Mapping[str, dict]
     validators: Mapping[str, jsonschema_rs.Validator]
+    translation: jsonschema_rs.Validator | None = None
+
+
+def _translation_schema(directory: Path) -> dict:
+    """The translation schema of the repository's schemas/, else the one quaestio ships."""
+    found = directory / TRANSLATION_FILE
+    if not found.is_file():
+        found = resource_directory(None, SCHEMAS_DIR, TRANSLATION_FILE) / TRANSLATION_FILE
+    return json.loads(found.read_text(encoding="utf-8"))
 
 
 def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.values())) -> SchemaSet:
@@ -63,6 +74,7 @@ def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.valu
         name: json.loads((directory / name).read_text(encoding="utf-8"))
         for name in dict.fromkeys((COMMON_FILE, *names))
     }
+    documents[TRANSLATION_FILE] = _translation_schema(directory)
 
     def retrieve(uri: str) -> dict:
         name = uri.rsplit("/", 1)[-1]
@@ -79,7 +91,10 @@ def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.valu
         )
         for name in names
     }
-    return SchemaSet(documents, validators)
+    translation = jsonschema_rs.validator_for(
+        documents[TRANSLATION_FILE], retriever=retrieve, base_uri=_BASE + TRANSLATION_FILE, validate_formats=True
+    )
+    return SchemaSet(documents, validators, translation)
 
 
 def _subschema(schemas: SchemaSet, schema: str, schema_path: list) -> dict:
@@ -121,7 +136,16 @@ def check_document(document: YamlDocument, schema: Kind | str, schemas: SchemaSe
     schema is a kind of content file, or the file name of a schema in the set (a configuration file's).
     """
     name = SCHEMA_FILES[schema] if isinstance(schema, Kind) else schema
-    validator = schemas.validators[name]
+    return _check(document, schemas.validators[name], name, schemas)
+
+
+def check_translation_document(document: YamlDocument, schemas: SchemaSet) -> list[Finding]:
+    """Every schema violation in one translation file, as findings at the value (or key) at fault."""
+    assert schemas.translation is not None, "the schema set was loaded without the translation schema"
+    return _check(document, schemas.translation, TRANSLATION_FILE, schemas)
+
+
+def _check(document: YamlDocument, validator: jsonschema_rs.Validator, name: str, schemas: SchemaSet) -> list[Finding]:
     if validator.is_valid(document.data):
         return []
     failures = list(validator.iter_errors(document.data))

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from quaestio.content.catalogs import Catalog
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
+from quaestio.content.model import Translations
 from quaestio.content.rules import check_rules
 from quaestio.content.schema import SchemaSet, check_document
+from quaestio.content.translations import LoadedTranslations, check_translations
 from quaestio.findings import Code, Finding, Severity, finding
 
 _SIGNATURES = {
@@ -55,11 +57,14 @@ def reading_order(findings: Iterable[Finding], unread: Iterable[str] = ()) -> li
 def validate(
     content: LoadedContent,
     schemas: SchemaSet,
+    translations: LoadedTranslations | None = None,
     unprintable: re.Pattern[str] | None = None,
     catalogs: tuple[Catalog, ...] = (),
-) -> tuple[tuple[Source, ...], tuple[Finding, ...]]:
-    """Check loaded content against the schemas and the imported catalogs; returns the sources fit for the
-    model and every finding, the real errors first.
+) -> tuple[tuple[Source, ...], tuple[Finding, ...], Translations]:
+    """Check loaded content and its translations against the schemas and the imported catalogs.
+
+    Returns the sources fit for the model, every finding (the real errors first), and the translations of
+    each file.
 
     unprintable finds the characters the report fonts lack (None: no such check).
     """
@@ -75,7 +80,13 @@ def validate(
         findings.extend(check_document(source.document, source.file.kind, schemas))
         checked.append(source)
     findings.extend(check_rules(checked, unreadable, unprintable, catalogs))
-    return tuple(checked), tuple(reading_order(one_per_spot(findings), (u.path for u in unreadable)))
+    translated: Translations = {}
+    if translations is not None:
+        outcome = check_translations(translations, checked, schemas)
+        findings.extend(outcome.findings)
+        translated = outcome.translations
+    ordered = reading_order(one_per_spot(findings), (u.path for u in unreadable))
+    return tuple(checked), tuple(ordered), translated
 
 
 _SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})

@@ -17,9 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pypandoc
 import typst
-from babel import dates
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.markdown import plain_text, without_controls
@@ -28,9 +28,11 @@ from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.csl import citation_style, csl_item, format_entries
+from quaestio.publish.locale import long_date, plural
 from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.urls import absolute, audience_path, topic_path
+from quaestio.vocab import SOURCE_LANGUAGE, Language
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
 READER = (
@@ -38,7 +40,6 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
-REPORT_LANGUAGE = "en"  # the reports are written in English; their references follow this language's CSL locale
 PDF_TEMPLATE, REFERENCE_DOCX = "report.typ", "reference.docx"
 
 
@@ -60,6 +61,7 @@ class ReportSpec:
     audience_key: str | None = None
     url_path: str = ""
     sources: tuple[str, ...] = ()
+    language: str = SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -82,28 +84,30 @@ class ReportsOutcome:
     unchanged: tuple[str, ...]
 
 
-def _long_date(value: str | dt.date) -> str:
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return dates.format_date(day, format="long", locale="en_GB")
-
-
 def _one_line(text: str) -> str:
     """A text for a report's data (its metadata, the cover): on one line, control characters dropped."""
     return " ".join(without_controls(text).split())
 
 
+def file_name(name: str, language: str) -> str:
+    """A report's file name without suffix: English keeps its name, others add theirs: topic-x.fr."""
+    return name if language == SOURCE_LANGUAGE else f"{name}.{language}"
+
+
 def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium, as templates/reports/reports.yaml names them."""
+    """A report per topic, a digest per audience and one compendium, in the branding's language, as
+    templates/reports/reports.yaml (and its translation) names them."""
+    language = branding.language
     settings: Any = branding.report_settings
     edition = max((t.edition for t in corpus.topics), default=0)
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
-        words = {"topic": _one_line(topic.title.en), "topic_id": topic.id, "edition": topic.edition}
+        words = {"topic": _one_line(topic.title.get(language)), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
             ReportSpec(
-                name=conf["file"].format(**words),
+                name=file_name(conf["file"].format(**words), language),
                 template="topic.md.j2",
                 kind=conf["kind"],
                 title=conf["title"].format(**words),
@@ -112,12 +116,14 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
                 topics=(topic,),
                 url_path=topic_path(topic.id),
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
+                language=language,
             )
         )
     for key, audience in branding["audiences"].items():  # type: ignore[attr-defined]
         words = {
             "audience": audience["label"],
             "audience_lower": audience["label"].lower(),
+            "audience_to": audience.get("to", f"to the {audience['label'].lower()}"),
             "audience_key": key,
             "heading": audience["heading"],
             "edition": edition,
@@ -125,7 +131,7 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
         conf = settings["audience"]
         specs.append(
             ReportSpec(
-                name=conf["file"].format(**words),
+                name=file_name(conf["file"].format(**words), language),
                 template="audience.md.j2",
                 kind=conf["kind"],
                 title=conf["title"].format(**words),
@@ -135,12 +141,13 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
                 audience_key=key,
                 url_path=audience_path(key),
                 sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
+                language=language,
             )
         )
     conf = settings["compendium"]
     specs.append(
         ReportSpec(
-            name=conf["file"].format(edition=edition),
+            name=file_name(conf["file"].format(edition=edition), language),
             template="compendium.md.j2",
             kind=conf["kind"],
             title=conf["title"].format(edition=edition),
@@ -148,6 +155,7 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
             edition=edition,
             topics=corpus.topics,
             sources=content,
+            language=language,
         )
     )
     return specs
@@ -198,14 +206,55 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Language:
+    """What a report in one language is rendered with: its branding, settings, words and templates."""
+
+    branding: Branding
+    settings: Any
+    env: jinja2.Environment
+
+    @property
+    def words(self) -> dict:
+        return self.settings["words"]
+
+
+def _language(branding: Branding, language: str) -> _Language:
+    localised = branding.localised(language)
+    settings: Any = localised.report_settings
+    words = settings["words"]
+    env = environment(localised.templates / REPORTS_TEMPLATES, language, words["untranslated"])
+    env.globals.update(
+        long_date=lambda value: long_date(value, language),
+        count=lambda forms, n: plural(forms, n, language),
+        say=lambda wording, **values: str(wording).format(**values),
+        words=words,
+    )
+    return _Language(localised, settings, env)
+
+
+def _typst_words(words: dict, kind: str, edition: int, publisher: str, date: str) -> dict[str, str]:
+    """The words report.typ prints, sentences already filled in (typst reads them as data)."""
+    before, _, rest = words["source_text"].partition("{revision}")
+    between, _, after = rest.partition("{address}")
+    return {
+        "edition": words["edition"],
+        "contents": words["contents"],
+        "licence": words["licence"],
+        "how_to_cite": words["how_to_cite"],
+        "source": words["source"],
+        "published": words["published"].format(kind=kind, edition=edition, coalition=publisher, date=date),
+        "source_before": " ".join(before.split()) + " ",
+        "source_between": " " + " ".join(between.split()) + " ",
+        "source_after": " ".join(after.split()),
+    }
+
+
 def render_sources(
     corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
 ) -> list[ReportSource]:
     """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
     templates = branding.templates / REPORTS_TEMPLATES
-    env = environment(templates)
-    env.globals["long_date"] = _long_date
-    settings: Any = branding.report_settings
     fixed = "|".join(
         [
             _tool_fingerprint(),
@@ -214,22 +263,26 @@ def render_sources(
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
         ]
     )
-    site_url = str(branding["site_url"])
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
+    languages: dict[str, _Language] = {}
     rendered = []
     for spec in specs:
+        local = languages.get(spec.language) or languages.setdefault(spec.language, _language(branding, spec.language))
+        words, brand = local.words, local.branding
+        site_url = absolute(str(branding["site_url"]), "" if spec.language == SOURCE_LANGUAGE else f"{spec.language}/")
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
-        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date())
+        date = long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date(), spec.language)
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
-        citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
+        citation_after = words["citation_after"].format(kind=spec.kind, edition=spec.edition, revision=revision[:12])
         report = {
             "kind": spec.kind,
             "edition": spec.edition,
             "date": date,
             "revision": revision,
+            "site_url": site_url,
             "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
             + link(url, url),
         }
@@ -239,35 +292,43 @@ def render_sources(
             topic=spec.topics[0] if len(spec.topics) == 1 else None,
             audience_key=spec.audience_key,
             edition=spec.edition,
-            audience=branding.audience(spec.audience_key) if spec.audience_key else None,
+            audience=brand.audience(spec.audience_key) if spec.audience_key else None,
             references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
-            reference_entries=_bibliography(_cited(corpus, spec), branding, REPORT_LANGUAGE),
+            reference_entries=_bibliography(_cited(corpus, spec), branding, spec.language),
             glossary_entries=_glossary(spec.topics),
+            site_url=site_url,
         )
-        markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
+        markdown_pdf = render_markdown(local.env, spec.template, corpus, brand, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
-        markdown_docx = render_markdown(env, "imprint.md.j2", corpus, branding, **context) + "\n" + markdown_pdf
+        imprint = render_markdown(local.env, "imprint.md.j2", corpus, brand, **context)
+        markdown_docx = imprint + "\n" + markdown_pdf
+        tag = Language(spec.language).tag
         meta = {
             "title": spec.title,
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
-            "summary": plain_text(spec.topics[0].summary.en) if len(spec.topics) == 1 else "",
+            "summary": plain_text(spec.topics[0].summary.get(spec.language)) if len(spec.topics) == 1 else "",
             "date": date,
             "revision": revision,
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
-            "keywords": [*settings["keywords"], *(_one_line(t.title.en) for t in spec.topics)][:12],
-            "lang": "en",
-            "region": "GB",
+            "keywords": [*local.settings["keywords"], *(_one_line(t.title.get(spec.language)) for t in spec.topics)][
+                :12
+            ],
+            "lang": tag.split("-")[0],
+            "region": tag.split("-")[1],
+            "tag": tag,
             "url": url,
             "site_url": site_url,
-            "about": str(branding["coalition"]["description"]),  # type: ignore[index]
-            "licence": dict(branding["licence"]),  # type: ignore[call-overload]
+            "about": str(brand["coalition"]["description"]),  # type: ignore[index]
+            "licence": dict(brand["licence"]),  # type: ignore[call-overload]
             "citation_before": citation_before,
             "citation_after": citation_after,
             "colours": dict(branding["colours"]),  # type: ignore[call-overload]
-            "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
+            "logo_alt": str(brand["coalition"]["logo_alt"]),  # type: ignore[index]
+            "words": _typst_words(words, spec.kind, spec.edition, publisher, date),
+            "kind_edition": words["kind_edition"].format(kind=spec.kind, edition=spec.edition),
         }
         digest = hashlib.sha256(
             "\x1f".join([fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch)]).encode()
@@ -337,15 +398,15 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
+                f"date={meta['kind_edition']}, {meta['date']}",
                 "--metadata",
                 f"author={meta['publisher']}",
                 "--metadata",
-                "lang=en-GB",
+                f"lang={meta['tag']}",
                 "--metadata",
                 f"description={meta['subject']}",
                 "--metadata",
-                "toc-title=Contents",
+                f"toc-title={meta['words']['contents']}",
             ],
             source.epoch,
         )
@@ -363,7 +424,8 @@ def write_reports(
 ) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
-    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding))
+    specs = [spec for language in corpus.languages for spec in plan_reports(corpus, branding.localised(language))]
+    sources = render_sources(corpus, info, branding, history, specs)
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     jobs = []

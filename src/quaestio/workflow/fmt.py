@@ -165,6 +165,11 @@ def _scalar(value: object, column: int, label: int) -> object:
     return value
 
 
+def canonical_scalar(value: object, column: int, label: int) -> object:
+    """A text value in canonical style (plain, folded or literal), for files fmt does not walk itself."""
+    return _scalar(value, column, label)
+
+
 def _normalise(node: object, schema: dict, column: int, schemas: Schemas, own: str) -> None:
     """Put node (a mapping or list whose entries start at column) into canonical form, in place."""
     schema = _resolve(schema, node, schemas, own)

@@ -23,7 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from quaestio.findings import Code, Finding, Severity, finding, format_text
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.site.pages import CompiledTemplates
+from quaestio.publish.site.compiled import CompiledTemplates
 
 HOST = "127.0.0.1"
 STATUS_PATH = "/__quaestio__/status"
