@@ -8,7 +8,17 @@ from functools import cached_property
 
 from quaestio.content.layout import Kind
 from quaestio.content.load import Source
-from quaestio.vocab import TRANSLATIONS, Audience, FollowUpState, Horizon, Priority, ReferenceKind, Status
+from quaestio.vocab import (
+    SOURCE_LANGUAGE,
+    TRANSLATIONS,
+    Audience,
+    FollowUpState,
+    Horizon,
+    Language,
+    Priority,
+    ReferenceKind,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class Reference:
     year: int
     url: str | None
     kind: ReferenceKind
+    language: Language = SOURCE_LANGUAGE  # the language the title is written in
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class GlossaryEntry:
     term: str
     expansion: Text
     definition: Text | None
+    language: Language = SOURCE_LANGUAGE  # the language the expansion is written in
 
 
 @dataclass(frozen=True)
@@ -210,11 +222,24 @@ def _topic(source: Source) -> Topic:
             for i, c in enumerate(data["challenges"])
         ),
         references=tuple(
-            Reference(r["id"], Text.of(r["title"]), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"]))
+            Reference(
+                r["id"],
+                Text.of(r["title"]),
+                r["author"],
+                r["year"],
+                r.get("url"),
+                ReferenceKind(r["kind"]),
+                Language(r.get("language", SOURCE_LANGUAGE)),
+            )
             for r in data["references"]
         ),
         glossary=tuple(
-            GlossaryEntry(g["term"], Text.of(g["expansion"]), Text.maybe(g.get("definition")))
+            GlossaryEntry(
+                g["term"],
+                Text.of(g["expansion"]),
+                Text.maybe(g.get("definition")),
+                Language(g.get("language", SOURCE_LANGUAGE)),
+            )
             for g in data.get("glossary", [])
         ),
         origin=_line(source, ()),
