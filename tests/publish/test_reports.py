@@ -56,8 +56,10 @@ def built(tmp_path_factory):
 
 
 def _text(path: Path) -> str:
-    """The PDF's text with whitespace folded, straight quotes, and line breaks inside tags rejoined."""
-    text = " ".join(" ".join(page.extract_text() or "" for page in PdfReader(path).pages).split())
+    """The PDF's text with whitespace folded, straight quotes, and line breaks after hyphens and inside tags
+    rejoined."""
+    pages = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    text = " ".join(re.sub(r"-[ \t]*\n", "-", pages).split())
     return text.replace("\u201c", '"').replace("\u201d", '"').replace("</ ", "</")
 
 

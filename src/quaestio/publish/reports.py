@@ -9,23 +9,28 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import jinja2
 import pypandoc
 import typst
 import yaml
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
-from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
+from quaestio.content.model import Corpus, GlossaryEntry, Recommendation, Reference, Topic
 from quaestio.output import link_or_copy, write_atomically
+from quaestio.publish import docx_layout, pdf_tags, render
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.render import environment, render_markdown
+from quaestio.publish.site.figures import Figures, chart_layout, key_figures
 from quaestio.publish.urls import absolute, audience_path, topic_path
+from quaestio.vocab import Status
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
 READER = (
@@ -33,7 +38,8 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
-PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS = "report.typ", "reference.docx", "reports.yaml"
+PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS, CHART = "report.typ", "reference.docx", "reports.yaml", "chart.svg.j2"
+CHART_FILE = "chart.svg"
 
 
 class ReportError(Exception):
@@ -66,6 +72,7 @@ class ReportSource:
     meta: dict = field(hash=False, compare=False)
     epoch: int = 0
     key: str = ""
+    chart_svg: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,14 +148,40 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
     return specs
 
 
-def _cited(corpus: Corpus, spec: ReportSpec) -> list[tuple[Topic, Reference]]:
-    """The references a report lists: all of a topic's for a topic report, else those its recommendations cite."""
+def _reference_key(topic: Topic, reference: Reference) -> tuple:
+    """What makes two references the same source: the same address and year, else the same author, title and year."""
+    if reference.url:
+        parts = urlsplit(reference.url)
+        address = (parts.netloc.lower(), parts.path.rstrip("/"), parts.query)
+        return ("address", address, reference.year)
+    return ("text", reference.author.casefold(), " ".join(reference.title.en.split()).casefold(), reference.year)
+
+
+def _cited(corpus: Corpus, spec: ReportSpec) -> tuple[list[tuple[str, Reference]], dict[tuple[str, str], str]]:
+    """The references a report lists, each source once, and the anchor every (topic, reference ID) links to.
+
+    A topic report lists all of its topic's references; the others list those their recommendations
+    cite (the compendium: every topic's). A source cited by several topics, under different IDs or
+    titles, is listed once, as its first topic names it.
+    """
     if spec.template == "topic.md.j2":
-        return [(spec.topics[0], r) for r in spec.topics[0].references]
-    recs = corpus.recommendations_for(audience=spec.audience_key)
-    wanted = {(r.topic, ref) for r in recs for ref in r.references}
-    entries = [(t, r) for t in spec.topics for r in t.references if (t.id, r.id) in wanted or spec.audience_key is None]
-    return entries
+        candidates = [(spec.topics[0], r) for r in spec.topics[0].references]
+    else:
+        recs = corpus.recommendations_for(audience=spec.audience_key)
+        wanted = {(r.topic, ref) for r in recs for ref in r.references}
+        candidates = [
+            (t, r) for t in spec.topics for r in t.references if (t.id, r.id) in wanted or spec.audience_key is None
+        ]
+    entries: list[tuple[str, Reference]] = []
+    first: dict[tuple, str] = {}
+    anchors: dict[tuple[str, str], str] = {}
+    for topic, reference in candidates:
+        key = _reference_key(topic, reference)
+        if key not in first:
+            first[key] = render.anchor("ref", f"{topic.id}-{reference.id}")
+            entries.append((first[key], reference))
+        anchors[(topic.id, reference.id)] = first[key]
+    return entries, anchors
 
 
 def _glossary(topics: Iterable[Topic]) -> list[GlossaryEntry]:
@@ -178,6 +211,90 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+# The modules whose code shapes the report files, beside the templates: a change to them remakes every report.
+_SHAPING_MODULES = (render, pdf_tags, docx_layout)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many recommendations a report presents: current ones (not withdrawn), and withdrawn ones."""
+
+    current: int
+    withdrawn: int
+
+
+def _counts(recommendations: Iterable[Recommendation]) -> Counts:
+    statuses = [r.status for r in recommendations]
+    withdrawn = sum(1 for status in statuses if status == Status.WITHDRAWN)
+    return Counts(len(statuses) - withdrawn, withdrawn)
+
+
+def counts_sentence(counts: Counts, branding: Branding) -> str:
+    """What a count of recommendations includes, said the same way in the reports and on the website."""
+    current = [branding.label("status", s).lower() for s in Status if s != Status.WITHDRAWN]
+    sentence = f"{counts.current} current recommendation{'' if counts.current == 1 else 's'} ({', '.join(current[:-1])} or {current[-1]})"
+    if counts.withdrawn:
+        sentence += f" and {counts.withdrawn} withdrawn, which keep{'s' if counts.withdrawn == 1 else ''} {'its ID' if counts.withdrawn == 1 else 'their IDs'} and {'is' if counts.withdrawn == 1 else 'are'} listed apart"
+    return sentence + "."
+
+
+def _month_span(dates: list[dt.date]) -> str:
+    first, last = min(dates), max(dates)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{last:%B %Y}"
+    if first.year == last.year:
+        return f"{first:%B} to {last:%B %Y}"
+    return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def _publication(spec: ReportSpec, settings: Mapping[str, object]) -> tuple[str, str]:
+    """The cover's date line and the imprint's sentence: the edition's publication day when reports.yaml
+    names it, else the working sessions the report comes from. Never the day the file was made."""
+    published = (settings.get("published") or {}).get(spec.edition)  # type: ignore[union-attr]
+    if published:
+        day = _long_date(published if isinstance(published, dt.date) else str(published))
+        return day, f"Published on {day}."
+    sessions = [dt.date.fromisoformat(str(t.session.date)) for t in spec.topics]
+    if len(sessions) == 1:
+        when = f"working session of {_long_date(sessions[0])}"
+    else:
+        when = f"working sessions of {_month_span(sessions)}"
+    return when[0].upper() + when[1:], f"Drawn up after the {when}."
+
+
+def _tools(info: BuildInfo, names: tuple[str, ...]) -> list[str]:
+    """The tools that made a file, with the versions the build's manifest names."""
+    versions = info.tool_versions
+    named = [f"{name} {versions[name]}" for name in names if name in versions]
+    return [f"{n} (the Python package)" if n.startswith("typst ") else n for n in named]
+
+
+def _in_words(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _chart(
+    corpus: Corpus, spec: ReportSpec, branding: Branding, settings: Mapping[str, object], templates: Path
+) -> tuple[str, dict[str, str]]:
+    """The executive summary's bar chart (the website's figures for this report's recommendations) as SVG,
+    with its text alternative, which names every figure, and its caption."""
+    recs = corpus.recommendations_for(audience=spec.audience_key)
+    recs = tuple(r for r in recs if r.topic in {t.id for t in spec.topics})
+    titles = dict(settings["figures"])  # type: ignore[call-overload]
+    if spec.audience_key is not None:
+        titles.pop("audience", None)
+    figures: Figures = key_figures(Corpus(spec.topics, recs), branding, titles)
+    layout = chart_layout(figures)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    svg = env.get_template(CHART).render(chart=layout, colours=branding["colours"])
+    panels = [f"{g.title}: " + ", ".join(f"{c.label} {c.value}" for c in g.counts) for g in figures.groups]
+    alt = "Bar chart of the recommendations. " + ". ".join(panels) + "."
+    caption = f"Recommendations of this report: {figures.current} current, {figures.withdrawn} withdrawn."
+    return svg, {"alt": alt, "caption": caption}
+
+
 def render_sources(
     corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
 ) -> list[ReportSource]:
@@ -192,24 +309,38 @@ def render_sources(
             _files_digest(p for p in templates.iterdir() if p.is_file()),
             _files_digest((branding.templates / "fonts").glob("*.otf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
+            _files_digest(Path(str(module.__file__)) for module in _SHAPING_MODULES),
         ]
     )
     site_url = str(branding["site_url"])
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
+    # The PDF's imprint adds the Typst compiler's own version, which only typst itself can tell.
+    pdf_tools = ", ".join(_tools(info, ("quaestio", "pandoc", "typst")))
+    docx_tools = _in_words(_tools(info, ("quaestio", "pandoc")))
     rendered = []
     for spec in specs:
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
         date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date())
+        published, published_sentence = _publication(spec, settings)
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
         citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
+        mine = [
+            r for r in corpus.recommendations_for(audience=spec.audience_key) if r.topic in {t.id for t in spec.topics}
+        ]
+        counts = _counts(mine)
+        chart_svg, chart = _chart(corpus, spec, branding, settings, templates)
+        reference_entries, reference_anchors = _cited(corpus, spec)
         report = {
             "kind": spec.kind,
             "edition": spec.edition,
             "date": date,
+            "published_sentence": f"{published_sentence[:-1]}, by the {publisher}.",
             "revision": revision,
+            "tools": docx_tools,
+            "counts": "This report presents " + counts_sentence(counts, branding),
             "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
         }
         context = dict(
@@ -219,8 +350,11 @@ def render_sources(
             audience_key=spec.audience_key,
             edition=spec.edition,
             audience=branding.audience(spec.audience_key) if spec.audience_key else None,
+            counts=counts,
+            chart=chart,
             references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
-            reference_entries=_cited(corpus, spec),
+            reference_entries=reference_entries,
+            reference_anchors=reference_anchors,
             glossary_entries=_glossary(spec.topics),
         )
         markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
@@ -233,7 +367,13 @@ def render_sources(
             "edition": str(spec.edition),
             "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
             "date": date,
+            "published": published,
+            "published_sentence": report["published_sentence"],
             "revision": revision,
+            "tools": pdf_tools,
+            "counts": report["counts"],
+            "chart": chart,
+            "contents": _contents(spec, settings),
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
             "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
@@ -249,10 +389,29 @@ def render_sources(
             "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
         }
         digest = hashlib.sha256(
-            "\x1f".join([fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch)]).encode()
+            "\x1f".join(
+                [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), chart_svg, str(epoch)]
+            ).encode()
         ).hexdigest()
-        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest))
+        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest, chart_svg))
     return rendered
+
+
+def _contents(spec: ReportSpec, settings: Mapping[str, object]) -> dict[str, object]:
+    """How deep the contents page goes and, for the compendium, where: below its sections it lists only
+    the audiences and recommendations of each topic (between the labels of each range), not the
+    subheadings of its status quaestionis."""
+    depth = int(settings[_setting_key(spec)]["contents_depth"])  # type: ignore[index]
+    ranges: list[tuple[str, str]] = []
+    if spec.template == "compendium.md.j2":
+        ends = [render.anchor("topic", t.id) for t in spec.topics[1:]] + ["references"]
+        ranges = [(render.anchor("recommendations", t.id), end) for t, end in zip(spec.topics, ends)]
+    return {"depth": depth, "ranges": ranges}
+
+
+def _setting_key(spec: ReportSpec) -> str:
+    """The section of reports.yaml that configures a report."""
+    return {"topic.md.j2": "topic", "audience.md.j2": "audience"}.get(spec.template, "compendium")
 
 
 def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
@@ -273,14 +432,15 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
         ["--to", "typst", "--wrap=preserve", "--template", str(templates / PDF_TEMPLATE)],
         source.epoch,
     )
-    # typst sees only this folder: the document, its data and the logo. No packages, no system fonts.
+    # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
         (folder / "report.typ").write_bytes(typst_source)
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
+        (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
         try:
-            return typst.compile(
+            pdf = typst.compile(
                 str(folder / "report.typ"),
                 root=str(folder),
                 font_paths=[str(branding.templates / "fonts")],
@@ -292,6 +452,7 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
             )
         except typst.TypstError as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
+    return pdf_tags.finish_tags(pdf)
 
 
 def compile_docx(source: ReportSource, branding: Branding) -> bytes:
