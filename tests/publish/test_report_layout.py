@@ -210,3 +210,23 @@ def test_the_compendium_lists_each_source_once(reports):
     assert references.count("Convention on Cybercrime") == 1
     assert references.count("Directive 2013/40/EU") == 1
     assert references.count("ISO/IEC 27005:2011") == 1
+
+
+def test_french_titles_are_marked_french_in_word_too(reports):
+    from docx import Document
+
+    document = Document(reports["topic-risk-management"].with_suffix(".docx"))
+    runs = [run for p in document.paragraphs for run in p.runs if "Expression des Besoins" in run.text]
+    runs += [
+        run
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+        for run in p.runs
+        if "Expression des Besoins" in run.text
+    ]
+    assert runs
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for run in runs:
+        assert [lang.get(f"{w}val") for lang in run._r.iter(f"{w}lang")] == ["fr"]

@@ -39,7 +39,7 @@ READER = (
 )
 REPORTS_TEMPLATES = "reports"
 PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS, CHART = "report.typ", "reference.docx", "reports.yaml", "chart.svg.j2"
-CHART_FILE = "chart.svg"
+CHART_FILE, CHART_PNG = "chart.svg", "chart.png"
 
 
 class ReportError(Exception):
@@ -292,7 +292,7 @@ def _chart(
     panels = [f"{g.title}: " + ", ".join(f"{c.label} {c.value}" for c in g.counts) for g in figures.groups]
     alt = "Bar chart of the recommendations. " + ". ".join(panels) + "."
     caption = f"Recommendations of this report: {figures.current} current, {figures.withdrawn} withdrawn."
-    return svg, {"alt": alt, "caption": caption}
+    return svg, {"alt": alt, "caption": caption, "file": CHART_FILE}
 
 
 def render_sources(
@@ -358,14 +358,23 @@ def render_sources(
             glossary_entries=_glossary(spec.topics),
         )
         markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
-        # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
-        markdown_docx = render_markdown(env, "imprint.md.j2", corpus, branding, **context) + "\n" + markdown_pdf
+        # The PDF template prints the imprint from meta.json; a Word document carries it as its first section,
+        # and shows the chart as a picture (typst draws it from the SVG).
+        docx_context = {**context, "chart": {**chart, "file": CHART_PNG}}
+        markdown_docx = "\n".join(
+            render_markdown(env, name, corpus, branding, **docx_context) for name in ("imprint.md.j2", spec.template)
+        )
         meta = {
             "title": spec.title,
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
             "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
+            "abstract": (
+                " ".join(spec.topics[0].summary.en.split())
+                if len(spec.topics) == 1
+                else f"{spec.subtitle}. {report['counts']}"
+            ),
             "date": date,
             "published": published,
             "published_sentence": report["published_sentence"],
@@ -455,12 +464,88 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     return pdf_tags.finish_tags(pdf)
 
 
+def _png(svg: str, width: str, fonts: Path) -> bytes:
+    """An SVG drawn as a PNG by typst (for Word, which needs a bitmap beside SVG), in the report fonts."""
+    with tempfile.TemporaryDirectory(prefix="quaestio-png-") as scratch:
+        folder = Path(scratch)
+        (folder / "picture.svg").write_text(svg, encoding="utf-8")
+        (folder / "picture.typ").write_text(
+            '#set page(width: auto, height: auto, margin: 4pt, fill: none)\n#image("picture.svg", width: ' + width + ")\n",
+            encoding="utf-8",
+        )
+        try:
+            return typst.compile(
+                str(folder / "picture.typ"),
+                root=str(folder),
+                format="png",
+                ppi=220,
+                font_paths=[str(fonts)],
+                ignore_system_fonts=True,
+            )
+        except typst.TypstError as failure:
+            raise ReportError(f"typst could not draw a picture for a Word report: {failure}") from None
+
+
+def _plain_text(inlines: list) -> str:
+    """The text of pandoc AST inlines."""
+    out = []
+    for node in inlines:
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind in ("Code", "Math"):
+            out.append(content[1])
+        elif kind in ("Span", "Link", "Quoted"):
+            out.append(_plain_text(content[1]))
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            out.append(_plain_text(content))
+    return "".join(out)
+
+
+def _headers(blocks: list) -> list:
+    """The Header blocks of a pandoc AST in reading order, also those inside divisions (a recommendation's)."""
+    found = []
+    for block in blocks:
+        if block["t"] == "Header":
+            found.append(block)
+        elif block["t"] == "Div":
+            found += _headers(block["c"][1])
+    return found
+
+
+def contents_entries(markdown: str, contents: Mapping[str, object], epoch: int) -> list[docx_layout.ContentsEntry]:
+    """The headings a report's contents page lists, as the PDF's outline lists them: down to the configured
+    depth, not those marked unlisted, and below level 2 only within the ranges the report names."""
+    document = json.loads(_run_pandoc(markdown, ["--to", "json"], epoch))
+    depth = int(contents["depth"])  # type: ignore[call-overload]
+    ranges = {start: end for start, end in contents["ranges"]}  # type: ignore[union-attr]
+    entries, open_until = [], None
+    for block in _headers(document["blocks"]):
+        level, (identifier, classes, _), inlines = block["c"]
+        if identifier == open_until:
+            open_until = None
+        if identifier in ranges:
+            open_until = ranges[identifier]
+        deep_allowed = not ranges or open_until is not None or identifier in ranges
+        if level > depth or "unlisted" in classes or (level > 2 and not deep_allowed):
+            continue
+        entries.append(docx_layout.ContentsEntry(level, _plain_text(inlines), identifier))
+    return entries
+
+
 def compile_docx(source: ReportSource, branding: Branding) -> bytes:
-    """pandoc Markdown to DOCX with the coalition's reference document (styles) and a table of contents."""
+    """pandoc Markdown to DOCX with the coalition's reference document (styles), then the Word layout pandoc
+    does not write (page, cover, contents entries, captions, keywords)."""
     templates = branding.templates / REPORTS_TEMPLATES
+    fonts = branding.templates / "fonts"
     meta = source.meta
+    kind_line = f"{meta['kind']} · Edition {meta['edition']} · {meta['published']}"
     with tempfile.TemporaryDirectory(prefix="quaestio-docx-") as scratch:
-        target = Path(scratch) / "report.docx"
+        folder = Path(scratch)
+        target = folder / "report.docx"
+        (folder / CHART_PNG).write_bytes(_png(source.chart_svg, "16cm", fonts))
         _run_pandoc(
             source.markdown_docx,
             [
@@ -468,16 +553,18 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
                 "docx",
                 "--output",
                 str(target),
+                "--resource-path",
+                str(folder),
                 "--reference-doc",
                 str(templates / REFERENCE_DOCX),
                 "--toc",
-                "--toc-depth=2",
+                f"--toc-depth={meta['contents']['depth']}",
                 "--metadata",
                 f"title={meta['title']}",
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
+                f"date={kind_line}",
                 "--metadata",
                 f"author={meta['publisher']}",
                 "--metadata",
@@ -489,7 +576,22 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             ],
             source.epoch,
         )
-        return target.read_bytes()
+        logo = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
+        layout = docx_layout.WordLayout(
+            title=meta["title"],
+            kind_line=kind_line,
+            abstract=meta["abstract"],
+            publisher=meta["publisher"],
+            running_head=meta["title"],
+            keywords=meta["keywords"],
+            subject=meta["subject"],
+            logo_png=_png(logo, "6.2cm", fonts),
+            logo_alt=meta["logo_alt"],
+            muted=meta["colours"]["muted"],
+            contents=contents_entries(source.markdown_docx, meta["contents"], source.epoch),
+            contents_depth=int(meta["contents"]["depth"]),
+        )
+        return docx_layout.finish_docx(target.read_bytes(), layout)
 
 
 def write_reports(
