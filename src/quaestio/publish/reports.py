@@ -470,7 +470,9 @@ def _png(svg: str, width: str, fonts: Path) -> bytes:
         folder = Path(scratch)
         (folder / "picture.svg").write_text(svg, encoding="utf-8")
         (folder / "picture.typ").write_text(
-            '#set page(width: auto, height: auto, margin: 4pt, fill: none)\n#image("picture.svg", width: ' + width + ")\n",
+            '#set page(width: auto, height: auto, margin: 4pt, fill: none)\n#image("picture.svg", width: '
+            + width
+            + ")\n",
             encoding="utf-8",
         )
         try:
