@@ -230,3 +230,16 @@ def test_french_titles_are_marked_french_in_word_too(reports):
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     for run in runs:
         assert [lang.get(f"{w}val") for lang in run._r.iter(f"{w}lang")] == ["fr"]
+
+
+def test_counts_say_what_they_include(reports):
+    corpus = check(REPOSITORY).corpus
+    current = sum(1 for r in corpus.recommendations if r.status != "withdrawn")
+    withdrawn = len(corpus.recommendations) - current
+    text = " ".join(
+        subprocess.run(["pdftotext", str(reports["compendium"]), "-"], capture_output=True, text=True).stdout.split()
+    )
+    assert f"{current} current recommendations in all, and {withdrawn} withdrawn ones" in text
+    assert (
+        f"This report presents {current} current recommendations (draft, proposed or adopted) and {withdrawn}" in text
+    )

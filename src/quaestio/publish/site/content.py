@@ -147,3 +147,13 @@ def render(value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_l
     _shift_headings(tokens, heading_level)
     _mark_links(tokens)
     return Markup(md.renderer.render(tokens, md.options, env).strip())
+
+
+def plain_text(value: Text | str | None) -> str:
+    """Contributor Markdown as one line of plain text: the words, without markup (for meta descriptions)."""
+    words = []
+    for token in _parser().parse(clean(value)):
+        if token.type == "inline" and token.children:
+            words += [child.content for child in token.children if child.type in ("text", "code_inline")]
+            words.append(" ")
+    return " ".join("".join(words).split())

@@ -83,11 +83,20 @@ def _markdown_value(value: object) -> object:
     return content.inline(value if isinstance(value, Text) else str(value))
 
 
-def front_matter(title: str | None, search: bool = True, hide: Sequence[str] = ()) -> Markup:
-    """YAML front matter; the title is HTML-escaped because the theme inserts it into pages as HTML."""
+def front_matter(
+    title: str | None, search: bool = True, hide: Sequence[str] = (), description: object = None
+) -> Markup:
+    """YAML front matter; title and description are HTML-escaped because the theme inserts them as HTML.
+
+    The description (the page's <meta name="description">) is one line, shortened at a word to about the
+    length search engines show.
+    """
     lines = ["---"]
     if title is not None:
         lines.append(f"title: {json.dumps(html_escape(content.attribute(title)), ensure_ascii=False)}")
+    if description is not None:
+        text = _shortened(content.attribute(str(description)), DESCRIPTION_LENGTH)
+        lines.append(f"description: {json.dumps(html_escape(text), ensure_ascii=False)}")
     if not search:
         lines += ["search:", "  exclude: true"]
     if hide:
@@ -95,10 +104,19 @@ def front_matter(title: str | None, search: bool = True, hide: Sequence[str] = (
     return Markup("\n".join([*lines, "---"]))
 
 
+DESCRIPTION_LENGTH = 200
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 @dataclass
 class GlossaryTerm:
     term: str
-    expansions: list[str]
+    expansions: list[tuple[str, str]]  # (expansion, the language it is written in)
     definitions: list[Text]
     topics: list[Topic]
 
@@ -203,8 +221,8 @@ class SiteContext:
                     content.attribute(entry.term), GlossaryTerm(content.attribute(entry.term), [], [], [])
                 )
                 expansion = content.attribute(entry.expansion)
-                if expansion.casefold() not in (e.casefold() for e in term.expansions):
-                    term.expansions.append(expansion)
+                if expansion.casefold() not in (e.casefold() for e, _ in term.expansions):
+                    term.expansions.append((expansion, str(entry.language)))
                 if entry.definition is not None and content.attribute(entry.definition).casefold() not in (
                     content.attribute(d).casefold() for d in term.definitions
                 ):
@@ -252,6 +270,7 @@ class PageWriter:
             "url": self._url,
             "fragment": self._fragment,
             "front_matter": front_matter,
+            "plain_text": content.plain_text,
             "inline": content.inline,
             "safe_url": content.safe_url,
             "date": format_date,
