@@ -144,6 +144,10 @@ def main() -> int:
         style.base_style = styles["Body Text"]
         style.font.size = Pt(size)
         style.font.color.rgb = colour
+    for name, colour in (("Priority", primary), ("High Priority", _rgb(colours["accent"]))):
+        style = styles.add_style(name, 2) if name not in names else styles[name]  # a character style
+        style.font.bold = True
+        style.font.color.rgb = colour
     for level in range(1, 5):
         name = f"TOC {level}"
         style = styles.add_style(name, 1) if name not in names else styles[name]
