@@ -64,7 +64,7 @@
       toggle.dispatchEvent(new Event("change"));
       update();
       if (toggle.checked) {
-        var first = drawer.querySelector(".md-nav__link--active") || drawer.querySelector("a[href], button");
+        var first = drawer.querySelector("a.md-nav__link--active") || drawer.querySelector("a[href], button");
         if (first) {
           first.focus();
         }
