@@ -15,6 +15,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -147,7 +148,7 @@ def _paragraph_after(paragraph: Paragraph, style: str) -> Paragraph:
     return added
 
 
-def _contents_paragraph(entry: ContentsEntry) -> OxmlElement:
+def _contents_paragraph(entry: ContentsEntry) -> BaseOxmlElement:
     """A contents line: the heading's text as a link to its bookmark, styled 'TOC n'."""
     paragraph = OxmlElement("w:p")
     properties = OxmlElement("w:pPr")
@@ -168,7 +169,7 @@ def _contents_paragraph(entry: ContentsEntry) -> OxmlElement:
     return paragraph
 
 
-def _field_char(kind: str) -> OxmlElement:
+def _field_char(kind: str) -> BaseOxmlElement:
     run = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)

@@ -25,7 +25,7 @@ def finish_tags(pdf: bytes) -> bytes:
         return out.getvalue()
 
 
-def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Object]:
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     kids = element.get("/K")
     if kids is None:
         return []
@@ -41,7 +41,7 @@ def _is_element(node: object) -> bool:
     return isinstance(node, pikepdf.Dictionary) and "/S" in node
 
 
-def structure_elements(document: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+def structure_elements(document: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
     """Every structure element of the document, depth first."""
     stack = [k for k in _kids(document.Root.StructTreeRoot) if _is_element(k)]
     stack.reverse()
@@ -51,7 +51,7 @@ def structure_elements(document: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
         stack.extend(reversed([k for k in _kids(element) if _is_element(k)]))
 
 
-def _table_attributes(cell: pikepdf.Dictionary) -> pikepdf.Dictionary:
+def _table_attributes(cell: pikepdf.Object) -> pikepdf.Object:
     """The cell's attribute dictionary of owner /Table, added when it has none."""
     found = cell.get("/A")
     entries = list(found) if isinstance(found, pikepdf.Array) else [found] if found is not None else []
@@ -85,7 +85,8 @@ def mark_row_headers(document: pikepdf.Pdf) -> int:
 def _marked_languages(page: pikepdf.Page) -> dict[int, str]:
     """The marked-content IDs of a page to which typst gave a language of their own, and that language."""
     found = {}
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, operator = instruction.operands, instruction.operator
         if operator != _BDC or len(operands) != 2 or not isinstance(operands[1], pikepdf.Dictionary):
             continue
         properties = operands[1]
@@ -94,7 +95,7 @@ def _marked_languages(page: pikepdf.Page) -> dict[int, str]:
     return found
 
 
-def effective_language(element: pikepdf.Dictionary, default: str) -> str:
+def effective_language(element: pikepdf.Object, default: str) -> str:
     """The language of a structure element: its own /Lang, else its nearest ancestor's, else the document's."""
     node: object = element
     for _ in range(256):
@@ -106,7 +107,7 @@ def effective_language(element: pikepdf.Dictionary, default: str) -> str:
     return default
 
 
-def _replace_marked_content(parent: pikepdf.Dictionary, page: pikepdf.Page, mcid: int, span: pikepdf.Object) -> bool:
+def _replace_marked_content(parent: pikepdf.Object, page: pikepdf.Page, mcid: int, span: pikepdf.Object) -> bool:
     kids = _kids(parent)
     for index, kid in enumerate(kids):
         if (isinstance(kid, int) and kid == mcid and _same(parent.get("/Pg"), page.obj)) or (

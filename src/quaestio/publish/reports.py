@@ -250,7 +250,8 @@ def _month_span(dates: list[dt.date]) -> str:
 def _publication(spec: ReportSpec, settings: Mapping[str, object]) -> tuple[str, str]:
     """The cover's date line and the imprint's sentence: the edition's publication day when reports.yaml
     names it, else the working sessions the report comes from. Never the day the file was made."""
-    published = (settings.get("published") or {}).get(spec.edition)  # type: ignore[union-attr]
+    editions: Mapping[int, object] = settings.get("published") or {}  # type: ignore[assignment]
+    published = editions.get(spec.edition)
     if published:
         day = _long_date(published if isinstance(published, dt.date) else str(published))
         return day, f"Published on {day}."
@@ -522,7 +523,7 @@ def contents_entries(markdown: str, contents: Mapping[str, object], epoch: int) 
     depth, not those marked unlisted, and below level 2 only within the ranges the report names."""
     document = json.loads(_run_pandoc(markdown, ["--to", "json"], epoch))
     depth = int(contents["depth"])  # type: ignore[call-overload]
-    ranges = {start: end for start, end in contents["ranges"]}  # type: ignore[union-attr]
+    ranges = {start: end for start, end in contents["ranges"]}  # type: ignore[attr-defined]
     entries, open_until = [], None
     for block in _headers(document["blocks"]):
         level, (identifier, classes, _), inlines = block["c"]
