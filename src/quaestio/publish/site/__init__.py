@@ -9,6 +9,7 @@ from quaestio.content.model import Corpus
 from quaestio.errors import BuildError
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site.csp import secure_pages
 from quaestio.publish.site.engine import (
     SiteBuildError,
     build_with_mkdocs,
@@ -57,10 +58,11 @@ def render_site(
         if processes > 1:
             generator.compile_templates(folder)  # once, before the processes fork
             build_in_parallel(generator, config, extra, info, folder, out, processes)
-            return
-        docs, fragments = folder / "docs", folder / "fragments.json"
-        generator.write(docs, fragments)
-        build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
+        else:
+            docs, fragments = folder / "docs", folder / "fragments.json"
+            generator.write(docs, fragments)
+            build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
+    secure_pages(out, str(generator.wording["content_security_policy"]))
 
 
 def render_site_with_zensical(
@@ -78,4 +80,5 @@ def render_site_with_zensical(
         config, settings(branding, generator.wording, info, generator.nav), project / "fragments.json"
     )
     build_with_zensical(write_config(config, project / "mkdocs.yml", "docs", "site", extra), info)
+    secure_pages(project / "site", str(generator.wording["content_security_policy"]))
     return project / "site"

@@ -179,6 +179,10 @@ def write_config(config: Path, target: Path, docs: str, site: str, extra: Mappin
     document = read_mkdocs_config(config)
     document.update(extra)
     document.update({"docs_dir": docs, "site_dir": site})
+    theme = document.get("theme")
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        # The theme additions are named relative to mkdocs.yml, which the effective file no longer sits beside.
+        theme["custom_dir"] = str((config.parent / theme["custom_dir"]).resolve())
     target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
 
