@@ -158,8 +158,10 @@ def mark_title(entry: str, title: str, mark: Callable[[str], str]) -> str:
 
 
 def _markdown_escaped(text: str) -> str:
-    """Text as pandoc's Markdown writer escapes it (the characters citeproc's entries show escaped)."""
-    return re.sub(r"([\\`*_\[\]<>#$@~^|])", r"\\\1", text)
+    """Text as pandoc's Markdown writer writes it: the characters it escapes, and dashes and ellipses spelt
+    as its `smart` extension reads them back."""
+    escaped = re.sub(r"([\\`*_\[\]<>#$@~^|])", r"\\\1", text)
+    return escaped.replace("\u2014", "---").replace("\u2013", "--").replace("\u2026", "...")
 
 
 def format_entries(
