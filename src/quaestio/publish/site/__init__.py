@@ -51,18 +51,25 @@ def render_site(
         folder = Path(scratch)
         if len(corpus.languages) > 1:
             build_languages(corpus, info, branding, config_path(branding), out, downloads, folder)
-            return
-        generator = SiteGenerator(corpus, info, branding, downloads)
-        config = config_path(branding)
-        extra = settings(branding, generator.wording, info, generator.nav)
-        if processes > 1:
-            generator.compile_templates(folder)  # once, before the processes fork
-            build_in_parallel(generator, config, extra, info, folder, out, processes)
         else:
-            docs, fragments = folder / "docs", folder / "fragments.json"
-            generator.write(docs, fragments)
-            build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
-    secure_pages(out, str(generator.wording["content_security_policy"]))
+            _build_one_language(corpus, info, branding, out, downloads, processes, folder)
+    # Every page of every language, once built: each carries its own inline scripts' hashes.
+    secure_pages(out, str(branding.site_wording["content_security_policy"]))
+
+
+def _build_one_language(
+    corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, downloads: Path, processes: int, folder: Path
+) -> None:
+    generator = SiteGenerator(corpus, info, branding, downloads)
+    config = config_path(branding)
+    extra = settings(branding, generator.wording, info, generator.nav)
+    if processes > 1:
+        generator.compile_templates(folder)  # once, before the processes fork
+        build_in_parallel(generator, config, extra, info, folder, out, processes)
+    else:
+        docs, fragments = folder / "docs", folder / "fragments.json"
+        generator.write(docs, fragments)
+        build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
 
 
 def render_site_with_zensical(
