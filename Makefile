@@ -36,13 +36,15 @@ build: $(RUNTIME)
 validate: $(RUNTIME)
 	$(BIN)/quaestio validate
 
-# Debian packages the tests drive for real: Chromium (website), LibreOffice (DOCX check) and
-# faketime (two builds at different clock times must give the same bytes).
+# Debian packages the tests drive for real: Chromium (website), LibreOffice (DOCX check), faketime
+# (two builds at different clock times must give the same bytes) and poppler's pdftotext (the
+# reports' word boxes).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
