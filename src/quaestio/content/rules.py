@@ -253,6 +253,8 @@ def build_index(
 
 def _duplicates(places: Mapping[str, tuple[Occurrence, ...]], what: str) -> Iterator[Finding]:
     for found in places.values():
+        if len(found) < 2:
+            continue  # a position is worked out only for a finding
         first = found[0]
         line, column = first.at
         for again in found[1:]:
@@ -500,11 +502,10 @@ def _padded(candidate: str) -> str:
 def related_recommendations_exist(index: Index) -> Iterator[Finding]:
     for record in index.records:
         for position, related_id in _strings(record.item.get("related")):
-            where = record.at("related", position)
             if related_id == record.id:
                 yield finding(
                     record.file,
-                    where,
+                    record.at("related", position),
                     Code.SELF_REFERENCE,
                     f"'{related_id}' lists itself as related",
                     "remove it from 'related'",
@@ -512,7 +513,7 @@ def related_recommendations_exist(index: Index) -> Iterator[Finding]:
             elif related_id not in index.recommendations and not index.could_define(related_id):
                 yield finding(
                     record.file,
-                    where,
+                    record.at("related", position),
                     Code.BROKEN_REFERENCE,
                     f"there is no recommendation '{related_id}'{hidden_note(related_id)}",
                     _missing_recommendation_hint(index, related_id),
@@ -524,11 +525,10 @@ def successors_exist(index: Index) -> Iterator[Finding]:
         successor = record.item.get("superseded_by")
         if not isinstance(successor, str):
             continue
-        where = record.at("superseded_by")
         if successor == record.id:
             yield finding(
                 record.file,
-                where,
+                record.at("superseded_by"),
                 Code.BROKEN_REFERENCE,
                 f"'{successor}' cannot supersede itself",
                 "name the recommendation that replaces it",
@@ -536,7 +536,7 @@ def successors_exist(index: Index) -> Iterator[Finding]:
         elif successor not in index.recommendations and not index.could_define(successor):
             yield finding(
                 record.file,
-                where,
+                record.at("superseded_by"),
                 Code.BROKEN_REFERENCE,
                 f"there is no recommendation '{successor}' to supersede this one{hidden_note(successor)}",
                 _missing_recommendation_hint(index, successor),
@@ -750,9 +750,18 @@ _QUOTED_SPACES = re.compile(r"'[ \t]+'|\"[ \t]+\"")
 _ODD = re.compile(f"[{''.join(sorted(ODD_SPACES | ZERO_WIDTH))}]")
 
 
+def _may_hold_curly_quotes(text: str) -> bool:
+    return not text.isascii() and bool(_CURLY.search(text))  # the curly quotes all lie outside ASCII
+
+
 def _maybe_blank(text: str) -> bool:
     """Whether a file may hold a text of spaces only: quoted ('  '), or of spaces YAML does not strip."""
-    return "''" in text or '""' in text or bool(_QUOTED_SPACES.search(text)) or bool(_ODD.search(text))
+    return (
+        "''" in text
+        or '""' in text
+        or bool(_QUOTED_SPACES.search(text))
+        or (not text.isascii() and bool(_ODD.search(text)))  # the odd spaces all lie outside ASCII
+    )
 
 
 def _strings_where(index: Index, may_hold: Callable[[str], object]) -> Iterator[tuple[Source, JsonPath, str]]:
@@ -791,7 +800,7 @@ def texts_are_not_blank(index: Index) -> Iterator[Finding]:
 
 def texts_are_not_in_typographic_quotes(index: Index) -> Iterator[Finding]:
     """A title pasted with its word-processor quotes (“…”) would be published with them."""
-    for source, path, text in _strings_where(index, _CURLY.search):
+    for source, path, text in _strings_where(index, _may_hold_curly_quotes):
         stripped = text.strip()
         if len(stripped) < 2 or stripped[0] not in CURLY_QUOTES or stripped[-1] not in CURLY_QUOTES:
             continue
@@ -853,6 +862,8 @@ def mappings_name_imported_controls(index: Index) -> Iterator[Finding]:
                 )
                 continue
             control = catalog.find(control_id)
+            if control is not None and not control.withdrawn:
+                continue
             where = source.at(base + ("control",))
             if control is None:
                 names = [c.label for c in catalog.controls if c.label] or [c.id for c in catalog.controls]
@@ -866,7 +877,7 @@ def mappings_name_imported_controls(index: Index) -> Iterator[Finding]:
                         or f"write the control's label as the catalog does, e.g. {names[0]}",
                     )
                 )
-            elif control.withdrawn:
+            else:
                 successors = [catalog.control_by_id[r].name for r in control.replacements if r in catalog.control_by_id]
                 how = "moved to" if control.moved_to else "incorporated into"
                 yield (
