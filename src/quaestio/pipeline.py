@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from quaestio.content.cache import FileCache, salt
 from quaestio.content.catalogs import load_catalogs
 from quaestio.content.characters import fonts_directory, unprintable_pattern
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
-from quaestio.content.load import load_content
+from quaestio.content.load import load_content, read_content_file
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.content.validate import validate
@@ -43,19 +44,27 @@ def schemas_directory(root: Path) -> Path:
     return resource_directory(root, SCHEMAS_DIR, SCHEMA_FILES[Kind.TOPIC])
 
 
-def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
+def check(root: Path, schemas: SchemaSet | None = None, *, cached: bool = False, model: bool = True) -> Checked:
     """Load and validate every content file, imported catalog and configuration file under root; build the
-    model if nothing is wrong."""
+    model if nothing is wrong (and model is asked for).
+
+    cached: keep what each content file gave in build/.cache/validation.bin and reuse it while the file's bytes
+    (and quaestio and the schemas) stay the same; the findings are the same either way.
+    """
     schemas = schemas or load_schemas(schemas_directory(root))
-    content = load_content(root)
+    cache = FileCache.open(root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE, salt(schemas)) if cached else None
+    content = load_content(root, cache.read if cache is not None else read_content_file)
     catalogs, catalog_findings = load_catalogs(root)
     fonts = fonts_directory(root)
-    sources, content_findings = validate(content, schemas, unprintable_pattern(fonts) if fonts else None, catalogs)
+    unprintable = unprintable_pattern(fonts) if fonts else None
+    sources, content_findings = validate(content, schemas, unprintable, catalogs, cache)
+    if cache is not None:
+        cache.save()
     configuration = read_branding(root)
     # The content's findings keep their reading order (what stopped a file first); the rest follow by place.
     findings = (*content_findings, *ordered((*catalog_findings, *configuration.findings)))
     files = content.files + len(catalogs) + len(catalog_findings) + configuration.files
-    if has_errors(findings):
+    if has_errors(findings) or not model:
         return Checked(findings, files, None)
     return Checked(findings, files, build_corpus(sources, catalogs), configuration.branding)
 
@@ -75,6 +84,7 @@ BUILD_DIR = "build"
 CACHE_DIR = ".cache"
 OUTPUT_DIRS = ("data", "reports", "site")
 MANIFEST = "manifest.json"
+VALIDATION_CACHE = "validation.bin"
 
 
 def _validation_report(result: Checked) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from quaestio.content.cache import FileCache
 from quaestio.content.catalogs import Catalog
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
@@ -57,11 +58,13 @@ def validate(
     schemas: SchemaSet,
     unprintable: re.Pattern[str] | None = None,
     catalogs: tuple[Catalog, ...] = (),
+    cache: FileCache | None = None,
 ) -> tuple[tuple[Source, ...], tuple[Finding, ...]]:
     """Check loaded content against the schemas and the imported catalogs; returns the sources fit for the
     model and every finding, the real errors first.
 
-    unprintable finds the characters the report fonts lack (None: no such check).
+    unprintable finds the characters the report fonts lack (None: no such check). cache, when the content
+    was read through it, gives the schema findings of the files it knew and keeps those of the others.
     """
     findings = list(content.findings)
     unreadable = list(content.unreadable)
@@ -72,10 +75,20 @@ def validate(
             findings.append(wrong)
             unreadable.append(source.file)
             continue
-        findings.extend(check_document(source.document, source.file.kind, schemas))
+        findings.extend(_schema_findings(source, schemas, cache))
         checked.append(source)
     findings.extend(check_rules(checked, unreadable, unprintable, catalogs))
     return tuple(checked), tuple(reading_order(one_per_spot(findings), (u.path for u in unreadable)))
+
+
+def _schema_findings(source: Source, schemas: SchemaSet, cache: FileCache | None) -> tuple[Finding, ...]:
+    known = cache.known(source.file.path) if cache is not None else None
+    if known is not None:
+        return known
+    found = tuple(check_document(source.document, source.file.kind, schemas))
+    if cache is not None:
+        cache.settle(source.file.path, found)
+    return found
 
 
 _SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})

@@ -1,0 +1,176 @@
+"""A cache of what reading and schema-checking each content file found, keyed on the file's own bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import marshal
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import yaml
+
+from quaestio import __version__
+from quaestio.content.layout import ContentFile
+from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, read_bytes
+from quaestio.content.schema import SchemaSet
+from quaestio.findings import Code, Finding, Severity
+from quaestio.output import write_atomically
+
+FORMAT = b"quaestio-validation-cache 1\n"
+# The modules whose code decides what a file's entry holds: a change to any of them empties the cache.
+_SHAPING_MODULES = (
+    "content/load.py",
+    "content/syntax.py",
+    "content/schema.py",
+    "content/characters.py",
+    "content/layout.py",
+    "findings.py",
+    "vocab.py",
+)
+_CHECKSUM_BYTES = 16
+
+_CODES = {code.value: code for code in Code}
+Entry = tuple[dict, list[int], tuple[Finding, ...]]
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
+
+
+def _installed_files(package: str) -> Iterable[bytes]:
+    """Name, size and time of each file of an installed package: they change when its version does."""
+    spec = importlib.util.find_spec(package)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(Path(folder).iterdir()):
+            stat = path.stat()
+            yield f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+
+
+def salt(schemas: SchemaSet) -> bytes:
+    """What every entry's key depends on besides the file: quaestio's version and code, PyYAML and libyaml,
+    the schema validator, and the schemas' text."""
+    digest = hashlib.sha256(FORMAT + __version__.encode())
+    package = Path(__file__).resolve().parents[1]
+    for name in _SHAPING_MODULES:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    digest.update(f"pyyaml {yaml.__version__} libyaml {yaml.__with_libyaml__}".encode())
+    for line in _installed_files("jsonschema_rs"):
+        digest.update(line)
+    digest.update(json.dumps(schemas.documents, sort_keys=True).encode())
+    return digest.digest()
+
+
+def _finding_row(f: Finding) -> tuple[str, int, int, str, str, str, str]:
+    return (f.file, f.line, f.column, f.severity.value, f.code.value, f.message, f.hint)
+
+
+def _finding_of(row: tuple) -> Finding:
+    file, line, column, severity, code, message, hint = row
+    if not all(isinstance(v, str) for v in (file, message, hint)) or not (type(line) is type(column) is int):
+        raise ValueError("a cached finding of the wrong shape")
+    return Finding(file, line, column, Severity(severity), _CODES[code], message, hint)
+
+
+def _decoded(stored: bytes) -> Entry:
+    """An entry as it was stored; ValueError (or TypeError, EOFError, KeyError) when it does not read back whole."""
+    checksum, payload = stored[:_CHECKSUM_BYTES], stored[_CHECKSUM_BYTES:]
+    if _checksum(payload) != checksum:
+        raise ValueError("the entry's checksum does not match")
+    data, starts, rows = marshal.loads(payload)
+    if type(data) is not dict or type(starts) is not list or type(rows) is not tuple:
+        raise ValueError("an entry of the wrong shape")
+    return data, starts, tuple(_finding_of(row) for row in rows)
+
+
+class FileCache:
+    """Per content file: its data, where each of its nodes starts, and its schema findings.
+
+    An entry's key is the SHA-256 of the salt, the file's path and its bytes, so an edit, a renamed file,
+    another quaestio or other schemas all miss. The cross-file rules are never cached: they run on every
+    validation. An entry that does not read back whole (a bad checksum, a wrong shape) is ignored and the
+    file read afresh, so the cache can make validation faster, never different.
+    """
+
+    def __init__(self, file: Path, salt: bytes, stored: Mapping[bytes, bytes] | None = None):
+        self.file = file
+        self.salt = salt
+        self._stored = dict(stored or {})
+        self._kept: dict[bytes, bytes] = {}  # the entries this run used or made: what save() writes
+        self._known: dict[str, tuple[Finding, ...]] = {}  # path -> schema findings, for files found in the cache
+        self._pending: dict[str, tuple[bytes, dict, Sequence[int]]] = {}  # path -> (key, data, starts)
+
+    @classmethod
+    def open(cls, file: Path, salt: bytes) -> FileCache:
+        """The cache stored in file; empty when there is none or it cannot be read back."""
+        try:
+            raw = file.read_bytes()
+        except OSError:  # no cache yet, or one that cannot be read: every file is read afresh
+            return cls(file, salt)
+        if not raw.startswith(FORMAT):
+            return cls(file, salt)
+        try:
+            stored = marshal.loads(raw[len(FORMAT) :])
+        except (ValueError, EOFError, TypeError):
+            return cls(file, salt)
+        if type(stored) is not dict or not all(type(k) is bytes and type(v) is bytes for k, v in stored.items()):
+            return cls(file, salt)
+        return cls(file, salt, stored)
+
+    def _key(self, path: str, raw: bytes) -> bytes:
+        return hashlib.sha256(self.salt + path.encode() + b"\0" + raw).digest()
+
+    def read(self, content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
+        """Read a content file as `read_yaml` does, from the cache when its bytes have been seen before."""
+        path = content_file.path
+        raw, problems = read_bytes(content_file.file, path)
+        if raw is None:
+            return None, problems
+        text, problem = decode(raw, path)
+        if text is None or problem is not None:
+            return None, [problem] if problem is not None else []
+        key = self._key(path, raw)
+        entry = self._entry(key)
+        if entry is not None:
+            data, starts, findings = entry
+            self._known[path] = findings
+            return YamlDocument(path, data, Positions.deferred(data, starts), text), []
+        document, problems = parse_yaml(text, path)
+        if document is not None and not problems and document.positions.starts:
+            self._pending[path] = (key, document.data, document.positions.starts)
+        return document, problems
+
+    def _entry(self, key: bytes) -> Entry | None:
+        stored = self._stored.get(key)
+        if stored is None:
+            return None
+        try:
+            entry = _decoded(stored)
+        except (ValueError, TypeError, EOFError, KeyError):  # a damaged entry: read the file afresh instead
+            return None
+        self._kept[key] = stored
+        return entry
+
+    def known(self, path: str) -> tuple[Finding, ...] | None:
+        """The schema findings of a file read from the cache; None when they must be checked."""
+        return self._known.get(path)
+
+    def settle(self, path: str, findings: Iterable[Finding]) -> None:
+        """Complete the entry of a file read afresh with its schema findings."""
+        pending = self._pending.pop(path, None)
+        if pending is None:
+            return
+        key, data, starts = pending
+        payload = marshal.dumps((data, list(starts), tuple(_finding_row(f) for f in findings)))
+        self._kept[key] = _checksum(payload) + payload
+
+    def save(self) -> None:
+        """Write the entries this run used or made, dropping the others; a cache that cannot be written is
+        left out (validation does not depend on it)."""
+        if self._kept.keys() == self._stored.keys():
+            return
+        try:
+            write_atomically(self.file, FORMAT + marshal.dumps(self._kept))
+        except OSError:  # a read-only checkout: the next run reads every file afresh, with the same result
+            return
