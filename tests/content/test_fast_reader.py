@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quaestio.content.characters import CURLY_QUOTES, ODD_SPACES, ZERO_WIDTH
-from quaestio.content.load import Positions, _read_carefully, _read_plainly, parse_yaml
+from quaestio.content.load import Positions, _read_carefully, _read_plainly, load_content, parse_yaml
+from quaestio.content.rules import check_rules
 from support.paths import FIXTURES, REPOSITORY
 
 
@@ -94,3 +97,15 @@ def test_a_clean_document_keeps_its_positions_without_building_them_until_asked(
 def test_the_shortcuts_for_plain_ascii_text_are_sound():
     """rules skips its curly-quote and odd-space scans on ASCII text: none of those characters is ASCII."""
     assert not any(c.isascii() for c in CURLY_QUOTES | ODD_SPACES | ZERO_WIDTH)
+
+
+def test_an_ascii_character_the_fonts_lack_is_still_found(repo):
+    """The printable check skips ASCII text only when the fonts have every ASCII character."""
+    repo.replace("recommendations/alpha/public.yaml", "Fund the first challenge", "Fund the ~first challenge")
+    content = load_content(repo.root)
+    without_tilde = re.compile("[^\t\n\r -}\u00a0-\uffff]")
+    found = check_rules(content.sources, unprintable=without_tilde)
+    assert [(f.file, f.line, f.column, f.code) for f in found] == [
+        ("recommendations/alpha/public.yaml", 5, 21, "unprintable-character")
+    ]
+    assert check_rules(content.sources, unprintable=re.compile("[^\t\n\r -~\u00a0-\uffff]")) == []

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import marshal
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import jsonschema_rs
 import yaml
 
 from quaestio import __version__
@@ -39,13 +39,11 @@ def _checksum(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
 
 
-def _installed_files(package: str) -> Iterable[bytes]:
+def _installed_files(package_file: str) -> Iterable[bytes]:
     """Name, size and time of each file of an installed package: they change when its version does."""
-    spec = importlib.util.find_spec(package)
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        for path in sorted(Path(folder).iterdir()):
-            stat = path.stat()
-            yield f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+    for path in sorted(Path(package_file).parent.iterdir()):
+        stat = path.stat()
+        yield f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
 def salt(schemas: SchemaSet) -> bytes:
@@ -56,7 +54,7 @@ def salt(schemas: SchemaSet) -> bytes:
     for name in _SHAPING_MODULES:
         digest.update(name.encode() + b"\0" + (package / name).read_bytes())
     digest.update(f"pyyaml {yaml.__version__} libyaml {yaml.__with_libyaml__}".encode())
-    for line in _installed_files("jsonschema_rs"):
+    for line in _installed_files(jsonschema_rs.__file__ or ""):
         digest.update(line)
     digest.update(json.dumps(schemas.documents, sort_keys=True).encode())
     return digest.digest()

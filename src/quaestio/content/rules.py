@@ -814,12 +814,21 @@ def texts_are_not_in_typographic_quotes(index: Index) -> Iterator[Finding]:
         )
 
 
+# The ASCII characters a YAML file may hold (the parser refuses the other control characters).
+_YAML_ASCII = "\t\n\r" + "".join(chr(code) for code in range(0x20, 0x7F))
+
+
 def characters_are_printable(index: Index) -> Iterator[Finding]:
     """A character no report font has stops the PDF build: refuse it here, at its line and column."""
     pattern = index.unprintable
     if pattern is None:
         return
-    for source, path, text in _strings_where(index, pattern.search):
+    ascii_printable = pattern.search(_YAML_ASCII) is None
+
+    def may_hold(text: str) -> bool:  # ASCII text holds only what YAML admits: all printable, if the fonts have it
+        return not (ascii_printable and text.isascii()) and pattern.search(text) is not None
+
+    for source, path, text in _strings_where(index, may_hold):
         match = pattern.search(text)
         if match is None:
             continue
