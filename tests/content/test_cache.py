@@ -77,9 +77,9 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(repo, monkeypatch):
     plain = _findings(repo, cached=False)
     _findings(repo, cached=True)
     file = _cache_file(repo)
-    stored = marshal.loads(file.read_bytes()[len(FORMAT) :])
+    _, stored = marshal.loads(file.read_bytes())
     damaged = {key: value[:-3] + bytes(b ^ 0xFF for b in value[-3:]) for key, value in stored.items()}
-    file.write_bytes(FORMAT + marshal.dumps(damaged))
+    file.write_bytes(marshal.dumps((FORMAT, damaged)))
     parsed = []
     monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
     assert _findings(repo, cached=True) == plain
@@ -90,11 +90,13 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(repo, monkeypatch):
 def test_an_entry_of_the_wrong_shape_is_ignored(repo, monkeypatch):
     _findings(repo, cached=True)
     file = _cache_file(repo)
-    stored = marshal.loads(file.read_bytes()[len(FORMAT) :])
-    wrong_code = marshal.dumps(({"id": "alpha"}, [0, 1], (("f", 1, 1, "error", "no-such-code", "m", "h"),)))
-    wrong_type = marshal.dumps((["a list"], [0], ()))
-    entries = [_checksum(payload) + payload for payload in (wrong_code, wrong_type)]
-    file.write_bytes(FORMAT + marshal.dumps({key: entries[i % 2] for i, key in enumerate(stored)}))
+    _, stored = marshal.loads(file.read_bytes())
+    starts = bytes(16)
+    wrong_code = marshal.dumps(({"id": "alpha"}, starts, (("f", 1, 1, "error", "no-such-code", "m", "h"),)))
+    wrong_type = marshal.dumps((["a list"], starts, ()))
+    cut_starts = marshal.dumps(({"id": "alpha"}, bytes(13), ()))
+    entries = [_checksum(payload) + payload for payload in (wrong_code, wrong_type, cut_starts)]
+    file.write_bytes(marshal.dumps((FORMAT, {key: entries[i % 3] for i, key in enumerate(stored)})))
     parsed = []
     monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
     assert _findings(repo, cached=True) == ()
@@ -111,8 +113,10 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(repo):
         whole[: len(whole) // 2],
         b"",
         b"not a cache",
-        FORMAT + b"\x00garbage",
-        FORMAT + marshal.dumps([1]),
+        marshal.dumps(7),
+        marshal.dumps((FORMAT, [1])),
+        marshal.dumps((b"another format", {})),
+        marshal.dumps((FORMAT, {b"key": 1})),
     ):
         file.write_bytes(damaged)
         assert _findings(repo, cached=True) == plain

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import sys
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -32,7 +34,7 @@ _SHAPING_MODULES = (
 _CHECKSUM_BYTES = 16
 
 _CODES = {code.value: code for code in Code}
-Entry = tuple[dict, list[int], tuple[Finding, ...]]
+Entry = tuple[dict, "array[int]", tuple[Finding, ...]]
 
 
 def _checksum(payload: bytes) -> bytes:
@@ -53,7 +55,7 @@ def salt(schemas: SchemaSet) -> bytes:
     package = Path(__file__).resolve().parents[1]
     for name in _SHAPING_MODULES:
         digest.update(name.encode() + b"\0" + (package / name).read_bytes())
-    digest.update(f"pyyaml {yaml.__version__} libyaml {yaml.__with_libyaml__}".encode())
+    digest.update(f"pyyaml {yaml.__version__} libyaml {yaml.__with_libyaml__} {sys.byteorder}".encode())
     for line in _installed_files(jsonschema_rs.__file__ or ""):
         digest.update(line)
     digest.update(json.dumps(schemas.documents, sort_keys=True).encode())
@@ -76,9 +78,11 @@ def _decoded(stored: bytes) -> Entry:
     checksum, payload = stored[:_CHECKSUM_BYTES], stored[_CHECKSUM_BYTES:]
     if _checksum(payload) != checksum:
         raise ValueError("the entry's checksum does not match")
-    data, starts, rows = marshal.loads(payload)
-    if type(data) is not dict or type(starts) is not list or type(rows) is not tuple:
+    data, packed, rows = marshal.loads(payload)
+    if type(data) is not dict or type(packed) is not bytes or type(rows) is not tuple:
         raise ValueError("an entry of the wrong shape")
+    starts = array("q")
+    starts.frombytes(packed)  # ValueError unless whole
     return data, starts, tuple(_finding_of(row) for row in rows)
 
 
@@ -106,13 +110,13 @@ class FileCache:
             raw = file.read_bytes()
         except OSError:  # no cache yet, or one that cannot be read: every file is read afresh
             return cls(file, salt)
-        if not raw.startswith(FORMAT):
-            return cls(file, salt)
         try:
-            stored = marshal.loads(raw[len(FORMAT) :])
+            format_, stored = marshal.loads(raw)
         except (ValueError, EOFError, TypeError):
             return cls(file, salt)
-        if type(stored) is not dict or not all(type(k) is bytes and type(v) is bytes for k, v in stored.items()):
+        if format_ != FORMAT or type(stored) is not dict:
+            return cls(file, salt)
+        if not all(type(k) is bytes and type(v) is bytes for k, v in stored.items()):
             return cls(file, salt)
         return cls(file, salt, stored)
 
@@ -160,7 +164,7 @@ class FileCache:
         if pending is None:
             return
         key, data, starts = pending
-        payload = marshal.dumps((data, list(starts), tuple(_finding_row(f) for f in findings)))
+        payload = marshal.dumps((data, array("q", starts).tobytes(), tuple(_finding_row(f) for f in findings)))
         self._kept[key] = _checksum(payload) + payload
 
     def save(self) -> None:
@@ -169,6 +173,6 @@ class FileCache:
         if self._kept.keys() == self._stored.keys():
             return
         try:
-            write_atomically(self.file, FORMAT + marshal.dumps(self._kept))
+            write_atomically(self.file, marshal.dumps((FORMAT, self._kept)))
         except OSError:  # a read-only checkout: the next run reads every file afresh, with the same result
             return
