@@ -73,11 +73,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool) -> Checked:
-    cache = FileCache.open(root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE, salt(schemas)) if cached else None
-    content = load_content(root, cache.read if cache is not None else read_content_file)
-    catalogs, catalog_findings = load_catalogs(root)
     fonts = fonts_directory(root)
     unprintable = unprintable_pattern(fonts) if fonts else None
+    cache_file = root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
+    cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached else None
+    content = load_content(root, cache.read if cache is not None else read_content_file)
+    catalogs, catalog_findings = load_catalogs(root)
     sources, content_findings = validate(content, schemas, unprintable, catalogs, cache)
     if cache is not None:
         cache.save()

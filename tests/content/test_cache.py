@@ -18,6 +18,8 @@ def _break_several_things(repo) -> None:
     """Findings of every origin: the schema, the rules across files, a syntax error and a warning."""
     repo.replace(PUBLIC, "    priority: high", "    priorty: high")  # schema, at a key
     repo.replace(ACADEMIC, "    status: adopted", "    status: draft")  # rules: a challenge left unaddressed
+    repo.replace(ACADEMIC, "Teach the first challenge", "\u201cTeach the first challenge\u201d")  # rules on every text
+    repo.replace(ACADEMIC, "rationale: Because it is hard.", 'rationale: "   "')
     repo.write("recommendations/alpha/business.yaml", repo.read("recommendations/alpha/business.yaml") + "  - [\n")
     repo.replace(TOPIC, "venue: Brussels", "venue: Room #1")  # a warning: ' #' cuts the value short
 
@@ -92,11 +94,13 @@ def test_an_entry_of_the_wrong_shape_is_ignored(repo, monkeypatch):
     file = _cache_file(repo)
     _, stored = marshal.loads(file.read_bytes())
     starts = bytes(16)
-    wrong_code = marshal.dumps(({"id": "alpha"}, starts, (("f", 1, 1, "error", "no-such-code", "m", "h"),)))
-    wrong_type = marshal.dumps((["a list"], starts, ()))
-    cut_starts = marshal.dumps(({"id": "alpha"}, bytes(13), ()))
-    entries = [_checksum(payload) + payload for payload in (wrong_code, wrong_type, cut_starts)]
-    file.write_bytes(marshal.dumps((FORMAT, {key: entries[i % 3] for i, key in enumerate(stored)})))
+    wrong_code = marshal.dumps(({"id": "alpha"}, starts, (("f", 1, 1, "error", "no-such-code", "m", "h"),), ()))
+    wrong_type = marshal.dumps((["a list"], starts, (), ()))
+    cut_starts = marshal.dumps(({"id": "alpha"}, bytes(13), (), ()))
+    wrong_mark = marshal.dumps(({"id": "alpha"}, starts, (), (1,)))
+    payloads = (wrong_code, wrong_type, cut_starts, wrong_mark)
+    entries = [_checksum(payload) + payload for payload in payloads]
+    file.write_bytes(marshal.dumps((FORMAT, {key: entries[i % len(entries)] for i, key in enumerate(stored)})))
     parsed = []
     monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
     assert _findings(repo, cached=True) == ()

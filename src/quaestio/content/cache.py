@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import re
 import sys
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,13 +29,14 @@ _SHAPING_MODULES = (
     "content/schema.py",
     "content/characters.py",
     "content/layout.py",
+    "content/rules.py",
     "findings.py",
     "vocab.py",
 )
 _CHECKSUM_BYTES = 16
 
 _CODES = {code.value: code for code in Code}
-Entry = tuple[dict, "array[int]", tuple[Finding, ...]]
+Entry = tuple[dict, "array[int]", tuple[Finding, ...], frozenset[str]]
 
 
 def _checksum(payload: bytes) -> bytes:
@@ -48,9 +50,9 @@ def _installed_files(package_file: str) -> Iterable[bytes]:
         yield f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
-def salt(schemas: SchemaSet) -> bytes:
+def salt(schemas: SchemaSet, unprintable: re.Pattern[str] | None) -> bytes:
     """What every entry's key depends on besides the file: quaestio's version and code, PyYAML and libyaml,
-    the schema validator, and the schemas' text."""
+    the schema validator, the schemas' text, and the characters the report fonts lack."""
     digest = hashlib.sha256(FORMAT + __version__.encode())
     package = Path(__file__).resolve().parents[1]
     for name in _SHAPING_MODULES:
@@ -59,6 +61,7 @@ def salt(schemas: SchemaSet) -> bytes:
     for line in _installed_files(jsonschema_rs.__file__ or ""):
         digest.update(line)
     digest.update(json.dumps(schemas.documents, sort_keys=True).encode())
+    digest.update(b"unprintable\0" + (unprintable.pattern.encode() if unprintable is not None else b"-"))
     return digest.digest()
 
 
@@ -78,16 +81,19 @@ def _decoded(stored: bytes) -> Entry:
     checksum, payload = stored[:_CHECKSUM_BYTES], stored[_CHECKSUM_BYTES:]
     if _checksum(payload) != checksum:
         raise ValueError("the entry's checksum does not match")
-    data, packed, rows = marshal.loads(payload)
-    if type(data) is not dict or type(packed) is not bytes or type(rows) is not tuple:
+    data, packed, rows, marks = marshal.loads(payload)
+    if type(data) is not dict or type(packed) is not bytes or type(rows) is not tuple or type(marks) is not tuple:
         raise ValueError("an entry of the wrong shape")
+    if not all(type(mark) is str for mark in marks):
+        raise ValueError("a quick test of the wrong shape")
     starts = array("q")
     starts.frombytes(packed)  # ValueError unless whole
-    return data, starts, tuple(_finding_of(row) for row in rows)
+    return data, starts, tuple(_finding_of(row) for row in rows), frozenset(marks)
 
 
 class FileCache:
-    """Per content file: its data, where each of its nodes starts, and its schema findings.
+    """Per content file: its data, where each of its nodes starts, its schema findings, and the quick tests
+    its text passes (which of the rules over every text need to look at its strings).
 
     An entry's key is the SHA-256 of the salt, the file's path and its bytes, so an edit, a renamed file,
     another quaestio or other schemas all miss. The cross-file rules are never cached: they run on every
@@ -100,7 +106,8 @@ class FileCache:
         self.salt = salt
         self._stored = dict(stored or {})
         self._kept: dict[bytes, bytes] = {}  # the entries this run used or made: what save() writes
-        self._known: dict[str, tuple[Finding, ...]] = {}  # path -> schema findings, for files found in the cache
+        # path -> schema findings and quick tests passed (see rules.text_marker), for files found in the cache
+        self._known: dict[str, tuple[tuple[Finding, ...], frozenset[str]]] = {}
         self._pending: dict[str, tuple[bytes, dict, Sequence[int]]] = {}  # path -> (key, data, starts)
 
     @classmethod
@@ -135,8 +142,8 @@ class FileCache:
         key = self._key(path, raw)
         entry = self._entry(key)
         if entry is not None:
-            data, starts, findings = entry
-            self._known[path] = findings
+            data, starts, findings, marks = entry
+            self._known[path] = (findings, marks)
             return YamlDocument(path, data, Positions.deferred(data, starts), text), []
         document, problems = parse_yaml(text, path)
         if document is not None and not problems and document.positions.starts:
@@ -154,17 +161,19 @@ class FileCache:
         self._kept[key] = stored
         return entry
 
-    def known(self, path: str) -> tuple[Finding, ...] | None:
-        """The schema findings of a file read from the cache; None when they must be checked."""
+    def known(self, path: str) -> tuple[tuple[Finding, ...], frozenset[str]] | None:
+        """The schema findings of a file read from the cache and the quick tests its text passes; None when
+        they must be worked out."""
         return self._known.get(path)
 
-    def settle(self, path: str, findings: Iterable[Finding]) -> None:
-        """Complete the entry of a file read afresh with its schema findings."""
+    def settle(self, path: str, findings: Iterable[Finding], marks: Iterable[str]) -> None:
+        """Complete the entry of a file read afresh with its schema findings and the quick tests it passes."""
         pending = self._pending.pop(path, None)
         if pending is None:
             return
         key, data, starts = pending
-        payload = marshal.dumps((data, array("q", starts).tobytes(), tuple(_finding_row(f) for f in findings)))
+        rows = tuple(_finding_row(f) for f in findings)
+        payload = marshal.dumps((data, array("q", starts).tobytes(), rows, tuple(sorted(marks))))
         self._kept[key] = _checksum(payload) + payload
 
     def save(self) -> None:

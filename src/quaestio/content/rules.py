@@ -108,6 +108,14 @@ class Index:
     unreadable: tuple[ContentFile, ...] = field(default=())
     unprintable: re.Pattern[str] | None = None  # finds a character no report font has
     catalogs: Mapping[str, Catalog] = field(default_factory=dict)  # imported control catalogs by ID
+    marks: Mapping[str, frozenset[str]] = field(default_factory=dict)  # file path -> quick tests its text passes
+
+    def may_hold(self, source: Source, mark: str) -> bool:
+        """Whether a file's text passes a quick test (`text_marker`): its strings may hold what a rule seeks."""
+        marks = self.marks.get(source.file.path)
+        if marks is None:
+            marks = text_marker(self.unprintable)(source.document.text)
+        return mark in marks
 
     @functools.cached_property
     def _walked(self) -> dict[int, list[tuple[JsonPath, str]]]:
@@ -209,8 +217,10 @@ def build_index(
     unreadable: Sequence[ContentFile] = (),
     unprintable: re.Pattern[str] | None = None,
     catalogs: Sequence[Catalog] = (),
+    marks: Mapping[str, frozenset[str]] | None = None,
 ) -> Index:
-    """One pass over the readable files: topic codes, challenges, references, recommendations."""
+    """One pass over the readable files: topic codes, challenges, references, recommendations, and the quick
+    tests each file's text passes (those given in marks, the others worked out here)."""
     topics = tuple(s for s in sources if s.file.kind is Kind.TOPIC)
     recommendation_files = tuple(s for s in sources if s.file.kind is Kind.RECOMMENDATIONS)
     codes: dict[str, str] = {}
@@ -248,7 +258,19 @@ def build_index(
         tuple(unreadable),
         unprintable,
         {catalog.id: catalog for catalog in catalogs},
+        _all_marks(sources, unprintable, marks or {}),
     )
+
+
+def _all_marks(
+    sources: Sequence[Source], unprintable: re.Pattern[str] | None, known: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    marker = text_marker(unprintable)
+    marks = dict(known)
+    for source in sources:
+        if source.file.path not in marks:
+            marks[source.file.path] = marker(source.document.text)
+    return marks
 
 
 def _duplicates(places: Mapping[str, tuple[Occurrence, ...]], what: str) -> Iterator[Finding]:
@@ -649,7 +671,7 @@ def _all_strings(node: object, path: JsonPath) -> list[tuple[JsonPath, str]]:
 
 def markdown_links_resolve(index: Index) -> Iterator[Finding]:
     for source in index.sources:
-        if "](" not in source.document.text and "<" not in source.document.text:
+        if not index.may_hold(source, "links"):
             continue
         for path, text in index.texts(source):
             for match in _MARKDOWN_LINK.finditer(text):
@@ -725,7 +747,7 @@ def _asset_problem(source: Source, target: str) -> str:
 def markup_is_plain(index: Index) -> Iterator[Finding]:
     """Warnings for text that tries to reach past Markdown: raw HTML, TeX or typst, templates, scripts."""
     for source in index.sources:
-        if not _UNSAFE_ANY.search(source.document.text):  # one scan of the file for the common, clean case
+        if not index.may_hold(source, "markup"):  # one scan of the file for the common, clean case
             continue
         for path, text in index.texts(source):
             for pattern, what in _UNSAFE:
@@ -764,16 +786,42 @@ def _maybe_blank(text: str) -> bool:
     )
 
 
-def _strings_where(index: Index, may_hold: Callable[[str], object]) -> Iterator[tuple[Source, JsonPath, str]]:
-    """The string values of the files whose text passes a quick test (a test on the whole file first)."""
+def _strings_where(index: Index, mark: str) -> Iterator[tuple[Source, JsonPath, str]]:
+    """The string values of the files whose text passes a quick test (see `text_marker`)."""
     for source in index.sources:
-        if may_hold(source.document.text):
+        if index.may_hold(source, mark):
             for path, text in index.strings(source):
                 yield source, path, text
 
 
+# The ASCII characters a YAML file may hold (the parser refuses the other control characters).
+_YAML_ASCII = "\t\n\r" + "".join(chr(code) for code in range(0x20, 0x7F))
+
+
+def text_marker(unprintable: re.Pattern[str] | None) -> Callable[[str], frozenset[str]]:
+    """The quick tests on a file's whole text: the names of those it passes, each saying that the file's
+    strings may hold what a rule looks for, so that the rule walks only those files' strings. The answers
+    depend on the text and the report fonts alone, so the validation cache keeps them with the file."""
+    ascii_printable = unprintable is not None and unprintable.search(_YAML_ASCII) is None
+
+    def may_be_unprintable(text: str) -> bool:  # ASCII text holds only what YAML admits: all printable, if
+        if unprintable is None or (ascii_printable and text.isascii()):  # the fonts have every such character
+            return False
+        return unprintable.search(text) is not None
+
+    tests: dict[str, Callable[[str], bool]] = {
+        "links": lambda text: "](" in text or "<" in text,
+        "markup": lambda text: _UNSAFE_ANY.search(text) is not None,
+        "placeholder": lambda text: PLACEHOLDER in text,
+        "blank": _maybe_blank,
+        "quotes": _may_hold_curly_quotes,
+        "unprintable": may_be_unprintable,
+    }
+    return lambda text: frozenset(name for name, test in tests.items() if test(text))
+
+
 def placeholders_are_replaced(index: Index) -> Iterator[Finding]:
-    for source, path, text in _strings_where(index, lambda text: PLACEHOLDER in text):
+    for source, path, text in _strings_where(index, "placeholder"):
         if _PLACEHOLDER.match(text):
             yield finding(
                 source.file.path,
@@ -787,7 +835,7 @@ def placeholders_are_replaced(index: Index) -> Iterator[Finding]:
 
 def texts_are_not_blank(index: Index) -> Iterator[Finding]:
     """A text of spaces only (`text: "   "`) says nothing: it is as empty as no text."""
-    for source, path, text in _strings_where(index, _maybe_blank):
+    for source, path, text in _strings_where(index, "blank"):
         if text and is_blank(text):
             yield finding(
                 source.file.path,
@@ -800,7 +848,7 @@ def texts_are_not_blank(index: Index) -> Iterator[Finding]:
 
 def texts_are_not_in_typographic_quotes(index: Index) -> Iterator[Finding]:
     """A title pasted with its word-processor quotes (“…”) would be published with them."""
-    for source, path, text in _strings_where(index, _may_hold_curly_quotes):
+    for source, path, text in _strings_where(index, "quotes"):
         stripped = text.strip()
         if len(stripped) < 2 or stripped[0] not in CURLY_QUOTES or stripped[-1] not in CURLY_QUOTES:
             continue
@@ -814,21 +862,12 @@ def texts_are_not_in_typographic_quotes(index: Index) -> Iterator[Finding]:
         )
 
 
-# The ASCII characters a YAML file may hold (the parser refuses the other control characters).
-_YAML_ASCII = "\t\n\r" + "".join(chr(code) for code in range(0x20, 0x7F))
-
-
 def characters_are_printable(index: Index) -> Iterator[Finding]:
     """A character no report font has stops the PDF build: refuse it here, at its line and column."""
     pattern = index.unprintable
     if pattern is None:
         return
-    ascii_printable = pattern.search(_YAML_ASCII) is None
-
-    def may_hold(text: str) -> bool:  # ASCII text holds only what YAML admits: all printable, if the fonts have it
-        return not (ascii_printable and text.isascii()) and pattern.search(text) is not None
-
-    for source, path, text in _strings_where(index, may_hold):
+    for source, path, text in _strings_where(index, "unprintable"):
         match = pattern.search(text)
         if match is None:
             continue
@@ -939,10 +978,11 @@ def check_rules(
     unreadable: Sequence[ContentFile] = (),
     unprintable: re.Pattern[str] | None = None,
     catalogs: Sequence[Catalog] = (),
+    marks: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Finding]:
     """Every cross-reference finding over the whole repository (and its imported catalogs), and a note for each
-    unreadable file."""
-    index = build_index(sources, unreadable, unprintable, catalogs)
+    unreadable file. marks: the quick tests some files' texts are known to pass (see `text_marker`)."""
+    index = build_index(sources, unreadable, unprintable, catalogs, marks)
     findings = [found for rule in RULES for found in rule(index)]
     return findings + skipped_checks(index)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from quaestio.content.cache import FileCache
 from quaestio.content.catalogs import Catalog
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
-from quaestio.content.rules import check_rules
+from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
 from quaestio.findings import Code, Finding, Severity, finding
 
@@ -69,26 +69,34 @@ def validate(
     findings = list(content.findings)
     unreadable = list(content.unreadable)
     checked = []
+    marker = text_marker(unprintable)
+    marks: dict[str, frozenset[str]] = {}
     for source in content.sources:
         wrong = _wrong_kind(source)
         if wrong is not None:
             findings.append(wrong)
             unreadable.append(source.file)
             continue
-        findings.extend(_schema_findings(source, schemas, cache))
+        schema_findings, marks[source.file.path] = _file_checks(source, schemas, cache, marker)
+        findings.extend(schema_findings)
         checked.append(source)
-    findings.extend(check_rules(checked, unreadable, unprintable, catalogs))
+    findings.extend(check_rules(checked, unreadable, unprintable, catalogs, marks))
     return tuple(checked), tuple(reading_order(one_per_spot(findings), (u.path for u in unreadable)))
 
 
-def _schema_findings(source: Source, schemas: SchemaSet, cache: FileCache | None) -> tuple[Finding, ...]:
+def _file_checks(
+    source: Source, schemas: SchemaSet, cache: FileCache | None, marker: Callable[[str], frozenset[str]]
+) -> tuple[tuple[Finding, ...], frozenset[str]]:
+    """What one file gives on its own: its schema findings and the quick tests its text passes (from the
+    cache when the file is unchanged)."""
     known = cache.known(source.file.path) if cache is not None else None
     if known is not None:
         return known
     found = tuple(check_document(source.document, source.file.kind, schemas))
+    marks = marker(source.document.text)
     if cache is not None:
-        cache.settle(source.file.path, found)
-    return found
+        cache.settle(source.file.path, found, marks)
+    return found, marks
 
 
 _SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})
