@@ -109,3 +109,17 @@ def test_an_ascii_character_the_fonts_lack_is_still_found(repo):
         ("recommendations/alpha/public.yaml", 5, 21, "unprintable-character")
     ]
     assert check_rules(content.sources, unprintable=re.compile("[^\t\n\r -~\u00a0-\uffff]")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: R&D and Q!\nb: [x, 'y', \"z\"]\n",  # '&' and '!' in values, not an anchor or a tag
+        "a b\tc: 1\n",  # a tab in a field name: nothing to warn about
+        "1: one\ntrue: yes\nnull: ~\n'2': [1, 2.5, -3, .5, +1, 1.0.2]\n",  # field names are kept as written
+        "a:\n  - b: 1\n    c:\n      - [d, {e: f}]\n  - ''\n",
+        "text: |\n  ### A heading\n  with # signs #1\n",  # ' #' in a block of text, not a comment
+    ],
+)
+def test_the_fast_reader_takes_plain_files_and_agrees(text):
+    assert _same_as_careful(text)

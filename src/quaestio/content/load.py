@@ -532,7 +532,7 @@ def _read_carefully(text: str, path: str) -> tuple[YamlDocument | None, list[Fin
 
 _MAPPING_END = events.MappingEndEvent
 _SEQUENCE_END = events.SequenceEndEvent
-_SKIPPED_EVENTS = (events.StreamStartEvent, events.StreamEndEvent, events.DocumentEndEvent)
+_STREAM_END = events.StreamEndEvent
 
 
 def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
@@ -542,59 +542,77 @@ def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
     a file that is not a mapping), so that the careful reader gives exactly its findings."""
     hash_lines = _lines_with_hash(text)
     tabs = "\t" in text
+    marked = "&" in text or "!" in text  # without them, no anchor and no tag
     loader = _PARSER(text)
-    check, get = loader.check_event, loader.get_event
+    get = loader.get_event
     starts: list[int] = []
     start = starts.append
     stack: list[dict | list] = []
+    top: Any = []  # the innermost open mapping (dict) or list
+    in_mapping = False
     root: object = None
     key: str | None = None
     documents = 0
     try:
-        while check():
+        while True:
             event: Any = get()
             kind = event.__class__
             if kind is _SCALAR:
-                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                if marked and (event.anchor is not None or (event.tag is not None and event.tag != "!")):
                     return None
-                style = event.style
-                if not style and ((tabs and "\t" in event.value) or (hash_lines and event.end_mark.line in hash_lines)):
+                mark = event.start_mark
+                start(mark.line << _COLUMN_BITS | mark.column)
+                raw = event.value
+                if in_mapping and key is None:  # a field name: kept as written, as `_Tree` keeps it
+                    if raw in top:
+                        return None
+                    key = raw
+                    continue
+                if not event.style and ((tabs and "\t" in raw) or (hash_lines and event.end_mark.line in hash_lines)):
                     return None
-                value: object = resolve_plain(event.value) if event.implicit[0] else event.value
-            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
-                if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
-                    return None
-                value = {} if kind is _MAPPING_START else []
-            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
-                stack.pop()
-                continue
-            elif kind is events.DocumentStartEvent and documents == 0:
-                documents = 1
-                continue
-            elif kind in _SKIPPED_EVENTS:
-                continue
-            else:  # an alias or a second document
-                return None
-            mark = event.start_mark
-            start(mark.line << _COLUMN_BITS | mark.column)
-            if stack:
-                top = stack[-1]
-                if type(top) is dict:
-                    if key is None:  # this node is a field name
-                        if kind is not _SCALAR:
-                            return None
-                        key = value if type(value) is str else event.value
-                        if key in top:
-                            return None
-                        continue
+                if not event.implicit[0]:
+                    value: object = raw
+                elif raw[:1] not in _NUMBER_START:  # resolve_plain's common case, inline
+                    value = _SPECIAL_PLAIN.get(raw, raw) if len(raw) <= 5 else raw
+                else:
+                    value = resolve_plain(raw)
+                if in_mapping:
                     top[key] = value
                     key = None
+                elif stack:
+                    top.append(value)
                 else:
-                    top.append(value)  # type: ignore[union-attr]
-            else:
-                root = value
-            if kind is not _SCALAR:
-                stack.append(value)  # type: ignore[arg-type]
+                    root = value
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                if (marked and (event.anchor is not None or event.tag is not None)) or len(stack) >= MAX_DEPTH:
+                    return None
+                if in_mapping and key is None:  # a list or mapping as a field name
+                    return None
+                mark = event.start_mark
+                start(mark.line << _COLUMN_BITS | mark.column)
+                container: dict | list = {} if kind is _MAPPING_START else []
+                if in_mapping:
+                    top[key] = container
+                    key = None
+                elif stack:
+                    top.append(container)
+                else:
+                    root = container
+                stack.append(container)
+                top, in_mapping = container, kind is _MAPPING_START
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                stack.pop()
+                if stack:
+                    top = stack[-1]
+                    in_mapping = type(top) is dict
+                else:
+                    in_mapping = False
+            elif kind is _STREAM_END:
+                break
+            elif kind is events.DocumentStartEvent and documents == 0:
+                documents = 1
+            elif kind is not events.StreamStartEvent and kind is not events.DocumentEndEvent:
+                return None  # an alias or a second document
     except yaml.YAMLError:
         return None
     finally:
