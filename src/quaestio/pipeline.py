@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quaestio.content.cache import FileCache, salt
-from quaestio.content.catalogs import load_catalogs
+from quaestio.content.catalogs import catalog_data, load_catalogs
 from quaestio.content.characters import fonts_directory, unprintable_pattern
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
 from quaestio.content.load import load_content, read_content_file
@@ -78,7 +78,7 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool) -> Checked
     cache_file = root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
     cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached else None
     content = load_content(root, cache.read if cache is not None else read_content_file)
-    catalogs, catalog_findings = load_catalogs(root)
+    catalogs, catalog_findings = load_catalogs(root, cache.catalog_data if cache is not None else catalog_data)
     sources, content_findings = validate(content, schemas, unprintable, catalogs, cache)
     if cache is not None:
         cache.save()

@@ -6,8 +6,10 @@ import marshal
 
 from quaestio.content import load
 from quaestio.content.cache import FORMAT, _checksum
+from quaestio.content.catalogs import catalog_data
 from quaestio.pipeline import BUILD_DIR, CACHE_DIR, VALIDATION_CACHE, check
-from support.paths import SCHEMAS
+from quaestio.workflow.catalog import import_catalog
+from support.paths import FIXTURES, SCHEMAS
 
 PUBLIC = "recommendations/alpha/public.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"
@@ -124,3 +126,20 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(repo):
     ):
         file.write_bytes(damaged)
         assert _findings(repo, cached=True) == plain
+
+
+def test_a_catalog_from_the_cache_gives_the_same_findings(repo, monkeypatch):
+    import_catalog(repo.root, FIXTURES / "catalogs" / "small.json", "small-test")
+    mapping = "    maps_to:\n      - {catalog: small-test, control: AB-22, relation: related}\n"
+    repo.replace("recommendations/alpha/business.yaml", "    follow_up:", mapping + "    follow_up:")
+    plain = _findings(repo, cached=False)
+    assert [f.code for f in plain] == ["unknown-control"]
+    assert _findings(repo, cached=True) == plain
+    read = []
+    monkeypatch.setattr("quaestio.content.cache.catalog_data", lambda text: read.append(text) or catalog_data(text))
+    assert _findings(repo, cached=True) == plain
+    assert read == []  # the catalog's data came from the cache
+    catalog = repo.root / "catalogs" / "small-test.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("AB-2", "AB-22"), encoding="utf-8")
+    assert _findings(repo, cached=True) == _findings(repo, cached=False) == ()
+    assert len(read) == 1  # the edited catalog was read afresh

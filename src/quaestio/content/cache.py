@@ -15,6 +15,7 @@ import jsonschema_rs
 import yaml
 
 from quaestio import __version__
+from quaestio.content.catalogs import catalog_data
 from quaestio.content.layout import ContentFile
 from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, read_bytes
 from quaestio.content.schema import SchemaSet
@@ -29,6 +30,7 @@ _SHAPING_MODULES = (
     "content/schema.py",
     "content/characters.py",
     "content/layout.py",
+    "content/catalogs.py",
     "content/rules.py",
     "findings.py",
     "vocab.py",
@@ -149,6 +151,27 @@ class FileCache:
         if document is not None and not problems and document.positions.starts:
             self._pending[path] = (key, document.data, document.positions.starts)
         return document, problems
+
+    def catalog_data(self, text: str) -> object:
+        """The data of a catalog file's text, as `catalogs.catalog_data` reads it, from the cache when the text
+        was read before (a catalog holds a thousand controls: reading one takes longer than the cache)."""
+        key = hashlib.sha256(self.salt + b"catalog\0" + text.encode("utf-8")).digest()
+        stored = self._stored.get(key)
+        if stored is not None and _checksum(stored[_CHECKSUM_BYTES:]) == stored[:_CHECKSUM_BYTES]:
+            try:
+                data = marshal.loads(stored[_CHECKSUM_BYTES:])
+            except (ValueError, TypeError, EOFError):  # a damaged entry: read the text afresh instead
+                pass
+            else:
+                self._kept[key] = stored
+                return data
+        data = catalog_data(text)  # a YAML error goes to the caller, which makes it a finding
+        try:
+            payload = marshal.dumps(data)  # type: ignore[arg-type]  # whatever YAML gave: ValueError if not kept
+        except ValueError:  # a value marshal cannot keep (a date): this catalog is read afresh each time
+            return data
+        self._kept[key] = _checksum(payload) + payload
+        return data
 
     def _entry(self, key: bytes) -> Entry | None:
         stored = self._stored.get(key)
