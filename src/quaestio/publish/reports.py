@@ -357,6 +357,11 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         return target.read_bytes()
 
 
+def _memory_mb(job: ReportJob) -> float:
+    source, suffix = job[0], job[1]
+    return pdf_memory_mb(len(source.markdown_pdf)) if suffix == ".pdf" else docx_memory_mb(len(source.markdown_docx))
+
+
 def write_reports(
     corpus: Corpus,
     info: BuildInfo,
@@ -392,7 +397,7 @@ def write_reports(
 
     # Largest first, as many at once as the cores and the memory allow (see budget.py).
     run_within_budget(
-        [Job(job, (pdf_memory_mb if job[1] == ".pdf" else docx_memory_mb)(len(job[0].markdown_pdf))) for job in jobs],
+        [Job(job, _memory_mb(job)) for job in jobs],
         lambda job: job[2](job[0], branding),
         finished,
     )
