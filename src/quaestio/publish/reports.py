@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import metadata
@@ -31,12 +30,15 @@ from quaestio.content.model import Corpus, GlossaryEntry, Recommendation, Refere
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish import docx_layout, pdf_tags, render
 from quaestio.publish.branding import Branding
+from quaestio.publish.budget import Job, docx_memory_mb, pdf_memory_mb, run_within_budget
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
+from quaestio.publish.compact import compact_pdf
 from quaestio.publish.csl import citation_style, csl_id, csl_item, format_entries, mark_title
 from quaestio.publish.locale import locale_name, long_date, number, plural
 from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.site.figures import Figures, chart_layout, key_figures
+from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
 from quaestio.publish.urls import absolute, audience_path, topic_path
 from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
@@ -48,6 +50,11 @@ READER = (
 REPORTS_TEMPLATES = "reports"
 PDF_TEMPLATE, REFERENCE_DOCX, CHART = "report.typ", "reference.docx", "chart.svg.j2"
 CHART_FILE, CHART_PNG = "chart.svg", "chart.png"
+
+
+Compiler = Callable[["ReportSource", Branding], bytes]
+# A report to make: its source, its suffix, the compiler that makes it, and its file in the cache.
+ReportJob = tuple["ReportSource", str, Compiler, Path]
 
 
 class ReportError(Exception):
@@ -570,20 +577,19 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
         (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
+        job = TypstJob(
+            source=str(folder / "report.typ"),
+            root=str(folder),
+            font_paths=(str(branding.templates / "fonts"),),
+            package_path=str(folder / "no-packages"),
+            timestamp=source.epoch,
+            output=str(folder / "report.pdf"),
+        )
         try:
-            pdf = typst.compile(
-                str(folder / "report.typ"),
-                root=str(folder),
-                font_paths=[str(branding.templates / "fonts")],
-                ignore_system_fonts=True,
-                pdf_standards=["ua-1"],
-                timestamp=source.epoch,
-                package_path=str(folder / "no-packages"),
-                package_cache_path=str(folder / "no-packages"),
-            )
-        except typst.TypstError as failure:
+            pdf = compile_in_child(job)
+        except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
-    return pdf_tags.finish_tags(pdf)
+    return compact_pdf(pdf_tags.finish_tags(pdf))
 
 
 def _png(svg: str, width: str, fonts: Path) -> bytes:
@@ -721,6 +727,11 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         return docx_layout.finish_docx(target.read_bytes(), layout)
 
 
+def _memory_mb(job: ReportJob) -> float:
+    source, suffix = job[0], job[1]
+    return pdf_memory_mb(len(source.markdown_pdf)) if suffix == ".pdf" else docx_memory_mb(len(source.markdown_docx))
+
+
 def write_reports(
     corpus: Corpus,
     info: BuildInfo,
@@ -736,7 +747,7 @@ def write_reports(
     sources = render_sources(corpus, info, branding, history, specs)
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    jobs = []
+    jobs: list[ReportJob] = []
     unchanged = []
     for source in sources:
         for suffix, compiler in ((".pdf", compile_pdf), (".docx", compile_docx)):
@@ -746,21 +757,21 @@ def write_reports(
                 unchanged.append(f"{source.spec.name}{suffix}")
             else:
                 jobs.append((source, suffix, compiler, cached))
-    # Longest first, so that the big compendium does not start last on an otherwise idle machine.
-    jobs.sort(key=lambda job: len(job[0].markdown_pdf), reverse=True)
     written = []
-    if jobs:
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            futures = {
-                pool.submit(compiler, source, branding): (source, suffix, cached)
-                for source, suffix, compiler, cached in jobs
-            }
-            for done, future in enumerate(as_completed(futures), start=1):
-                source, suffix, cached = futures[future]
-                write_atomically(cached, future.result())
-                link_or_copy(cached, out / f"{source.spec.name}{suffix}")
-                written.append(f"{source.spec.name}{suffix}")
-                say(f"[{done}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - done} left)")
+
+    def finished(job: ReportJob, content: bytes) -> None:
+        source, suffix, _, cached = job
+        write_atomically(cached, content)
+        link_or_copy(cached, out / f"{source.spec.name}{suffix}")
+        written.append(f"{source.spec.name}{suffix}")
+        say(f"[{len(written)}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - len(written)} left)")
+
+    # Largest first, as many at once as the cores and the memory allow (see budget.py).
+    run_within_budget(
+        [Job(job, _memory_mb(job)) for job in jobs],
+        lambda job: job[2](job[0], branding),
+        finished,
+    )
     keep = {f"{s.key}{suffix}" for s in sources for suffix in (".pdf", ".docx")}
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
