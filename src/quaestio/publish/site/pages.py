@@ -78,11 +78,13 @@ def front_matter(
     hide: Sequence[str] = (),
     description: Text | str | None = None,
     language: str = SOURCE_LANGUAGE,
+    keywords: Sequence[str] = (),
 ) -> Markup:
     """YAML front matter; title and description are HTML-escaped because the theme inserts them as HTML.
 
     The description (the page's <meta name="description">) is one line, shortened at a word to about the
-    length search engines show.
+    length search engines show. keywords (a recommendation's ID) go into the search index as the page's
+    tags, which Material's search weighs above everything else, so that searching an ID finds its page first.
     """
     lines = ["---"]
     if title is not None:
@@ -95,6 +97,8 @@ def front_matter(
         lines += ["search:", "  exclude: true"]
     if hide:
         lines += ["hide:", *(f"  - {item}" for item in hide)]
+    if keywords:
+        lines += ["tags:", *(f"  - {json.dumps(html_escape(word), ensure_ascii=False)}" for word in keywords)]
     return Markup("\n".join([*lines, "---"]))
 
 
