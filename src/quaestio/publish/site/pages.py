@@ -261,11 +261,12 @@ class SiteContext:
             raise KeyError(f"no formatted entry for the reference {reference_id} of {topic_id}")
         reference = next(r for r in self.topic(topic_id).references if r.id == reference_id)
         shown = reference.title.language_shown(self.language, reference.language)
-        lang = "" if shown == self.language else f' lang="{shown.value}"'
-        # pandoc's HTML writer escaped the reference's fields; the title is marked as the work's name, in the
-        # language it is shown in when that is not the page's (a French law's title on an English page).
+        if shown == self.language:
+            return Markup(entry)  # pandoc's HTML writer escaped the reference's fields
+        # A title shown in another language than the page's (a French law's title on an English page) is
+        # marked as the work's name in that language, so that screen readers pronounce it right.
         title = reference.title.get(self.language)
-        return Markup(mark_title(entry, title, lambda written: f"<cite{lang}>{written}</cite>"))
+        return Markup(mark_title(entry, title, lambda written: f'<cite lang="{shown.value}">{written}</cite>'))
 
     def mapped_controls(self, recommendation: Recommendation) -> list[tuple[Catalog, Control, str]]:
         """The catalog controls a recommendation maps to, with how it relates to each."""
