@@ -83,6 +83,22 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a withdrawn recommendation does not say why",
     )
+    DUPLICATE_ADDRESSEE = (
+        "duplicate-addressee",
+        Severity.ERROR,
+        "an addressee named twice in one recommendation's tracker",
+    )
+    HISTORY_ORDER = ("history-order", Severity.ERROR, "a tracker entry dated before the entry above it")
+    MISSING_EVIDENCE = (
+        "missing-evidence",
+        Severity.ERROR,
+        "a tracker entry with neither a `source` address nor a `document`",
+    )
+    TARGET_REASON = (
+        "target-reason",
+        Severity.ERROR,
+        "a target date moved without `target_reason`, or a `target_reason` without a new target date",
+    )
     URL_SCHEME = ("url-scheme", Severity.ERROR, "an address or Markdown link that is not http, https or mailto")
     ASSET_PATH = (
         "asset-path",

@@ -8,7 +8,17 @@ from functools import cached_property
 
 from quaestio.content.layout import Kind
 from quaestio.content.load import Source
-from quaestio.vocab import TRANSLATIONS, Audience, FollowUpState, Horizon, Priority, ReferenceKind, Status
+from quaestio.vocab import (
+    TRANSLATIONS,
+    Acceptance,
+    Audience,
+    FollowUpState,
+    Horizon,
+    Implementation,
+    Priority,
+    ReferenceKind,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,30 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """One dated entry of an addressee's tracker history: what changed, why, the evidence and the assessor."""
+
+    date: str
+    note: Text
+    assessor: str
+    source: str | None = None
+    document: str | None = None
+    acceptance: Acceptance | None = None
+    status: Implementation | None = None
+    target: str | None = None
+    target_reason: Text | None = None
+    mandated_by: Text | None = None
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who is expected to act on a recommendation, with the dated history of its answer and progress."""
+
+    name: str
+    history: tuple[Assessment, ...] = ()
+
+
+@dataclass(frozen=True)
 class Recommendation:
     id: str
     topic: str
@@ -112,6 +146,8 @@ class Recommendation:
     withdrawal_reason: Text | None
     superseded_by: str | None
     origin: Origin
+    priority_flag: bool = False
+    tracker: tuple[Addressee, ...] = ()
 
     @property
     def number(self) -> int:
@@ -221,6 +257,25 @@ def _topic(source: Source) -> Topic:
     )
 
 
+def _assessment(entry: dict) -> Assessment:
+    return Assessment(
+        date=entry["date"],
+        note=Text.of(entry["note"]),
+        assessor=entry["assessor"],
+        source=entry.get("source"),
+        document=entry.get("document"),
+        acceptance=Acceptance(entry["acceptance"]) if "acceptance" in entry else None,
+        status=Implementation(entry["status"]) if "status" in entry else None,
+        target=entry.get("target"),
+        target_reason=Text.maybe(entry.get("target_reason")),
+        mandated_by=Text.maybe(entry.get("mandated_by")),
+    )
+
+
+def _addressee(item: dict) -> Addressee:
+    return Addressee(item["addressee"], tuple(_assessment(e) for e in item["history"]))
+
+
 def _recommendations(source: Source) -> list[Recommendation]:
     data = source.document.data
     return [
@@ -244,6 +299,8 @@ def _recommendations(source: Source) -> list[Recommendation]:
             withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),
+            priority_flag=bool(r.get("priority_flag", False)),
+            tracker=tuple(_addressee(a) for a in r.get("tracker", [])),
         )
         for i, r in enumerate(data["recommendations"])
     ]

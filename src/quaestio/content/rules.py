@@ -307,6 +307,10 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
             )
         for entry_index, entry in _mappings(item.get("follow_up")):
             findings.extend(_url_findings(source, base + ("follow_up", entry_index, "source"), entry.get("source")))
+        for addressee_index, addressee in _mappings(item.get("tracker")):
+            for entry_index, entry in _mappings(addressee.get("history")):
+                where = base + ("tracker", addressee_index, "history", entry_index, "source")
+                findings.extend(_url_findings(source, where, entry.get("source")))
 
     for challenge_id, occurrence in challenges.items():
         if challenge_id not in adopted_addresses:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from quaestio.content.cycle_rules import check_cycle
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
 from quaestio.content.rules import check_rules
@@ -48,4 +49,5 @@ def validate(content: LoadedContent, schemas: SchemaSet) -> tuple[tuple[Source, 
         findings.extend(check_document(source.document, source.file.kind, schemas))
         checked.append(source)
     findings.extend(check_rules(checked))
+    findings.extend(check_cycle(checked))
     return tuple(checked), tuple(ordered(findings))
