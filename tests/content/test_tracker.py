@@ -165,7 +165,9 @@ def test_a_recommendation_rolls_up_its_addressees(recommendation):
 
 
 def test_group_tallies_count_each_recommendation_once_in_its_group(recommendation):
-    done = dataclasses.replace(recommendation, tracker=(Addressee("CCB", (entry("2017-01-01", status=I.IMPLEMENTED),)),))
+    done = dataclasses.replace(
+        recommendation, tracker=(Addressee("CCB", (entry("2017-01-01", status=I.IMPLEMENTED),)),)
+    )
     states = [recommendation_state(done), recommendation_state(recommendation)]
     (group,) = tallies(states, lambda r: r.audience, ["public"])
     assert group.total == 2 and group.count(I.IMPLEMENTED) == 1 and group.count(I.OPEN) == 1
