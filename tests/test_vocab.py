@@ -37,6 +37,9 @@ def test_recommendation_schema_enums_are_the_vocabulary():
     assert item["priority"]["enum"] == _values(Priority)
     assert item["horizon"]["enum"] == _values(Horizon)
     assert item["status"]["enum"] == _values(Status)
+    definitions = _schema("open-data.schema.json")["$defs"]
+    assert definitions["acceptance"]["enum"] == _values(Acceptance)
+    assert definitions["implementation"]["enum"] == _values(Implementation)
 
 
 def test_tracker_schema_enums_are_the_vocabulary():

@@ -91,6 +91,11 @@ def _workflow_parsers(commands) -> None:
         help="markdown for a pull request (default), json for tools",
     )
 
+    followup = commands.add_parser("followup", help="the implementation tracker: migrate the old form, import updates")
+    actions = followup.add_subparsers(dest="action", metavar="ACTION", required=True)
+    migrate = actions.add_parser("migrate", help="move every old follow_up list into the tracker, losing no entry")
+    migrate.add_argument("--dry-run", action="store_true", help="list what would move; write nothing")
+
     preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
 
@@ -282,6 +287,23 @@ def _diff(root: Path, base: str, head: str, output_format: str) -> int:
     return EXIT_OK
 
 
+def _followup_migrate(root: Path, dry_run: bool) -> int:
+    from quaestio.publish.branding import load_branding
+    from quaestio.workflow.fmt import read_schemas
+    from quaestio.workflow.migrate import migrate_follow_up
+
+    outcome = migrate_follow_up(root, load_branding(root), read_schemas(schemas_directory(root)), dry_run)
+    if outcome.findings:
+        _print_findings(outcome.findings)
+        print("quaestio: nothing was migrated; every file was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    verb = "would move" if dry_run else "moved"
+    for path, ids, moved in outcome.files:
+        print(f"{path}: {verb} {moved} follow-up entries of {', '.join(ids)}", file=sys.stderr)
+    print(f"{verb} {outcome.entries} follow-up entries into the tracker", file=sys.stderr)
+    return EXIT_OK
+
+
 def _serve(root: Path, port: int) -> int:
     from quaestio.workflow.serve import serve
 
@@ -327,6 +349,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) 
         return _import(root, args.file, args.topic, args.audience, args.sheet, args.dry_run)
     if args.command == "diff":
         return _diff(root, args.base, args.head, args.format)
+    if args.command == "followup" and args.action == "migrate":
+        return _followup_migrate(root, args.dry_run)
     if args.command == "serve":
         return _serve(root, args.port)
     parser.print_help(sys.stderr)

@@ -99,6 +99,11 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a target date moved without `target_reason`, or a `target_reason` without a new target date",
     )
+    LEGACY_FOLLOW_UP = (
+        "legacy-follow-up",
+        Severity.ERROR,
+        "a recommendation still has the old `follow_up` list; `quaestio followup migrate` moves it into `tracker`",
+    )
     URL_SCHEME = ("url-scheme", Severity.ERROR, "an address or Markdown link that is not http, https or mailto")
     ASSET_PATH = (
         "asset-path",

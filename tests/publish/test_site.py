@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from quaestio.content.model import Corpus, FollowUp, GlossaryEntry, Reference, Text
+from quaestio.content.model import Addressee, Assessment, Corpus, GlossaryEntry, Reference, Text
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
@@ -87,7 +87,23 @@ def hostile_corpus(corpus: Corpus) -> Corpus:
             title=_text(HOSTILE_LINE),
             text=_text(HOSTILE_MARKDOWN + "\nCCB"),
             rationale=_text(HOSTILE_MARKDOWN),
-            follow_up=(FollowUp("2016-01-01", "in progress", _text(HOSTILE_MARKDOWN), HOSTILE_URL),),
+            tracker=(
+                Addressee(
+                    HOSTILE_LINE,
+                    (
+                        Assessment(
+                            "2016-01-01",
+                            _text(HOSTILE_MARKDOWN),
+                            HOSTILE_LINE,
+                            source=HOSTILE_URL,
+                            document=HOSTILE_LINE,
+                            target="2016-06-30",
+                            target_reason=_text(HOSTILE_LINE),
+                            mandated_by=_text(HOSTILE_LINE),
+                        ),
+                    ),
+                ),
+            ),
             withdrawal_reason=_text(HOSTILE_MARKDOWN) if r.withdrawal_reason else None,
         )
         for r in corpus.recommendations

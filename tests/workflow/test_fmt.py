@@ -223,7 +223,7 @@ def test_a_file_with_a_syntax_error_is_reported_and_left_as_it_is(repo, capsys):
     broken = repo.read(BUSINESS)
     assert main(["--root", str(repo.root), "fmt"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"{BUSINESS}:22:12: error[yaml-syntax]: YAML syntax error: did not find expected ',' or ']'")
+    assert out.startswith(f"{BUSINESS}:25:12: error[yaml-syntax]: YAML syntax error: did not find expected ',' or ']'")
     assert repo.read(BUSINESS) == broken
     assert repo.read(TOPIC).startswith(TOPIC_LINE)  # the other files were still formatted
 

@@ -34,6 +34,16 @@ def check_cycle(sources: Sequence[Source]) -> list[Finding]:
 def _tracker_findings(source: Source, base: JsonPath, item: dict) -> list[Finding]:
     findings: list[Finding] = []
     own_id = item.get("id", "this recommendation")
+    if "follow_up" in item:
+        findings.append(
+            finding(
+                source.file.path,
+                source.document.positions.of_key(base + ("follow_up",)),
+                Code.LEGACY_FOLLOW_UP,
+                f"{own_id} keeps its follow-up in the old 'follow_up' list",
+                "run 'quaestio followup migrate', which moves every entry into 'tracker'",
+            )
+        )
     names: dict[str, JsonPath] = {}
     for index, addressee in _mappings(item.get("tracker")):
         path = base + ("tracker", index)

@@ -12,7 +12,6 @@ from quaestio.vocab import (
     TRANSLATIONS,
     Acceptance,
     Audience,
-    FollowUpState,
     Horizon,
     Implementation,
     Priority,
@@ -97,14 +96,6 @@ class GlossaryEntry:
 
 
 @dataclass(frozen=True)
-class FollowUp:
-    date: str
-    state: FollowUpState
-    note: Text
-    source: str | None
-
-
-@dataclass(frozen=True)
 class Assessment:
     """One dated entry of an addressee's tracker history: what changed, why, the evidence and the assessor."""
 
@@ -142,7 +133,6 @@ class Recommendation:
     addresses: tuple[str, ...]
     references: tuple[str, ...]
     related: tuple[str, ...]
-    follow_up: tuple[FollowUp, ...]
     withdrawal_reason: Text | None
     superseded_by: str | None
     origin: Origin
@@ -292,10 +282,6 @@ def _recommendations(source: Source) -> list[Recommendation]:
             addresses=tuple(r["addresses"]),
             references=tuple(r.get("references", [])),
             related=tuple(r.get("related", [])),
-            follow_up=tuple(
-                FollowUp(f["date"], FollowUpState(f["state"]), Text.of(f["note"]), f.get("source"))
-                for f in r.get("follow_up", [])
-            ),
             withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),

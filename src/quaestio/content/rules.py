@@ -305,8 +305,6 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
                     "add 'withdrawal_reason:' explaining why it was withdrawn",
                 )
             )
-        for entry_index, entry in _mappings(item.get("follow_up")):
-            findings.extend(_url_findings(source, base + ("follow_up", entry_index, "source"), entry.get("source")))
         for addressee_index, addressee in _mappings(item.get("tracker")):
             for entry_index, entry in _mappings(addressee.get("history")):
                 where = base + ("tracker", addressee_index, "history", entry_index, "source")

@@ -8,14 +8,15 @@ import json
 from pathlib import Path
 
 from quaestio.content.layout import SCHEMAS_DIR
-from quaestio.content.model import Corpus, Recommendation, Text, Topic
+from quaestio.content.model import Addressee, Assessment, Corpus, Recommendation, Text, Topic
+from quaestio.content.tracker import addressee_state, recommendation_state
 from quaestio.output import write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.urls import absolute, recommendation_path, topic_path
 from quaestio.resources import resource_directory
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "2.0"
 SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
 CSV_COLUMNS = (
@@ -34,8 +35,9 @@ CSV_COLUMNS = (
     "related",
     "superseded_by",
     "withdrawal_reason",
-    "latest_follow_up_date",
-    "latest_follow_up_state",
+    "implementation_status",
+    "acceptance",
+    "last_assessed",
     "url",
 )
 
@@ -76,7 +78,47 @@ def _topic(topic: Topic, site_url: str) -> dict:
     }
 
 
-def _recommendation(corpus: Corpus, item: Recommendation, site_url: str) -> dict:
+def _assessment(entry: Assessment) -> dict:
+    record: dict = {"date": entry.date}
+    for name in ("acceptance", "status", "target"):
+        if getattr(entry, name) is not None:
+            record[name] = getattr(entry, name)
+    for name in ("target_reason", "mandated_by"):
+        if getattr(entry, name) is not None:
+            record[name] = _text(getattr(entry, name))
+    record["note"] = _text(entry.note)
+    for name in ("source", "document"):
+        if getattr(entry, name) is not None:
+            record[name] = getattr(entry, name)
+    record["assessor"] = entry.assessor
+    return record
+
+
+def _addressee(addressee: Addressee, today: str) -> dict:
+    state = addressee_state(addressee)
+    return {
+        "addressee": addressee.name,
+        "acceptance": state.acceptance,
+        "status": state.status,
+        "target": state.target,
+        "mandated_by": _text(state.mandated_by),
+        "overdue": state.overdue(today),
+        "history": [_assessment(e) for e in addressee.history],
+    }
+
+
+def _implementation(item: Recommendation, today: str) -> dict:
+    state = recommendation_state(item)
+    return {
+        "status": state.status,
+        "acceptance": state.acceptance,
+        "overdue": state.overdue(today),
+        "mandated": state.mandated,
+        "last_assessed": state.updated,
+    }
+
+
+def _recommendation(corpus: Corpus, item: Recommendation, site_url: str, today: str) -> dict:
     record = {
         "id": item.id,
         "topic": item.topic,
@@ -90,9 +132,9 @@ def _recommendation(corpus: Corpus, item: Recommendation, site_url: str) -> dict
         "addresses": list(item.addresses),
         "references": list(item.references),
         "related": [r.id for r in corpus.related_to(item.id)],
-        "follow_up": [
-            {"date": f.date, "state": f.state, "note": _text(f.note), "source": f.source} for f in item.follow_up
-        ],
+        "priority_flag": item.priority_flag,
+        "implementation": _implementation(item, today),
+        "tracker": [_addressee(a, today) for a in item.tracker],
         "url": absolute(site_url, recommendation_path(item.id)),
     }
     if item.withdrawal_reason is not None:
@@ -113,7 +155,9 @@ def open_data(corpus: Corpus, info: BuildInfo, branding: Branding) -> dict:
         "revision": info.revision,
         "date": info.date.isoformat(),
         "topics": [_topic(t, site_url) for t in corpus.topics],
-        "recommendations": [_recommendation(corpus, r, site_url) for r in corpus.recommendations],
+        "recommendations": [
+            _recommendation(corpus, r, site_url, info.date.isoformat()) for r in corpus.recommendations
+        ],
     }
 
 
@@ -132,7 +176,7 @@ def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in corpus.recommendations:
-        latest = r.follow_up[-1] if r.follow_up else None
+        state = recommendation_state(r)
         writer.writerow(
             [
                 _cell(value)
@@ -152,8 +196,9 @@ def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
                     "; ".join(x.id for x in corpus.related_to(r.id)),
                     r.superseded_by or "",
                     r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
-                    latest.date if latest else "",
-                    latest.state if latest else "",
+                    state.status,
+                    state.acceptance,
+                    state.updated or "",
                     absolute(site_url, recommendation_path(r.id)),
                 )
             ]

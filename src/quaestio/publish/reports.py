@@ -21,6 +21,7 @@ import yaml
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
+from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
@@ -185,6 +186,7 @@ def render_sources(
     templates = branding.templates / REPORTS_TEMPLATES
     env = environment(templates)
     env.globals["long_date"] = _long_date
+    env.globals["addressee_state"] = addressee_state
     settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
     fixed = "|".join(
         [

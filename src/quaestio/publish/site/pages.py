@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 
 from quaestio.content.model import Corpus, Recommendation, Text, Topic
+from quaestio.content.tracker import RecommendationState, recommendation_state
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import content
@@ -171,6 +172,19 @@ class SiteContext:
     def label(self, group: str, value: str) -> str:
         return self.branding.label(group, value)
 
+    @cached_property
+    def today(self) -> str:
+        """The build's date (from the content's revision, never the clock), against which targets fall due."""
+        return self.info.date.isoformat()
+
+    @cached_property
+    def _states(self) -> dict[str, RecommendationState]:
+        return {r.id: recommendation_state(r) for r in self.corpus.recommendations}
+
+    def state(self, recommendation: Recommendation) -> RecommendationState:
+        """Where a recommendation's implementation stands, rolled up from its addressees."""
+        return self._states[recommendation.id]
+
     def audience(self, key: str) -> Mapping[str, str]:
         return self.branding.audience(key)
 
@@ -308,7 +322,8 @@ def _check_identifiers(corpus: Corpus) -> None:
 def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     """The site's own files from templates/site/assets; *.j2 files are filled with the branding colours."""
     colours: Mapping[str, str] = branding["colours"]  # type: ignore[assignment]
-    for name, value in colours.items():
+    status_colours: Mapping[str, str] = branding.settings.get("status_colours", {})  # type: ignore[assignment]
+    for name, value in (*colours.items(), *status_colours.items()):
         if not _COLOUR.match(str(value)):
             raise ValueError(f"branding colour {name} must be written #rrggbb, not {value!r}")
     env = jinja2.Environment(
@@ -320,7 +335,7 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for source in sorted((templates / "assets").iterdir()):
         if source.is_file() and source.suffix == ".j2":
-            files[source.stem] = env.get_template(source.name).render(colours=colours)
+            files[source.stem] = env.get_template(source.name).render(colours=colours, status_colours=status_colours)
         elif source.is_file():
             files[source.name] = source.read_bytes()
     return files
