@@ -96,6 +96,19 @@ def _workflow_parsers(commands) -> None:
     migrate = actions.add_parser("migrate", help="move every old follow_up list into the tracker, losing no entry")
     migrate.add_argument("--dry-run", action="store_true", help="list what would move; write nothing")
 
+    edition = commands.add_parser("edition", help="start the next edition of the working sessions")
+    steps = edition.add_subparsers(dest="step", metavar="STEP", required=True)
+    start = steps.add_parser("new", help="open edition YEAR: revisited topics keep their earlier edition on record")
+    start.add_argument("year", type=int, help="the new edition's year, after the current one")
+    start.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        dest="topics",
+        help="a topic the new edition revisits (repeat it; default: every open topic of the current edition)",
+    )
+    start.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+
     preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
 
@@ -304,6 +317,30 @@ def _followup_migrate(root: Path, dry_run: bool) -> int:
     return EXIT_OK
 
 
+def _edition_new(root: Path, year: int, topics: Sequence[str], dry_run: bool) -> int:
+    from quaestio.workflow.edition import start_edition
+    from quaestio.workflow.fmt import read_schemas
+    from quaestio.workflow.scaffold import ScaffoldError
+
+    try:
+        started = start_edition(root, year, topics, read_schemas(schemas_directory(root)), dry_run)
+    except ScaffoldError as problem:
+        return _fail(str(problem))
+    if started.findings:
+        _print_findings(started.findings)
+        print("quaestio: nothing was written; every topic was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    verb = "would open" if dry_run else "opened"
+    print(f"{verb} edition {year} for: {', '.join(started.topics)}", file=sys.stderr)
+    if not dry_run:
+        print(
+            "each topic's earlier session and status quaestionis are kept in earlier_editions; write the new "
+            "session's date, venue and chairs, and bring the status quaestionis up to date",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 def _serve(root: Path, port: int) -> int:
     from quaestio.workflow.serve import serve
 
@@ -351,6 +388,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) 
         return _diff(root, args.base, args.head, args.format)
     if args.command == "followup" and args.action == "migrate":
         return _followup_migrate(root, args.dry_run)
+    if args.command == "edition":
+        return _edition_new(root, args.year, args.topics, args.dry_run)
     if args.command == "serve":
         return _serve(root, args.port)
     parser.print_help(sys.stderr)

@@ -83,6 +83,21 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a withdrawn recommendation does not say why",
     )
+    UNKNOWN_EDITION = (
+        "unknown-edition",
+        Severity.ERROR,
+        "an edition year in which the topic had no session (or, for a withdrawal, no topic had one)",
+    )
+    EDITION_ORDER = (
+        "edition-order",
+        Severity.ERROR,
+        "editions out of order: earlier editions, revisions, a withdrawal or a closure before what they follow",
+    )
+    WITHDRAWN_IN = (
+        "withdrawn-in",
+        Severity.ERROR,
+        "a `withdrawn_in` edition on a recommendation that is not withdrawn",
+    )
     DUPLICATE_ADDRESSEE = (
         "duplicate-addressee",
         Severity.ERROR,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from quaestio.content.layout import Kind
@@ -76,6 +76,7 @@ class Challenge:
     title: Text
     description: Text
     origin: Origin
+    edition: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,26 @@ class Addressee:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """The fields of a recommendation a revision may change, as they read before it (None: unchanged)."""
+
+    title: Text | None = None
+    text: Text | None = None
+    rationale: Text | None = None
+    priority: Priority | None = None
+    horizon: Horizon | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A later edition's revision of a recommendation: why, and the wording it replaced."""
+
+    edition: int
+    reason: Text
+    earlier: Wording
+
+
+@dataclass(frozen=True)
 class Recommendation:
     id: str
     topic: str
@@ -138,10 +159,30 @@ class Recommendation:
     origin: Origin
     priority_flag: bool = False
     tracker: tuple[Addressee, ...] = ()
+    edition: int = 0
+    withdrawn_in: int | None = None
+    revisions: tuple[Revision, ...] = ()
 
     @property
     def number(self) -> int:
         return int(self.id.rsplit("-", 1)[1])
+
+
+@dataclass(frozen=True)
+class TopicEdition:
+    """A topic as an earlier edition's working session left it."""
+
+    edition: int
+    session: Session
+    status_quaestionis: Text
+
+
+@dataclass(frozen=True)
+class Closure:
+    """The edition that closed a topic, and why."""
+
+    edition: int
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -157,6 +198,17 @@ class Topic:
     references: tuple[Reference, ...]
     glossary: tuple[GlossaryEntry, ...]
     origin: Origin
+    earlier: tuple[TopicEdition, ...] = ()
+    closed: Closure | None = None
+
+    @property
+    def editions(self) -> tuple[int, ...]:
+        """Every edition with a working session on the topic, oldest first."""
+        return (*(e.edition for e in self.earlier), self.edition)
+
+    @property
+    def first_edition(self) -> int:
+        return self.editions[0]
 
 
 @dataclass(frozen=True)
@@ -212,26 +264,35 @@ def _line(source: Source, path: tuple) -> Origin:
     return Origin(source.file.path, source.at(path)[0])
 
 
+def _session(session: dict) -> Session:
+    return Session(
+        number=session["number"],
+        date=session["date"],
+        venue=Text.of(session["venue"]),
+        chairs=tuple(Chair(Text.of(c["name"]), Text.maybe(c.get("affiliation"))) for c in session["chairs"]),
+        organisations=tuple(Text.of(o) for o in session["organisations"]),
+    )
+
+
 def _topic(source: Source) -> Topic:
     data = source.document.data
-    session = data["session"]
+    closed = data.get("closed")
     return Topic(
         id=data["id"],
         code=data["code"],
         title=Text.of(data["title"]),
         summary=Text.of(data["summary"]),
         edition=data["edition"],
-        session=Session(
-            number=session["number"],
-            date=session["date"],
-            venue=Text.of(session["venue"]),
-            chairs=tuple(Chair(Text.of(c["name"]), Text.maybe(c.get("affiliation"))) for c in session["chairs"]),
-            organisations=tuple(Text.of(o) for o in session["organisations"]),
-        ),
+        session=_session(data["session"]),
         status_quaestionis=Text.of(data["status_quaestionis"]),
         challenges=tuple(
             Challenge(
-                c["id"], data["id"], Text.of(c["title"]), Text.of(c["description"]), _line(source, ("challenges", i))
+                c["id"],
+                data["id"],
+                Text.of(c["title"]),
+                Text.of(c["description"]),
+                _line(source, ("challenges", i)),
+                c.get("edition"),
             )
             for i, c in enumerate(data["challenges"])
         ),
@@ -244,6 +305,21 @@ def _topic(source: Source) -> Topic:
             for g in data.get("glossary", [])
         ),
         origin=_line(source, ()),
+        earlier=tuple(
+            TopicEdition(e["edition"], _session(e["session"]), Text.of(e["status_quaestionis"]))
+            for e in data.get("earlier_editions", [])
+        ),
+        closed=Closure(closed["edition"], Text.of(closed["reason"])) if closed else None,
+    )
+
+
+def _wording(earlier: dict) -> Wording:
+    return Wording(
+        title=Text.maybe(earlier.get("title")),
+        text=Text.maybe(earlier.get("text")),
+        rationale=Text.maybe(earlier.get("rationale")),
+        priority=Priority(earlier["priority"]) if "priority" in earlier else None,
+        horizon=Horizon(earlier["horizon"]) if "horizon" in earlier else None,
     )
 
 
@@ -287,9 +363,26 @@ def _recommendations(source: Source) -> list[Recommendation]:
             origin=_line(source, ("recommendations", i)),
             priority_flag=bool(r.get("priority_flag", False)),
             tracker=tuple(_addressee(a) for a in r.get("tracker", [])),
+            edition=r.get("edition", 0),
+            withdrawn_in=r.get("withdrawn_in"),
+            revisions=tuple(
+                Revision(v["edition"], Text.of(v["reason"]), _wording(v["earlier"])) for v in r.get("revisions", [])
+            ),
         )
         for i, r in enumerate(data["recommendations"])
     ]
+
+
+def _with_editions(recommendation: Recommendation, first_edition: int) -> Recommendation:
+    """The recommendation with its defaults filled in: made in its topic's first edition, and if withdrawn,
+    withdrawn in the edition that made it."""
+    edition = recommendation.edition or first_edition
+    withdrawn_in = recommendation.withdrawn_in
+    if recommendation.status is Status.WITHDRAWN and withdrawn_in is None:
+        withdrawn_in = edition
+    if (edition, withdrawn_in) == (recommendation.edition, recommendation.withdrawn_in):
+        return recommendation
+    return replace(recommendation, edition=edition, withdrawn_in=withdrawn_in)
 
 
 def build_corpus(sources: Sequence[Source]) -> Corpus:
@@ -298,7 +391,13 @@ def build_corpus(sources: Sequence[Source]) -> Corpus:
         (_topic(s) for s in sources if s.file.kind is Kind.TOPIC), key=lambda t: (t.edition, t.session.number, t.id)
     )
     topic_order = {t.id: i for i, t in enumerate(topics)}
-    recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s)]
+    first = {t.id: t.first_edition for t in topics}
+    recommendations = [
+        _with_editions(r, first.get(r.topic, 0))
+        for s in sources
+        if s.file.kind is Kind.RECOMMENDATIONS
+        for r in _recommendations(s)
+    ]
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )

@@ -150,10 +150,22 @@ def recommendation_state(recommendation: Recommendation, as_at: str | None = Non
 # -- roll-up: from recommendations to groups ---------------------------------------------------
 
 
-def in_force(recommendation: Recommendation) -> bool:
+def in_force(recommendation: Recommendation, year: int | None = None) -> bool:
     """Whether the tracker counts a recommendation: it is adopted (draft, proposed and withdrawn ones are
-    not the coalition's advice)."""
-    return recommendation.status is Status.ADOPTED
+    not the coalition's advice). In a given year: made by then, and adopted now or withdrawn only later."""
+    if year is None:
+        return recommendation.status is Status.ADOPTED
+    if recommendation.edition > year:
+        return False
+    if recommendation.status is Status.ADOPTED:
+        return True
+    withdrawn = recommendation.withdrawn_in
+    return (
+        recommendation.status is Status.WITHDRAWN
+        and withdrawn is not None
+        and recommendation.edition < withdrawn
+        and year < withdrawn
+    )
 
 
 @dataclass(frozen=True)

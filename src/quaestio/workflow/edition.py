@@ -1,0 +1,121 @@
+"""`quaestio edition new YEAR`: start the next edition by moving each revisited topic's session and status
+quaestionis into its `earlier_editions`, all files or none."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from quaestio.content.layout import TOPICS_DIR, Kind, discover
+from quaestio.content.load import read_yaml
+from quaestio.content.rules import PLACEHOLDER
+from quaestio.findings import Finding, did_you_mean, has_errors
+from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
+from quaestio.workflow.scaffold import ScaffoldError
+
+
+@dataclass(frozen=True)
+class Started:
+    """What `edition new` did: the edition, the topics it opened in it, and what stopped it."""
+
+    edition: int
+    topics: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+def _editions(data: dict) -> list[int]:
+    earlier = [e.get("edition") for e in data.get("earlier_editions") or [] if isinstance(e, dict)]
+    return [y for y in (*earlier, data.get("edition")) if isinstance(y, int)]
+
+
+def _load_topics(root: Path) -> tuple[dict[str, tuple[str, dict]], list[Finding]]:
+    """Every topic file's plain data, by topic id, with its path; findings if one cannot be read."""
+    found: dict[str, tuple[str, dict]] = {}
+    problems: list[Finding] = []
+    files, _ = discover(root)
+    for content in files:
+        if content.kind is not Kind.TOPIC:
+            continue
+        document, findings = read_yaml(content.file, content.path)
+        if document is None or has_errors(findings):
+            problems.extend(findings)
+            continue
+        found[content.topic] = (content.path, document.data)
+    return found, problems
+
+
+def _choose(topics: dict[str, tuple[str, dict]], named: Sequence[str], current: int) -> list[str]:
+    if not named:
+        return [t for t, (_, d) in topics.items() if d.get("edition") == current and not d.get("closed")]
+    chosen = []
+    for topic in named:
+        if topic not in topics:
+            hint = did_you_mean(topic, topics) or f"the topics are: {', '.join(topics)}"
+            raise ScaffoldError(f"there is no topic '{topic}'; {hint}")
+        if topics[topic][1].get("closed"):
+            raise ScaffoldError(f"the topic '{topic}' is closed; a closed topic has no further edition")
+        chosen.append(topic)
+    return chosen
+
+
+def _advance(data: CommentedMap, year: int, number: int) -> None:
+    """Archive the topic's current session and status quaestionis, and open its session of `year`."""
+    archived = CommentedMap()
+    archived["edition"] = data["edition"]
+    archived["session"] = copy.deepcopy(data["session"])
+    archived["status_quaestionis"] = copy.deepcopy(data["status_quaestionis"])
+    if "earlier_editions" not in data:
+        data["earlier_editions"] = CommentedSeq()
+    data["earlier_editions"].append(archived)
+    data["edition"] = year
+    session = data["session"]
+    session["number"] = number
+    session["date"] = dt.date(year, 1, 1)
+    session["venue"] = f"{PLACEHOLDER}: where the {year} session took place (and set its date above)"
+    data.yaml_set_comment_before_after_key(
+        "status_quaestionis",
+        before=f"Edition {year}: bring the status quaestionis, the challenges and the session up to date.\n"
+        f"The {archived['edition']} text stays on record in earlier_editions below.",
+        indent=0,
+    )
+
+
+def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas, dry_run: bool = False) -> Started:
+    """Open edition `year` for the named topics (default: every open topic of the current edition)."""
+    topics, problems = _load_topics(root)
+    if problems:
+        return Started(year, (), tuple(problems))
+    if not topics:
+        raise ScaffoldError(
+            f"there is no topic in {TOPICS_DIR}/; create one with 'quaestio new topic --edition {year}'"
+        )
+    current = max(y for _, d in topics.values() for y in _editions(d))
+    if year <= current:
+        raise ScaffoldError(f"edition {year} is not after the current edition {current}; choose {current + 1} or later")
+    chosen = _choose(topics, named, current)
+    if not chosen:
+        raise ScaffoldError(f"no open topic of edition {current} to carry into {year}; name topics with --topic")
+    planned: list[tuple[str, str]] = []
+    findings: list[Finding] = []
+    for number, topic in enumerate(chosen, start=1):
+        path = topics[topic][0]
+        data = yaml_round_trip().load((root / path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
+        _advance(data, year, number)
+        text, problems = canonical_text(dump(yaml_round_trip(), data), path, Kind.TOPIC, schemas)
+        if text is None:
+            findings.extend(problems)
+            continue
+        planned.append((path, text))
+    if findings:
+        return Started(year, (), tuple(findings))
+    if not dry_run:
+        for path, text in planned:
+            problem = write_safely(root / path, path, text)
+            if problem is not None:
+                return Started(year, (), (problem,))
+    return Started(year, tuple(chosen), ())
