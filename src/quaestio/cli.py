@@ -95,6 +95,12 @@ def _workflow_parsers(commands) -> None:
     actions = followup.add_subparsers(dest="action", metavar="ACTION", required=True)
     migrate = actions.add_parser("migrate", help="move every old follow_up list into the tracker, losing no entry")
     migrate.add_argument("--dry-run", action="store_true", help="list what would move; write nothing")
+    updates = actions.add_parser("import", help="apply a returned follow-up sheet (CSV or XLSX) to the tracker")
+    updates.add_argument("file", type=Path, help="the .csv or .xlsx file, in the columns of build/data/follow-up.csv")
+    updates.add_argument("--sheet", help="the sheet to read (default: 'Follow-up', else the only sheet)")
+    updates.add_argument(
+        "--dry-run", action="store_true", help="check the file and say what it would add; write nothing"
+    )
 
     edition = commands.add_parser("edition", help="start the next edition of the working sessions")
     steps = edition.add_subparsers(dest="step", metavar="STEP", required=True)
@@ -341,6 +347,41 @@ def _edition_new(root: Path, year: int, topics: Sequence[str], dry_run: bool) ->
     return EXIT_OK
 
 
+def _followup_import(root: Path, file: Path, sheet: str | None, dry_run: bool) -> int:
+    from quaestio.workflow import followup
+    from quaestio.workflow.fmt import read_schemas
+    from quaestio.workflow.importer import ImportProblem
+
+    if not file.is_file():
+        return _fail(f"no such file: {file}")
+    result = check(root)
+    if result.corpus is None:
+        _print_findings([f for f in result.findings if f.severity.value == "error"])
+        return _fail("the content has errors; fix them before importing follow-up", EXIT_ERRORS)
+    try:
+        table, findings = followup.read_sheet(file, str(file), sheet)
+    except ImportProblem as problem:
+        return _fail(str(problem))
+    if table is None:
+        _print_findings(findings)
+        print(f"quaestio: nothing was imported from {file}", file=sys.stderr)
+        return EXIT_ERRORS
+    done = followup.import_followup(root, table, result.corpus, read_schemas(schemas_directory(root)), dry_run)
+    if done.findings:
+        _print_findings(done.findings)
+        print(f"quaestio: nothing was imported from {file}; every file was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    verb = "would add" if dry_run else "added"
+    for rec_id, addressee, date in done.added:
+        print(f"  {verb} {rec_id}, {addressee}, {date}", file=sys.stderr)
+    print(
+        f"{verb} {len(done.added)} assessment(s) to {len(done.files)} file(s); "
+        f"{done.unchanged} row(s) were already on record",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _serve(root: Path, port: int) -> int:
     from quaestio.workflow.serve import serve
 
@@ -388,6 +429,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) 
         return _diff(root, args.base, args.head, args.format)
     if args.command == "followup" and args.action == "migrate":
         return _followup_migrate(root, args.dry_run)
+    if args.command == "followup":
+        return _followup_import(root, args.file, args.sheet, args.dry_run)
     if args.command == "edition":
         return _edition_new(root, args.year, args.topics, args.dry_run)
     if args.command == "serve":

@@ -170,6 +170,16 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "`import`: a row's title is already a recommendation of the file",
     )
+    FORMULA_CELL = (
+        "formula-cell",
+        Severity.ERROR,
+        "`followup import`: a cell holds a formula, whose shown value the file does not keep",
+    )
+    FOLLOWUP_CONFLICT = (
+        "followup-conflict",
+        Severity.ERROR,
+        "`followup import`: a row differs from the tracker entry already recorded for its date",
+    )
     ID_VANISHED = ("id-vanished", Severity.ERROR, "`diff`: an ID disappeared without being withdrawn")
     ID_REUSED = ("id-reused", Severity.ERROR, "`diff`: an ID now names something else")
     SITE_BUILD = ("site-build", Severity.ERROR, "`serve`: the site could not be rebuilt (the last good one stays up)")

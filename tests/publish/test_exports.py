@@ -20,7 +20,7 @@ def _export(repo, tmp_path):
 
 
 def test_json_matches_its_schema_and_carries_version_and_revision(repo, tmp_path):
-    json_path, schema_path, _ = _export(repo, tmp_path)
+    json_path, schema_path, *_ = _export(repo, tmp_path)
     document = json.loads(json_path.read_text(encoding="utf-8"))
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     assert jsonschema_rs.validator_for(schema).is_valid(document)

@@ -12,6 +12,7 @@ from quaestio.content.model import Addressee, Assessment, Corpus, Recommendation
 from quaestio.content.tracker import addressee_state, recommendation_state
 from quaestio.output import write_atomically
 from quaestio.publish.branding import Branding
+from quaestio.publish import followup_table
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.urls import absolute, recommendation_path, topic_path
 from quaestio.resources import resource_directory
@@ -19,6 +20,7 @@ from quaestio.resources import resource_directory
 FORMAT_VERSION = "2.0"
 SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
+FOLLOW_UP_CSV, HISTORY_CSV, FOLLOW_UP_XLSX = "follow-up.csv", "follow-up-history.csv", "follow-up.xlsx"
 CSV_COLUMNS = (
     "id",
     "topic",
@@ -212,7 +214,7 @@ def _open_data_schema() -> Path:
 
 
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
-    """Write recommendations.json, its schema, and recommendations.csv into out/."""
+    """Write recommendations.json, its schema, recommendations.csv and the tracker's tables into out/."""
     out.mkdir(parents=True, exist_ok=True)
     document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
     written = [out / JSON_NAME, out / SCHEMA_NAME, out / CSV_NAME]
@@ -220,4 +222,18 @@ def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -
     write_atomically(written[1], _open_data_schema().read_bytes())
     # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).
     write_atomically(written[2], "\ufeff" + recommendations_csv(corpus, branding))
+    return written + write_follow_up(corpus, info, branding, out)
+
+
+def write_follow_up(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
+    """follow-up.csv (the latest assessment of each addressee), follow-up-history.csv (every assessment) and
+    follow-up.xlsx (both, as two sheets), in the columns `quaestio followup import` reads back."""
+    site_url, today = str(branding["site_url"]), info.date.isoformat()
+    current = followup_table.current_rows(corpus, site_url, today)
+    history = followup_table.history_rows(corpus, site_url, today)
+    written = [out / FOLLOW_UP_CSV, out / HISTORY_CSV, out / FOLLOW_UP_XLSX]
+    write_atomically(written[0], followup_table.as_csv(current))
+    write_atomically(written[1], followup_table.as_csv(history))
+    sheets = ((followup_table.CURRENT_SHEET, current), (followup_table.HISTORY_SHEET, history))
+    write_atomically(written[2], followup_table.as_xlsx(sheets, info.source_date_epoch))
     return written

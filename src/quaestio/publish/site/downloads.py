@@ -17,7 +17,7 @@ from quaestio.vocab import Audience
 
 DOWNLOADS_DIR = "downloads"
 REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
-DATA_SUFFIXES = {".json": "JSON", ".csv": "CSV"}
+DATA_SUFFIXES = {".json": "JSON", ".csv": "CSV", ".xlsx": "XLSX"}
 
 
 @dataclass(frozen=True)
