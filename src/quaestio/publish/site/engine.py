@@ -108,7 +108,11 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
             try:
                 # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
                 loaded = load_config(
-                    str(config), docs_dir=str(docs), site_dir=str(site), strict=True, **copy.deepcopy(dict(extra))
+                    str(config),
+                    docs_dir=str(docs.resolve()),
+                    site_dir=str(site.resolve()),  # mkdocs reads relative folders from the configuration's
+                    strict=True,
+                    **copy.deepcopy(dict(extra)),
                 )
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))

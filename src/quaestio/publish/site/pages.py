@@ -25,7 +25,21 @@ from quaestio.publish.site import content
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
-from quaestio.publish.urls import absolute, audience_path, recommendation_path, topic_path
+from quaestio.content.editions import current_edition
+from quaestio.publish.feed import atom_feed
+from quaestio.publish.site.cycle import cycle_pages, edition_views
+from quaestio.publish.urls import (
+    CHANGELOG_PATH,
+    EDITIONS_PATH,
+    FEED_FILE,
+    FOLLOW_UP_PATH,
+    absolute,
+    audience_path,
+    edition_path,
+    edition_topic_path,
+    recommendation_path,
+    topic_path,
+)
 from quaestio.vocab import Audience, Priority, Status
 
 SITE_TEMPLATES = "site"
@@ -271,7 +285,16 @@ class PageWriter:
             "date": format_date,
             "priorities": tuple(Priority),
             "statuses": tuple(Status),
-            "paths": SimpleNamespace(topic=topic_path, audience=audience_path, recommendation=recommendation_path),
+            "paths": SimpleNamespace(
+                topic=topic_path,
+                audience=audience_path,
+                recommendation=recommendation_path,
+                edition=edition_path,
+                edition_topic=edition_topic_path,
+                follow_up=FOLLOW_UP_PATH,
+                changelog=CHANGELOG_PATH,
+                editions=EDITIONS_PATH,
+            ),
         }
         for env in (self.markdown, self.html):
             env.globals.update(helpers)
@@ -342,7 +365,8 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
 
 
 def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]) -> list:
-    """The menu: a fixed set of pages plus one entry per topic and audience, never one per recommendation.
+    """The menu: a fixed set of pages plus one entry per topic of the current edition and per audience, never
+    one per recommendation; older editions are on the archive page, so the menu does not grow with the years.
 
     Titles are HTML-escaped: the theme inserts them into every page as HTML.
     """
@@ -354,11 +378,21 @@ def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]
     def section(title: object, entries: list) -> dict[str, list]:
         return {html_escape(content.attribute(str(title))): entries}
 
+    current = current_edition(corpus)
+    topics = [t for t in corpus.topics if t.edition == current and t.closed is None]
     return [
         entry(labels["home"], ""),
-        section(labels["topics"], [entry(t.title, topic_path(t.id)) for t in corpus.topics]),
+        section(
+            labels["topics"],
+            [
+                *(entry(t.title, topic_path(t.id)) for t in topics),
+                entry(labels["archive"], EDITIONS_PATH),
+            ],
+        ),
         section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in tuple(Audience)]),
         entry(labels["recommendations"], "recommendations/"),
+        entry(labels["follow_up"], FOLLOW_UP_PATH),
+        entry(labels["changelog"], CHANGELOG_PATH),
         entry(labels["downloads"], f"{DOWNLOADS_DIR}/"),
         entry(labels["glossary"], "glossary/"),
         section(labels["about"], [entry(labels["about"], "about/"), entry(labels["accessibility"], "accessibility/")]),
@@ -376,6 +410,7 @@ class SiteGenerator:
         self.format_version = format_version(downloads)
         self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published])
         self.nav = navigation(corpus, branding, self.wording)
+        self.editions, self.edition_files = edition_views(corpus, downloads)
 
     def _other_pages(self) -> list[tuple[str, str, str, dict[str, object]]]:
         """(path, title, template, values) of every page that is not a recommendation's."""
@@ -410,6 +445,7 @@ class SiteGenerator:
             ("about/", titles["about"], "pages/about.md.j2", {}),
             ("accessibility/", titles["accessibility"], "pages/accessibility.md.j2", {}),
         ]
+        pages += cycle_pages(corpus, branding, wording, self.site.today, self.editions)
         return pages
 
     def write(
@@ -434,10 +470,13 @@ class SiteGenerator:
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
         if main:
-            for source, item in self.published:
+            for source, item in (*self.published, *self.edition_files):
                 target = docs / item.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
+            (docs / FEED_FILE).write_text(
+                atom_feed(self.site.corpus, self.site.branding, self.wording), encoding="utf-8"
+            )
             for name, data in _assets(self.site.branding, self.templates).items():
                 writer.asset(name, data)
         writer.fragments.save(fragments_file)
