@@ -21,12 +21,14 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/quaestio validate
 
-# Debian packages the tests drive for real: Chromium (website), LibreOffice (DOCX check) and
-# faketime (two builds at different clock times must give the same bytes).
+# Debian packages the tests drive for real: Chromium (website), LibreOffice Writer and Impress (the DOCX
+# reports and the open-session slides must open) and faketime (two builds at different clock times must
+# give the same bytes).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	[ -e /usr/lib/libreoffice/program/libsdlo.so ] || missing="$$missing libreoffice-impress-nogui"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \

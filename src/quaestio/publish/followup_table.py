@@ -12,12 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 
 from quaestio.content.model import Addressee, Corpus, Recommendation, Text
 from quaestio.content.tracker import addressee_state, in_force, recommendation_state
+from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.urls import absolute, recommendation_path
 
 IMPORT_COLUMNS = (
@@ -199,23 +198,3 @@ def as_xlsx(sheets: Sequence[tuple[str, Sequence[dict[str, str]]]], epoch: int) 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return reproducible_zip(buffer.getvalue(), moment)
-
-
-_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
-
-
-def reproducible_zip(data: bytes, moment: dt.datetime) -> bytes:
-    """An Office file rewritten with every member dated `moment`, so that the same content gives the same bytes."""
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", content)
-            member = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, content)
-    return out.getvalue()

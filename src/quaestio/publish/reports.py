@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -20,13 +20,17 @@ import typst
 import yaml
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
+from quaestio.publish.deck import finish_deck, logo_png, reference_deck
+from quaestio.publish.officefiles import reproducible_zip
+from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
-from quaestio.publish.urls import absolute, audience_path, topic_path
+from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
 READER = (
@@ -55,6 +59,9 @@ class ReportSpec:
     audience_key: str | None = None
     url_path: str = ""
     sources: tuple[str, ...] = ()
+    corpus: Corpus | None = field(default=None, compare=False, hash=False)
+    formats: tuple[str, ...] = (".pdf", ".docx")
+    alias: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class ReportSource:
     meta: dict = field(hash=False, compare=False)
     epoch: int = 0
     key: str = ""
+    assets: tuple[Asset, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,8 @@ def _long_date(value: str | dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium."""
-    edition = max((t.edition for t in corpus.topics), default=0)
+def _edition_specs(corpus: Corpus, branding: Branding, settings: dict, edition: int) -> list[ReportSpec]:
+    """A report per topic, a digest per audience and one compendium, of one edition's snapshot."""
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
@@ -99,7 +106,7 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
                 subtitle=conf["subtitle"].format(**words),
                 edition=topic.edition,
                 topics=(topic,),
-                url_path=topic_path(topic.id),
+                url_path=edition_topic_path(edition, topic.id),
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
             )
         )
@@ -122,7 +129,7 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
                 edition=edition,
                 topics=corpus.topics,
                 audience_key=key,
-                url_path=audience_path(key),
+                url_path=edition_path(edition),
                 sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
             )
         )
@@ -136,9 +143,60 @@ def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[Rep
             subtitle=conf["subtitle"].format(edition=edition),
             edition=edition,
             topics=corpus.topics,
+            url_path=edition_path(edition),
             sources=content,
         )
     )
+    return specs
+
+
+def _open_session_specs(corpus: Corpus, branding: Branding, settings: dict, edition: int) -> list[ReportSpec]:
+    """The progress report and the slide deck of the current edition's open session, over every edition."""
+    words = {"edition": edition, "first": min(editions(corpus)), "coalition": branding["coalition"]["name"]}  # type: ignore[index]
+    specs = []
+    for key, template, formats, path in (
+        ("progress", "progress.md.j2", (".pdf", ".docx"), FOLLOW_UP_PATH),
+        ("open_session", "open-session.md.j2", (".pptx",), FOLLOW_UP_PATH),
+    ):
+        conf = settings[key]
+        name = conf["file"].format(**words)
+        specs.append(
+            ReportSpec(
+                name=f"{edition}/{name}",
+                template=template,
+                kind=conf["kind"],
+                title=conf["title"].format(**words),
+                subtitle=conf["subtitle"].format(**words),
+                edition=edition,
+                topics=tuple(t for t in corpus.topics if t.closed is None),
+                url_path=path,
+                sources=(TOPICS_DIR, RECOMMENDATIONS_DIR),
+                corpus=corpus,
+                formats=formats,
+                alias=name,
+            )
+        )
+    return specs
+
+
+def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
+    """Every edition's reports under <edition>/ (a report per topic, a digest per audience, a compendium), and
+    the current edition's progress report and open-session deck. The current edition's reports are also
+    published at the top level, and so is each other topic's latest report."""
+    latest = current_edition(corpus)
+    specs: list[ReportSpec] = []
+    aliased: set[str] = set()
+    for year in reversed(editions(corpus)):
+        past = snapshot(corpus, year)
+        for spec in _edition_specs(past, branding, settings, year):
+            alias = (
+                spec.name if (year == latest or spec.template == "topic.md.j2") and spec.name not in aliased else None
+            )
+            if alias:
+                aliased.add(alias)
+            specs.append(replace(spec, name=f"{year}/{spec.name}", corpus=past, alias=alias))
+    if latest:
+        specs += _open_session_specs(corpus, branding, settings, latest)
     return specs
 
 
@@ -179,6 +237,15 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def _changes(corpus: Corpus, spec: ReportSpec) -> EditionLog | None:
+    """What the edition changed, for its compendium."""
+    if spec.template != "compendium.md.j2":
+        return None
+    years = editions(corpus)
+    later = [y for y in years if y > spec.edition]
+    return edition_log(corpus, spec.edition, later[0] if later else None)
+
+
 def render_sources(
     corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
 ) -> list[ReportSource]:
@@ -200,6 +267,7 @@ def render_sources(
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
     rendered = []
     for spec in specs:
+        own = spec.corpus or corpus
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
@@ -217,17 +285,26 @@ def render_sources(
         context = dict(
             report=report,
             topics=spec.topics,
-            topic=spec.topics[0] if len(spec.topics) == 1 else None,
+            topic=spec.topics[0] if len(spec.topics) == 1 and spec.template == "topic.md.j2" else None,
             audience_key=spec.audience_key,
             edition=spec.edition,
             audience=branding.audience(spec.audience_key) if spec.audience_key else None,
-            references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
-            reference_entries=_cited(corpus, spec),
+            references_by_id={(t.id, r.id): r for t in own.topics for r in t.references},
+            reference_entries=_cited(own, spec),
             glossary_entries=_glossary(spec.topics),
+            changes=_changes(corpus, spec),
         )
-        markdown_pdf = render_markdown(env, spec.template, corpus, branding, **context)
+        assets: tuple[Asset, ...] = ()
+        if spec.template in OPEN_SESSION_TEMPLATES:
+            today = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date().isoformat()
+            extra, assets = open_session_context(own, branding, today)
+            context.update(extra)
+        markdown_pdf = render_markdown(env, spec.template, own, branding, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
-        markdown_docx = render_markdown(env, "imprint.md.j2", corpus, branding, **context) + "\n" + markdown_pdf
+        markdown_docx = render_markdown(env, "imprint.md.j2", own, branding, **context) + "\n" + markdown_pdf
+        for asset in assets:  # Word and the slides show the charts as PNG images
+            if asset.name.endswith(".svg"):
+                markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
         meta = {
             "title": spec.title,
             "subtitle": spec.subtitle,
@@ -250,10 +327,11 @@ def render_sources(
             "colours": dict(branding["colours"]),  # type: ignore[arg-type]
             "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
         }
-        digest = hashlib.sha256(
-            "\x1f".join([fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch)]).encode()
-        ).hexdigest()
-        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest))
+        parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch), *spec.formats]
+        digest = hashlib.sha256("\x1f".join(parts).encode())
+        for asset in assets:
+            digest.update(asset.name.encode() + asset.data + asset.alt.encode())
+        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), assets))
     return rendered
 
 
@@ -267,6 +345,14 @@ def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
     return completed.stdout
 
 
+def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
+    """The typst source with the asset's description as the alt text of its image (PDF/UA requires one; pandoc's
+    typst writer does not pass it). Only the report templates insert images: content cannot."""
+    alt = asset.alt.replace("\\", "\\\\").replace('"', '\\"')
+    call = f'image("{asset.name}"'.encode()
+    return typst_source.replace(call, call + f', alt: "{alt}"'.encode())
+
+
 def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file."""
     templates = branding.templates / REPORTS_TEMPLATES
@@ -278,9 +364,13 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     # typst sees only this folder: the document, its data and the logo. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
-        (folder / "report.typ").write_bytes(typst_source)
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
+        for asset in source.assets:
+            if asset.name.endswith(".svg"):
+                (folder / asset.name).write_bytes(asset.data)
+                typst_source = _with_alt(typst_source, asset)
+        (folder / "report.typ").write_bytes(typst_source)
         try:
             return typst.compile(
                 str(folder / "report.typ"),
@@ -302,9 +392,13 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
     meta = source.meta
     with tempfile.TemporaryDirectory(prefix="quaestio-docx-") as scratch:
         target = Path(scratch) / "report.docx"
+        for asset in source.assets:
+            (Path(scratch) / asset.name).write_bytes(asset.data)
         _run_pandoc(
             source.markdown_docx,
             [
+                "--resource-path",
+                scratch,
                 "--to",
                 "docx",
                 "--output",
@@ -333,6 +427,62 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         return target.read_bytes()
 
 
+def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
+    """pandoc Markdown to PPTX with the reference deck drawn from the branding; charts as PNG, speaker notes
+    from `::: notes` blocks, one slide per top-level heading."""
+    meta = source.meta
+    markdown = source.markdown_pdf
+    for asset in source.assets:
+        if asset.name.endswith(".svg"):
+            markdown = markdown.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
+    with tempfile.TemporaryDirectory(prefix="quaestio-pptx-") as scratch:
+        folder = Path(scratch)
+        footer = f"{meta['publisher']} · {meta['title']}"
+        (folder / "reference.pptx").write_bytes(reference_deck(branding, footer, logo_png(branding)))
+        for asset in source.assets:
+            (folder / asset.name).write_bytes(asset.data)
+        target = folder / "deck.pptx"
+        _run_pandoc(
+            markdown,
+            [
+                "--resource-path",
+                scratch,
+                "--to",
+                "pptx",
+                "--slide-level",
+                "1",
+                "--output",
+                str(target),
+                "--reference-doc",
+                str(folder / "reference.pptx"),
+                "--metadata",
+                f"title={meta['title']}",
+                "--metadata",
+                f"subtitle={meta['subtitle']}",
+                "--metadata",
+                f"date={meta['date']}",
+                "--metadata",
+                "lang=en-GB",
+            ],
+            source.epoch,
+        )
+        deck = finish_deck(target.read_bytes(), logo_png(branding), {a.name: a.alt for a in source.assets})
+        return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.timezone.utc).replace(tzinfo=None))
+
+
+def _compilers() -> dict[str, Callable[[ReportSource, Branding], bytes]]:
+    return {".pdf": compile_pdf, ".docx": compile_docx, ".pptx": compile_pptx}
+
+
+def _place(cached: Path, out: Path, spec: ReportSpec, suffix: str) -> list[str]:
+    """Put a compiled file at its edition's name, and at its top-level name when it has one."""
+    names = [f"{spec.name}{suffix}", *([f"{spec.alias}{suffix}"] if spec.alias else [])]
+    for name in names:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(cached, out / name)
+    return names
+
+
 def write_reports(
     corpus: Corpus,
     info: BuildInfo,
@@ -348,19 +498,19 @@ def write_reports(
     sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    compilers = _compilers()
     jobs = []
-    unchanged = []
+    unchanged: list[str] = []
     for source in sources:
-        for suffix, compiler in ((".pdf", compile_pdf), (".docx", compile_docx)):
+        for suffix in source.spec.formats:
             cached = cache_dir / f"{source.key}{suffix}"
             if cached.is_file():
-                link_or_copy(cached, out / f"{source.spec.name}{suffix}")
-                unchanged.append(f"{source.spec.name}{suffix}")
+                unchanged += _place(cached, out, source.spec, suffix)
             else:
-                jobs.append((source, suffix, compiler, cached))
+                jobs.append((source, suffix, compilers[suffix], cached))
     # Longest first, so that the big compendium does not start last on an otherwise idle machine.
     jobs.sort(key=lambda job: len(job[0].markdown_pdf), reverse=True)
-    written = []
+    written: list[str] = []
     if jobs:
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
             futures = {
@@ -370,10 +520,9 @@ def write_reports(
             for done, future in enumerate(as_completed(futures), start=1):
                 source, suffix, cached = futures[future]
                 write_atomically(cached, future.result())
-                link_or_copy(cached, out / f"{source.spec.name}{suffix}")
-                written.append(f"{source.spec.name}{suffix}")
+                written += _place(cached, out, source.spec, suffix)
                 say(f"[{done}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - done} left)")
-    keep = {f"{s.key}{suffix}" for s in sources for suffix in (".pdf", ".docx")}
+    keep = {f"{s.key}{suffix}" for s in sources for suffix in s.spec.formats}
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()

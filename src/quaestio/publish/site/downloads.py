@@ -16,7 +16,7 @@ from quaestio.publish.branding import Branding
 from quaestio.vocab import Audience
 
 DOWNLOADS_DIR = "downloads"
-REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
+REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX", ".pptx": "PPTX"}
 DATA_SUFFIXES = {".json": "JSON", ".csv": "CSV", ".xlsx": "XLSX"}
 
 
@@ -93,6 +93,12 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
     names[compendium["file"].format(edition=edition)] = ReportName(
         f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names)
     )
+    for key in ("progress", "open_session"):
+        if key in settings:
+            words = {"edition": edition, "first": edition, "coalition": branding["coalition"]["name"]}  # type: ignore[index]
+            names[settings[key]["file"].format(**words)] = ReportName(
+                f"{settings[key]['kind']}: {settings[key]['title'].format(**words)}", len(names)
+            )
     return names
 
 
