@@ -1,24 +1,39 @@
-# quaestio: `make` builds everything into build/, `make test` runs the tests.
+# quaestio: `make` builds everything into build/, `make test` checks the code and runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed
+DEV := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+# The resolver that writes the locks; only `make lock` installs it, into a throwaway environment.
+UV_VERSION := 0.13.9
+COMPILE := .lock-venv/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make lock"
 
-.PHONY: all build validate test bench lock clean system-packages
+.PHONY: all build validate test lint bench lock upgrade clean system-packages
 
 all: build
 
-$(STAMP): requirements.lock pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -r requirements.lock
-	$(PIP) install --no-deps --no-build-isolation -e .
-	touch $(STAMP)
 
-build: $(STAMP)
+# Runtime: requirements.lock, every file checked against its hash, then quaestio itself (editable).
+# Python 3.11's venv seeds setuptools 65.5.0 (CVE-2022-40897, CVE-2024-6345); nothing needs it.
+$(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
+	@if $(PIP) show setuptools >/dev/null 2>&1; then $(PIP) uninstall --yes setuptools; fi
+	$(PIP) install --require-hashes -r requirements.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
+	touch $@
+
+# Development: requirements-dev.lock, the runtime lock plus the test, lint and type-checking tools.
+$(DEV): requirements-dev.lock $(RUNTIME)
+	$(PIP) install --require-hashes -r requirements-dev.lock
+	touch $@
+
+build: $(RUNTIME)
 	$(BIN)/quaestio build
 
-validate: $(STAMP)
+validate: $(RUNTIME)
 	$(BIN)/quaestio validate
 
 # Debian packages the tests drive for real: Chromium (website), LibreOffice Writer and Impress (the DOCX
@@ -36,21 +51,32 @@ system-packages:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: $(STAMP) system-packages
+# ruff (lint and format) and mypy, configured in pyproject.toml: any finding fails.
+lint: $(DEV)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy
+
+test: lint system-packages
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/site_bench.py
 
-# Re-resolve requirements.in into exact versions (needs the package index).
+# Resolve pyproject.toml and requirements*.in into the hashed locks (needs the package index; uv reads
+# UV_DEFAULT_INDEX, not pip's configuration). Versions already pinned are kept where they still fit;
+# `make upgrade` moves every package to its newest release.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.in
-	{ echo "# Exact versions of every package quaestio installs; regenerate with 'make lock'."; \
-	  .lock-venv/bin/python -m pip freeze --all | grep -v -E '^(pip|wheel)=='; } > requirements.lock
+	.lock-venv/bin/python -m pip install --disable-pip-version-check --quiet uv==$(UV_VERSION)
+	$(COMPILE) $(UV_FLAGS) pyproject.toml requirements.in --output-file requirements.lock
+	$(COMPILE) $(UV_FLAGS) pyproject.toml requirements.in requirements-dev.in --output-file requirements-dev.lock
 	rm -rf .lock-venv
+
+upgrade:
+	$(MAKE) lock UV_FLAGS=--upgrade
 
 clean:
 	rm -rf build $(VENV)

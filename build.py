@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from quaestio.cli import main  # noqa: E402
+from quaestio.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,99 +1,193 @@
-"""Time quaestio's commands on synthetic corpora and report medians: `make bench`."""
+"""`make bench`: quaestio's speed at the shape real content grows into, against its peers, as medians.
+
+Corpora are the repository's own content scaled to 2,000 and 10,000 recommendations at its real density
+(benchmarks/realistic.py). Each figure is the median of several runs of the whole command, Python
+start-up included, with the peak memory of its process tree. Doorstop and sphinx-needs, when they can be
+installed into benchmarks/.peers, get the same items and the ratios are printed.
+"""
 
 from __future__ import annotations
 
-import resource
+import argparse
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate  # noqa: E402
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import peers  # noqa: E402
+import realistic  # noqa: E402
+from measure import Figure, Measure, run, table  # noqa: E402
 
-RUNS = 7
-REPORT_RUNS = 5
-TARGETS = {2000: 0.5, 10000: 2.5}
-MEMORY_LIMIT_MB = 500
-
-
-def _time_command(argv: list[str]) -> tuple[float, float, int]:
-    """Median wall time (s), peak resident memory (MB) and exit status of a command over RUNS runs."""
-    times, peak, status = [], 0.0, 0
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        completed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-        status = completed.returncode
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return statistics.median(times), peak, status
+REPOSITORY = HERE.parent
+QUAESTIO = [sys.executable, "-m", "quaestio"]
 
 
-REPO = Path(__file__).resolve().parents[1]
-REPORT_TARGETS = {"cold": 10.0, "unchanged": 1.0, "one recommendation changed": 1.5}
+def _quaestio(root: Path, *args: str) -> list[str]:
+    return [*QUAESTIO, "--root", str(root), *args]
 
 
-def _copy_content(target: Path) -> Path:
-    """A copy of the repository's content as a git repository of its own, as a working group has it."""
-    for name in ("topics", "recommendations", "templates", "schemas"):
-        shutil.copytree(REPO / name, target / name)
+def _git_commit(root: Path) -> None:
     identity = ["-c", "user.name=Benchmark", "-c", "user.email=bench@example.org"]
     for args in (["init", "-q"], [*identity, "add", "-A"], [*identity, "commit", "-q", "-m", "content"]):
-        subprocess.run(["git", "-C", str(target), *args], check=True, capture_output=True)
-    return target
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
-def _time_once(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+def _seconds(m: Measure) -> str:
+    return f"{m.median:.2f} s (peak {m.peak_mb:.0f} MB, median of {m.runs})"
 
 
-def bench_reports(scratch: Path) -> int:
-    """Time `quaestio reports` on the repository's content: cold, unchanged, and after one edit."""
-    root = _copy_content(scratch / "reports-content")
-    command = [sys.executable, "-m", "quaestio", "--root", str(root), "reports"]
-    cold, unchanged, changed = [], [], []
-    target = root / "recommendations" / "governance" / "business.yaml"
-    original = target.read_text(encoding="utf-8")
-    for run in range(REPORT_RUNS):
-        shutil.rmtree(root / "build", ignore_errors=True)
-        cold.append(_time_once(command))
-        unchanged.append(_time_once(command))
-        target.write_text(original.replace("twice a year", f"twice a year ({run})", 1), encoding="utf-8")
-        changed.append(_time_once(command))
-        target.write_text(original, encoding="utf-8")
-    print(f"\nquaestio reports on the repository's content, median of {REPORT_RUNS} runs")
-    failures = 0
-    for label, times in (("cold", cold), ("unchanged", unchanged), ("one recommendation changed", changed)):
-        median = statistics.median(times)
-        ok = median < REPORT_TARGETS[label]
-        failures += not ok
-        print(f"{label:<40}{median:>8.3f}s{REPORT_TARGETS[label]:>8.1f}s  {'ok' if ok else 'MISSED'}")
-    return failures
+def bench_validate(scratch: Path, runs: int, corpora: dict[int, Path]) -> list[Figure]:
+    figures = []
+    limits = {2000: 1.5, 10000: 1.5}
+    for count, root in corpora.items():
+        clean = run(_quaestio(root, "validate"), runs)
+        figures.append(
+            Figure(
+                f"validate, {count:,} recommendations",
+                _seconds(clean),
+                f"< {limits[count]} s, < 300 MB" if count == 10000 else "< 300 MB",
+                clean.status == 0 and clean.peak_mb < 300 and (count != 10000 or clean.median < 1.5),
+            )
+        )
+        broken = scratch / f"broken-{count}"
+        shutil.copytree(root, broken)
+        realistic.break_each(broken)
+        wrong = run(_quaestio(broken, "validate"), runs)
+        figures.append(
+            Figure(
+                f"validate, {count:,} recommendations, an error in each",
+                _seconds(wrong),
+                "< 300 MB",
+                wrong.status == 1 and wrong.peak_mb < 300,
+            )
+        )
+    return figures
+
+
+def bench_doorstop(scratch: Path, root: Path, quaestio: Measure, runs: int) -> list[Figure]:
+    bin_dir = peers.peer_environment()
+    if bin_dir is None:
+        return [Figure("Doorstop, same items", "not measured: the peers could not be installed", "", None)]
+    tree = peers.write_doorstop(root, scratch / "doorstop")
+    doorstop = run([str(bin_dir / "doorstop")], max(1, runs // 2), cwd=tree)
+    ratio = doorstop.median / quaestio.median
+    return [
+        Figure("Doorstop validate, same 2,000 items", _seconds(doorstop), "", None),
+        Figure("validate: quaestio faster than Doorstop by", f"{ratio:.0f}×", "≥ 40×", ratio >= 40),
+    ]
+
+
+def bench_site(scratch: Path, root: Path, runs: int, with_peer: bool) -> tuple[list[Figure], Measure | None]:
+    """The English website at 2,000 recommendations, and sphinx-needs' HTML build of the same items."""
+    site = run(_quaestio(root, "site"), runs)
+    figures = [Figure("website, 2,000 recommendations in 174 topics (English)", _seconds(site), "", None)]
+    bin_dir = peers.peer_environment() if with_peer else None
+    if bin_dir is None:
+        if with_peer:
+            figures.append(Figure("sphinx-needs", "not measured: the peers could not be installed", "", None))
+        return figures, None
+    project = peers.write_sphinx_needs(root, scratch / "sphinx-needs")
+    out = scratch / "sphinx-needs-html"
+    needs = run(
+        [str(bin_dir / "sphinx-build"), "-q", "-b", "html", str(project), str(out)],
+        max(1, runs // 2),
+        before=lambda: shutil.rmtree(out, ignore_errors=True),
+    )
+    ratio = needs.median / site.median
+    figures += [
+        Figure("sphinx-needs HTML build, same items", _seconds(needs), "", None),
+        Figure("website: quaestio faster than sphinx-needs by", f"{ratio:.1f}×", "≥ 2×", ratio >= 2),
+    ]
+    return figures, needs
+
+
+def bench_site_growth(scratch: Path, runs: int) -> list[Figure]:
+    """Time per recommendation at 1,000 and 4,000: a per-page cost that grows with topics shows as a rise."""
+    per = {}
+    for count in (1000, 4000):
+        root = realistic.generate(scratch / f"growth-{count}", count)
+        per[count] = run(_quaestio(root, "site"), max(1, runs // 2)).median / count
+    growth = per[4000] / per[1000]
+    return [
+        Figure(
+            "website: time per recommendation, 4,000 against 1,000",
+            f"{per[1000] * 1000:.1f} ms → {per[4000] * 1000:.1f} ms ({growth:.2f}×)",
+            "≤ 1.25× (linear)",
+            growth <= 1.25,
+        )
+    ]
+
+
+def bench_reports(root: Path, runs: int, needs: Measure | None) -> list[Figure]:
+    """Every report for 2,000 recommendations, cold, against sphinx-needs' HTML build time."""
+    build = root / "build"
+    cold = run(_quaestio(root, "reports"), runs, before=lambda: shutil.rmtree(build, ignore_errors=True))
+    figures = [Figure("reports, 2,000 recommendations, cold", _seconds(cold), "< 1.5 GB peak", cold.peak_mb < 1536)]
+    if needs is not None:
+        ratio = cold.median / needs.median
+        figures.append(Figure("reports cold against sphinx-needs' HTML build", f"{ratio:.1f}×", "≤ 3×", ratio <= 3))
+    compendium = build / "reports" / "compendium.pdf"
+    if compendium.is_file():
+        size = compendium.stat().st_size / 1e6
+        figures.append(Figure("compendium PDF, 2,000 recommendations", f"{size:.1f} MB", "< 10 MB", size < 10))
+    return figures
+
+
+def bench_make(scratch: Path, runs: int) -> list[Figure]:
+    """`quaestio build` on a fresh copy of the repository's content: every output, cold."""
+    root = scratch / "make"
+    for name in ("topics", "recommendations", "templates", "schemas", "translations", "catalogs", "mkdocs.yml"):
+        source = REPOSITORY / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.is_file():
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    _git_commit(root)
+    cold = run(_quaestio(root, "build"), runs, before=lambda: shutil.rmtree(root / "build", ignore_errors=True))
+    return [Figure("full build of the repository's content, cold", _seconds(cold), "< 15 s", cold.median < 15)]
 
 
 def main() -> int:
-    failures = 0
-    print(f"quaestio validate, median of {RUNS} runs of the whole command (Python start-up included)")
-    print(f"{'corpus':<40}{'median':>9}{'target':>9}{'peak MB':>9}  verdict")
-    with tempfile.TemporaryDirectory(prefix="quaestio-bench-") as scratch:
-        for count, target in TARGETS.items():
-            for broken in (False, True):
-                root = generate(Path(scratch) / f"{count}-{broken}", count, broken)
-                median, peak, status = _time_command(
-                    [sys.executable, "-m", "quaestio", "--root", str(root), "validate"]
-                )
-                expected_status = 1 if broken else 0
-                ok = median < target and peak < MEMORY_LIMIT_MB and status == expected_status
-                failures += not ok
-                label = f"{count} recommendations" + (", one error each" if broken else ", clean")
-                print(f"{label:<40}{median:>8.3f}s{target:>8.1f}s{peak:>9.0f}  {'ok' if ok else 'MISSED'}")
-        failures += bench_reports(Path(scratch))
-    return 1 if failures else 0
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5; the peers get half)")
+    parser.add_argument("--quick", action="store_true", help="one run each, 2,000 recommendations only, no peers")
+    parser.add_argument(
+        "--only", choices=("validate", "site", "reports", "make"), action="append", help="measure only these parts"
+    )
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    parts = set(args.only or ("validate", "site", "reports", "make"))
+    figures: list[Figure] = []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="quaestio-bench-") as folder:
+        scratch = Path(folder)
+        sizes = (2000,) if args.quick else (2000, 10000)
+        corpora = {n: realistic.generate(scratch / f"corpus-{n}", n) for n in sizes}
+        topics, files, count = realistic.shape(corpora[2000])
+        print(f"corpus of {topics} topics, {files} recommendation files, {count} recommendations")
+        if "validate" in parts:
+            figures += bench_validate(scratch, runs, corpora)
+            if not args.quick:
+                quaestio = run(_quaestio(corpora[2000], "validate"), runs)
+                figures += bench_doorstop(scratch, corpora[2000], quaestio, runs)
+        needs = None
+        if "site" in parts:
+            site_figures, needs = bench_site(scratch, corpora[2000], runs, with_peer=not args.quick)
+            figures += site_figures
+            if not args.quick:
+                figures += bench_site_growth(scratch, runs)
+        if "reports" in parts:
+            figures += bench_reports(corpora[2000], max(1, runs // 2), needs)
+        if "make" in parts:
+            figures += bench_make(scratch, runs)
+    print(table(figures))
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
+    return 1 if any(f.met is False for f in figures) else 0
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
-from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
+from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 RUNS = 5
@@ -105,6 +105,8 @@ def engine_comparison(root: Path) -> tuple[float, float]:
     from quaestio.publish.site.pages import SiteGenerator
 
     corpus, info, branding = check(root).corpus, build_info(root, os.environ), load_branding(root)
+    if corpus is None:
+        raise SystemExit(f"{root} has errors; run quaestio validate")
     with tempfile.TemporaryDirectory(prefix="quaestio-engines-") as scratch:
         folder = Path(scratch)
         generator = SiteGenerator(corpus, info, branding, folder / "none")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 AUDIENCES = (("academic", "ACA"), ("business", "BUS"), ("public", "PUB"))
 PER_FILE = 50
-WORDS = (
+PROSE = (
     "operators of essential services should assess supply chain risk and report significant incidents "
     "to the national authority within agreed deadlines while boards review the cyber security posture "
     "and allocate budget for training exercises detection capabilities and recovery plans"
-).split()
+)
+WORDS = PROSE.split()
 
 
 def _prose(seed: int, words: int) -> str:
@@ -70,7 +71,8 @@ def recommendations_yaml(slug: str, code: str, audience: str, aud: str, count: i
             f"  - id: {rid}\n    title: Recommendation {n} to the {audience} sector on topic {slug}\n"
             f"    text: |\n{_indent(_prose(n, 100), 6)}\n"
             f"    rationale: >-\n{_indent(_prose(n + 1, 60), 6)}\n"
-            f"    {priority_key}: {('high', 'medium', 'low')[n % 3]}\n    horizon: {('short', 'medium', 'long')[n % 3]}\n"
+            f"    {priority_key}: {('high', 'medium', 'low')[n % 3]}\n"
+            f"    horizon: {('short', 'medium', 'long')[n % 3]}\n"
             f"    status: adopted\n    addresses: [{code}-C{n % 5 + 1}, {code}-C{(n + 2) % 5 + 1}]\n"
             f"    references: [ref-{n % 5 + 1}]\n    related: [{related}]\n"
             f"    tracker:\n      - addressee: Centre for Cyber Security Belgium (CCB)\n        history:\n"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from support.paths import PACKAGE
-
 import ast
 from pathlib import Path
 
+from support.paths import PACKAGE
 
 # A module may import only from its own layer or from a lower one (higher number = higher layer).
 LAYERS = {

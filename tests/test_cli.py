@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import json
 import subprocess
 import sys
@@ -11,6 +9,7 @@ import sys
 import pytest
 
 from quaestio.cli import main
+from support.paths import REPOSITORY
 
 PUBLIC = "recommendations/alpha/public.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"
@@ -102,12 +101,14 @@ def test_build_py_is_the_same_command_as_quaestio(repo):
     assert [f["code"] for f in json.loads(run.stdout)] == ["missing-field", "unknown-field", "unaddressed-challenge"]
 
 
+@pytest.mark.slow
 def test_build_writes_the_validation_report(repo, capsys):
     assert main(["--root", str(repo.root), "build"]) == 0
     report = json.loads((repo.root / "build" / "validation.json").read_text())
     assert (report["files"], report["errors"]) == (4, 0)
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_previous_output(repo, capsys):
     assert main(["--root", str(repo.root), "build"]) == 0
     before = (repo.root / "build" / "validation.json").read_bytes()
@@ -148,3 +149,26 @@ def test_invalid_source_date_epoch_is_a_usage_error(repo, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "SOURCE_DATE_EPOCH='abc'" in err and "whole number" in err
     assert not (repo.root / "build").exists()
+
+
+def _commands(parser, prefix=()):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                yield (*prefix, name), command
+                yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_help_says_what_it_does(capsys):
+    """`quaestio X --help` starts with a sentence about X, not only the usage line."""
+    from quaestio.cli import _parser
+
+    commands = list(_commands(_parser()))
+    assert len(commands) >= 10
+    for words, _ in commands:
+        with pytest.raises(SystemExit):
+            main([*words, "--help"])
+        lines = capsys.readouterr().out.split("\n\n")
+        assert len(lines) > 2 and lines[1].strip() and not lines[1].startswith(("options", "positional")), words

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import re
 
 import pytest
 
 from quaestio.pipeline import check
+from support.paths import REPOSITORY
 
 ROOT = REPOSITORY
 FOUNDING_TOPICS = {"landscape", "governance", "risk-management", "threat-management"}
@@ -22,7 +21,7 @@ def checked():
 
 
 def _words(markdown: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9][\w'’.-]*", markdown))
+    return len(re.findall(r"[A-Za-z0-9][\w'\u2019.-]*", markdown))
 
 
 def test_content_has_no_findings_even_in_strict_mode(checked):
@@ -31,7 +30,7 @@ def test_content_has_no_findings_even_in_strict_mode(checked):
 
 def test_the_founding_topics_and_two_more(checked):
     ids = {t.id for t in checked.corpus.topics}
-    assert FOUNDING_TOPICS <= ids
+    assert ids >= FOUNDING_TOPICS
     assert len(ids) >= 6
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import hashlib
 import json
 import os
@@ -15,6 +13,7 @@ import pytest
 
 import quaestio.publish.exports
 from quaestio.cli import main
+from support.paths import REPOSITORY
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +106,22 @@ def test_same_commit_same_bytes_in_other_folders_and_at_other_times(repo, tmp_pa
     manifest = json.loads(first["manifest.json"])
     assert manifest["date"] == "2015-12-08"
     assert not any(str(tmp_path) in data.decode("latin-1") for data in first.values())
+
+
+def test_a_missing_tool_is_null_in_the_manifest_not_dropped(monkeypatch):
+    """The manifest lists every tool that shapes the outputs; one that is not installed is null."""
+    from importlib import metadata
+
+    from quaestio.publish import buildinfo
+
+    real = metadata.version
+
+    def version(name: str) -> str:
+        if name == "mkdocs-material":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(buildinfo.metadata, "version", version)
+    versions = buildinfo.tool_versions()
+    assert "mkdocs-material" in versions and versions["mkdocs-material"] is None
+    assert versions["typst"]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import json
 
 from quaestio.findings import Code, Severity, codes_table
 from quaestio.vocab import (
     Acceptance,
     Audience,
+    EditionChange,
     Horizon,
     Implementation,
     Language,
     Priority,
     ReferenceKind,
+    Relation,
     Status,
 )
+from support.paths import REPOSITORY
 
 ROOT = REPOSITORY
 SCHEMAS = ROOT / "schemas"
@@ -37,6 +38,7 @@ def test_recommendation_schema_enums_are_the_vocabulary():
     assert item["priority"]["enum"] == _values(Priority)
     assert item["horizon"]["enum"] == _values(Horizon)
     assert item["status"]["enum"] == _values(Status)
+    assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)
     definitions = _schema("open-data.schema.json")["$defs"]
     assert definitions["acceptance"]["enum"] == _values(Acceptance)
     assert definitions["implementation"]["enum"] == _values(Implementation)
@@ -81,9 +83,30 @@ def test_translation_languages_are_the_vocabulary():
 
 def test_open_data_schema_enums_are_the_vocabulary():
     item = _schema("open-data.schema.json")["properties"]["recommendations"]["items"]["properties"]
+    assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)
     assert item["audience"]["enum"] == _values(Audience)
     assert item["priority"]["enum"] == _values(Priority)
     assert item["status"]["enum"] == _values(Status)
+
+
+def test_branding_labels_every_value_of_the_vocabulary():
+    schema = _schema("branding.schema.json")["properties"]
+    assert list(schema["audiences"]["properties"]) == _values(Audience)
+    labels = schema["labels"]["properties"]
+    for group, enum_class in (
+        ("priority", Priority),
+        ("horizon", Horizon),
+        ("status", Status),
+        ("acceptance", Acceptance),
+        ("implementation", Implementation),
+        ("edition_change", EditionChange),
+        ("reference_kind", ReferenceKind),
+    ):
+        assert list(labels[group]["properties"]) == labels[group]["required"] == _values(enum_class), group
+
+
+def test_site_language_is_the_vocabulary():
+    assert _schema("site.schema.json")["properties"]["language"]["enum"] == _values(Language)
 
 
 def test_audience_codes_and_language_tags():

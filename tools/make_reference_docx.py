@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 import pypandoc
-import yaml
 from docx import Document
 from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Pt, RGBColor
+
+from quaestio.publish.branding import load_branding
 
 ROOT = Path(__file__).resolve().parents[1]
 FONT = "Calibri"
@@ -26,8 +27,8 @@ def _rgb(hex_colour: str) -> RGBColor:
 
 
 def main() -> int:
-    branding = yaml.safe_load((ROOT / "templates" / "branding.yaml").read_text(encoding="utf-8"))
-    primary, muted = _rgb(branding["colours"]["primary"]), _rgb(branding["colours"]["muted"])
+    colours = load_branding(ROOT)["colours"]  # read and checked as every build reads it
+    primary, muted = _rgb(colours["primary"]), _rgb(colours["muted"])  # type: ignore[index]
     default = subprocess.run(
         [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
     ).stdout

@@ -6,12 +6,11 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from quaestio import __version__
-
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
@@ -52,11 +51,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("data", help="validate, then write the open data (JSON, CSV) into build/data/")
     _workflow_parsers(commands)
+    _describe(parser)
     return parser
 
 
-def _workflow_parsers(commands) -> None:
-    """The working groups' commands: new, fmt, import, diff, serve."""
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Give every command's --help the one-line summary the command list shows for it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            summaries = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, command in action.choices.items():
+                command.description = command.description or summaries.get(name)
+                _describe(command)
+
+
+def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The working groups' commands: new, fmt, import, catalog import, diff, serve."""
     new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     topic = kinds.add_parser("topic", help="create topics/<id>.yaml")
@@ -80,6 +90,13 @@ def _workflow_parsers(commands) -> None:
     spreadsheet.add_argument("--audience", required=True, choices=tuple(Audience))
     spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
     spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+
+    catalog = commands.add_parser("catalog", help="control catalogs that recommendations map to (catalogs/)")
+    actions = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    take = actions.add_parser("import", help="import an OSCAL catalog (JSON, YAML or XML) into catalogs/<id>.yaml")
+    take.add_argument("file", type=Path, help="the OSCAL catalog file: .json, .yaml or .xml")
+    take.add_argument("--id", dest="catalog_id", help="the catalog's ID in catalogs/ (default: from the file name)")
+    take.add_argument("--lang", help="the language of its texts, when the file does not say (e.g. de)")
 
     diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
     diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
@@ -119,7 +136,7 @@ def _workflow_parsers(commands) -> None:
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
 
 
-def _colour(stream) -> bool:
+def _colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
@@ -142,7 +159,7 @@ def _validate(root: Path, output_format: str, strict: bool) -> int:
 TARGETS = {"build": ALL_TARGETS, "reports": ("reports",), "site": ("data", "site"), "data": ("data",)}
 
 
-def _progress(stream) -> Progress | None:
+def _progress(stream: TextIO) -> Progress | None:
     """Progress lines on a terminal; silence in CI and pipes."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
@@ -274,7 +291,7 @@ def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None
             print(f"quaestio: nothing was imported from {file}", file=sys.stderr)
             return EXIT_ERRORS
         done = importer.import_table(root, table, topic, audience, read_schemas(schemas_directory(root)), dry_run)
-    except importer.ImportProblem as problem:
+    except importer.ImporterError as problem:
         return _fail(str(problem))
     if done.findings:
         _print_findings(done.findings)
@@ -289,6 +306,24 @@ def _import(root: Path, file: Path, topic: str, audience: str, sheet: str | None
         )
         return EXIT_OK
     print(f"added {len(done.ids)} recommendation(s) to {done.path}: {', '.join(done.ids)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _catalog_import(root: Path, file: Path, catalog_id: str | None, language: str | None) -> int:
+    from quaestio.workflow.catalog import import_catalog
+
+    if not file.is_file():
+        return _fail(f"no such file: {file}")
+    done = import_catalog(root, file, catalog_id, language)
+    _print_findings(done.findings)
+    if has_errors(done.findings) or not done.text:
+        print(f"quaestio: nothing was imported from {file}; {done.path} was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    print(
+        f"imported {done.title} (version {done.version}, {done.language}): {done.controls} controls "
+        f"({done.withdrawn} withdrawn) in {done.groups} groups into {done.path}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -350,7 +385,7 @@ def _edition_new(root: Path, year: int, topics: Sequence[str], dry_run: bool) ->
 def _followup_import(root: Path, file: Path, sheet: str | None, dry_run: bool) -> int:
     from quaestio.workflow import followup
     from quaestio.workflow.fmt import read_schemas
-    from quaestio.workflow.importer import ImportProblem
+    from quaestio.workflow.importer import ImporterError
 
     if not file.is_file():
         return _fail(f"no such file: {file}")
@@ -360,7 +395,7 @@ def _followup_import(root: Path, file: Path, sheet: str | None, dry_run: bool) -
         return _fail("the content has errors; fix them before importing follow-up", EXIT_ERRORS)
     try:
         table, findings = followup.read_sheet(file, str(file), sheet)
-    except ImportProblem as problem:
+    except ImporterError as problem:
         return _fail(str(problem))
     if table is None:
         _print_findings(findings)
@@ -410,30 +445,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(problem))
 
 
+Handler = Callable[[Path, argparse.Namespace], int]
+
+# Each command's handler; `build`, `reports`, `site` and `data` are the build targets (TARGETS).
+HANDLERS: dict[str, Handler] = {
+    "validate": lambda root, a: _validate(root, a.format, a.strict),
+    "new": lambda root, a: (
+        _new_topic(root, a.topic_id, a.code, a.title, a.date, a.edition)
+        if a.kind == "topic"
+        else _new_recommendation(root, a.topic, a.audience, a.title)
+    ),
+    "fmt": lambda root, a: _fmt(root, a.paths, a.check),
+    "import": lambda root, a: _import(root, a.file, a.topic, a.audience, a.sheet, a.dry_run),
+    "catalog": lambda root, a: _catalog_import(root, a.file, a.catalog_id, a.lang),
+    "diff": lambda root, a: _diff(root, a.base, a.head, a.format),
+    "followup": lambda root, a: (
+        _followup_migrate(root, a.dry_run)
+        if a.action == "migrate"
+        else _followup_import(root, a.file, a.sheet, a.dry_run)
+    ),
+    "edition": lambda root, a: _edition_new(root, a.year, a.topics, a.dry_run),
+    "serve": lambda root, a: _serve(root, a.port),
+}
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
-    if args.command is None:
-        return _build(root, "build")
-    if args.command == "validate":
-        return _validate(root, args.format, args.strict)
-    if args.command in TARGETS:
-        return _build(root, args.command)
-    if args.command == "new" and args.kind == "topic":
-        return _new_topic(root, args.topic_id, args.code, args.title, args.date, args.edition)
-    if args.command == "new":
-        return _new_recommendation(root, args.topic, args.audience, args.title)
-    if args.command == "fmt":
-        return _fmt(root, args.paths, args.check)
-    if args.command == "import":
-        return _import(root, args.file, args.topic, args.audience, args.sheet, args.dry_run)
-    if args.command == "diff":
-        return _diff(root, args.base, args.head, args.format)
-    if args.command == "followup" and args.action == "migrate":
-        return _followup_migrate(root, args.dry_run)
-    if args.command == "followup":
-        return _followup_import(root, args.file, args.sheet, args.dry_run)
-    if args.command == "edition":
-        return _edition_new(root, args.year, args.topics, args.dry_run)
-    if args.command == "serve":
-        return _serve(root, args.port)
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
+    command = args.command or "build"
+    if command in TARGETS:
+        return _build(root, command)
+    handler = HANDLERS.get(command)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return handler(root, args)

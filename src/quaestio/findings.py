@@ -62,7 +62,11 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a value outside the allowed ones (with a did-you-mean) or out of range",
     )
-    INVALID_FORMAT = ("invalid-format", Severity.ERROR, "a malformed ID or date")
+    INVALID_FORMAT = (
+        "invalid-format",
+        Severity.ERROR,
+        "a malformed ID, date, colour, web address or report file name",
+    )
     UNKNOWN_LANGUAGE = ("unknown-language", Severity.ERROR, "a translation in a language other than en, fr, nl, de")
     SCHEMA = ("schema", Severity.ERROR, "any other schema violation, in the schema's own words")
     DUPLICATE_ID = (
@@ -123,8 +127,20 @@ class Code(enum.StrEnum):
     ASSET_PATH = (
         "asset-path",
         Severity.ERROR,
-        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic link, or names no file",
+        "a path in a text that is absolute, climbs out with `..`, is outside `assets/`, leaves it through a symbolic "
+        "link, or names no file; a logo that names no file",
     )
+    UNKNOWN_CATALOG = (
+        "unknown-catalog",
+        Severity.ERROR,
+        "a `maps_to` entry names a catalog that is not in `catalogs/` (with a did-you-mean)",
+    )
+    UNKNOWN_CONTROL = (
+        "unknown-control",
+        Severity.ERROR,
+        "a `maps_to` entry names a control its catalog does not have (with a did-you-mean)",
+    )
+    CATALOG_FILE = ("catalog-file", Severity.ERROR, "a file in `catalogs/` cannot be read as an imported catalog")
     UNADDRESSED_CHALLENGE = (
         "unaddressed-challenge",
         Severity.WARNING,
@@ -144,7 +160,13 @@ class Code(enum.StrEnum):
     UNSAFE_MARKUP = (
         "unsafe-markup",
         Severity.WARNING,
-        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; it is shown as plain text, never run, and the warning puts it in front of reviewers",
+        "a text holds raw HTML, a raw-format marker, a typst attribute, a TeX command or a template expression; "
+        "it is shown as plain text, never run, and the warning puts it in front of reviewers",
+    )
+    WITHDRAWN_CONTROL = (
+        "withdrawn-control",
+        Severity.WARNING,
+        "a `maps_to` entry names a withdrawn control; the hint names the control that replaced it",
     )
     FMT_UNSAFE = ("fmt-unsafe", Severity.ERROR, "`fmt` would change what a file says, so it writes nothing")
     FMT_UNSTABLE = ("fmt-unstable", Severity.ERROR, "`fmt` would not settle on one form, so it writes nothing")
@@ -179,6 +201,22 @@ class Code(enum.StrEnum):
         "followup-conflict",
         Severity.ERROR,
         "`followup import`: a row differs from the tracker entry already recorded for its date",
+    )
+    NOT_A_CATALOG = (
+        "not-a-catalog",
+        Severity.ERROR,
+        "`catalog import`: the file cannot be parsed, is too large, or is not an OSCAL catalog",
+    )
+    UNSAFE_XML = (
+        "unsafe-xml",
+        Severity.ERROR,
+        "`catalog import`: the XML declares a DTD or entities, which are refused before anything is expanded",
+    )
+    CATALOG_DEVIATION = (
+        "catalog-deviation",
+        Severity.WARNING,
+        "`catalog import`: the catalog departs from OSCAL (an ID that is not a token, a link without `#`); what can "
+        "be understood is imported",
     )
     ID_VANISHED = ("id-vanished", Severity.ERROR, "`diff`: an ID disappeared without being withdrawn")
     ID_REUSED = ("id-reused", Severity.ERROR, "`diff`: an ID now names something else")

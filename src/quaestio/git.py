@@ -23,8 +23,8 @@ def _git(root: Path, args: Sequence[str], stdin: bytes | None = None) -> subproc
 
 
 def _reason(result: subprocess.CompletedProcess[bytes], doing: str) -> GitError:
-    said = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
-    return GitError(f"git failed while {doing}: {said[-1] if said else f'exit status {result.returncode}'}")
+    said = " ".join(line.strip() for line in result.stderr.decode("utf-8", errors="replace").splitlines())
+    return GitError(f"git failed while {doing}: {said.strip() or f'exit status {result.returncode}'}")
 
 
 def is_checkout(root: Path) -> bool:

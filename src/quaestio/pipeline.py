@@ -10,26 +10,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quaestio.content.catalogs import load_catalogs
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.content.validate import validate
 from quaestio.errors import BuildError
-from quaestio.findings import Finding, Severity, has_errors
+from quaestio.findings import Finding, Severity, has_errors, ordered
 from quaestio.output import link_or_copy, staged_directory, write_atomically
-from quaestio.publish.branding import TEMPLATES_DIR, load_branding
+from quaestio.publish.branding import TEMPLATES_DIR, Branding, read_branding
 from quaestio.publish.buildinfo import BuildInfo, build_info, load_source_history
 from quaestio.resources import resource_directory
 
 
 @dataclass(frozen=True)
 class Checked:
-    """The outcome of checking a repository: findings, and the model when there is no error."""
+    """The outcome of checking a repository: findings, and the model and configuration when there is no error."""
 
     findings: tuple[Finding, ...]
     files: int
     corpus: Corpus | None
+    branding: Branding | None = None
 
 
 def schemas_directory(root: Path) -> Path:
@@ -38,12 +40,18 @@ def schemas_directory(root: Path) -> Path:
 
 
 def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
-    """Load and validate every content file under root, and build the model if nothing is wrong."""
+    """Load and validate every content file, imported catalog and configuration file under root; build the
+    model if nothing is wrong."""
     schemas = schemas or load_schemas(schemas_directory(root))
     content = load_content(root)
-    sources, findings = validate(content, schemas)
-    corpus = None if has_errors(findings) else build_corpus(sources)
-    return Checked(findings, content.files, corpus)
+    catalogs, catalog_findings = load_catalogs(root)
+    sources, content_findings = validate(content, schemas, catalogs)
+    configuration = read_branding(root)
+    findings = tuple(ordered((*content_findings, *catalog_findings, *configuration.findings)))
+    files = content.files + len(catalogs) + len(catalog_findings) + configuration.files
+    if has_errors(findings):
+        return Checked(findings, files, None)
+    return Checked(findings, files, build_corpus(sources, catalogs), configuration.branding)
 
 
 @dataclass(frozen=True)
@@ -90,11 +98,10 @@ def run_build(
     Everything is written into a fresh directory beside build/ that replaces it only when every
     step has succeeded, so a failed or interrupted build leaves the previous build/ as it was.
     """
-    if result.corpus is None:
-        raise ValueError("cannot build content that has errors")
-    corpus = result.corpus
+    if result.corpus is None or result.branding is None:
+        raise ValueError("cannot build content or configuration that has errors")
+    corpus, branding = result.corpus, result.branding
     info = build_info(root, os.environ)
-    branding = load_branding(root)
     say = progress or (lambda message: None)
     written: list[str] = []
     unchanged: list[str] = []

@@ -1,6 +1,6 @@
 """The domain's words, defined once: audiences, priorities, horizons, statuses, the tracker's
-acceptance and implementation statuses, reference kinds, languages, link schemes and the Markdown text
-fields. The JSON Schemas' enums are tested against these."""
+acceptance and implementation statuses, reference kinds, mapping relations, languages, link schemes and
+the Markdown text fields. The JSON Schemas' enums are tested against these."""
 
 from __future__ import annotations
 
@@ -103,6 +103,21 @@ class ReferenceKind(enum.StrEnum):
     REPORT = "report"
     ARTICLE = "article"
     WEBSITE = "website"
+
+
+class Relation(enum.StrEnum):
+    """How a recommendation relates to a control it maps to, after the relationship types of NIST's OLIR.
+
+    NIST IR 8278A (National Online Informative References Program) compares a reference document with a
+    focal one as sets: 'equal', 'subset of', 'superset of', 'intersects with'; concept crosswalks use
+    'related to'. Read as: the recommendation is <relation> the control.
+    """
+
+    EQUIVALENT = "equivalent"  # OLIR 'equal': the two say the same thing
+    SUBSET = "subset"  # OLIR 'subset of': the recommendation asks for part of what the control asks
+    SUPERSET = "superset"  # OLIR 'superset of': the recommendation asks for all the control asks, and more
+    INTERSECTS = "intersects"  # OLIR 'intersects with': they overlap, each also covers something the other does not
+    RELATED = "related"  # OLIR 'related to' (concept crosswalk): same subject, no set comparison is claimed
 
 
 class Language(enum.StrEnum):

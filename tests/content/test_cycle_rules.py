@@ -51,7 +51,7 @@ def test_every_entry_needs_evidence(repo):
 
 def test_a_moved_target_date_needs_a_reason(repo):
     tracked(repo).replace(PUBLIC, "            target_reason: The law it waited for was adopted late.\n", "")
-    (finding,) = [f for f in repo.findings()]
+    (finding,) = repo.findings()
     assert (finding.line, finding.code) == (24, "target-reason")
     assert "2017-06-30 to 2018-06-30" in finding.message
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import FIXTURES
-
 import shutil
 
 import pytest
@@ -12,6 +10,7 @@ from quaestio.cli import main
 from quaestio.content.editions import changelog, current_edition, editions, snapshot, wording_as_of
 from quaestio.content.tracker import in_force
 from quaestio.pipeline import check
+from support.paths import FIXTURES
 
 EDITIONS = FIXTURES / "editions"
 PUBLIC = "recommendations/alpha/public.yaml"
@@ -197,3 +196,13 @@ def test_a_new_recommendation_in_a_revisited_topic_is_dated_in_the_current_editi
     corpus = check(repo2.root).corpus
     assert corpus.recommendation_by_id["ALP-ACA-01"].edition == 2016
     assert "edition:" not in repo2.read("recommendations/beta/academic.yaml")
+
+
+def test_a_revision_must_keep_some_earlier_wording(repo2):
+    earlier = (
+        "        earlier:\n          title: Fund the first challenge\n"
+        "          text: Authorities should fund the first challenge.\n          priority: medium\n"
+    )
+    repo2.replace(PUBLIC, earlier, "        earlier: {}\n")
+    (finding,) = repo2.findings()
+    assert finding.code == "invalid-value" and "needs at least 1 field(s)" in finding.message

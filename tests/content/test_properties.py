@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import MINIMAL
-
 import shutil
 
 import yaml
@@ -13,6 +11,7 @@ from hypothesis import strategies as st
 from quaestio.content.load import parse_yaml, read_yaml
 from quaestio.findings import Finding
 from quaestio.pipeline import check
+from support.paths import MINIMAL
 
 FIXTURES = MINIMAL
 PUBLIC = "recommendations/alpha/public.yaml"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from support.paths import SCHEMAS
-
 import json
 
 import pytest
+
+from support.paths import SCHEMAS
 
 PUBLIC = "recommendations/alpha/public.yaml"
 TOPIC = "topics/alpha.yaml"
@@ -119,7 +119,17 @@ def _properties(node, path=()):
             yield from _properties(value, path + (index,))
 
 
-@pytest.mark.parametrize("name", ["common.schema.json", "topic.schema.json", "recommendations.schema.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "common.schema.json",
+        "topic.schema.json",
+        "recommendations.schema.json",
+        "branding.schema.json",
+        "reports.schema.json",
+        "site.schema.json",
+    ],
+)
 def test_every_property_documents_itself_for_editors(name):
     document = json.loads((SCHEMAS / name).read_text())
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"

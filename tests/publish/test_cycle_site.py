@@ -3,8 +3,6 @@ addresses of every edition, the menu, and the Atom feed."""
 
 from __future__ import annotations
 
-from support.paths import FIXTURES
-
 import json
 import re
 from collections import Counter
@@ -21,6 +19,7 @@ from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.exports import write_data
 from quaestio.publish.site import build_site
 from quaestio.publish.site.pages import load_wording, navigation
+from support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +59,7 @@ class Tables(HTMLParser):
         self._cell: list[str] | None = None
         self._body = False
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "table" and attributes.get("id"):
             self._table = attributes["id"]
@@ -72,7 +71,7 @@ class Tables(HTMLParser):
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._row.append(" ".join("".join(self._cell).split()))
             self._cell = None
@@ -84,7 +83,7 @@ class Tables(HTMLParser):
         elif tag == "table":
             self._table = None
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
 

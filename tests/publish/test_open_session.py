@@ -3,8 +3,6 @@ and LibreOffice Impress), and every edition's reports at stable names."""
 
 from __future__ import annotations
 
-from support.paths import FIXTURES
-
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +17,7 @@ from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.reports import write_reports
+from support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +46,7 @@ def _text(path: Path) -> str:
 def _figure_alts(pdf: pikepdf.Pdf) -> list[str]:
     alts: list[str] = []
 
-    def walk(node):  # noqa: ANN001
+    def walk(node):
         if isinstance(node, pikepdf.Dictionary):
             if node.get("/S") == "/Figure":
                 alts.append(str(node.get("/Alt", "")))
@@ -131,7 +130,7 @@ def test_the_deck_has_a_title_slide_key_figures_a_slide_per_topic_and_notes(buil
     assert titles[1] == "Key figures"
     for topic in corpus.topics:
         assert titles.count(topic.title.en) == 1, topic.id
-    for slide, title in zip(slides[1:], titles[1:]):
+    for slide, title in zip(slides[1:], titles[1:], strict=True):
         assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), title
     pictures = [sh for s in slides for sh in s.shapes if sh.shape_type == 13]
     assert pictures and all(not p._element.xpath(".//p:cNvPr")[0].get("descr").endswith(".png") for p in pictures)

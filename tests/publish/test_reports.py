@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from support.paths import FIXTURES
-
+import dataclasses
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pikepdf
@@ -13,10 +13,15 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from quaestio.content.model import Addressee, Assessment, Corpus, Text
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo, load_source_history
 from quaestio.publish.reports import write_reports
+from quaestio.publish.site import content
+from quaestio.vocab import Implementation
+from support.hostile import HOSTILE_URL, hostile_corpus
+from support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
 
@@ -62,9 +67,8 @@ def _text(path: Path) -> str:
 
 
 def _outline_titles(path: Path) -> list[str]:
-    with pikepdf.open(path) as pdf:
-        with pdf.open_outline() as outline:
-            return [item.title for item in outline.root]
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        return [item.title for item in outline.root]
 
 
 NAMES = {"topic-alpha", "audience-academic", "audience-business", "audience-public", "compendium", "progress-2015"}
@@ -101,7 +105,7 @@ def test_every_font_is_embedded(built):
     with pikepdf.open(built[1] / "topic-alpha.pdf") as pdf:
         fonts = {}
         for page in pdf.pages:
-            for name, font in page.Resources.get("/Font", {}).items():
+            for font in page.Resources.get("/Font", {}).values():
                 fonts[str(font.get("/BaseFont"))] = font
         assert fonts
         for base, font in fonts.items():
@@ -148,7 +152,7 @@ def test_topic_pdf_holds_every_recommendation_id_and_title(built):
 
 
 def test_audience_digest_holds_only_its_audience(built):
-    _, reports, corpus, _ = built
+    _, reports, _, _ = built
     text = _text(reports / "audience-business.pdf")
     assert "ALP-BUS-01" in text and "Act on the second challenge" in text
     # Other audiences' recommendations may be cross-referenced, but are not presented.
@@ -247,6 +251,170 @@ def test_hostile_markdown_is_printed_never_executed(built, tmp_path):
     assert '::: {typst:fill="red"}' in text
     docx = "\n".join(p.text for p in Document(tmp_path / "out" / "reports" / "topic-alpha.docx").paragraphs)
     assert "{{ 7*7 }}" in docx and "<script>alert(1)</script>" in docx and "\\textbf{LATEX-EXECUTED}" in docx
+
+
+# One text with everything a contributor may write that pandoc could misread; it must read the same
+# on the website and in both report formats.
+SAME_EVERYWHERE = """Set the option as below.
+
+    config = {debug: $HOME, to: @team}
+
+Inline `cost = $5 @home {x} \\n` stays code, as does `a\\b`.
+
+- first *point*
+- second **point**
+
+1. step one
+2. step two
+
+Read [the guidance](https://example.org/guide) or [this](javascript:alert(1)).
+"""
+READ_THE_SAME = [
+    "Set the option as below.",
+    "config = {debug: $HOME, to: @team}",
+    "Inline cost = $5 @home {x} \\n stays code, as does a\\b.",
+    "first point",
+    "second point",
+    "step one",
+    "step two",
+    "Read the guidance or [this](javascript:alert(1)).",
+]
+NOTE = "Partly *done*: see `art. 5 {b}` and [the law](https://example.org/law)."
+REFUSED_URL = "javascript:alert(3)"
+
+
+@pytest.fixture(scope="module")
+def markdown_built(built, tmp_path_factory):
+    """Reports of the fixture corpus with SAME_EVERYWHERE as a recommendation's text, NOTE as its follow-up
+    note and addresses with refused schemes, built directly so that validation cannot stop them."""
+    root, _, corpus, _ = built
+    recommendations = tuple(
+        dataclasses.replace(
+            r,
+            text=Text(SAME_EVERYWHERE),
+            tracker=(
+                Addressee(
+                    "Companies",
+                    (
+                        Assessment(
+                            "2016-07-06",
+                            Text(NOTE),
+                            "Alpha working group",
+                            source="javascript:alert(2)",
+                            status=Implementation.IN_PROGRESS,
+                        ),
+                    ),
+                ),
+            ),
+        )
+        if r.id == "ALP-BUS-01"
+        else r
+        for r in corpus.recommendations
+    )
+    topics = tuple(
+        dataclasses.replace(t, references=tuple(dataclasses.replace(ref, url=REFUSED_URL) for ref in t.references))
+        for t in corpus.topics
+    )
+    out = tmp_path_factory.mktemp("markdown-out")
+    write_reports(Corpus(topics, recommendations), INFO, load_branding(root), out / "reports", out / "cache")
+    return out / "reports"
+
+
+class _HtmlText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def _site_text(markdown: str) -> str:
+    """What the website shows of a text (rendered as on its pages), whitespace folded."""
+    reader = _HtmlText()
+    reader.feed(str(content.render(markdown)))
+    return " ".join("".join(reader.parts).split())
+
+
+def _pdf_links(path: Path) -> list[str]:
+    links = []
+    for page in PdfReader(path).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                links.append(str(action["/URI"]))
+    return links
+
+
+def _docx_links(path: Path) -> list[str]:
+    document = Document(path)
+    return [rel.target_ref for rel in document.part.rels.values() if rel.reltype.endswith("/hyperlink")]
+
+
+def test_a_text_reads_the_same_on_the_site_and_in_the_pdf_and_docx(markdown_built):
+    site = _site_text(SAME_EVERYWHERE)
+    pdf = _text(markdown_built / "topic-alpha.pdf")
+    docx = " ".join(" ".join(p.text for p in Document(markdown_built / "topic-alpha.docx").paragraphs).split())
+    for passage in READ_THE_SAME:
+        assert passage in site, passage
+        assert passage in pdf, passage
+        assert passage in docx, passage
+    for output in (site, pdf, docx):
+        assert "\\{" not in output and "\\$" not in output and "\\@" not in output
+
+
+def test_only_allowed_links_are_links_in_the_pdf_and_docx(markdown_built):
+    html = str(content.render(SAME_EVERYWHERE))
+    assert '<a href="https://example.org/guide">the guidance</a>' in html and 'href="javascript' not in html
+    for links in (_pdf_links(markdown_built / "topic-alpha.pdf"), _docx_links(markdown_built / "topic-alpha.docx")):
+        assert "https://example.org/guide" in links and "https://example.org/law" in links
+        assert not [link for link in links if not link.startswith(("https:", "http:", "mailto:"))], links
+
+
+def test_code_lists_and_emphasis_keep_their_form_in_the_docx(markdown_built):
+    paragraphs = Document(markdown_built / "topic-alpha.docx").paragraphs
+    code = next(p for p in paragraphs if p.text == "config = {debug: $HOME, to: @team}")
+    assert code.style.name == "Source Code"
+    items = [p for p in paragraphs if p.text in ("first point", "second point", "step one", "step two")]
+    assert len(items) == 4 and all(p._p.pPr is not None and p._p.pPr.numPr is not None for p in items)
+    first = next(p for p in items if p.text == "first point")
+    assert [run.text for run in first.runs if run.italic] == ["point"]
+    inline = next(p for p in paragraphs if p.text.startswith("Inline "))
+    assert [run.text for run in inline.runs if run.style.name == "Verbatim Char"] == ["cost = $5 @home {x} \\n", "a\\b"]
+
+
+def test_a_follow_up_note_is_markdown_in_the_reports_as_on_the_site(markdown_built):
+    assert "Partly done: see art. 5 {b} and the law." in _site_text(NOTE)
+    assert "Partly done: see art. 5 {b} and the law." in _text(markdown_built / "topic-alpha.pdf")
+
+
+def test_an_address_with_a_refused_scheme_is_never_linked_nor_printed_as_an_address(markdown_built):
+    """Validation refuses such an address; should one reach the reports, the reference prints without it."""
+    text = _text(markdown_built / "topic-alpha.pdf")
+    assert REFUSED_URL not in text
+    assert not [link for link in _pdf_links(markdown_built / "topic-alpha.pdf") if "javascript" in link]
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(built, tmp_path_factory):
+    """Reports of the site's hostile corpus: hostile text in every field, built without validation."""
+    root, _, corpus, _ = built
+    out = tmp_path_factory.mktemp("hostile-out")
+    write_reports(hostile_corpus(corpus), INFO, load_branding(root), out / "reports", out / "cache")
+    return out / "reports"
+
+
+@pytest.mark.parametrize("name", ["topic-alpha", "audience-business", "compendium"])
+def test_hostile_text_in_every_field_is_printed_and_only_web_links_are_links(hostile_reports, name):
+    pdf = _text(hostile_reports / f"{name}.pdf")
+    docx = " ".join(" ".join(p.text for p in Document(hostile_reports / f"{name}.docx").paragraphs).split())
+    for shown in (pdf, docx):
+        assert "<script>alert(10)</script> {{ 7*7 }} [x](javascript:alert(11)) {: onclick=alert(12) }" in shown
+        assert "[js](javascript:alert(4))" in shown and "{% if true %}jinja{% endif %}" in shown
+    assert HOSTILE_URL in pdf  # a follow-up's or reference's address with another scheme is printed, not linked
+    for links in (_pdf_links(hostile_reports / f"{name}.pdf"), _docx_links(hostile_reports / f"{name}.docx")):
+        assert "https://example.org/ok" in links
+        assert not [link for link in links if not link.startswith(("https://", "http://", "mailto:"))], links
 
 
 def test_reports_command_summarises_what_it_wrote_and_skipped(built, tmp_path, capsys):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import MINIMAL
-
-import dataclasses
 import hashlib
 import json
 import os
@@ -14,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quaestio.content.model import Addressee, Assessment, Corpus, GlossaryEntry, Reference, Text
+from quaestio.content.model import Corpus
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
@@ -22,93 +19,12 @@ from quaestio.publish.site import build_site, content, render_site, render_site_
 from quaestio.publish.site.downloads import human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
+from support.hostile import hostile_corpus
+from support.paths import MINIMAL
 
 FIXTURE = MINIMAL
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
 IDS = ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
-
-# Everything a contributor might try; every text field of the hostile corpus gets it.
-HOSTILE_MARKDOWN = (
-    'Raw <script>alert(1)</script> and <img src=x onerror=alert(2)> and <a href="javascript:alert(3)">a</a>.\n\n'
-    "[js](javascript:alert(4)) [JS](JaVaScRiPt:alert(5)) [data](data:text/html;base64,PHNjcmlwdD4=) "
-    "<javascript:alert(6)> [vb](vbscript:msgbox(7)) [file](file:///etc/passwd) [ok](https://example.org/ok)\n\n"
-    "![tracker](https://tracker.example/pixel.png)\n\n"
-    '`[code](javascript:alert(8))` and {{ 7*7 }} and {% if true %}jinja{% endif %} and {: onclick="alert(9)" }\n\n'
-    '--8<-- "/etc/passwd"\n\n'
-    "*[CCB]: <b>injected abbreviation</b>\n\n"
-    '<div markdown="1">*md in html*</div>\n\n'
-    "\x02wzxhzdk:0\x03 control characters\n"
-)
-HOSTILE_LINE = "</title><script>alert(10)</script> {{ 7*7 }} [x](javascript:alert(11)) {: onclick=alert(12) } *[A]: b"
-HOSTILE_URL = "javascript:alert(13)"
-
-
-def _text(value: str) -> Text:
-    return Text(value)
-
-
-def hostile_corpus(corpus: Corpus) -> Corpus:
-    """The fixture corpus with hostile text in every field, built directly so that validation cannot stop it."""
-    topics = []
-    for topic in corpus.topics:
-        session = dataclasses.replace(
-            topic.session,
-            venue=_text(HOSTILE_LINE),
-            chairs=tuple(
-                dataclasses.replace(c, name=_text(HOSTILE_LINE), affiliation=_text(HOSTILE_LINE))
-                for c in topic.session.chairs
-            ),
-            organisations=(_text(HOSTILE_LINE),),
-        )
-        topics.append(
-            dataclasses.replace(
-                topic,
-                title=_text(HOSTILE_LINE),
-                summary=_text(HOSTILE_MARKDOWN),
-                session=session,
-                status_quaestionis=_text(HOSTILE_MARKDOWN),
-                challenges=tuple(
-                    dataclasses.replace(c, title=_text(HOSTILE_LINE), description=_text(HOSTILE_MARKDOWN))
-                    for c in topic.challenges
-                ),
-                references=tuple(
-                    Reference(r.id, _text(HOSTILE_LINE), HOSTILE_LINE, r.year, HOSTILE_URL, r.kind)
-                    for r in topic.references
-                ),
-                glossary=(
-                    GlossaryEntry("CCB", _text('"><script>alert(14)</script>'), _text(HOSTILE_MARKDOWN)),
-                    GlossaryEntry("<b>X</b>", _text(HOSTILE_LINE), None),
-                ),
-            )
-        )
-    recommendations = tuple(
-        dataclasses.replace(
-            r,
-            title=_text(HOSTILE_LINE),
-            text=_text(HOSTILE_MARKDOWN + "\nCCB"),
-            rationale=_text(HOSTILE_MARKDOWN),
-            tracker=(
-                Addressee(
-                    HOSTILE_LINE,
-                    (
-                        Assessment(
-                            "2016-01-01",
-                            _text(HOSTILE_MARKDOWN),
-                            HOSTILE_LINE,
-                            source=HOSTILE_URL,
-                            document=HOSTILE_LINE,
-                            target="2016-06-30",
-                            target_reason=_text(HOSTILE_LINE),
-                            mandated_by=_text(HOSTILE_LINE),
-                        ),
-                    ),
-                ),
-            ),
-            withdrawal_reason=_text(HOSTILE_MARKDOWN) if r.withdrawal_reason else None,
-        )
-        for r in corpus.recommendations
-    )
-    return Corpus(tuple(topics), recommendations)
 
 
 @pytest.fixture(scope="module")
@@ -373,12 +289,17 @@ def test_human_sizes():
 # --- the built site ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_page_is_built_with_its_title_and_language(site):
     expected = {
         "index.html": "Cyber Security Coalition recommendations",
         "topics/alpha/index.html": "Alpha topic - Cyber Security Coalition recommendations",
-        "audiences/business/index.html": "What the business sector should do - Cyber Security Coalition recommendations",
-        "recommendations/ALP-BUS-01/index.html": "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations",
+        "audiences/business/index.html": (
+            "What the business sector should do - Cyber Security Coalition recommendations"
+        ),
+        "recommendations/ALP-BUS-01/index.html": (
+            "ALP-BUS-01: Act on the second challenge - Cyber Security Coalition recommendations"
+        ),
         "recommendations/index.html": "All recommendations - Cyber Security Coalition recommendations",
         "downloads/index.html": "Downloads - Cyber Security Coalition recommendations",
         "glossary/index.html": "Glossary - Cyber Security Coalition recommendations",
@@ -393,6 +314,7 @@ def test_every_page_is_built_with_its_title_and_language(site):
         assert rid in (site / "recommendations" / rid / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_home_shows_key_figures_as_a_chart_and_as_a_table(site):
     html = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="q-chart-title"', html)
@@ -403,6 +325,7 @@ def test_home_shows_key_figures_as_a_chart_and_as_a_table(site):
     assert len(rows) == 10
 
 
+@pytest.mark.slow
 def test_topic_page_groups_recommendations_in_tabs_and_links_its_reports(site):
     html = (site / "topics" / "alpha" / "index.html").read_text(encoding="utf-8")
     labels = re.findall(r'<label for="__tabbed_1_\d">([^<]+)</label>', html)
@@ -412,6 +335,7 @@ def test_topic_page_groups_recommendations_in_tabs_and_links_its_reports(site):
     assert 'href="../../recommendations/ALP-BUS-02/"' in html
 
 
+@pytest.mark.slow
 def test_recommendation_page_links_related_both_ways_challenges_and_successor(site):
     aca = (site / "recommendations" / "ALP-ACA-01" / "index.html").read_text(encoding="utf-8")
     bus = (site / "recommendations" / "ALP-BUS-01" / "index.html").read_text(encoding="utf-8")
@@ -422,6 +346,7 @@ def test_recommendation_page_links_related_both_ways_challenges_and_successor(si
     assert "https://recommendations.cybersecuritycoalition.be/recommendations/ALP-BUS-01/" in bus
 
 
+@pytest.mark.slow
 def test_index_is_a_complete_table_without_javascript(site):
     html = (site / "recommendations" / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<tr data-topic="alpha" data-audience="(\w+)" data-priority="(\w+)" data-status="(\w+)">', html)
@@ -429,6 +354,7 @@ def test_index_is_a_complete_table_without_javascript(site):
     assert '<form class="q-filter" id="q-filter"' in html and " hidden>" in html  # shown by the script only
 
 
+@pytest.mark.slow
 def test_downloads_show_sizes_and_checksums_and_publish_only_regular_report_and_data_files(site, downloads):
     html = (site / "downloads" / "index.html").read_text(encoding="utf-8")
     published = sorted(
@@ -460,12 +386,14 @@ def test_downloads_show_sizes_and_checksums_and_publish_only_regular_report_and_
     assert 'href="../../downloads/reports/audience-business.pdf"' in audience
 
 
+@pytest.mark.slow
 def test_downloads_page_says_when_nothing_is_published(hostile_site):
     html = (hostile_site / "downloads" / "index.html").read_text(encoding="utf-8")
     assert "The reports of this edition are not published yet." in html
     assert "The open data files are not published yet." in html
 
 
+@pytest.mark.slow
 def test_glossary_lists_each_term_with_its_expansion_and_topics(site):
     glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
     assert re.search(
@@ -476,12 +404,14 @@ def test_glossary_lists_each_term_with_its_expansion_and_topics(site):
     assert 'Used in: <a href="../topics/alpha/">Alpha topic</a>' in glossary
 
 
+@pytest.mark.slow
 def test_abbreviations_in_hostile_text_keep_their_expansion_as_plain_text(hostile_site):
     parsed = parse(hostile_site / "recommendations" / "ALP-BUS-01" / "index.html")
     titles = [attrs.get("title") for tag, attrs in parsed.elements if tag == "abbr"]
     assert '"><script>alert(14)</script>' in titles
 
 
+@pytest.mark.slow
 def test_every_internal_link_and_asset_exists(site):
     for page in html_pages(site):
         for tag, attrs in parse(page).elements:
@@ -497,6 +427,7 @@ def test_every_internal_link_and_asset_exists(site):
                 assert target.is_file(), f"{page.relative_to(site)}: {tag} {name}={value}"
 
 
+@pytest.mark.slow
 def test_no_page_requests_anything_from_another_host(site):
     for page in html_pages(site):
         for tag, attrs in parse(page).elements:
@@ -528,6 +459,7 @@ def test_no_page_requests_anything_from_another_host(site):
 # --- hostile content -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_content_puts_no_script_handler_or_dangerous_url_on_any_page(hostile_site):
     theme_scripts = re.compile(
         r"^(/|(\.\./)*)assets/(javascripts/bundle\.[0-9a-f]+\.min\.js|quaestio/(quaestio|cycle)\.js)$"
@@ -549,6 +481,7 @@ def test_hostile_content_puts_no_script_handler_or_dangerous_url_on_any_page(hos
                 assert not re.match(r"^(https?:)?//", attrs.get("src") or ""), f"{page}: {attrs}"
 
 
+@pytest.mark.slow
 def test_hostile_text_is_shown_literally_and_never_evaluated(hostile_site):
     page = hostile_site / "recommendations" / "ALP-BUS-01" / "index.html"
     parsed = parse(page)
@@ -561,6 +494,7 @@ def test_hostile_text_is_shown_literally_and_never_evaluated(hostile_site):
     assert "root:x:0:0" not in raw  # the snippet line did not include a file of the build machine
 
 
+@pytest.mark.slow
 def test_hostile_text_reaches_the_search_index_escaped(hostile_site):
     index = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     for doc in index["docs"]:
@@ -568,6 +502,7 @@ def test_hostile_text_reaches_the_search_index_escaped(hostile_site):
             assert "<script" not in doc[field] and "<img" not in doc[field] and "<b>" not in doc[field], doc
 
 
+@pytest.mark.slow
 def test_no_file_of_the_build_machine_or_absolute_path_leaks(hostile_site, site):
     for root in (hostile_site, site):
         for file in root.rglob("*"):
@@ -584,6 +519,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_two_builds_in_different_folders_and_clocks_are_byte_identical(
     tmp_path, corpus, branding, downloads, site, monkeypatch
 ):
@@ -597,6 +533,7 @@ def test_two_builds_in_different_folders_and_clocks_are_byte_identical(
     assert "<lastmod>2015-12-08</lastmod>" in first["sitemap.xml"].decode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("processes", [2, 3])
 def test_a_parallel_build_is_byte_identical_to_a_build_in_one_process(
     tmp_path, corpus, branding, downloads, site, processes

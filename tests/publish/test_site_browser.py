@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.paths import REPOSITORY
-
 import os
 import re
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import build_info
 from quaestio.publish.exports import write_data
 from quaestio.publish.site import build_site
+from support.paths import REPOSITORY
 from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = pytest.mark.slow

@@ -8,12 +8,12 @@ import yaml as pyyaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support.paths import REPOSITORY
 from quaestio import output
 from quaestio.cli import main
 from quaestio.content.layout import Kind, discover
 from quaestio.content.load import parse_yaml
 from quaestio.workflow.fmt import WIDTH, canonical_text, read_schemas
+from support.paths import REPOSITORY
 
 SCHEMAS = read_schemas(REPOSITORY / "schemas")
 BUSINESS = "recommendations/alpha/business.yaml"

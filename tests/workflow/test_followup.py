@@ -1,8 +1,6 @@
-"""`quaestio followup import`: the exported follow-up sheet comes back as new tracker entries, and bad input writes nothing."""
+"""`quaestio followup import`: the exported follow-up sheet comes back as tracker entries; bad input writes nothing."""
 
 from __future__ import annotations
-
-from support.paths import FIXTURES
 
 import csv
 import io
@@ -16,6 +14,7 @@ import yaml
 from quaestio.cli import main
 from quaestio.pipeline import check
 from quaestio.publish.followup_table import COLUMNS
+from support.paths import FIXTURES
 
 EDITIONS = FIXTURES / "editions"
 PUBLIC = "recommendations/alpha/public.yaml"
@@ -128,7 +127,7 @@ def test_a_moved_target_date_needs_its_reason(root, tmp_path):
 # -- bad input: a finding at its row and column, and nothing written ---------------------------------------
 
 
-def _bad_csv(root: Path, tmp_path: Path, change) -> Path:  # noqa: ANN001
+def _bad_csv(root: Path, tmp_path: Path, change) -> Path:
     table = rows(root)
     change(finance(table))
     return write_csv(tmp_path / "bad.csv", table)
@@ -163,7 +162,7 @@ def test_a_bad_row_gives_a_finding_at_its_cell_and_writes_nothing(root, tmp_path
     assert content(root) == before
 
 
-def _workbook(root: Path, tmp_path: Path, change) -> Path:  # noqa: ANN001
+def _workbook(root: Path, tmp_path: Path, change) -> Path:
     workbook = openpyxl.load_workbook(root / "build" / "data" / "follow-up.xlsx")
     change(workbook)
     target = tmp_path / "bad.xlsx"
@@ -180,7 +179,7 @@ def test_merged_cells_give_a_finding_and_write_nothing(root, tmp_path, capsys):
 
 
 def test_formula_cells_give_a_finding_and_write_nothing(root, tmp_path, capsys):
-    def formula(workbook):  # noqa: ANN001
+    def formula(workbook):
         workbook["Follow-up"]["K3"] = '=IF(1,"implemented","open")'
 
     bad = _workbook(root, tmp_path, formula)
@@ -197,14 +196,14 @@ def test_the_wrong_sheet_gives_a_finding_and_writes_nothing(root, tmp_path, caps
     assert run(root, str(workbook), "--sheet", "Sheet1") == 1
     assert "error[extra-sheets]: the workbook has no sheet 'Sheet1'" in capsys.readouterr().out
 
-    def rename(wb):  # noqa: ANN001
+    def rename(wb):
         wb["Follow-up"].title = "Updates"
         wb["History"].title = "Old"
 
     assert run(root, str(_workbook(root, tmp_path, rename))) == 1
     assert "error[extra-sheets]" in capsys.readouterr().out
 
-    def recommendations_sheet(wb):  # noqa: ANN001
+    def recommendations_sheet(wb):
         for name in list(wb.sheetnames):
             wb.remove(wb[name])
         sheet = wb.create_sheet("Follow-up")

@@ -242,4 +242,4 @@ def test_the_command_line_help_names_the_documented_columns():
     from quaestio import cli
     from quaestio.workflow import importer
 
-    assert cli.IMPORT_COLUMNS == ", ".join(importer.COLUMNS)
+    assert ", ".join(importer.COLUMNS) == cli.IMPORT_COLUMNS

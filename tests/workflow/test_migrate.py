@@ -1,8 +1,6 @@
-"""`quaestio followup migrate`: every old follow-up entry of the 2015 content reaches the tracker, and nothing else changes."""
+"""`quaestio followup migrate`: every old follow-up entry of 2015 reaches the tracker, and nothing else changes."""
 
 from __future__ import annotations
-
-from support.paths import FIXTURES, MINIMAL, REPOSITORY
 
 import shutil
 from pathlib import Path
@@ -15,9 +13,10 @@ from quaestio.content.layout import Kind
 from quaestio.content.load import read_yaml
 from quaestio.content.schema import check_document, load_schemas
 from quaestio.publish.branding import load_branding
+from quaestio.vocab import FollowUpState
 from quaestio.workflow.fmt import read_schemas
 from quaestio.workflow.migrate import NOT_RECORDED, STATUS_OF, migrate_follow_up
-from quaestio.vocab import FollowUpState
+from support.paths import FIXTURES, MINIMAL, REPOSITORY
 
 LEGACY = FIXTURES / "legacy-follow-up"
 
@@ -145,3 +144,17 @@ def test_the_command_reports_what_it_moved_and_a_dry_run_writes_nothing(legacy, 
 
 def test_minimal_fixture_has_no_old_form_left():
     assert all("follow_up" not in i for d in _files(MINIMAL).values() for i in d["recommendations"])
+
+
+def test_translated_notes_follow_their_entries(legacy):
+    translation = legacy / "translations" / "de" / "recommendations" / "governance" / "public.yaml"
+    translation.parent.mkdir(parents=True)
+    translation.write_text(
+        "language: de\nunits:\n  recommendations/GOV-PUB-01/title:\n    source_hash: '00000000'\n    text: Titel\n"
+        "  recommendations/GOV-PUB-01/follow_up/0/note:\n    source_hash: '11111111'\n    text: Notiz\n",
+        encoding="utf-8",
+    )
+    _migrate(legacy)
+    units = yaml.safe_load(translation.read_text(encoding="utf-8"))["units"]
+    assert list(units) == ["recommendations/GOV-PUB-01/title", "recommendations/GOV-PUB-01/tracker/0/history/0/note"]
+    assert units["recommendations/GOV-PUB-01/tracker/0/history/0/note"]["text"] == "Notiz"

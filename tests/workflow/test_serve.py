@@ -62,7 +62,7 @@ def get(url: str) -> tuple[int, str]:
 
 
 def test_pages_are_served_with_the_reload_script_and_other_files_as_they_are(served):
-    preview, site, url = served
+    preview, _, url = served
     preview.rebuild()
     status, page = get(f"{url}/")
     assert status == 200
@@ -110,7 +110,7 @@ def test_a_file_changed_during_a_build_causes_another_build(served, repo):
 
 
 def test_the_watcher_rebuilds_after_an_edit(served, repo):
-    preview, site, url = served
+    preview, _, _ = served
     preview.rebuild()
     stop = threading.Event()
     watcher = threading.Thread(target=preview.watch, args=(stop, 0.05), daemon=True)

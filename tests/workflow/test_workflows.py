@@ -131,16 +131,27 @@ def test_the_hooks_offered_to_other_repositories_use_the_installed_command():
     assert hooks["quaestio-fmt-check"]["entry"] == "quaestio fmt --check"
 
 
+def test_pre_commit_hooks_for_this_repository_run_the_linters_as_make_lint_does():
+    config = yaml.safe_load((REPOSITORY / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    assert hooks["ruff-check"]["entry"].startswith(".venv/bin/ruff check")
+    assert hooks["ruff-format-check"]["entry"].startswith(".venv/bin/ruff format --check")
+    assert hooks["mypy"]["entry"] == ".venv/bin/mypy" and hooks["mypy"]["pass_filenames"] is False
+    assert all(hooks[name]["types"] == ["python"] for name in ("ruff-check", "ruff-format-check", "mypy"))
+
+
 def test_the_fmt_check_hook_passes_on_canonical_files_and_fails_on_others(repo):
     config = yaml.safe_load((REPOSITORY / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in config["repos"][0]["hooks"] if h["id"] == "quaestio-fmt-check")
-    entry = shlex.split(hook["entry"])
-    command = [str(REPOSITORY / entry[0]), *entry[1:]]
+    program, *arguments = shlex.split(hook["entry"])
+    assert Path(program).name == "quaestio"
+    quaestio = [sys.executable, "-m", "quaestio"]  # the hook's program, in whatever environment runs the tests
+    command = [*quaestio, *arguments]
     files = ["topics/alpha.yaml", "recommendations/alpha/business.yaml"]
     first = subprocess.run([*command, *files], cwd=repo.root, capture_output=True, text=True, check=False)
     assert first.returncode == 1
     assert first.stdout.splitlines() == [f"would reformat {f}" for f in files]
-    subprocess.run([str(REPOSITORY / entry[0]), "fmt", *files], cwd=repo.root, check=True, capture_output=True)
+    subprocess.run([*quaestio, "fmt", *files], cwd=repo.root, check=True, capture_output=True)
     second = subprocess.run([*command, *files], cwd=repo.root, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stdout + second.stderr
 

@@ -99,7 +99,7 @@ def snapshot(corpus: Corpus, edition: int) -> Corpus:
         (recommendation_as_of(r, edition, until) for r in corpus.recommendations if r.topic in order),
         key=lambda r: (order[r.topic], list(Audience).index(r.audience), r.number),
     )
-    return Corpus(topics, tuple(r for r in recommendations if in_edition(r, edition)))
+    return Corpus(topics, tuple(r for r in recommendations if in_edition(r, edition)), corpus.catalogs)
 
 
 def topics_in(corpus: Corpus, edition: int) -> tuple[Topic, ...]:

@@ -46,30 +46,37 @@ def _yaml_like(file: Path) -> bool:
     return file.suffix in (".yaml", ".yml")
 
 
-def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
-    """All content files under root, in a stable order, and findings for files in the wrong place."""
+def _topic_files(root: Path) -> tuple[list[ContentFile], list[Finding]]:
+    """The topic files directly in topics/, and findings for files in a subfolder or named .yml."""
     files: list[ContentFile] = []
     findings: list[Finding] = []
     topics = root / TOPICS_DIR
-    if topics.is_dir():
-        for entry in sorted(topics.rglob("*")):
-            if not entry.is_file() or not _yaml_like(entry):
-                continue
-            path = _relative(root, entry)
-            if entry.parent != topics:
-                findings.append(
-                    _misplaced(
-                        path,
-                        "topic files belong directly in topics/, not in a subfolder",
-                        f"move it to topics/{entry.name}",
-                    )
+    if not topics.is_dir():
+        return files, findings
+    for entry in sorted(topics.rglob("*")):
+        if not entry.is_file() or not _yaml_like(entry):
+            continue
+        path = _relative(root, entry)
+        if entry.parent != topics:
+            findings.append(
+                _misplaced(
+                    path,
+                    "topic files belong directly in topics/, not in a subfolder",
+                    f"move it to topics/{entry.name}",
                 )
-            elif entry.suffix != SUFFIX:
-                findings.append(
-                    _misplaced(path, "content files end in .yaml, not .yml", f"rename it to topics/{entry.stem}.yaml")
-                )
-            else:
-                files.append(ContentFile(entry, path, Kind.TOPIC, entry.stem))
+            )
+        elif entry.suffix != SUFFIX:
+            findings.append(
+                _misplaced(path, "content files end in .yaml, not .yml", f"rename it to topics/{entry.stem}.yaml")
+            )
+        else:
+            files.append(ContentFile(entry, path, Kind.TOPIC, entry.stem))
+    return files, findings
+
+
+def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
+    """All content files under root, in a stable order, and findings for files in the wrong place."""
+    files, findings = _topic_files(root)
     recommendations = root / RECOMMENDATIONS_DIR
     if recommendations.is_dir():
         for entry in sorted(recommendations.rglob("*")):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from quaestio.content.catalogs import Catalog, Control
 from quaestio.content.layout import Kind
 from quaestio.content.load import Source
 from quaestio.vocab import (
@@ -16,6 +17,7 @@ from quaestio.vocab import (
     Implementation,
     Priority,
     ReferenceKind,
+    Relation,
     Status,
 )
 
@@ -141,6 +143,15 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class ControlMapping:
+    """A control of an imported catalog that a recommendation maps to, and how it relates to it."""
+
+    catalog: str
+    control: str
+    relation: Relation
+
+
+@dataclass(frozen=True)
 class Recommendation:
     id: str
     topic: str
@@ -157,6 +168,7 @@ class Recommendation:
     withdrawal_reason: Text | None
     superseded_by: str | None
     origin: Origin
+    maps_to: tuple[ControlMapping, ...] = ()
     priority_flag: bool = False
     tracker: tuple[Addressee, ...] = ()
     edition: int = 0
@@ -217,6 +229,29 @@ class Corpus:
 
     topics: tuple[Topic, ...]
     recommendations: tuple[Recommendation, ...]
+    catalogs: tuple[Catalog, ...] = ()
+
+    @cached_property
+    def catalog_by_id(self) -> dict[str, Catalog]:
+        return {c.id: c for c in self.catalogs}
+
+    def control_of(self, mapping: ControlMapping) -> Control | None:
+        """The catalog control a mapping names (by ID or label), if its catalog is imported."""
+        catalog = self.catalog_by_id.get(mapping.catalog)
+        return catalog.find(mapping.control) if catalog else None
+
+    def mapped_to(self, catalog_id: str) -> dict[str, list[tuple[Recommendation, Relation]]]:
+        """For one catalog: control ID -> the recommendations mapped to it, with their relation, in corpus order."""
+        found: dict[str, list[tuple[Recommendation, Relation]]] = {}
+        catalog = self.catalog_by_id.get(catalog_id)
+        if catalog is None:
+            return {}
+        for item in self.recommendations:
+            for mapping in item.maps_to:
+                control = catalog.find(mapping.control) if mapping.catalog == catalog_id else None
+                if control is not None:
+                    found.setdefault(control.id, []).append((item, mapping.relation))
+        return found
 
     @cached_property
     def recommendation_by_id(self) -> dict[str, Recommendation]:
@@ -361,6 +396,9 @@ def _recommendations(source: Source) -> list[Recommendation]:
             withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),
+            maps_to=tuple(
+                ControlMapping(m["catalog"], m["control"], Relation(m["relation"])) for m in r.get("maps_to", [])
+            ),
             priority_flag=bool(r.get("priority_flag", False)),
             tracker=tuple(_addressee(a) for a in r.get("tracker", [])),
             edition=r.get("edition", 0),
@@ -385,7 +423,7 @@ def _with_editions(recommendation: Recommendation, first_edition: int) -> Recomm
     return replace(recommendation, edition=edition, withdrawn_in=withdrawn_in)
 
 
-def build_corpus(sources: Sequence[Source]) -> Corpus:
+def build_corpus(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) -> Corpus:
     """The model of valid content: topics in session order, recommendations by topic, audience and number."""
     topics = sorted(
         (_topic(s) for s in sources if s.file.kind is Kind.TOPIC), key=lambda t: (t.edition, t.session.number, t.id)
@@ -401,4 +439,4 @@ def build_corpus(sources: Sequence[Source]) -> Corpus:
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )
-    return Corpus(tuple(topics), tuple(recommendations))
+    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs))

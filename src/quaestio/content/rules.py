@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from quaestio.content.catalogs import CATALOGS_DIR, Catalog
 from quaestio.content.layout import Kind
 from quaestio.content.load import JsonPath, Source
 from quaestio.findings import Code, Finding, did_you_mean, finding
-from quaestio.vocab import Language, LINK_SCHEMES, MARKDOWN_FIELDS, Audience
+from quaestio.vocab import LINK_SCHEMES, MARKDOWN_FIELDS, Audience, Language
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)|<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>")
@@ -66,8 +67,8 @@ def _texts(value: object) -> Iterator[tuple[JsonPath, str]]:
                 yield (language,), text
 
 
-def check_rules(sources: Sequence[Source]) -> list[Finding]:
-    """Every cross-reference finding over the whole repository, in one pass."""
+def check_rules(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) -> list[Finding]:
+    """Every cross-reference finding over the whole repository (and its imported catalogs), in one pass."""
     findings: list[Finding] = []
     topics = [s for s in sources if s.file.kind is Kind.TOPIC]
     recommendation_files = [s for s in sources if s.file.kind is Kind.RECOMMENDATIONS]
@@ -310,6 +311,8 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
                 where = base + ("tracker", addressee_index, "history", entry_index, "source")
                 findings.extend(_url_findings(source, where, entry.get("source")))
 
+    findings.extend(_mapping_findings(records, {c.id: c for c in catalogs}))
+
     for challenge_id, occurrence in challenges.items():
         if challenge_id not in adopted_addresses:
             findings.append(
@@ -326,6 +329,62 @@ def check_rules(sources: Sequence[Source]) -> list[Finding]:
         findings.extend(_markdown_link_findings(source))
         findings.extend(_placeholder_findings(source))
         findings.extend(_unsafe_markup_findings(source))
+    return findings
+
+
+def _mapping_findings(records: Sequence[tuple[Source, int, dict]], catalogs: dict[str, Catalog]) -> list[Finding]:
+    """`maps_to` entries whose catalog or control does not exist, or whose control was withdrawn."""
+    findings = []
+    for source, index, item in records:
+        for position, mapping in _mappings(item.get("maps_to")):
+            catalog_id, control_id = mapping.get("catalog"), mapping.get("control")
+            if not isinstance(catalog_id, str) or not isinstance(control_id, str):
+                continue
+            base: JsonPath = ("recommendations", index, "maps_to", position)
+            catalog = catalogs.get(catalog_id)
+            if catalog is None:
+                known = ", ".join(sorted(catalogs)) or "none yet"
+                suggestion = did_you_mean(catalog_id, catalogs)
+                findings.append(
+                    finding(
+                        source.file.path,
+                        source.at(base + ("catalog",)),
+                        Code.UNKNOWN_CATALOG,
+                        f"there is no catalog '{catalog_id}' in {CATALOGS_DIR}/",
+                        f"{suggestion} (imported: {known})"
+                        if suggestion
+                        else f"imported catalogs: {known}; "
+                        f"add one with `quaestio catalog import FILE --id {catalog_id}`",
+                    )
+                )
+                continue
+            control = catalog.find(control_id)
+            where = source.at(base + ("control",))
+            if control is None:
+                names = [c.label for c in catalog.controls if c.label] or [c.id for c in catalog.controls]
+                findings.append(
+                    finding(
+                        source.file.path,
+                        where,
+                        Code.UNKNOWN_CONTROL,
+                        f"the catalog '{catalog_id}' has no control '{control_id}'",
+                        did_you_mean(control_id, names)
+                        or f"write the control's label as the catalog does, e.g. {names[0]}",
+                    )
+                )
+            elif control.withdrawn:
+                successors = [catalog.control_by_id[r].name for r in control.replacements if r in catalog.control_by_id]
+                how = "moved to" if control.moved_to else "incorporated into"
+                findings.append(
+                    finding(
+                        source.file.path,
+                        where,
+                        Code.WITHDRAWN_CONTROL,
+                        f"{control.name} ({control.title}) is withdrawn from '{catalog_id}'"
+                        + (f"; it was {how} {', '.join(successors)}" if successors else ""),
+                        f"map to {' or '.join(successors)} instead" if successors else "remove the mapping",
+                    )
+                )
     return findings
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jsonschema_rs
 
@@ -47,17 +48,18 @@ def describe(value: object) -> str:
 
 @dataclass(frozen=True)
 class SchemaSet:
-    """The compiled validators for each kind of content file, and the schema documents behind them."""
+    """Compiled validators by schema file name, and the schema documents behind them."""
 
     documents: Mapping[str, dict]
-    validators: Mapping[Kind, object]
+    validators: Mapping[str, jsonschema_rs.Validator]
 
 
-def load_schemas(directory: Path) -> SchemaSet:
-    """Read and compile the schemas in a directory (no network access)."""
+def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.values())) -> SchemaSet:
+    """Read and compile the named schemas in a directory (by default the content files'), with no network access."""
+    names = tuple(names)
     documents = {
         name: json.loads((directory / name).read_text(encoding="utf-8"))
-        for name in (COMMON_FILE, *SCHEMA_FILES.values())
+        for name in dict.fromkeys((COMMON_FILE, *names))
     }
 
     def retrieve(uri: str) -> dict:
@@ -67,25 +69,25 @@ def load_schemas(directory: Path) -> SchemaSet:
         return documents[name]
 
     validators = {
-        kind: jsonschema_rs.validator_for(
+        name: jsonschema_rs.validator_for(
             documents[name],
             retriever=retrieve,
             base_uri=_BASE + name,
             validate_formats=True,
         )
-        for kind, name in SCHEMA_FILES.items()
+        for name in names
     }
     return SchemaSet(documents, validators)
 
 
-def _subschema(schemas: SchemaSet, kind: Kind, schema_path: list) -> dict:
+def _subschema(schemas: SchemaSet, schema: str, schema_path: list) -> dict:
     """The schema object a schema path (as reported by the validator) points into."""
-    for name in (SCHEMA_FILES[kind], COMMON_FILE):
+    for name in (schema, COMMON_FILE):
         node: object = schemas.documents[name]
         for step in schema_path:
-            if isinstance(node, dict) and step in node:
-                node = node[step]
-            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            if (isinstance(node, dict) and step in node) or (
+                isinstance(node, list) and isinstance(step, int) and step < len(node)
+            ):
                 node = node[step]
             else:
                 break
@@ -111,22 +113,26 @@ def _thing(schema: dict) -> str:
     return title[0].lower() + title[1:] if title else "entry"
 
 
-def check_document(document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
-    """Every schema violation in one document, as findings at the value (or key) at fault."""
-    validator = schemas.validators[kind]
+def check_document(document: YamlDocument, schema: Kind | str, schemas: SchemaSet) -> list[Finding]:
+    """Every schema violation in one document, as findings at the value (or key) at fault.
+
+    schema is a kind of content file, or the file name of a schema in the set (a configuration file's).
+    """
+    name = SCHEMA_FILES[schema] if isinstance(schema, Kind) else schema
+    validator = schemas.validators[name]
     if validator.is_valid(document.data):
         return []
     findings = []
     for failure in validator.iter_errors(document.data):
-        findings.extend(_translate(failure, document, kind, schemas))
+        findings.extend(_translate(failure, document, name, schemas))
     return findings
 
 
-def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) -> list[Finding]:
+def _translate(failure: Any, document: YamlDocument, schema: str, schemas: SchemaSet) -> list[Finding]:  # noqa: C901 - one branch per JSON Schema keyword
     path: JsonPath = tuple(failure.instance_path)
     schema_path = list(failure.schema_path)
     keyword = failure.kind.name
-    parent = _subschema(schemas, kind, schema_path[:-1])
+    parent = _subschema(schemas, schema, schema_path[:-1])
     value = _value_at(document.data, path)
     where = document.positions.of_value(path)
     file = document.path
@@ -213,16 +219,31 @@ def _translate(failure, document: YamlDocument, kind: Kind, schemas: SchemaSet) 
         ]
     if keyword == "minLength":
         return [finding(file, where, Code.WRONG_TYPE, f"{field} is empty", "write the text after the colon")]
+    if keyword == "minProperties":
+        return [
+            finding(
+                file,
+                where,
+                Code.INVALID_VALUE,
+                f"{field} needs at least {parent.get('minProperties')} field(s)",
+                "write the fields it should hold, or remove it",
+            )
+        ]
     return [finding(file, where, Code.SCHEMA, f"{field}: {failure.message}")]
 
 
 def _type_hint(expected: object, value: object) -> str:
-    if expected == "array":
+    types = [expected] if isinstance(expected, str) else list(expected or [])  # type: ignore[call-overload]
+    if "array" in types:
         return "write a list, one '- item' per line, or [A, B] on one line"
-    if expected == "integer" and isinstance(value, str):
+    if "integer" in types and isinstance(value, str):
         return "write the number without quotes"
-    if expected == "string" and isinstance(value, (int, float, bool)):
+    if "string" in types and isinstance(value, (int, float, bool)):
         return "put the value in quotes to make it text"
+    if "string" in types:
+        return "write the text after the colon, in quotes if it contains ': '"
+    if "object" in types:
+        return "write the fields on the lines below, each indented as 'name: value'"
     return ""
 
 

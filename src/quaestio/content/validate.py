@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from quaestio.content.catalogs import Catalog
 from quaestio.content.cycle_rules import check_cycle
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
@@ -37,8 +38,11 @@ def _wrong_kind(source: Source) -> Finding | None:
     return None
 
 
-def validate(content: LoadedContent, schemas: SchemaSet) -> tuple[tuple[Source, ...], tuple[Finding, ...]]:
-    """Check loaded content; returns the sources fit for the model and every finding, in file order."""
+def validate(
+    content: LoadedContent, schemas: SchemaSet, catalogs: tuple[Catalog, ...] = ()
+) -> tuple[tuple[Source, ...], tuple[Finding, ...]]:
+    """Check loaded content against the schemas and the imported catalogs; returns the sources fit for the
+    model and every finding, in file order."""
     findings = list(content.findings)
     checked = []
     for source in content.sources:
@@ -48,6 +52,6 @@ def validate(content: LoadedContent, schemas: SchemaSet) -> tuple[tuple[Source, 
             continue
         findings.extend(check_document(source.document, source.file.kind, schemas))
         checked.append(source)
-    findings.extend(check_rules(checked))
+    findings.extend(check_rules(checked, catalogs))
     findings.extend(check_cycle(checked))
     return tuple(checked), tuple(ordered(findings))

@@ -1,18 +1,29 @@
-"""The coalition's branding and fixed wording, read from templates/branding.yaml."""
+"""The maintainers' configuration under templates/ (branding, reports, site wording), read and checked like content."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-import yaml
-
+from quaestio.content.layout import SCHEMAS_DIR
+from quaestio.content.load import YamlDocument, read_yaml
+from quaestio.content.schema import check_document, load_schemas
+from quaestio.errors import BuildError
+from quaestio.findings import Code, Finding, finding, format_text, has_errors, ordered
 from quaestio.resources import resource_directory
 
 TEMPLATES_DIR = "templates"
 BRANDING_FILE = "branding.yaml"
+REPORTS_FILE = "reports/reports.yaml"
+SITE_FILE = "site/site.yaml"
+CONFIGURATION_SCHEMAS = {
+    BRANDING_FILE: "branding.schema.json",
+    REPORTS_FILE: "reports.schema.json",
+    SITE_FILE: "site.schema.json",
+}
+"""Each configuration file under templates/ and the schema in schemas/ that it must satisfy."""
 
 
 def _frozen(value: object) -> object:
@@ -25,10 +36,15 @@ def _frozen(value: object) -> object:
 
 @dataclass(frozen=True)
 class Branding:
-    """Names, colours, labels and licence: everything the coalition may restyle without code."""
+    """Names, colours, labels and licence, with the reports' settings and the website's wording.
+
+    Everything the coalition may restyle or reword without code; checked against its schemas when read.
+    """
 
     templates: Path
     settings: Mapping[str, object]
+    report_settings: Mapping[str, object]
+    site_wording: Mapping[str, object]
 
     def __getitem__(self, key: str) -> object:
         return self.settings[key]
@@ -45,13 +61,82 @@ class Branding:
         return self.templates / "assets"
 
 
+class ConfigurationError(BuildError):
+    """The configuration under templates/ has errors; the message lists them, one finding a line."""
+
+    def __init__(self, findings: tuple[Finding, ...]):
+        super().__init__("the configuration has errors:\n" + format_text(findings))
+        self.findings = findings
+
+
 def templates_directory(root: Path) -> Path:
     """The repository's templates/ folder, else the one shipped with quaestio (wheel or source tree)."""
     return resource_directory(root, TEMPLATES_DIR, BRANDING_FILE)
 
 
-def load_branding(root: Path) -> Branding:
-    """Read templates/branding.yaml (trusted: maintained by the coalition's maintainers)."""
+def _shown(root: Path, file: Path) -> str:
+    """A file's path as findings name it: relative to the repository when it lies inside it."""
+    try:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def _logo_finding(templates: Path, document: YamlDocument) -> Finding | None:
+    """A finding when the logo does not name a file inside the templates folder."""
+    logo = str(document.data["coalition"]["logo"])
+    target = (templates / PurePosixPath(logo)).resolve()
+    if templates.resolve() in target.parents and target.is_file():
+        return None
+    return finding(
+        document.path,
+        document.positions.of_value(("coalition", "logo")),
+        Code.ASSET_PATH,
+        f"the logo '{logo}' names no file in {templates.name}/",
+        f"put the SVG file in {templates.name}/assets/ and write its path as assets/<name>.svg",
+    )
+
+
+@dataclass(frozen=True)
+class CheckedBranding:
+    """The outcome of checking the configuration: its findings, and the branding when there is no error."""
+
+    branding: Branding | None
+    findings: tuple[Finding, ...]
+    files: int
+    """How many of the configuration files lie in the repository itself (the others are quaestio's own)."""
+
+
+def read_branding(root: Path) -> CheckedBranding:
+    """Read every configuration file with the content loader and check it against its schema."""
     templates = templates_directory(root)
-    settings = yaml.safe_load((templates / BRANDING_FILE).read_text(encoding="utf-8"))
-    return Branding(templates, _frozen(settings))  # type: ignore[arg-type]
+    schemas = load_schemas(
+        resource_directory(root, SCHEMAS_DIR, CONFIGURATION_SCHEMAS[BRANDING_FILE]), CONFIGURATION_SCHEMAS.values()
+    )
+    documents: dict[str, YamlDocument] = {}
+    findings: list[Finding] = []
+    for name, schema in CONFIGURATION_SCHEMAS.items():
+        document, problems = read_yaml(templates / name, _shown(root, templates / name))
+        findings += problems
+        if document is not None:
+            problems = check_document(document, schema, schemas)
+            findings += problems
+            if not problems:
+                documents[name] = document
+    if BRANDING_FILE in documents:
+        logo = _logo_finding(templates, documents[BRANDING_FILE])
+        findings += [logo] if logo else []
+    own = sum(1 for name in CONFIGURATION_SCHEMAS if not Path(_shown(root, templates / name)).is_absolute())
+    if has_errors(findings):
+        return CheckedBranding(None, tuple(ordered(findings)), own)
+    data = {name: _frozen(document.data) for name, document in documents.items()}
+    branding = Branding(templates, data[BRANDING_FILE], data[REPORTS_FILE], data[SITE_FILE])  # type: ignore[arg-type]
+    return CheckedBranding(branding, tuple(ordered(findings)), own)
+
+
+def load_branding(root: Path) -> Branding:
+    """The checked configuration; raises ConfigurationError, listing the findings, when it has errors."""
+    checked = read_branding(root)
+    if checked.branding is None:
+        raise ConfigurationError(checked.findings)
+    return checked.branding

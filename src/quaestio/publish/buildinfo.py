@@ -23,12 +23,12 @@ class BuildInfo:
 
     revision: str
     source_date_epoch: int
-    tool_versions: Mapping[str, str]
+    tool_versions: Mapping[str, str | None]
     epoch_from_environment: bool = False
 
     @property
     def timestamp(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(self.source_date_epoch, tz=dt.UTC)
 
     @property
     def date(self) -> dt.date:
@@ -52,20 +52,21 @@ def parse_source_date_epoch(environ: Mapping[str, str]) -> int | None:
     return int(text)
 
 
-def tool_versions() -> dict[str, str]:
-    """The versions of quaestio and of the tools that shape its outputs; a tool not installed is left out."""
-    versions = {"quaestio": __version__}
+def tool_versions() -> dict[str, str | None]:
+    """The versions of quaestio and of the tools that shape its outputs; None for a tool that is missing,
+    so the manifest says so instead of leaving it out."""
+    versions: dict[str, str | None] = {"quaestio": __version__}
     for name in _TOOLS:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            continue
+            versions[name] = None
     try:
         import pypandoc
 
         versions["pandoc"] = pypandoc.get_pandoc_version()
     except (ImportError, OSError):
-        pass
+        versions["pandoc"] = None
     return versions
 
 

@@ -150,7 +150,7 @@ def bars_chart(
     area = width - label_width - 54
     body = list(legend)
     y = top
-    for (name, tallied), lines in zip(groups, labels):
+    for (_, tallied), lines in zip(groups, labels, strict=True):
         row = max(34, 16 * len(lines) + 10)
         for number, line in enumerate(lines):
             baseline = y + bar / 2 + 4.5 + (number - (len(lines) - 1) / 2) * 15

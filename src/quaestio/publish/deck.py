@@ -55,8 +55,9 @@ def _text_box(
         f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
         f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/></p:spPr>'
         f'<p:txBody><a:bodyPr wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"/><a:lstStyle/>'
-        f'<a:p><a:pPr algn="{align}"/><a:r><a:rPr lang="en-GB" sz="{size}" dirty="0"><a:solidFill><a:srgbClr val="{colour}"/>'
-        f'</a:solidFill><a:latin typeface="{FONT}"/></a:rPr><a:t>{escape(text)}</a:t></a:r></a:p></p:txBody></p:sp>'
+        f'<a:p><a:pPr algn="{align}"/><a:r><a:rPr lang="en-GB" sz="{size}" dirty="0"><a:solidFill>'
+        f'<a:srgbClr val="{colour}"/></a:solidFill><a:latin typeface="{FONT}"/></a:rPr><a:t>{escape(text)}</a:t>'
+        "</a:r></a:p></p:txBody></p:sp>"
     )
 
 
@@ -117,10 +118,12 @@ def _title_layout(xml: str, colours: Mapping[str, str], site: str, logo_alt: str
         "<a:effectLst/></p:bgPr></p:bg>",
     )
     xml = xml.replace(
-        '<a:off x="685800" y="1597819"/><a:ext cx="7772400" cy="1102519"/></a:xfrm></p:spPr><p:txBody><a:bodyPr/><a:lstStyle/>',
+        '<a:off x="685800" y="1597819"/><a:ext cx="7772400" cy="1102519"/></a:xfrm></p:spPr><p:txBody>'
+        "<a:bodyPr/><a:lstStyle/>",
         '<a:off x="640000" y="900000"/><a:ext cx="7860000" cy="1500000"/></a:xfrm></p:spPr><p:txBody>'
         '<a:bodyPr anchor="b"><a:normAutofit/></a:bodyPr><a:lstStyle><a:lvl1pPr algn="l">'
-        '<a:defRPr sz="4000" b="1"><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>',
+        '<a:defRPr sz="4000" b="1"><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill></a:defRPr></a:lvl1pPr>'
+        "</a:lstStyle>",
     )
     xml = xml.replace(
         '<a:off x="1371600" y="2914650"/><a:ext cx="6400800" cy="1314450"/>',

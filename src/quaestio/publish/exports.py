@@ -8,12 +8,14 @@ import json
 from pathlib import Path
 
 from quaestio.content.layout import SCHEMAS_DIR
-from quaestio.content.model import Addressee, Assessment, Corpus, Recommendation, Text, Topic
+from quaestio.content.model import Addressee, Assessment, ControlMapping, Corpus, Recommendation, Text, Topic
 from quaestio.content.tracker import addressee_state, recommendation_state
 from quaestio.output import write_atomically
-from quaestio.publish.branding import Branding
 from quaestio.publish import followup_table
+from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.csl import corpus_items
+from quaestio.publish.oscal import oscal_catalog
 from quaestio.publish.urls import absolute, recommendation_path, topic_path
 from quaestio.resources import resource_directory
 
@@ -21,6 +23,7 @@ FORMAT_VERSION = "2.0"
 SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
 FOLLOW_UP_CSV, HISTORY_CSV, FOLLOW_UP_XLSX = "follow-up.csv", "follow-up-history.csv", "follow-up.xlsx"
+REFERENCES_NAME, OSCAL_NAME = "references.json", "oscal/catalog.json"
 CSV_COLUMNS = (
     "id",
     "topic",
@@ -36,6 +39,7 @@ CSV_COLUMNS = (
     "references",
     "related",
     "superseded_by",
+    "maps_to",
     "withdrawal_reason",
     "implementation_status",
     "acceptance",
@@ -120,6 +124,22 @@ def _implementation(item: Recommendation, today: str) -> dict:
     }
 
 
+def _mapping(corpus: Corpus, mapping: ControlMapping) -> dict:
+    control = corpus.control_of(mapping)
+    return {
+        "catalog": mapping.catalog,
+        "control": control.id if control else mapping.control,
+        "label": control.name if control else mapping.control,
+        "title": control.title if control else None,
+        "relation": mapping.relation.value,
+    }
+
+
+def _mapping_cell(corpus: Corpus, mapping: ControlMapping) -> str:
+    control = corpus.control_of(mapping)
+    return f"{mapping.catalog}:{control.name if control else mapping.control} ({mapping.relation})"
+
+
 def _recommendation(corpus: Corpus, item: Recommendation, site_url: str, today: str) -> dict:
     record = {
         "id": item.id,
@@ -137,6 +157,7 @@ def _recommendation(corpus: Corpus, item: Recommendation, site_url: str, today: 
         "priority_flag": item.priority_flag,
         "implementation": _implementation(item, today),
         "tracker": [_addressee(a, today) for a in item.tracker],
+        "maps_to": [_mapping(corpus, m) for m in item.maps_to],
         "url": absolute(site_url, recommendation_path(item.id)),
     }
     if item.withdrawal_reason is not None:
@@ -197,6 +218,7 @@ def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
                     "; ".join(r.references),
                     "; ".join(x.id for x in corpus.related_to(r.id)),
                     r.superseded_by or "",
+                    "; ".join(_mapping_cell(corpus, m) for m in r.maps_to),
                     r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
                     state.status,
                     state.acceptance,
@@ -214,10 +236,13 @@ def _open_data_schema() -> Path:
 
 
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
-    """Write recommendations.json, its schema, recommendations.csv and the tracker's tables into out/."""
+    """Write recommendations.json, its schema, recommendations.csv, the references as CSL JSON, the OSCAL
+    catalog and the tracker's tables into out/."""
     out.mkdir(parents=True, exist_ok=True)
     document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
-    written = [out / JSON_NAME, out / SCHEMA_NAME, out / CSV_NAME]
+    written = [out / JSON_NAME, out / SCHEMA_NAME, out / CSV_NAME, out / REFERENCES_NAME, out / OSCAL_NAME]
+    write_atomically(written[3], json.dumps(corpus_items(corpus), indent=2, ensure_ascii=False) + "\n")
+    write_atomically(written[4], json.dumps(oscal_catalog(corpus, info, branding), indent=2, ensure_ascii=False) + "\n")
     write_atomically(written[0], document)
     write_atomically(written[1], _open_data_schema().read_bytes())
     # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).

@@ -125,7 +125,8 @@ def atom_feed(corpus: Corpus, branding: Branding, wording: Mapping[str, object])
         f"  <updated>{updated}T00:00:00Z</updated>",
         f'  <link rel="self" type="application/atom+xml" href={quoteattr(absolute(site_url, FEED_FILE))}/>',
         f'  <link rel="alternate" type="text/html" href={quoteattr(site_url)}/>',
-        f"  <author><name>{escape(str(coalition['name']))}</name><uri>{escape(str(coalition['website']))}</uri></author>",
+        f"  <author><name>{escape(str(coalition['name']))}</name>"
+        f"<uri>{escape(str(coalition['website']))}</uri></author>",
         f"  <rights>{escape(licence['name'])}</rights>",
     ]
     for event in events:

@@ -193,7 +193,7 @@ def as_xlsx(sheets: Sequence[tuple[str, Sequence[dict[str, str]]]], epoch: int) 
         for column, name in enumerate(COLUMNS, start=1):
             width = 60 if name in ("title", "note") else 40 if name in ("addressee", "url", "source") else 16
             sheet.column_dimensions[get_column_letter(column)].width = width
-    moment = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).replace(tzinfo=None)
+    moment = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).replace(tzinfo=None)
     workbook.properties.created = moment
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -55,7 +55,8 @@ def rasterise(svg: str, fonts: Path, width_pt: int = CHART_WIDTH, ppi: int = 200
         folder = Path(scratch)
         (folder / "chart.svg").write_text(svg, encoding="utf-8")
         (folder / "chart.typ").write_text(
-            f'#set page(width: auto, height: auto, margin: 0pt, fill: white)\n#image("chart.svg", width: {width_pt}pt)\n',
+            "#set page(width: auto, height: auto, margin: 0pt, fill: white)\n"
+            f'#image("chart.svg", width: {width_pt}pt)\n',
             encoding="utf-8",
         )
         return typst.compile(

@@ -9,83 +9,39 @@ from pathlib import Path
 import jinja2
 
 from quaestio.content.model import Corpus, Recommendation, Text
+from quaestio.publish import pandoc_markdown
 from quaestio.publish.branding import Branding
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_ATX = re.compile(r"^(\s{0,3})(#{1,6})(\s+|$)")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_BACKTICKS = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-# Characters that would let content reach pandoc's attribute, div, span, image, math or citation syntax.
-_INERT = {"{": r"\{", "}": r"\}", "$": r"\$", "@": r"\@"}
-_PLAIN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|$@^~&:;\"'])")
 
-
-def _inert_inline(line: str) -> str:
-    """Escape the syntax content may not use, leaving inline code spans untouched."""
-    out, last = [], 0
-    for span in _BACKTICKS.finditer(line):
-        out.append(_escape_prose(line[last : span.start()]))
-        out.append(span.group(0))
-        last = span.end()
-    out.append(_escape_prose(line[last:]))
-    return "".join(out)
-
-
-def _escape_prose(text: str) -> str:
-    text = "".join(_INERT.get(c, c) for c in text)
-    text = text.replace("![", r"\![")  # no images from content
-    if text.lstrip().startswith(":::"):
-        text = text.replace(":::", r"\:::", 1)
-    return text
+def _english(value: Text | str | None) -> str:
+    if value is None:
+        return ""
+    return value.en if isinstance(value, Text) else str(value)
 
 
 def content_markdown(value: Text | str | None, heading_level: int = 3) -> str:
-    """Contributor Markdown made safe to embed: headings shifted under heading_level, extensions inert.
+    """Contributor Markdown as pandoc Markdown blocks, written from the parse the website uses as well.
 
-    Emphasis, lists, links, quotes and code keep working; attributes, raw blocks, divs, spans, math,
-    citations and images are escaped so they print as text. Raw HTML and TeX are disabled by the
-    pandoc reader as well.
+    Emphasis, lists, links (http, https, mailto), quotes, tables and code keep working; headings are
+    shifted under heading_level; everything else, attributes, raw blocks, divs, spans, math, citations
+    and images included, is written as literal text and prints as written.
     """
-    if value is None:
-        return ""
-    text = value.en if isinstance(value, Text) else str(value)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    # Setext headings become ATX headings first, so that every heading can be shifted alike.
-    for index in range(1, len(lines)):
-        if _SETEXT.match(lines[index]) and lines[index - 1].strip() and not _ATX.match(lines[index - 1]):
-            marker = "#" if lines[index].strip().startswith("=") else "##"
-            lines[index - 1], lines[index] = f"{marker} {lines[index - 1].strip()}", ""
-    levels = [len(m.group(2)) for line in lines if (m := _ATX.match(line))]
-    shift = heading_level - min(levels) if levels else 0
-    out, fence = [], None
-    for line in lines:
-        opening = _FENCE.match(line)
-        if fence is not None:
-            out.append(line)
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            # A fence's info string could name a raw format ({=typst}); keep only the fence itself.
-            out.append(line[: opening.end()])
-            continue
-        heading = _ATX.match(line)
-        if heading:
-            level = min(6, len(heading.group(2)) + shift)
-            line = f"{heading.group(1)}{'#' * level} {_inert_inline(line[heading.end() :]).rstrip('# ')}"
-            out.append(line)
-            continue
-        out.append(_inert_inline(line))
-    return "\n".join(out)
+    return pandoc_markdown.blocks(_english(value), heading_level)
+
+
+def content_inline(value: Text | str | None) -> str:
+    """Contributor Markdown on one line (a list entry, a table cell), made safe the same way."""
+    return pandoc_markdown.inline(_english(value))
 
 
 def plain(value: Text | str | None) -> str:
     """A one-line text (a title, a name) shown exactly as written, whatever characters it holds."""
-    if value is None:
-        return ""
-    text = value.en if isinstance(value, Text) else str(value)
-    return _PLAIN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return pandoc_markdown.literal(" ".join(_english(value).split()))
+
+
+def web_link(url: str | None, text: str | None = None) -> str:
+    """A link to url, shown as text (else as the address itself), when url is http, https or mailto; else plain text."""
+    return pandoc_markdown.link(" ".join((text if text is not None else url or "").split()), url)
 
 
 def anchor(kind: str, identifier: str) -> str:
@@ -97,7 +53,7 @@ def environment(templates: Path) -> jinja2.Environment:
     """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=False,  # the output is Markdown; content is escaped by the md and plain filters
+        autoescape=False,  # the output is Markdown; content goes through the md, md_inline, plain and link filters
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.do"],
         trim_blocks=True,
@@ -108,7 +64,9 @@ def environment(templates: Path) -> jinja2.Environment:
         comment_end_string="#>",
     )
     env.filters["md"] = content_markdown
+    env.filters["md_inline"] = content_inline
     env.filters["plain"] = plain
+    env.filters["link"] = web_link
     env.globals["anchor"] = anchor
     return env
 

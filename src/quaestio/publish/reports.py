@@ -13,21 +13,26 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pypandoc
 import typst
-import yaml
+from babel import dates
 
-from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot
+from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
+from quaestio.content.markdown import plain_text, without_controls
 from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
 from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
+from quaestio.publish.csl import citation_style, csl_item, format_entries
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.officefiles import reproducible_zip
+from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
@@ -38,7 +43,8 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
-PDF_TEMPLATE, REFERENCE_DOCX, SETTINGS = "report.typ", "reference.docx", "reports.yaml"
+REPORT_LANGUAGE = "en"  # the reports are written in English; their references follow this language's CSL locale
+PDF_TEMPLATE, REFERENCE_DOCX = "report.typ", "reference.docx"
 
 
 class ReportError(Exception):
@@ -87,15 +93,20 @@ class ReportsOutcome:
 
 def _long_date(value: str | dt.date) -> str:
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+    return dates.format_date(day, format="long", locale="en_GB")
 
 
-def _edition_specs(corpus: Corpus, branding: Branding, settings: dict, edition: int) -> list[ReportSpec]:
+def _one_line(text: str) -> str:
+    """A text for a report's data (its metadata, the cover): on one line, control characters dropped."""
+    return " ".join(without_controls(text).split())
+
+
+def _edition_specs(corpus: Corpus, branding: Branding, settings: Any, edition: int) -> list[ReportSpec]:
     """A report per topic, a digest per audience and one compendium, of one edition's snapshot."""
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
-        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        words = {"topic": _one_line(topic.title.en), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
             ReportSpec(
@@ -110,7 +121,7 @@ def _edition_specs(corpus: Corpus, branding: Branding, settings: dict, edition: 
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
             )
         )
-    for key, audience in branding["audiences"].items():  # type: ignore[union-attr]
+    for key, audience in branding["audiences"].items():  # type: ignore[attr-defined]
         words = {
             "audience": audience["label"],
             "audience_lower": audience["label"].lower(),
@@ -150,7 +161,7 @@ def _edition_specs(corpus: Corpus, branding: Branding, settings: dict, edition: 
     return specs
 
 
-def _open_session_specs(corpus: Corpus, branding: Branding, settings: dict, edition: int) -> list[ReportSpec]:
+def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, edition: int) -> list[ReportSpec]:
     """The progress report and the slide deck of the current edition's open session, over every edition."""
     words = {"edition": edition, "first": min(editions(corpus)), "coalition": branding["coalition"]["name"]}  # type: ignore[index]
     specs = []
@@ -179,10 +190,11 @@ def _open_session_specs(corpus: Corpus, branding: Branding, settings: dict, edit
     return specs
 
 
-def plan_reports(corpus: Corpus, branding: Branding, settings: dict) -> list[ReportSpec]:
+def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
     """Every edition's reports under <edition>/ (a report per topic, a digest per audience, a compendium), and
-    the current edition's progress report and open-session deck. The current edition's reports are also
-    published at the top level, and so is each other topic's latest report."""
+    the current edition's progress report and open-session deck, as templates/reports/reports.yaml names them.
+    The current edition's reports are also published at the top level, and so is each other topic's latest."""
+    settings: Any = branding.report_settings
     latest = current_edition(corpus)
     specs: list[ReportSpec] = []
     aliased: set[str] = set()
@@ -210,6 +222,14 @@ def _cited(corpus: Corpus, spec: ReportSpec) -> list[tuple[Topic, Reference]]:
     return entries
 
 
+def _bibliography(entries: list[tuple[Topic, Reference]], branding: Branding, language: str) -> list[tuple[str, str]]:
+    """A report's references formatted by pandoc's citeproc (the branding's CSL style, the report language's
+    locale), as (CSL ID, pandoc Markdown) in the style's order."""
+    items = [csl_item(topic, ref, language) for topic, ref in entries]
+    formatted = format_entries(items, citation_style(branding, language), to="markdown") if items else {}
+    return list(formatted.items())
+
+
 def _glossary(topics: Iterable[Topic]) -> list[GlossaryEntry]:
     merged: dict[str, GlossaryEntry] = {}
     for topic in topics:
@@ -226,7 +246,7 @@ def _pandoc() -> str:
 @cache
 def _tool_fingerprint() -> str:
     pandoc_version = subprocess.run([_pandoc(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-    return f"{pandoc_version}|typst-py {typst.__version__}"
+    return f"{pandoc_version}|typst-py {metadata.version('typst')}"
 
 
 def _files_digest(paths: Iterable[Path]) -> str:
@@ -254,7 +274,7 @@ def render_sources(
     env = environment(templates)
     env.globals["long_date"] = _long_date
     env.globals["addressee_state"] = addressee_state
-    settings = yaml.safe_load((templates / SETTINGS).read_text(encoding="utf-8"))
+    settings: Any = branding.report_settings
     fixed = "|".join(
         [
             _tool_fingerprint(),
@@ -271,7 +291,7 @@ def render_sources(
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
-        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date())
+        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date())
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
         citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
@@ -280,7 +300,8 @@ def render_sources(
             "edition": spec.edition,
             "date": date,
             "revision": revision,
-            "citation_markdown": f"{citation_before}*{spec.title}*{citation_after} <{url}>",
+            "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
+            + link(url, url),
         }
         context = dict(
             report=report,
@@ -290,13 +311,13 @@ def render_sources(
             edition=spec.edition,
             audience=branding.audience(spec.audience_key) if spec.audience_key else None,
             references_by_id={(t.id, r.id): r for t in own.topics for r in t.references},
-            reference_entries=_cited(own, spec),
+            reference_entries=_bibliography(_cited(own, spec), branding, REPORT_LANGUAGE),
             glossary_entries=_glossary(spec.topics),
             changes=_changes(corpus, spec),
         )
         assets: tuple[Asset, ...] = ()
         if spec.template in OPEN_SESSION_TEMPLATES:
-            today = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date().isoformat()
+            today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
             extra, assets = open_session_context(own, branding, today)
             context.update(extra)
         markdown_pdf = render_markdown(env, spec.template, own, branding, **context)
@@ -310,21 +331,21 @@ def render_sources(
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
-            "summary": " ".join(spec.topics[0].summary.en.split()) if len(spec.topics) == 1 else "",
+            "summary": plain_text(spec.topics[0].summary.en) if len(spec.topics) == 1 else "",
             "date": date,
             "revision": revision,
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
-            "keywords": [*settings["keywords"], *(t.title.en for t in spec.topics)][:12],
+            "keywords": [*settings["keywords"], *(_one_line(t.title.en) for t in spec.topics)][:12],
             "lang": "en",
             "region": "GB",
             "url": url,
             "site_url": site_url,
             "about": str(branding["coalition"]["description"]),  # type: ignore[index]
-            "licence": dict(branding["licence"]),  # type: ignore[arg-type]
+            "licence": dict(branding["licence"]),  # type: ignore[call-overload]
             "citation_before": citation_before,
             "citation_after": citation_after,
-            "colours": dict(branding["colours"]),  # type: ignore[arg-type]
+            "colours": dict(branding["colours"]),  # type: ignore[call-overload]
             "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
         }
         parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch), *spec.formats]
@@ -467,7 +488,7 @@ def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
             source.epoch,
         )
         deck = finish_deck(target.read_bytes(), logo_png(branding), {a.name: a.alt for a in source.assets})
-        return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.timezone.utc).replace(tzinfo=None))
+        return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.UTC).replace(tzinfo=None))
 
 
 def _compilers() -> dict[str, Callable[[ReportSource, Branding], bytes]]:
@@ -494,8 +515,7 @@ def write_reports(
 ) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
-    settings = yaml.safe_load((branding.templates / REPORTS_TEMPLATES / SETTINGS).read_text(encoding="utf-8"))
-    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding, settings))
+    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding))
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()

@@ -16,6 +16,11 @@ def audience_path(audience: str) -> str:
     return f"audiences/{audience}/"
 
 
+def catalog_path(catalog_id: str) -> str:
+    """The page of an imported control catalog, showing which controls the recommendations address."""
+    return f"catalogs/{catalog_id}/"
+
+
 def absolute(site_url: str, path: str) -> str:
     """An absolute address on the site."""
     return site_url.rstrip("/") + "/" + path

@@ -85,11 +85,11 @@ def _advance(data: CommentedMap, year: int, number: int) -> None:
     )
 
 
-def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas, dry_run: bool = False) -> Started:
-    """Open edition `year` for the named topics (default: every open topic of the current edition)."""
+def _plan(root: Path, year: int, named: Sequence[str]) -> tuple[dict[str, tuple[str, dict]], list[str], list[Finding]]:
+    """The topic files, the topics to carry into `year`, and what stops reading them (ScaffoldError: misuse)."""
     topics, problems = _load_topics(root)
     if problems:
-        return Started(year, (), tuple(problems))
+        return topics, [], problems
     if not topics:
         raise ScaffoldError(
             f"there is no topic in {TOPICS_DIR}/; create one with 'quaestio new topic --edition {year}'"
@@ -100,8 +100,15 @@ def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas,
     chosen = _choose(topics, named, current)
     if not chosen:
         raise ScaffoldError(f"no open topic of edition {current} to carry into {year}; name topics with --topic")
+    return topics, chosen, []
+
+
+def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas, dry_run: bool = False) -> Started:
+    """Open edition `year` for the named topics (default: every open topic of the current edition)."""
+    topics, chosen, findings = _plan(root, year, named)
+    if findings:
+        return Started(year, (), tuple(findings))
     planned: list[tuple[str, str]] = []
-    findings: list[Finding] = []
     for number, topic in enumerate(chosen, start=1):
         path = topics[topic][0]
         data = yaml_round_trip().load((root / path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
@@ -109,8 +116,8 @@ def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas,
         text, problems = canonical_text(dump(yaml_round_trip(), data), path, Kind.TOPIC, schemas)
         if text is None:
             findings.extend(problems)
-            continue
-        planned.append((path, text))
+        else:
+            planned.append((path, text))
     if findings:
         return Started(year, (), tuple(findings))
     if not dry_run:

@@ -147,7 +147,7 @@ def _scalar(value: object, column: int, label: int) -> object:
         if "\n" in value:
             return value
         cuts = [0, *(p + 1 for p in getattr(value, "fold_pos", []))]
-        longest = max(len(value[a:b]) for a, b in zip(cuts, [c - 1 for c in cuts[1:]] + [len(value)]))
+        longest = max(len(value[a:b]) for a, b in zip(cuts, [c - 1 for c in cuts[1:]] + [len(value)], strict=True))
         if longest <= available or not _foldable(value):
             return value
         refolded = FoldedScalarString(str(value))
@@ -206,9 +206,9 @@ def _child(
         _normalise(value, schema, nested, schemas, own)
     else:
         styled = _scalar(value, column + INDENT if isinstance(parent, CommentedMap) else column, label)
-        if styled is not value and not isinstance(value, (LiteralScalarString, FoldedScalarString)):
-            if not _comment_fits_block(parent, key):
-                return
+        restyled = styled is not value and not isinstance(value, (LiteralScalarString, FoldedScalarString))
+        if restyled and not _comment_fits_block(parent, key):
+            return
         parent[key] = styled
 
 
@@ -237,9 +237,9 @@ def _comment_fits_block(parent: CommentedMap | CommentedSeq, key: object) -> boo
     if _has_line_comment(parent, key):
         return False
     entry, slot = _comment_after(parent, key)
-    token = entry[slot] if entry else None
-    if token is None:
+    if entry is None or entry[slot] is None:
         return True
+    token = entry[slot]
     rest = token.value[1:]
     indent = len(rest) - len(rest.lstrip(" "))
     entry[slot] = CommentToken(rest[indent:], CommentMark(indent)) if rest else None

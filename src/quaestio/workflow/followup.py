@@ -78,7 +78,7 @@ def formula_findings(file: Path, source: str, sheet: str | None) -> list[Finding
 
     try:
         workbook = openpyxl.load_workbook(file, data_only=False)
-    except Exception:  # read_table reports the damaged file
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of error; read_table reports the damaged file
         return []
     try:
         names = workbook.sheetnames
@@ -112,7 +112,7 @@ def read_sheet(file: Path, source: str, sheet: str | None) -> tuple[Table | None
             workbook = openpyxl.load_workbook(file, read_only=True)
             names = workbook.sheetnames
             workbook.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 - the same file goes to read_table, which reports why it cannot be read
             names = []
         sheet = CURRENT_SHEET if CURRENT_SHEET in names else None
     formulas = formula_findings(file, source, sheet)
@@ -317,111 +317,127 @@ def _missing(row: Row, table: Table, before: AddresseeState) -> list[Finding]:
     return found
 
 
-def _check_row(
-    row: Row, table: Table, corpus: Corpus, pending: dict[tuple[str, str], _Pending]
-) -> tuple[str, list[Finding]]:
-    """'unchanged', 'added' or 'skipped' for a row, with findings when it cannot be applied."""
-    findings: list[Finding] = []
-    rec_id, name = row.get("id"), row.get("addressee")
-    if not rec_id:
-        return "skipped", [
-            finding(table.source, row.at("id"), Code.MISSING_FIELD, f"row {row.number} has no ID", "write its ID")
-        ]
-    recommendation = corpus.recommendation_by_id.get(rec_id) or corpus.recommendation_by_id.get(rec_id.upper())
-    if recommendation is None:
-        return "skipped", [
-            finding(
-                table.source,
-                row.at("id"),
-                Code.BROKEN_REFERENCE,
-                f"there is no recommendation '{rec_id}' ({table.cell(*row.at('id'))})",
-                did_you_mean(rec_id, corpus.recommendation_by_id) or "check the ID against follow-up.csv",
-            )
-        ]
+def _row_values(row: Row, table: Table) -> tuple[dict[str, str | None], list[Finding]]:
+    """The row's dates and choices, read and checked."""
     values: dict[str, str | None] = {}
+    findings: list[Finding] = []
     for column in ("date", "target"):
         values[column], problems = _date(row, column, table)
         findings += problems
     values["acceptance"], problems = _choice(row, "acceptance", tuple(Acceptance), table)
     findings += problems
     values["status"], problems = _choice(row, "status", tuple(Implementation), table)
-    findings += problems
+    return values, findings + problems
+
+
+def _recommendation_of(row: Row, table: Table, corpus: Corpus) -> tuple[Recommendation | None, list[Finding]]:
+    rec_id = row.get("id")
+    if not rec_id:
+        return None, [
+            finding(table.source, row.at("id"), Code.MISSING_FIELD, f"row {row.number} has no ID", "write its ID")
+        ]
+    recommendation = corpus.recommendation_by_id.get(rec_id) or corpus.recommendation_by_id.get(rec_id.upper())
+    if recommendation is not None:
+        return recommendation, []
+    return None, [
+        finding(
+            table.source,
+            row.at("id"),
+            Code.BROKEN_REFERENCE,
+            f"there is no recommendation '{rec_id}' ({table.cell(*row.at('id'))})",
+            did_you_mean(rec_id, corpus.recommendation_by_id) or "check the ID against follow-up.csv",
+        )
+    ]
+
+
+def _slot_of(
+    row: Row, table: Table, recommendation: Recommendation, pending: dict[tuple[str, str], _Pending]
+) -> tuple[_Pending | None, list[Finding]]:
+    """The addressee a row speaks of, with its history as the sheet has left it so far."""
+    name = row.get("addressee")
+    names = [a.name for a in recommendation.tracker]
     if not name:
-        if any(row.get(c) for c in ("date", "note", "source", "document", "assessor")):
-            findings.append(
-                finding(
-                    table.source,
-                    row.at("addressee"),
-                    Code.MISSING_FIELD,
-                    f"row {row.number} has an assessment but no addressee",
-                    f"name who acted; the addressees of {rec_id} are "
-                    + (", ".join(a.name for a in recommendation.tracker) or "none yet"),
-                )
+        if not any(row.get(c) for c in ("date", "note", "source", "document", "assessor")):
+            return None, []  # an exported row of a recommendation nobody has assessed yet
+        return None, [
+            finding(
+                table.source,
+                row.at("addressee"),
+                Code.MISSING_FIELD,
+                f"row {row.number} has an assessment but no addressee",
+                f"name who acted; the addressees of {recommendation.id} are {', '.join(names) or 'none yet'}",
             )
-        return "skipped", findings
+        ]
     key = (recommendation.id, " ".join(name.split()).casefold())
     if key not in pending:
         known = {" ".join(a.name.split()).casefold(): a for a in recommendation.tracker}
         if key[1] not in known:
-            names = [a.name for a in recommendation.tracker]
-            return "skipped", findings + [
+            return None, [
                 finding(
                     table.source,
                     row.at("addressee"),
                     Code.BROKEN_REFERENCE,
-                    f"{rec_id} has no addressee '{name}' ({table.cell(*row.at('addressee'))})",
+                    f"{recommendation.id} has no addressee '{name}' ({table.cell(*row.at('addressee'))})",
                     (did_you_mean(name, names) or f"its addressees are: {', '.join(names) or 'none yet'}")
                     + "; add a new addressee to the recommendation's tracker in its YAML file first",
                 )
             ]
         pending[key] = _Pending(recommendation, key[1], list(known[key[1]].history))
-    if findings:
-        return "skipped", findings
-    slot = pending[key]
-    addressee = Addressee(name, tuple(slot.history))
-    current = addressee_state(addressee)
+    return pending[key], []
+
+
+def _undated(row: Row, table: Table, values: dict[str, str | None], current: AddresseeState) -> tuple[str, list]:
+    """A row without a date: unchanged if it says what the record says, else a finding."""
+    fields = ("acceptance", "status", "target")
+    if all(values[c] in (None, v) for c, v in zip(fields, _state_tuple(current)[:3], strict=True)):
+        return "unchanged", []
+    return "skipped", [
+        finding(
+            table.source,
+            row.at("date"),
+            Code.MISSING_FIELD,
+            f"row {row.number} changes the state of '{row.get('addressee')}' but has no date",
+            "write the date of the assessment (YYYY-MM-DD) in the 'date' column",
+        )
+    ]
+
+
+def _on_record(row: Row, table: Table, values: dict[str, str | None], slot: _Pending) -> tuple[str, list]:
+    """A row dated like a recorded entry: unchanged if it agrees with it, else a conflict."""
     date = values["date"]
-    if date is None:
-        if all(values[c] in (None, v) for c, v in zip(("acceptance", "status", "target"), _state_tuple(current))):
-            return "unchanged", []
-        return "skipped", [
-            finding(
-                table.source,
-                row.at("date"),
-                Code.MISSING_FIELD,
-                f"row {row.number} changes the state of '{name}' but has no date",
-                "write the date of the assessment (YYYY-MM-DD) in the 'date' column",
-            )
-        ]
-    same_day = [e for e in slot.history if e.date == date]
-    if same_day:
-        then = addressee_state(addressee, date)
-        wanted = _state_of(row, values)
-        actual = _state_tuple(then)
-        agrees = all(w in (None, "", a) for w, a in zip(wanted, actual))
-        if agrees and any(_recorded(e, row) for e in same_day):
-            return "unchanged", []
-        return "skipped", [
-            finding(
-                table.source,
-                row.at("date"),
-                Code.FOLLOWUP_CONFLICT,
-                f"row {row.number} differs from the entry of {date} already recorded for '{name}' of {rec_id}",
-                "date a new assessment after the latest one; to correct a recorded entry, edit the YAML file",
-            )
-        ]
+    then = addressee_state(Addressee(row.get("addressee"), tuple(slot.history)), date)
+    pairs = zip(_state_of(row, values), _state_tuple(then), strict=True)
+    if all(w in (None, "", a) for w, a in pairs) and any(_recorded(e, row) for e in slot.history if e.date == date):
+        return "unchanged", []
+    return "skipped", [
+        finding(
+            table.source,
+            row.at("date"),
+            Code.FOLLOWUP_CONFLICT,
+            f"row {row.number} differs from the entry of {date} already recorded for '{row.get('addressee')}' "
+            f"of {slot.recommendation.id}",
+            "date a new assessment after the latest one; to correct a recorded entry, edit the YAML file",
+        )
+    ]
+
+
+def _new_problems(row: Row, table: Table, values: dict[str, str | None], current: AddresseeState) -> list[Finding]:
+    """What stops a row from becoming a new entry: the past, missing text or evidence, an unexplained move."""
+    date = values["date"] or ""
     if current.updated is not None and date < current.updated:
-        return "skipped", [
+        return [
             finding(
                 table.source,
                 row.at("date"),
                 Code.HISTORY_ORDER,
-                f"row {row.number} is dated {date}, before the latest entry ({current.updated}) for '{name}' of {rec_id}",
+                f"row {row.number} is dated {date}, before the latest entry ({current.updated}) "
+                f"for '{row.get('addressee')}'",
                 "new assessments must be dated after the latest one; to correct the past, edit the YAML file",
             )
         ]
     problems = _missing(row, table, current)
-    if values["target"] and current.target and values["target"] != current.target and not row.get("target_reason"):
+    moved = values["target"] and current.target and values["target"] != current.target
+    if moved and not row.get("target_reason"):
         problems.append(
             finding(
                 table.source,
@@ -431,6 +447,26 @@ def _check_row(
                 "say why in the 'target_reason' column",
             )
         )
+    return problems
+
+
+def _check_row(
+    row: Row, table: Table, corpus: Corpus, pending: dict[tuple[str, str], _Pending]
+) -> tuple[str, list[Finding]]:
+    """'unchanged', 'added' or 'skipped' for a row, with findings when it cannot be applied."""
+    recommendation, findings = _recommendation_of(row, table, corpus)
+    if recommendation is None:
+        return "skipped", findings
+    values, findings = _row_values(row, table)
+    slot, problems = _slot_of(row, table, recommendation, pending)
+    if slot is None or findings or problems:
+        return "skipped", findings + problems
+    current = addressee_state(Addressee(row.get("addressee"), tuple(slot.history)))
+    if values["date"] is None:
+        return _undated(row, table, values, current)
+    if any(e.date == values["date"] for e in slot.history):
+        return _on_record(row, table, values, slot)
+    problems = _new_problems(row, table, values, current)
     if problems:
         return "skipped", problems
     entry, model = _new_entry(row, values, current)
@@ -515,4 +551,4 @@ def import_followup(
     return FollowupImported(tuple(added), unchanged, tuple(sorted(texts)), ())
 
 
-__all__ = ["FollowupImported", "IMPORT_COLUMNS", "import_followup", "read_sheet"]
+__all__ = ["IMPORT_COLUMNS", "FollowupImported", "import_followup", "read_sheet"]

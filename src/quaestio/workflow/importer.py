@@ -6,15 +6,15 @@ import csv
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quaestio.content.layout import Kind
-
 from quaestio.findings import Code, Finding, did_you_mean, finding, has_errors
-from quaestio.workflow.fmt import Schemas
 from quaestio.vocab import Audience, Horizon, Priority
+from quaestio.workflow.fmt import Schemas
 from quaestio.workflow.scaffold import (
     ScaffoldError,
     TopicFacts,
@@ -33,8 +33,11 @@ _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
-class ImportProblem(Exception):
+
+class ImporterError(Exception):
     """The import cannot start: a missing or unsupported file, an unknown topic (the message says which)."""
 
 
@@ -50,7 +53,9 @@ class Table:
         """How a person finds a cell: 'cell C4 of sheet Session' or 'row 4, column 3'."""
         if self.sheet is None:
             return f"row {row}, column {column}"
-        return f"cell {_letter(column)}{row} of sheet '{self.sheet}'"
+        from openpyxl.utils.cell import get_column_letter  # loaded already: only workbooks have sheets
+
+        return f"cell {get_column_letter(column)}{row} of sheet '{self.sheet}'"
 
 
 @dataclass(frozen=True)
@@ -75,14 +80,6 @@ class Imported:
                 f"b/{self.path}",
             )
         )
-
-
-def _letter(column: int) -> str:
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 # -- reading CSV ---------------------------------------------------------------------------------
@@ -188,7 +185,7 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
 
     try:
         workbook = openpyxl.load_workbook(file, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign file
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds of error on a damaged or foreign file
         return None, [
             finding(
                 source,
@@ -258,7 +255,7 @@ def read_xlsx(file: Path, source: str, sheet: str | None) -> tuple[Table | None,
         workbook.close()
 
 
-def _has_cells(worksheet) -> bool:
+def _has_cells(worksheet: Worksheet) -> bool:
     return any(
         value is not None and str(value).strip() for row in worksheet.iter_rows(values_only=True) for value in row
     )
@@ -285,13 +282,13 @@ def read_table(
     suffix = file.suffix.lower()
     if suffix == ".csv":
         if sheet is not None:
-            raise ImportProblem("--sheet applies to .xlsx workbooks only")
+            raise ImporterError("--sheet applies to .xlsx workbooks only")
         return read_csv(file, source, columns)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(file, source, sheet)
     if suffix == ".xls":
-        raise ImportProblem(f"{source} is in the old Excel format (.xls); save it as .xlsx or as CSV UTF-8")
-    raise ImportProblem(f"{source} is neither a .csv nor an .xlsx file")
+        raise ImporterError(f"{source} is in the old Excel format (.xls); save it as .xlsx or as CSV UTF-8")
+    raise ImporterError(f"{source} is neither a .csv nor an .xlsx file")
 
 
 # -- rows to recommendations ---------------------------------------------------------------------
@@ -368,33 +365,39 @@ def _ids(value: str | None, known: Sequence[str]) -> list[str]:
     return [by_case.get(item.lower(), item) for item in _LIST_SEPARATORS.split(value or "") if item]
 
 
-def _row_fields(
-    table: Table,
-    number: int,
-    cells: Sequence[str | None],
-    columns: dict[str, int],
-    facts: TopicFacts,
-    existing_titles: dict[str, str],
-) -> tuple[dict, list[Finding]]:
-    def at(name: str) -> tuple[int, int]:
-        return (number, columns.get(name, 1))
+@dataclass(frozen=True)
+class _Row:
+    """One row of recommendations: where each documented column's cell is, and what it holds."""
 
-    def value(name: str) -> str | None:
-        index = columns.get(name)
-        return cells[index - 1] if index is not None and index <= len(cells) else None
+    table: Table
+    number: int
+    cells: Sequence[str | None]
+    columns: Mapping[str, int]
 
+    def at(self, name: str) -> tuple[int, int]:
+        return (self.number, self.columns.get(name, 1))
+
+    def cell(self, name: str) -> str:
+        return self.table.cell(*self.at(name))
+
+    def value(self, name: str) -> str | None:
+        index = self.columns.get(name)
+        return self.cells[index - 1] if index is not None and index <= len(self.cells) else None
+
+
+def _texts(row: _Row, existing_titles: Mapping[str, str]) -> tuple[dict, list[Finding]]:
+    """Title, text and rationale; each is required, and the title must be new to the file."""
     findings: list[Finding] = []
     fields: dict = {}
-    where = table.source
     for name in ("title", "text", "rationale"):
-        text = value(name)
+        text = row.value(name)
         if text is None:
             findings.append(
                 finding(
-                    where,
-                    at(name),
+                    row.table.source,
+                    row.at(name),
                     Code.MISSING_FIELD,
-                    f"the recommendation in row {number} has no {name} ({table.cell(*at(name))})",
+                    f"the recommendation in row {row.number} has no {name} ({row.cell(name)})",
                     f"write its {name} in the '{name}' column",
                 )
             )
@@ -403,22 +406,29 @@ def _row_fields(
     if title and title.casefold() in existing_titles:
         findings.append(
             finding(
-                where,
-                at("title"),
+                row.table.source,
+                row.at("title"),
                 Code.ALREADY_IMPORTED,
-                f"row {number} has the same title as {existing_titles[title.casefold()]}",
+                f"row {row.number} has the same title as {existing_titles[title.casefold()]}",
                 "remove the row if it was imported before; otherwise reword the title",
             )
         )
+    return fields, findings
+
+
+def _choices(row: _Row) -> tuple[dict, list[Finding]]:
+    """Priority and horizon, each one of its allowed values ('Short term' is read as 'short')."""
+    findings: list[Finding] = []
+    fields: dict = {}
     for name, options in (("priority", tuple(Priority)), ("horizon", tuple(Horizon))):
-        raw = value(name)
+        raw = row.value(name)
         if raw is None:
             findings.append(
                 finding(
-                    where,
-                    at(name),
+                    row.table.source,
+                    row.at(name),
                     Code.MISSING_FIELD,
-                    f"row {number} has no {name} ({table.cell(*at(name))})",
+                    f"row {row.number} has no {name} ({row.cell(name)})",
                     f"write one of: {', '.join(options)}",
                 )
             )
@@ -427,33 +437,50 @@ def _row_fields(
         if chosen not in options:
             findings.append(
                 finding(
-                    where,
-                    at(name),
+                    row.table.source,
+                    row.at(name),
                     Code.INVALID_VALUE,
-                    f"'{raw}' is not an allowed {name} ({table.cell(*at(name))}); allowed: {', '.join(options)}",
+                    f"'{raw}' is not an allowed {name} ({row.cell(name)}); allowed: {', '.join(options)}",
                     did_you_mean(raw.lower(), options) or f"use one of: {', '.join(options)}",
                 )
             )
         fields[name] = chosen
+    return fields, findings
+
+
+def _id_lists(row: _Row, facts: TopicFacts) -> tuple[dict, list[Finding]]:
+    """The challenges a row addresses and the references it cites, each an ID of its topic."""
+    findings: list[Finding] = []
+    fields: dict = {}
     for name, known, what in (
         ("addresses", facts.challenges, "challenge"),
         ("references", facts.references, "reference"),
     ):
-        items = _ids(value(name), known)
+        items = _ids(row.value(name), known)
         for item in items:
             if item not in known:
                 listed = f"the {what}s of topic '{facts.id}' are {', '.join(known) or 'none'}"
                 suggestion = did_you_mean(item, known)
                 findings.append(
                     finding(
-                        where,
-                        at(name),
+                        row.table.source,
+                        row.at(name),
                         Code.BROKEN_REFERENCE,
-                        f"there is no {what} '{item}' in topics/{facts.id}.yaml ({table.cell(*at(name))})",
+                        f"there is no {what} '{item}' in topics/{facts.id}.yaml ({row.cell(name)})",
                         f"{suggestion} ({listed})" if suggestion else listed,
                     )
                 )
         fields[name] = list(dict.fromkeys(items))
+    return fields, findings
+
+
+def _row_fields(row: _Row, facts: TopicFacts, existing_titles: Mapping[str, str]) -> tuple[dict, list[Finding]]:
+    """A row's recommendation fields, and findings for every cell that is missing or wrong."""
+    fields: dict = {}
+    findings: list[Finding] = []
+    for part, problems in (_texts(row, existing_titles), _choices(row), _id_lists(row, facts)):
+        fields.update(part)
+        findings.extend(problems)
     return fields, findings
 
 
@@ -478,35 +505,25 @@ def _stray_cells(table: Table, columns: dict[str, int], header: int) -> list[Fin
     return findings
 
 
-def import_table(root: Path, table: Table, topic: str, audience: str, schemas: Schemas, dry_run: bool) -> Imported:
-    """Turn a table's rows into new recommendations in recommendations/<topic>/<audience>.yaml: all or none."""
-    if audience not in tuple(Audience):
-        raise ImportProblem(f"'{audience}' is not an audience; use one of {', '.join(tuple(Audience))}")
-    try:
-        facts = topic_facts(root, topic)
-    except ScaffoldError as problem:
-        raise ImportProblem(str(problem)) from None
-    path = recommendations_path(topic, audience)
-    target = root / path
-    before = target.read_bytes().decode("utf-8", errors="replace") if target.is_file() else ""
-    data, findings = load_recommendations(root, topic, audience)
-    if data is None:
-        return Imported(path, (), before, None, tuple(findings))
-    existing = {
+def _existing_titles(data: Mapping) -> dict[str, str]:
+    """The file's recommendations by title (case-folded): the rows must not repeat them."""
+    return {
         str(r.get("title")).casefold(): str(r.get("id"))
         for r in data["recommendations"]
         if hasattr(r, "get") and isinstance(r.get("title"), str)
     }
 
-    columns, header, findings = _columns(table)
-    if has_errors(findings):
-        return Imported(path, (), before, None, tuple(findings))
-    findings.extend(_stray_cells(table, columns, header))
+
+def _rows(
+    table: Table, columns: dict[str, int], header: int, facts: TopicFacts, existing: dict[str, str]
+) -> tuple[list[dict], list[Finding]]:
+    """The fields of each row below the header, and findings for rows and cells that are wrong."""
     rows = []
+    findings = _stray_cells(table, columns, header)
     for number, cells in table.rows:
         if number <= header or not any(cells):
             continue
-        fields, problems = _row_fields(table, number, cells, columns, facts, existing)
+        fields, problems = _row_fields(_Row(table, number, cells, columns), facts, existing)
         findings.extend(problems)
         rows.append(fields)
         if fields.get("title"):
@@ -521,14 +538,37 @@ def import_table(root: Path, table: Table, topic: str, audience: str, schemas: S
                 "write one per row",
             )
         )
+    return rows, findings
+
+
+def import_table(root: Path, table: Table, topic: str, audience: str, schemas: Schemas, dry_run: bool) -> Imported:
+    """Turn a table's rows into new recommendations in recommendations/<topic>/<audience>.yaml: all or none."""
+    if audience not in tuple(Audience):
+        raise ImporterError(f"'{audience}' is not an audience; use one of {', '.join(tuple(Audience))}")
+    try:
+        facts = topic_facts(root, topic)
+    except ScaffoldError as problem:
+        raise ImporterError(str(problem)) from None
+    path = recommendations_path(topic, audience)
+    target = root / path
+    before = target.read_bytes().decode("utf-8", errors="replace") if target.is_file() else ""
+    data, findings = load_recommendations(root, topic, audience)
+    if data is None:
+        return Imported(path, (), before, None, tuple(findings))
+
+    columns, header, findings = _columns(table)
+    if has_errors(findings):
+        return Imported(path, (), before, None, tuple(findings))
+    rows, problems = _rows(table, columns, header, facts, _existing_titles(data))
+    findings.extend(problems)
     if has_errors(findings):
         return Imported(path, (), before, None, tuple(findings))
 
     try:
         ids, _ = next_ids(root, f"{facts.code}-{Audience(audience).code}-", len(rows))
     except ScaffoldError as problem:
-        raise ImportProblem(str(problem)) from None
-    for new_id, fields in zip(ids, rows):
+        raise ImporterError(str(problem)) from None
+    for new_id, fields in zip(ids, rows, strict=True):
         data["recommendations"].append(recommendation_entry(new_id, facts, None, fields, comments=False))
     after, findings = write_canonical(root, path, Kind.RECOMMENDATIONS, data, schemas, dry_run=dry_run)
     return Imported(path, tuple(ids) if after is not None else (), before, after, tuple(findings))

@@ -15,8 +15,8 @@ from quaestio.content.load import read_yaml
 from quaestio.content.rules import PLACEHOLDER
 from quaestio.findings import Code, Finding, did_you_mean, finding, has_errors
 from quaestio.git import history_text, is_checkout
-from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
 from quaestio.vocab import Audience
+from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
 
 MAX_NUMBER = 999
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

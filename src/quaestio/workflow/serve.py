@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from quaestio.findings import Code, Finding, Severity, finding, format_text
@@ -30,18 +31,17 @@ Builder = Callable[[Path, Path], tuple[Finding, ...]]
 def build_preview(root: Path, out: Path) -> tuple[Finding, ...]:
     """Validate the repository and, when it has no error, build its website into out."""
     from quaestio.pipeline import BuildError, check
-    from quaestio.publish.branding import load_branding
     from quaestio.publish.buildinfo import build_info
     from quaestio.publish.site import build_site
 
     result = check(root)
-    if result.corpus is None:
+    if result.corpus is None or result.branding is None:
         return result.findings
     built = root / "build"
     with tempfile.TemporaryDirectory(prefix="quaestio-downloads-") as empty:
         downloads = built if built.is_dir() else Path(empty)
         try:
-            build_site(root, result.corpus, build_info(root, os.environ), load_branding(root), out, downloads)
+            build_site(root, result.corpus, build_info(root, os.environ), result.branding, out, downloads)
         except BuildError as failure:
             return (*result.findings, finding("website", (1, 1), Code.SITE_BUILD, str(failure)))
     return result.findings
@@ -90,7 +90,7 @@ class Preview:
         with self._lock:
             return self._state
 
-    def _set(self, **changes: object) -> None:
+    def _set(self, **changes: Any) -> None:
         with self._lock:
             self._state = replace(self._state, **changes)
 
@@ -103,7 +103,7 @@ class Preview:
                 target = Path(tempfile.mkdtemp(prefix="site-", dir=self.scratch)) / "site"
                 try:
                     findings = tuple(self.builder(self.root, target))
-                except Exception as failure:  # the preview must survive whatever a build does
+                except Exception as failure:  # noqa: BLE001 - the preview must survive whatever a build does
                     findings = (
                         finding("website", (1, 1), Code.SITE_BUILD, f"the website could not be built: {failure}"),
                     )
@@ -174,13 +174,13 @@ def _overlay(state: State) -> str:
 class _Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(self.preview.state.site or self.preview.scratch), **kwargs)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass  # the terminal shows findings and rebuilds, not every request
 
-    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+    def do_GET(self) -> None:
         state = self.preview.state
         path = unquote(urlsplit(self.path).path)
         if path == STATUS_PATH:

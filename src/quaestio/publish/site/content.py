@@ -1,20 +1,20 @@
-"""Contributors' text made safe for the website: Markdown to HTML with no raw HTML and only web links."""
+"""Contributors' text made safe for the website: their Markdown, parsed by quaestio.content.markdown, as HTML."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
+from quaestio.content import markdown
+from quaestio.content.markdown import safe_url as safe_url  # the one allow-list, used by the site's templates
 from quaestio.content.model import GlossaryEntry, Text
-from quaestio.vocab import LINK_SCHEMES
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-# Control characters have no place in text; Python-Markdown also uses \x02 and \x03 as its own markers.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Characters with a meaning in Markdown or one of its extensions (attribute lists, tables, abbreviations,
 # snippets, emphasis, links...), in HTML, or in a template language. In text interpolated into a
 # generated Markdown page they are written as numeric character references, which Markdown leaves alone.
@@ -25,7 +25,7 @@ def clean(value: Text | str | None) -> str:
     """The English text of a value, without control characters."""
     if value is None:
         return ""
-    return _CONTROL.sub("", value.en if isinstance(value, Text) else str(value))
+    return markdown.without_controls(value.en if isinstance(value, Text) else str(value))
 
 
 def inline(value: Text | str | None) -> Markup:
@@ -37,15 +37,6 @@ def inline(value: Text | str | None) -> Markup:
 def attribute(value: Text | str | None) -> str:
     """A one-line plain text, whitespace collapsed (for HTML attributes and search data; escape on output)."""
     return " ".join(clean(value).split())
-
-
-def safe_url(url: str | None) -> str | None:
-    """The address if it is an http, https or mailto URL, else None."""
-    if not url:
-        return None
-    url = clean(url).strip()
-    scheme = _SCHEME.match(url)
-    return url if scheme and scheme.group(1).lower() in LINK_SCHEMES else None
 
 
 class Glossary:
@@ -79,42 +70,17 @@ class Glossary:
 NO_GLOSSARY = Glossary({})
 
 
-def _validate_link(url: str) -> bool:
-    return safe_url(url) is not None
-
-
-def _render_text(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it's renderer signature
+def _render_text(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     escaped = str(escape(tokens[idx].content))
     glossary: Glossary = env.get("glossary", NO_GLOSSARY)
     return escaped if tokens[idx].meta.get("in_link") else glossary.mark(escaped)
 
 
-def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    """Images from content are never loaded: they become a link to the image (or just their description)."""
-    token = tokens[idx]
-    description = escape(token.content or "image")
-    source = safe_url(token.attrGet("src"))
-    return f'<a href="{escape(source)}">{description}</a>' if source else str(description)
-
-
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    md.validateLink = _validate_link  # only http, https and mailto links survive; others stay text
-    md.add_render_rule("text", _render_text)
-    md.add_render_rule("image", _render_image)
-    return md
-
-
-def _shift_headings(tokens: list, base: int) -> None:
-    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-    if not levels:
-        return
-    shift = base - min(levels)
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+def _renderer() -> RendererHTML:
+    renderer = RendererHTML()
+    renderer.rules["text"] = _render_text.__get__(renderer)
+    return renderer
 
 
 def _mark_links(tokens: list) -> None:
@@ -141,9 +107,7 @@ def render(value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_l
     source = clean(value)
     if not source.strip():
         return Markup("")
-    md = _parser()
     env = {"glossary": glossary}
-    tokens = md.parse(source, env)
-    _shift_headings(tokens, heading_level)
+    tokens = markdown.parse_tokens(source, heading_level, env)
     _mark_links(tokens)
-    return Markup(md.renderer.render(tokens, md.options, env).strip())
+    return Markup(_renderer().render(tokens, markdown.parser().options, env).strip())

@@ -7,9 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
-
+from typing import Any
 
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
@@ -62,14 +60,8 @@ class ReportName:
 
 
 def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
-    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds.
-
-    Empty when that file is missing; reports are then matched to topics by their names alone.
-    """
-    settings_file = branding.templates / "reports" / "reports.yaml"
-    if not settings_file.is_file():
-        return {}
-    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds."""
+    settings: Any = branding.report_settings
     edition = max((t.edition for t in corpus.topics), default=0)
     names: dict[str, ReportName] = {}
     for topic in corpus.topics:
@@ -112,11 +104,8 @@ def _guess_report(stem: str, topics: Sequence[Topic], order: int) -> ReportName:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
@@ -127,6 +116,11 @@ def _published_files(folder: Path, suffixes: Mapping[str, str]) -> list[Path]:
         (p for p in folder.iterdir() if p.suffix.lower() in suffixes and p.is_file() and not p.is_symlink()),
         key=lambda p: p.name,
     )
+
+
+def _data_name(folder: Path, path: Path) -> str:
+    """A data file's name under data/: 'references.json', 'oscal/catalog.json'."""
+    return path.relative_to(folder).as_posix()
 
 
 def collect_downloads(
@@ -164,23 +158,25 @@ def collect_downloads(
         )
     data_descriptions: Mapping[str, str] = wording.get("data_files", {})  # type: ignore[assignment]
     known = list(data_descriptions)
+    folder = downloads / "data"
     data = sorted(
-        _published_files(downloads / "data", DATA_SUFFIXES),
-        key=lambda p: (known.index(p.name) if p.name in known else len(known), p.name),
+        [*_published_files(folder, DATA_SUFFIXES), *_published_files(folder / "oscal", DATA_SUFFIXES)],
+        key=lambda p: (known.index(_data_name(folder, p)) if _data_name(folder, p) in known else len(known), p.name),
     )
     for source in data:
+        data_name = _data_name(folder, source)
         kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
         found.append(
             (
                 source,
                 Download(
                     "data",
-                    f"{DOWNLOADS_DIR}/data/{source.name}",
-                    source.name,
+                    f"{DOWNLOADS_DIR}/data/{data_name}",
+                    data_name,
                     kind,
                     source.stat().st_size,
                     _sha256(source),
-                    str(data_descriptions.get(source.name, "")),
+                    str(data_descriptions.get(data_name, "")),
                 ),
             )
         )

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,6 +29,18 @@ class SiteBuildError(Exception):
 def config_path(branding: Branding) -> Path:
     """The mkdocs.yml that sits beside the templates folder the branding was read from."""
     return branding.templates.parent / CONFIG_FILE
+
+
+def read_mkdocs_config(config: Path) -> dict:
+    """mkdocs.yml as mkdocs itself reads it.
+
+    This is the one YAML file quaestio does not read with its own YAML 1.2 loader (quaestio.content.load):
+    mkdocs.yml belongs to mkdocs, which reads it as YAML 1.1 with PyYAML (where 'on' and 'no' are
+    booleans) and may use tags such as !ENV that quaestio's loader refuses. quaestio only copies its
+    settings into the configuration it hands to mkdocs or Zensical, so it must read them in mkdocs'
+    dialect: read with another, a value could change meaning on the way.
+    """
+    return yaml.safe_load(config.read_text(encoding="utf-8")) or {}
 
 
 def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo, nav: list) -> dict[str, object]:
@@ -54,7 +67,7 @@ def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo,
 def with_fragments(config: Path, extra: Mapping[str, object], fragments_file: Path) -> dict[str, object]:
     """The settings plus mkdocs.yml's Markdown extensions, the fragment extension pointed at this build's file."""
     extensions = []
-    for item in yaml.safe_load(config.read_text(encoding="utf-8")).get("markdown_extensions", []):
+    for item in read_mkdocs_config(config).get("markdown_extensions", []):
         name = item if isinstance(item, str) else next(iter(item))
         if name == FRAGMENTS_EXTENSION:
             item = {FRAGMENTS_EXTENSION: {"file": str(fragments_file)}}
@@ -107,12 +120,13 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
 
             try:
                 # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
+                settings: dict[str, Any] = copy.deepcopy(dict(extra))
                 loaded = load_config(
                     str(config),
                     docs_dir=str(docs.resolve()),
                     site_dir=str(site.resolve()),  # mkdocs reads relative folders from the configuration's
                     strict=True,
-                    **copy.deepcopy(dict(extra)),
+                    **settings,
                 )
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
@@ -127,7 +141,7 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
 
 def write_config(config: Path, target: Path, docs: str, site: str, extra: Mapping[str, object]) -> Path:
     """The effective configuration as a file: mkdocs.yml plus quaestio's settings and the two folders."""
-    document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    document = read_mkdocs_config(config)
     document.update(extra)
     document.update({"docs_dir": docs, "site_dir": site})
     target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")

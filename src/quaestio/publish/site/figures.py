@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
 
 from quaestio.content.model import Corpus
 from quaestio.publish.branding import Branding
@@ -42,7 +41,7 @@ def key_figures(corpus: Corpus, branding: Branding, titles: Mapping[str, str]) -
     """
     recs = corpus.recommendations
 
-    def group(key: str, values: tuple[str, ...], label) -> Group:  # noqa: ANN001
+    def group(key: str, values: tuple[str, ...], label: Callable[[str], str]) -> Group:
         return Group(
             key,
             str(titles[key]),

@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from html import escape as html_escape
 from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
-import yaml
+from babel import dates
 from markupsafe import Markup
 
-
+from quaestio.content.catalogs import Catalog, Control, ControlGroup
+from quaestio.content.editions import current_edition
 from quaestio.content.model import Corpus, Recommendation, Text, Topic
 from quaestio.content.tracker import RecommendationState, recommendation_state
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.csl import csl_id, topic_entries
+from quaestio.publish.feed import atom_feed
 from quaestio.publish.site import content
+from quaestio.publish.site.cycle import cycle_pages, edition_views
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
-from quaestio.content.editions import current_edition
-from quaestio.publish.feed import atom_feed
-from quaestio.publish.site.cycle import cycle_pages, edition_views
 from quaestio.publish.urls import (
     CHANGELOG_PATH,
     EDITIONS_PATH,
@@ -35,6 +37,7 @@ from quaestio.publish.urls import (
     FOLLOW_UP_PATH,
     absolute,
     audience_path,
+    catalog_path,
     edition_path,
     edition_topic_path,
     recommendation_path,
@@ -43,9 +46,7 @@ from quaestio.publish.urls import (
 from quaestio.vocab import Audience, Priority, Status
 
 SITE_TEMPLATES = "site"
-WORDING_FILE = "site.yaml"
 ASSETS_DIR = "assets/quaestio"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _RECOMMENDATION_ID = re.compile(r"^[A-Z]{2,4}-(ACA|BUS|PUB)-[0-9]{2,3}$")
 _SLUG = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*$")
 
@@ -71,20 +72,19 @@ def page_file(path: str) -> str:
 
 
 def load_wording(branding: Branding) -> Mapping[str, object]:
-    """templates/site/site.yaml, with {coalition} replaced by the coalition's name."""
-    text = (branding.templates / SITE_TEMPLATES / WORDING_FILE).read_text(encoding="utf-8")
+    """The wording of templates/site/site.yaml, with {coalition} replaced by the coalition's name."""
     name = str(branding["coalition"]["name"])  # type: ignore[index]
 
     def fill(value: object) -> object:
         if isinstance(value, str):
             return value.replace("{coalition}", name)
-        if isinstance(value, dict):
+        if isinstance(value, Mapping):
             return {k: fill(v) for k, v in value.items()}
-        if isinstance(value, list):
+        if isinstance(value, tuple):
             return [fill(v) for v in value]
         return value
 
-    return fill(yaml.safe_load(text))  # type: ignore[return-value]
+    return fill(branding.site_wording)  # type: ignore[return-value]
 
 
 def _markdown_value(value: object) -> object:
@@ -120,24 +120,7 @@ class GlossaryTerm:
 
 def format_date(iso: str) -> str:
     """'2015-05-21' -> '21 May 2015'."""
-    year, month, day = (int(part) for part in iso.split("-"))
-    return f"{day} {_MONTHS[month - 1]} {year}"
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    return dates.format_date(dt.date.fromisoformat(iso), format="long", locale="en_GB")
 
 
 class SiteContext:
@@ -150,8 +133,10 @@ class SiteContext:
         branding: Branding,
         wording: Mapping[str, object],
         downloads: Sequence[Download],
+        references: Mapping[str, str] | None = None,
     ):
         self.corpus = corpus
+        self.references = dict(references or {})
         self.info = info
         self.branding = branding
         self.wording = wording
@@ -212,6 +197,37 @@ class SiteContext:
         by_id = {r.id: r for r in self.topic(recommendation.topic).references}
         return [by_id[i] for i in recommendation.references if i in by_id]
 
+    def reference_html(self, topic_id: str, reference_id: str) -> Markup:
+        """A reference formatted by pandoc's citeproc with the branding's CSL style, as in the reports."""
+        entry = self.references.get(csl_id(topic_id, reference_id))
+        if entry is None:
+            raise KeyError(f"no formatted entry for the reference {reference_id} of {topic_id}")
+        return Markup(entry)  # pandoc's HTML writer escaped the reference's fields
+
+    def mapped_controls(self, recommendation: Recommendation) -> list[tuple[Catalog, Control, str]]:
+        """The catalog controls a recommendation maps to, with how it relates to each."""
+        found = []
+        for mapping in recommendation.maps_to:
+            control = self.corpus.control_of(mapping)
+            if control is not None:
+                found.append((self.corpus.catalog_by_id[mapping.catalog], control, mapping.relation.value))
+        return found
+
+    def catalog_coverage(self, catalog: Catalog) -> dict[str, list[tuple[Recommendation, str]]]:
+        """Control ID -> the recommendations mapped to it (with their relation)."""
+        return {k: [(r, str(rel)) for r, rel in v] for k, v in self.corpus.mapped_to(catalog.id).items()}
+
+    def group_controls(self, catalog: Catalog, group: ControlGroup) -> list[Control]:
+        return [catalog.control_by_id[i] for i in group.controls]
+
+    def recommendations_mapped_to(self, catalog: Catalog) -> list[Recommendation]:
+        """The recommendations with at least one mapping to a control of this catalog, in corpus order."""
+        return [
+            r
+            for r in self.corpus.recommendations
+            if any(self.corpus.control_of(m) for m in r.maps_to if m.catalog == catalog.id)
+        ]
+
     def by_audience(self, topic_id: str) -> list[tuple[str, tuple[Recommendation, ...]]]:
         """A topic's recommendations grouped by audience, leaving out audiences with none."""
         groups = [(a, self.corpus.recommendations_for(topic=topic_id, audience=a)) for a in tuple(Audience)]
@@ -259,17 +275,19 @@ class PageWriter:
         self.docs = docs
         self.fragments = FragmentStore()
         loader = jinja2.FileSystemLoader(str(templates))
-        common = {
-            "undefined": jinja2.StrictUndefined,
-            "trim_blocks": True,
-            "lstrip_blocks": True,
-            "keep_trailing_newline": True,
-            "auto_reload": False,
-        }
+        common = partial(
+            jinja2.Environment,
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
         # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
-        self.markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=_markdown_value, **common)
+        self.markdown = common(autoescape=False, finalize=_markdown_value)
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
-        self.html = jinja2.Environment(loader=loader, autoescape=True, **common)
+        self.html = common(autoescape=True)
         helpers = {
             "site": site,
             "wording": site.wording,
@@ -289,12 +307,14 @@ class PageWriter:
                 topic=topic_path,
                 audience=audience_path,
                 recommendation=recommendation_path,
+                catalog=catalog_path,
                 edition=edition_path,
                 edition_topic=edition_topic_path,
                 follow_up=FOLLOW_UP_PATH,
                 changelog=CHANGELOG_PATH,
                 editions=EDITIONS_PATH,
             ),
+            "anchor_of": _anchor_of,
         }
         for env in (self.markdown, self.html):
             env.globals.update(helpers)
@@ -332,6 +352,11 @@ class PageWriter:
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def _anchor_of(control: Control) -> str:
+    """An HTML id for a control's row on its catalog's page, one per ID: 'ctl-ac-2.1', 'ctl-cd_20_1' for 'cd 1'."""
+    return "ctl-" + re.sub(r"[^A-Za-z0-9._-]", lambda m: f"_{ord(m.group()):x}_", control.id)
+
+
 def _check_identifiers(corpus: Corpus) -> None:
     """Paths on the site come from IDs; refuse any that validation should have caught."""
     for topic in corpus.topics:
@@ -340,15 +365,16 @@ def _check_identifiers(corpus: Corpus) -> None:
     for item in corpus.recommendations:
         if not _RECOMMENDATION_ID.match(item.id):
             raise ValueError(f"recommendation ID {item.id!r} cannot be used in an address")
+    for catalog in corpus.catalogs:
+        if not _SLUG.match(catalog.id):
+            raise ValueError(f"catalog ID {catalog.id!r} cannot be used in an address")
 
 
 def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     """The site's own files from templates/site/assets; *.j2 files are filled with the branding colours."""
+    # Each colour is #rrggbb: branding.schema.json requires it before anything is built.
     colours: Mapping[str, str] = branding["colours"]  # type: ignore[assignment]
     status_colours: Mapping[str, str] = branding.settings.get("status_colours", {})  # type: ignore[assignment]
-    for name, value in (*colours.items(), *status_colours.items()):
-        if not _COLOUR.match(str(value)):
-            raise ValueError(f"branding colour {name} must be written #rrggbb, not {value!r}")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates / "assets")),
         autoescape=False,
@@ -395,6 +421,11 @@ def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]
         entry(labels["changelog"], CHANGELOG_PATH),
         entry(labels["downloads"], f"{DOWNLOADS_DIR}/"),
         entry(labels["glossary"], "glossary/"),
+        *(
+            [section(labels["catalogs"], [entry(c.short_title, catalog_path(c.id)) for c in corpus.catalogs])]
+            if corpus.catalogs
+            else []
+        ),
         section(labels["about"], [entry(labels["about"], "about/"), entry(labels["accessibility"], "accessibility/")]),
     ]
 
@@ -408,11 +439,12 @@ class SiteGenerator:
         self.wording = load_wording(branding)
         self.published = collect_downloads(downloads, corpus, branding, self.wording)
         self.format_version = format_version(downloads)
-        self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published])
+        references = topic_entries(corpus, branding, downloads / ".cache" / "csl" if downloads.is_dir() else None)
+        self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published], references)
         self.nav = navigation(corpus, branding, self.wording)
         self.editions, self.edition_files = edition_views(corpus, downloads)
 
-    def _other_pages(self) -> list[tuple[str, str, str, dict[str, object]]]:
+    def _other_pages(self) -> list[tuple[str, str, str, Mapping[str, object]]]:
         """(path, title, template, values) of every page that is not a recommendation's."""
         corpus, branding, wording = self.site.corpus, self.site.branding, self.wording
         titles: Mapping[str, str] = wording["titles"]  # type: ignore[assignment]
@@ -425,7 +457,7 @@ class SiteGenerator:
             "latest_topics": [t for t in corpus.topics if t.edition == latest],
             "older_topics": sorted((t for t in corpus.topics if t.edition != latest), key=lambda t: -t.edition),
         }
-        pages: list[tuple[str, str, str, dict[str, object]]] = [
+        pages: list[tuple[str, str, str, Mapping[str, object]]] = [
             ("", str(wording["site_name"]), "pages/home.md.j2", home)
         ]
         pages += [(topic_path(t.id), t.title.en, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
@@ -442,6 +474,7 @@ class SiteGenerator:
                 {"format_version": self.format_version},
             ),
             ("glossary/", titles["glossary"], "pages/glossary.md.j2", {}),
+            *((catalog_path(c.id), c.title, "pages/catalog.md.j2", {"catalog": c}) for c in corpus.catalogs),
             ("about/", titles["about"], "pages/about.md.j2", {}),
             ("accessibility/", titles["accessibility"], "pages/accessibility.md.j2", {}),
         ]
@@ -470,8 +503,8 @@ class SiteGenerator:
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
         if main:
-            for source, item in (*self.published, *self.edition_files):
-                target = docs / item.path
+            for source, download in (*self.published, *self.edition_files):
+                target = docs / download.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
             (docs / FEED_FILE).write_text(

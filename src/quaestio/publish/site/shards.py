@@ -14,10 +14,11 @@ import gzip
 import json
 import multiprocessing
 import os
-import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from quaestio.content.model import Recommendation
@@ -31,8 +32,8 @@ MAX_WORKERS = 4
 # What the main process's other pages (topics, audiences, index) cost, in recommendation pages per
 # recommendation; measured on the synthetic corpus of 2,000 recommendations.
 OTHER_PAGES_WEIGHT = 0.25
-_SITEMAP_URL = re.compile(r"\n    <url>\n.*?</url>", re.DOTALL)
-_LOC = re.compile(r"<loc>([^<]*)</loc>")
+SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_SITEMAP_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'  # as mkdocs writes it
 
 
 def workers() -> int:
@@ -82,8 +83,8 @@ def _build(
 
 
 def _child(
-    generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard, report
-) -> None:  # noqa: ANN001 - a multiprocessing connection
+    generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard, report: Connection
+) -> None:
     try:
         _build(generator, config, extra, info, shard, False, shard.site)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
@@ -180,29 +181,43 @@ def _merge_search_index(out: Path, shards: Sequence[Shard], pages: set[str]) -> 
     index_file.write_bytes(json.dumps(index, separators=(",", ":"), default=str).encode("utf-8"))
 
 
+def _sitemap(file: Path) -> tuple[ET.Element, list[tuple[str, ET.Element]]]:
+    """A sitemap this build's mkdocs wrote (trusted input), and its entries with their addresses."""
+    root = ET.parse(file).getroot()
+    entries = []
+    for url in root.findall(f"{{{SITEMAP_NAMESPACE}}}url"):
+        loc = url.findtext(f"{{{SITEMAP_NAMESPACE}}}loc")
+        if not loc:
+            raise SiteBuildError(f"{file.name} has an entry without an address (<loc>), so it cannot be merged")
+        entries.append((loc.strip(), url))
+    return root, entries
+
+
 def _merge_sitemap(out: Path, shards: Sequence[Shard], pages: set[str], info: BuildInfo) -> None:
     sitemap = out / "sitemap.xml"
     if not sitemap.is_file():
         return
-    text = sitemap.read_text(encoding="utf-8")
-    blocks = _SITEMAP_URL.findall(text)
-    if not blocks:
+    root, entries = _sitemap(sitemap)
+    if not entries:
         return
-    start, end = text.index(blocks[0]), text.index(blocks[-1]) + len(blocks[-1])
-    site_url = _LOC.search(blocks[0]).group(1)  # the home page comes first
+    # Whitespace as mkdocs' template leaves it: an indent before each entry, a line break after the last.
+    indent, last_tail = root.text, entries[-1][1].tail
+    site_url = entries[0][0]  # the home page comes first
     for shard in shards:
-        blocks += [
-            b
-            for b in _SITEMAP_URL.findall((shard.site / "sitemap.xml").read_text(encoding="utf-8"))
-            if _page_of(_LOC.search(b).group(1), site_url) in pages
+        entries += [
+            (loc, url) for loc, url in _sitemap(shard.site / "sitemap.xml")[1] if _page_of(loc, site_url) in pages
         ]
-    blocks.sort(key=lambda b: _walk_order(_page_of(_LOC.search(b).group(1), site_url)))
-    merged = text[:start] + "".join(blocks) + text[end:]
+    entries.sort(key=lambda entry: _walk_order(_page_of(entry[0], site_url)))
+    root[:] = [url for _, url in entries]
+    for _, url in entries:
+        url.tail = indent
+    root[-1].tail = last_tail
+    merged = _SITEMAP_DECLARATION + ET.tostring(root, encoding="unicode", default_namespace=SITEMAP_NAMESPACE)
     sitemap.write_text(merged, encoding="utf-8")
     # Compressed as mkdocs does it: the same name in the header and the build's date as its time.
     compressed = out / "sitemap.xml.gz"
-    with open(compressed, "wb") as stream:
-        with gzip.GzipFile(
-            fileobj=stream, filename=str(compressed), mode="wb", mtime=info.source_date_epoch
-        ) as archive:
-            archive.write(merged.encode("utf-8"))
+    with (
+        open(compressed, "wb") as stream,
+        gzip.GzipFile(fileobj=stream, filename=str(compressed), mode="wb", mtime=info.source_date_epoch) as archive,
+    ):
+        archive.write(merged.encode("utf-8"))

@@ -1,0 +1,70 @@
+"""Measuring whole commands: median wall time over runs, and the peak memory of the whole process tree."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The median time (s) and peak resident memory (MB) of a command over several runs."""
+
+    median: float
+    peak_mb: float
+    runs: int
+    status: int
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in kB (Linux /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def run(argv: Sequence[str], runs: int, cwd: Path | None = None, before: Callable[[], None] | None = None) -> Measure:
+    """Run a command `runs` times (calling `before` ahead of each run, untimed) and measure it."""
+    times, peak, status = [], 0, 0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        process = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while process.poll() is None:
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.01)
+        times.append(time.perf_counter() - start)
+        status = process.returncode
+    return Measure(statistics.median(times), peak / 1024, runs, status)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of the benchmark's table: what was measured, its value, its target and whether it is met."""
+
+    what: str
+    value: str
+    target: str
+    met: bool | None  # None: reported, no target
+
+
+def table(figures: Sequence[Figure]) -> str:
+    """The figures as a Markdown table, ready for a closing note."""
+    rows = ["| what | measured | target | verdict |", "|---|---|---|---|"]
+    for f in figures:
+        verdict = "" if f.met is None else ("ok" if f.met else "MISSED")
+        rows.append(f"| {f.what} | {f.value} | {f.target} | {verdict} |")
+    return "\n".join(rows)

@@ -1,0 +1,181 @@
+"""References as CSL JSON, and their formatting by pandoc's citeproc with the branding's CSL style and locale."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pypandoc
+
+from quaestio.content.markdown import safe_url
+from quaestio.content.model import Corpus, Reference, Topic
+from quaestio.output import write_atomically
+from quaestio.publish.branding import Branding
+from quaestio.vocab import Language, ReferenceKind
+
+CSL_TYPES = {
+    ReferenceKind.LEGISLATION: "legislation",
+    ReferenceKind.STANDARD: "standard",
+    ReferenceKind.REPORT: "report",
+    ReferenceKind.ARTICLE: "article-journal",
+    ReferenceKind.WEBSITE: "webpage",
+}
+"""The CSL item type of each kind of reference."""
+
+_ENTRY = {
+    "html": re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.DOTALL),
+    "markdown": re.compile(r"^::: \{#ref-(\S+) \.csl-entry\}\n(.*?)\n:::$", re.DOTALL | re.MULTILINE),
+}
+
+
+class CitationError(Exception):
+    """pandoc could not format the references; the message says why."""
+
+
+def csl_id(topic: Topic | str, reference: Reference | str) -> str:
+    """The CSL ID of a topic's reference: 'landscape-dir-2013-40' (reference IDs are unique per topic only)."""
+    topic_id = topic if isinstance(topic, str) else topic.id
+    reference_id = reference if isinstance(reference, str) else reference.id
+    return f"{topic_id}-{reference_id}"
+
+
+def eli(url: str | None) -> str | None:
+    """The European Legislation Identifier a legislation address is built on, if it is one (…/eli/…)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if "/eli/" in f"{parts.path}/" and parts.scheme in ("http", "https") else None
+
+
+def csl_item(topic: Topic | str, reference: Reference, language: Language | str = Language.EN) -> dict:
+    """One reference as a CSL JSON item; corporate authors go in whole, as a literal name."""
+    item: dict = {
+        "id": csl_id(topic, reference),
+        "type": CSL_TYPES[reference.kind],
+        "title": reference.title.get(str(language)),
+        "author": [{"literal": reference.author}],
+        "issued": {"date-parts": [[reference.year]]},
+    }
+    address = safe_url(reference.url)  # the one allow-list of link schemes; validation refuses the others
+    if address:
+        item["URL"] = address
+    identifier = eli(reference.url) if reference.kind is ReferenceKind.LEGISLATION else None
+    if identifier:
+        item["custom"] = {"eli": identifier}
+    return item
+
+
+def corpus_items(corpus: Corpus, language: Language | str = Language.EN) -> list[dict]:
+    """Every topic's references as CSL JSON items, in topic and reference order."""
+    return [csl_item(t, r, language) for t in corpus.topics for r in t.references]
+
+
+@dataclass(frozen=True)
+class CitationStyle:
+    """The branding's CSL style with one language's CSL locale inside it, so citeproc uses the files we ship."""
+
+    language: str
+    lang: str  # the locale's own BCP 47 tag, given to pandoc: en-GB, fr-FR, nl-NL, de-DE
+    text: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def citation_style(branding: Branding, language: Language | str = Language.EN) -> CitationStyle:
+    """The CSL style named in branding.yaml, with that language's CSL locale (templates/csl/) embedded.
+
+    pandoc's citeproc has locales of its own; a <locale> inside the style overrides them, so the
+    terms, quotation marks and date forms come from the locale files stored with the templates.
+    """
+    settings: Mapping[str, object] = branding["citations"]  # type: ignore[assignment]
+    locales: Mapping[str, str] = settings["locales"]  # type: ignore[assignment]
+    style = (branding.templates / str(settings["style"])).read_text(encoding="utf-8")
+    code = str(language)
+    locale = (branding.templates / locales.get(code, locales["en"])).read_text(encoding="utf-8")
+    opening = re.search(r"<locale\b[^>]*>", locale)
+    tag = re.search(r'xml:lang="([^"]+)"', opening.group(0)) if opening else None
+    if opening is None or tag is None or "</info>" not in style:
+        raise CitationError("the CSL style or locale file in templates/ is not a CSL file")
+    body = re.sub(r"<info>.*?</info>", "", locale[opening.end() : locale.rindex("</locale>")], flags=re.DOTALL)
+    marker = style.index("</info>") + len("</info>")
+    text = f'{style[:marker]}\n  <locale xml:lang="{tag.group(1)}">{body}</locale>{style[marker:]}'
+    return CitationStyle(code, tag.group(1), text)
+
+
+@cache
+def _pandoc() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+def _format(items: Sequence[dict], style: CitationStyle, to: str) -> dict[str, str]:
+    with tempfile.TemporaryDirectory(prefix="quaestio-csl-") as scratch:
+        folder = Path(scratch)
+        (folder / "references.json").write_text(json.dumps(list(items), ensure_ascii=False), encoding="utf-8")
+        (folder / "style.csl").write_text(style.text, encoding="utf-8")
+        completed = subprocess.run(
+            [
+                _pandoc(),
+                "--from",
+                "markdown",
+                "--to",
+                to,
+                "--citeproc",
+                "--bibliography",
+                str(folder / "references.json"),
+                "--csl",
+                str(folder / "style.csl"),
+                "--metadata",
+                f"lang={style.lang}",
+                "--wrap=none",
+            ],
+            input=b"---\nnocite: '@*'\n---\n",  # every item, with no text around them
+            capture_output=True,
+        )
+    if completed.returncode != 0:
+        raise CitationError(f"pandoc could not format the references: {completed.stderr.decode('utf-8', 'replace')}")
+    output = completed.stdout.decode("utf-8")
+    return {match.group(1): match.group(2).strip() for match in _ENTRY[to].finditer(output)}
+
+
+def format_entries(
+    items: Sequence[dict], style: CitationStyle, cache_dir: Path | None = None, to: str = "html"
+) -> dict[str, str]:
+    """Formatted bibliography entries (HTML, or pandoc Markdown for the reports), by CSL ID, in the style's
+    order, cached by the hash of the items and the style.
+
+    Entries are formatted together, so a style that tells apart two works of one author and year
+    (2015a, 2015b) does so here as in a report that lists the same references.
+    """
+    key = hashlib.sha256(
+        (to + style.digest + json.dumps(list(items), sort_keys=True, ensure_ascii=False)).encode("utf-8")
+    ).hexdigest()
+    cached = cache_dir / f"{key}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        return json.loads(cached.read_text(encoding="utf-8"))
+    entries = _format(items, style, to)
+    if cached is not None:
+        write_atomically(cached, json.dumps(entries, ensure_ascii=False, sort_keys=True))
+    return entries
+
+
+def topic_entries(
+    corpus: Corpus, branding: Branding, cache_dir: Path | None = None, topics: Iterable[Topic] | None = None
+) -> dict[str, str]:
+    """The formatted entry of every topic's references, each topic formatted as its topic report lists them."""
+    style = citation_style(branding, Language.EN)
+    entries: dict[str, str] = {}
+    for topic in corpus.topics if topics is None else topics:
+        items = [csl_item(topic, r) for r in topic.references]
+        if items:
+            entries.update(format_entries(items, style, cache_dir))
+    return entries
