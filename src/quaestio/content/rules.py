@@ -308,8 +308,8 @@ def check_rules(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) -> 
             )
         for addressee_index, addressee in _mappings(item.get("tracker")):
             for entry_index, entry in _mappings(addressee.get("history")):
-                where = base + ("tracker", addressee_index, "history", entry_index, "source")
-                findings.extend(_url_findings(source, where, entry.get("source")))
+                entry_path: JsonPath = (*base, "tracker", addressee_index, "history", entry_index, "source")
+                findings.extend(_url_findings(source, entry_path, entry.get("source")))
 
     findings.extend(_mapping_findings(records, {c.id: c for c in catalogs}))
 

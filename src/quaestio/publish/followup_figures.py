@@ -76,11 +76,11 @@ class FollowUpFigures:
     def overdue(self) -> tuple[RecommendationState, ...]:
         """The recommendations in force with an addressee past its target date, the longest overdue first."""
         late = [s for s in self.states if s.overdue(self.today)]
-        return tuple(
-            sorted(
-                late, key=lambda s: (min(a.target for a in s.addressees if a.overdue(self.today)), s.recommendation.id)
-            )
-        )
+
+        def since(state: RecommendationState) -> str:
+            return min(a.target or "" for a in state.addressees if a.overdue(self.today))
+
+        return tuple(sorted(late, key=lambda s: (since(s), s.recommendation.id)))
 
     @cached_property
     def mandated(self) -> tuple[RecommendationState, ...]:

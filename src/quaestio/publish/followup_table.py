@@ -176,7 +176,8 @@ def as_xlsx(sheets: Sequence[tuple[str, Sequence[dict[str, str]]]], epoch: int) 
     from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    for blank in list(workbook.worksheets):  # the default, empty sheet
+        workbook.remove(blank)
     for title, rows in sheets:
         sheet = workbook.create_sheet(title)
         sheet.append(list(COLUMNS))

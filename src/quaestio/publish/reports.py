@@ -319,7 +319,7 @@ def render_sources(
         if spec.template in OPEN_SESSION_TEMPLATES:
             today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
             extra, assets = open_session_context(own, branding, today)
-            context.update(extra)
+            context.update(extra)  # type: ignore[arg-type]
         markdown_pdf = render_markdown(env, spec.template, own, branding, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
         markdown_docx = render_markdown(env, "imprint.md.j2", own, branding, **context) + "\n" + markdown_pdf

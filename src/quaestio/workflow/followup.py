@@ -92,7 +92,7 @@ def formula_findings(file: Path, source: str, sheet: str | None) -> list[Finding
                     found.append(
                         finding(
                             source,
-                            (cell.row, cell.column),
+                            (cell.row or 1, cell.column or 1),
                             Code.FORMULA_CELL,
                             f"cell {cell.coordinate} of sheet '{chosen}' holds a formula ({str(cell.value)[:40]})",
                             "replace it by its value (copy the cells, then paste them as values only)",
@@ -273,8 +273,8 @@ def _new_entry(row: Row, values: dict[str, str | None], before: AddresseeState) 
         values["date"] or "",
         Text(row.get("note")),
         row.get("assessor"),
-        acceptance=Acceptance(kept["acceptance"]) if "acceptance" in kept else None,
-        status=Implementation(kept["status"]) if "status" in kept else None,
+        acceptance=Acceptance(str(kept["acceptance"])) if "acceptance" in kept else None,
+        status=Implementation(str(kept["status"])) if "status" in kept else None,
         **{k: v for k, v in kept.items() if k not in ("acceptance", "status")},  # type: ignore[arg-type]
     )
     return entry, model

@@ -85,11 +85,11 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
     names[compendium["file"].format(edition=edition)] = ReportName(
         f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names)
     )
-    for key in ("progress", "open_session"):
-        if key in settings:
+    for pack in ("progress", "open_session"):
+        if pack in settings:
             words = {"edition": edition, "first": edition, "coalition": branding["coalition"]["name"]}  # type: ignore[index]
-            names[settings[key]["file"].format(**words)] = ReportName(
-                f"{settings[key]['kind']}: {settings[key]['title'].format(**words)}", len(names)
+            names[settings[pack]["file"].format(**words)] = ReportName(
+                f"{settings[pack]['kind']}: {settings[pack]['title'].format(**words)}", len(names)
             )
     return names
 
