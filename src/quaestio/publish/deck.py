@@ -210,7 +210,7 @@ def logo_png(branding: Branding) -> bytes:
     """The logo as a PNG for the slides, its text set in the report font."""
     svg = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
     svg = re.sub(r'font-family="[^"]*"', f"font-family=\"'{FONT}'\"", svg)
-    return rasterise(svg, branding.templates / "fonts", width_pt=480, ppi=150)
+    return rasterise(svg, branding.templates / "fonts", width_pt=480, ppi=150, fill="none")
 
 
 def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str]) -> bytes:

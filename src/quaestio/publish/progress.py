@@ -22,6 +22,7 @@ OPEN_SESSION_TEMPLATES = ("progress.md.j2", "open-session.md.j2")
 KEY_RECOMMENDATIONS = 4  # per topic, on its page of the progress report and its slide
 CHART_WIDTH = 720
 SLIDE_WIDTH = 400  # narrower charts keep their text legible in half a slide
+SLIDE_BARS_WIDTH = 320  # drawn narrower, a topic's bars are scaled up to half a slide and their text reads
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,14 @@ class TopicProgress:
         return tally(self.topic.id, self.states)
 
 
-def rasterise(svg: str, fonts: Path, width_pt: int = CHART_WIDTH, ppi: int = 200) -> bytes:
-    """A PNG of an SVG chart, drawn by typst with the report fonts (no other program needed)."""
+def rasterise(svg: str, fonts: Path, width_pt: int = CHART_WIDTH, ppi: int = 200, fill: str = "white") -> bytes:
+    """A PNG of an SVG chart, drawn by typst with the report fonts (no other program needed); fill "none"
+    leaves the background transparent."""
     with tempfile.TemporaryDirectory(prefix="quaestio-chart-") as scratch:
         folder = Path(scratch)
         (folder / "chart.svg").write_text(svg, encoding="utf-8")
         (folder / "chart.typ").write_text(
-            "#set page(width: auto, height: auto, margin: 0pt, fill: white)\n"
+            f"#set page(width: auto, height: auto, margin: 0pt, fill: {fill})\n"
             f'#image("chart.svg", width: {width_pt}pt)\n',
             encoding="utf-8",
         )
@@ -141,7 +143,7 @@ def open_session_context(corpus: Corpus, branding: Branding, today: str) -> tupl
             f"{label}, {t.count(ORDER[0])} of {t.total} implemented" for label, t in rows
         )
         assets += _asset_pair(name, svg, topic_alt + ".", fonts)
-        slide = bars_chart(rows, style, topic.title.en, SLIDE_WIDTH, f"s-{topic.id}")
+        slide = bars_chart(rows, style, topic.title.en, SLIDE_BARS_WIDTH, f"s-{topic.id}")
         assets += _asset_pair(f"slide-topic-{topic.id}", slide, topic_alt + ".", fonts)
         topics.append(TopicProgress(topic, states, rows, key_recommendations(states), name))
     logs = changelog(corpus)

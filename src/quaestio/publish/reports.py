@@ -278,6 +278,7 @@ def render_sources(
     fixed = "|".join(
         [
             _tool_fingerprint(),
+            _files_digest(Path(__file__).parent.glob("*.py")),  # the code that draws charts, decks and layouts
             _files_digest(p for p in templates.iterdir() if p.is_file()),
             _files_digest((branding.templates / "fonts").glob("*.otf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
@@ -481,7 +482,7 @@ def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date={meta['date']}",
+                f"date=Follow-up as at {meta['date']}",
                 "--metadata",
                 "lang=en-GB",
             ],
