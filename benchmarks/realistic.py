@@ -63,8 +63,9 @@ def _renamed(text: str, slug: str, new_slug: str, code: str, new_code: str) -> s
 def generate(root: Path, total: int, repository: Path = REPOSITORY) -> Path:
     """Write the repository's content, then renamed copies of its topics, until `total` recommendations."""
     sources = _source_topics(repository)
-    for name in ("topics", "recommendations", "schemas", "templates"):
-        shutil.copytree(repository / name, root / name, dirs_exist_ok=True)
+    for name in ("topics", "recommendations", "catalogs", "translations", "schemas", "templates"):
+        if (repository / name).is_dir():
+            shutil.copytree(repository / name, root / name, dirs_exist_ok=True)
     count = sum(s.recommendations for s in sources)
     codes = _codes({s.code for s in sources})
     for copy in itertools.count(1):

@@ -21,6 +21,7 @@ from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 REPOSITORY = Path(__file__).resolve().parents[1]
 RUNS = 5
 TARGETS = {"repository": 5.0, "2000": 8.0}
+LANGUAGES_RATIO = 2.0  # English, French and Dutch: at most twice the time of English alone
 MEMORY_LIMIT_MB = 1024
 WEIGHT_LIMIT = 500_000
 
@@ -55,7 +56,7 @@ def time_command(argv: list[str]) -> tuple[float, float, int]:
 
 
 def _copy_content(target: Path) -> Path:
-    for name in ("topics", "recommendations"):
+    for name in ("topics", "recommendations", "catalogs", "translations"):
         shutil.copytree(REPOSITORY / name, target / name)
     return target
 
@@ -87,6 +88,36 @@ def page_weights(site: Path) -> list[tuple[str, int, int]]:
             context.close()
         browser.close()
     return results
+
+
+def translate_everything(root: Path, languages: tuple[str, ...] = ("fr", "nl")) -> Path:
+    """Translation files for every text of the content under root (the English, marked), current hashes."""
+    import json
+
+    import yaml
+
+    from quaestio.content.layout import discover
+    from quaestio.content.load import read_yaml
+    from quaestio.content.units import text_paths, units
+
+    schemas = {
+        kind: json.loads((REPOSITORY / "schemas" / f"{kind}.schema.json").read_text())
+        for kind in ("topic", "recommendations")
+    }
+    files, _ = discover(root)
+    for content in files:
+        document, _ = read_yaml(content.file, content.path)
+        assert document is not None, f"{content.path} cannot be read"
+        found = units(document.data, text_paths(schemas[content.kind.value]))
+        for language in languages:
+            target = root / "translations" / language / content.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = {
+                "language": language,
+                "units": {u.key: {"source_hash": u.source_hash, "text": f"[{language}] {u.english}"} for u in found},
+            }
+            target.write_text(yaml.safe_dump(data, allow_unicode=True, default_style='"'), encoding="utf-8")
+    return root
 
 
 def engine_comparison(root: Path) -> tuple[float, float]:
@@ -144,6 +175,17 @@ def main() -> int:
             failures += not ok
             label = "repository content" if name == "repository" else "2,000 synthetic recommendations"
             print(f"{label:<34}{median:>8.2f}s{TARGETS[name]:>8.1f}s{peak:>9.0f}  {'ok' if ok else 'MISSED'}")
+
+        translated = translate_everything(_copy_content(folder / "translated"))
+        alone = time_command([sys.executable, "-m", "quaestio", "--root", str(corpora["repository"]), "site"])[0]
+        median, peak, status = time_command([sys.executable, "-m", "quaestio", "--root", str(translated), "site"])
+        ok = status == 0 and median <= LANGUAGES_RATIO * alone and peak < MEMORY_LIMIT_MB
+        failures += not ok
+        print(
+            f"\nEnglish, French and Dutch sites of the repository content: {median:.2f}s, {median / alone:.2f} times "
+            f"English alone ({alone:.2f}s); target at most {LANGUAGES_RATIO:.0f} times; peak {peak:.0f} MB  "
+            f"{'ok' if ok else 'MISSED'}"
+        )
 
         inside, child = engine_comparison(corpora["repository"])
         print(

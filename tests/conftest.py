@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from quaestio.findings import Severity
 from quaestio.pipeline import check
 from support.paths import FIXTURES
 
@@ -38,12 +39,21 @@ class Repo:
         return check(self.root).findings
 
     def codes(self) -> list[tuple[str, int, int, str]]:
-        """Each finding as (file, line, column, code)."""
-        return [(f.file, f.line, f.column, f.code) for f in self.findings()]
+        """Each error and warning as (file, line, column, code); the notes on skipped checks are left out."""
+        return [(f.file, f.line, f.column, f.code) for f in self.findings() if f.severity is not Severity.INFO]
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "minimal", root)
+    return Repo(root)
+
+
+@pytest.fixture
+def translated(tmp_path: Path) -> Repo:
+    """The minimal repository with its French translation (tests/fixtures/translated), partly translated."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "minimal", root)
+    shutil.copytree(FIXTURES / "translated", root, dirs_exist_ok=True)
     return Repo(root)

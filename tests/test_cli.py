@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -31,12 +32,12 @@ def test_text_format_names_file_line_column_severity_code_and_hint(repo, capsys)
     break_two_things(repo)
     assert main(["--root", str(repo.root), "validate"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert (
-        lines[0] == f"{PUBLIC}:4:5: error[missing-field]: the recommendation has no 'priority' field, which is required"
+    assert lines[0] == (
+        f"{PUBLIC}:8:5: error[unknown-field]: unknown field 'priorty' in the recommendation, "
+        "and the required field 'priority' is missing"
     )
-    assert lines[2] == f"{PUBLIC}:8:5: error[unknown-field]: unknown field 'priorty' in the recommendation"
-    assert lines[3] == "    hint: did you mean 'priority'?"
-    assert lines[4].startswith("topics/alpha.yaml:21:9: warning[unaddressed-challenge]:")
+    assert lines[1] == "    hint: did you mean 'priority'?"
+    assert lines[2].startswith("topics/alpha.yaml:21:9: warning[unaddressed-challenge]:")
 
 
 def test_warnings_alone_exit_zero_but_strict_makes_them_errors(repo, capsys):
@@ -51,9 +52,9 @@ def test_github_format_prints_annotations(repo, capsys):
     break_two_things(repo)
     assert main(["--root", str(repo.root), "validate", "--format", "github"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith(f"::error file={PUBLIC},line=8,col=5,title=quaestio unknown-field::")
-    assert lines[1].endswith("%0Adid you mean 'priority'?")
-    assert lines[2].startswith("::warning file=topics/alpha.yaml,line=21,col=9,")
+    assert lines[0].startswith(f"::error file={PUBLIC},line=8,col=5,title=quaestio unknown-field::")
+    assert lines[0].endswith("%0Adid you mean 'priority'?")
+    assert lines[1].startswith("::warning file=topics/alpha.yaml,line=21,col=9,")
 
 
 def test_json_format_is_a_list_for_tools(repo, capsys):
@@ -61,11 +62,10 @@ def test_json_format_is_a_list_for_tools(repo, capsys):
     assert main(["--root", str(repo.root), "validate", "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)
     assert [(f["file"], f["line"], f["column"], f["severity"], f["code"]) for f in findings] == [
-        (PUBLIC, 4, 5, "error", "missing-field"),
         (PUBLIC, 8, 5, "error", "unknown-field"),
         ("topics/alpha.yaml", 21, 9, "warning", "unaddressed-challenge"),
     ]
-    assert findings[1]["hint"] == "did you mean 'priority'?"
+    assert findings[0]["hint"] == "did you mean 'priority'?"
 
 
 @pytest.mark.parametrize("argv", [["validate", "--format", "xml"], ["frobnicate"], ["validate", "--bogus"]])
@@ -98,7 +98,7 @@ def test_build_py_is_the_same_command_as_quaestio(repo):
         text=True,
     )
     assert run.returncode == 1
-    assert [f["code"] for f in json.loads(run.stdout)] == ["missing-field", "unknown-field", "unaddressed-challenge"]
+    assert [f["code"] for f in json.loads(run.stdout)] == ["unknown-field", "unaddressed-challenge"]
 
 
 @pytest.mark.slow
@@ -172,3 +172,20 @@ def test_every_command_help_says_what_it_does(capsys):
             main([*words, "--help"])
         lines = capsys.readouterr().out.split("\n\n")
         assert len(lines) > 2 and lines[1].strip() and not lines[1].startswith(("options", "positional")), words
+
+
+@pytest.mark.parametrize("command", [["validate"], ["build"], ["reports"], []])
+def test_a_folder_without_content_is_a_usage_error_that_names_it(tmp_path, capsys, command):
+    (tmp_path / "notes").mkdir()
+    assert main(["--root", str(tmp_path), *command]) == 2
+    err = capsys.readouterr().err
+    assert f"no content in {tmp_path.resolve()}" in err
+    assert "topics/<topic>.yaml and recommendations/<topic>/<audience>.yaml" in err
+    assert not (tmp_path / "build").exists()
+
+
+def test_outside_a_terminal_each_stage_prints_one_line_with_its_time(repo, capsys):
+    assert main(["--root", str(repo.root), "data"]) == 0
+    stages = [line for line in capsys.readouterr().err.splitlines() if line.startswith("quaestio: ")]
+    assert [line.split(" done in ")[0] for line in stages] == ["quaestio: validation", "quaestio: open data"]
+    assert all(re.fullmatch(r"quaestio: .+ done in \d+\.\d s", line) for line in stages)

@@ -125,3 +125,12 @@ def test_a_missing_tool_is_null_in_the_manifest_not_dropped(monkeypatch):
     versions = buildinfo.tool_versions()
     assert "mkdocs-material" in versions and versions["mkdocs-material"] is None
     assert versions["typst"]
+
+
+def test_a_refused_text_in_a_tool_message_is_traced_back_to_its_file_line_and_column(repo):
+    from quaestio.pipeline import where_in_content
+
+    repo.replace("recommendations/alpha/public.yaml", "Fund the first challenge", "Fund the first \U0001f510 challenge")
+    message = 'typst refused audience-public.pdf: PDF/UA-1 error: the text `"\U0001f510"` could not be displayed'
+    assert where_in_content(repo.root, message) == "; that text is at recommendations/alpha/public.yaml:5:27"
+    assert where_in_content(repo.root, "typst refused x.pdf: something else") == ""

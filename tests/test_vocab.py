@@ -81,6 +81,12 @@ def test_translation_languages_are_the_vocabulary():
     assert list(translations["properties"]) == _values(Language)
 
 
+def test_translation_file_languages_are_the_vocabulary():
+    from quaestio.vocab import TRANSLATIONS
+
+    assert _schema("translation.schema.json")["properties"]["language"]["enum"] == [t.value for t in TRANSLATIONS]
+
+
 def test_open_data_schema_enums_are_the_vocabulary():
     item = _schema("open-data.schema.json")["properties"]["recommendations"]["items"]["properties"]
     assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)

@@ -6,15 +6,17 @@ import argparse
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from quaestio import __version__
+from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, discover
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
-from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, check, run_build, schemas_directory
-from quaestio.vocab import Audience
+from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, StageDone, check, run_build, schemas_directory
+from quaestio.vocab import TRANSLATIONS, Audience, Language
 
 if TYPE_CHECKING:
     from quaestio.workflow.scaffold import Scaffolded
@@ -65,49 +67,8 @@ def _describe(parser: argparse.ArgumentParser) -> None:
                 _describe(command)
 
 
-def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The working groups' commands: new, fmt, import, catalog import, diff, serve."""
-    new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
-    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
-    topic = kinds.add_parser("topic", help="create topics/<id>.yaml")
-    topic.add_argument("--id", required=True, dest="topic_id", help="the topic's short name, e.g. cloud-security")
-    topic.add_argument("--code", required=True, help="2 to 4 capitals that start its IDs, e.g. CLD (never reused)")
-    topic.add_argument("--title", help="the topic's title (default: a placeholder to replace)")
-    topic.add_argument("--date", type=_date, help="the session's date, YYYY-MM-DD (default: today)")
-    topic.add_argument("--edition", type=int, help="the report's edition year (default: the session's year)")
-    recommendation = kinds.add_parser("recommendation", help="append one to recommendations/<topic>/<audience>.yaml")
-    recommendation.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
-    recommendation.add_argument("--audience", required=True, choices=tuple(Audience))
-    recommendation.add_argument("--title", help="the recommendation in one line (default: a placeholder)")
-
-    fmt = commands.add_parser("fmt", help="rewrite content files in the canonical form (comments kept)")
-    fmt.add_argument("--check", action="store_true", help="change nothing; list the files that would change, exit 1")
-    fmt.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content files)")
-
-    spreadsheet = commands.add_parser("import", help="add the rows of a CSV or XLSX file as new recommendations")
-    spreadsheet.add_argument("file", type=Path, help=f"the .csv or .xlsx file; columns: {IMPORT_COLUMNS}")
-    spreadsheet.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
-    spreadsheet.add_argument("--audience", required=True, choices=tuple(Audience))
-    spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
-    spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
-
-    catalog = commands.add_parser("catalog", help="control catalogs that recommendations map to (catalogs/)")
-    actions = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
-    take = actions.add_parser("import", help="import an OSCAL catalog (JSON, YAML or XML) into catalogs/<id>.yaml")
-    take.add_argument("file", type=Path, help="the OSCAL catalog file: .json, .yaml or .xml")
-    take.add_argument("--id", dest="catalog_id", help="the catalog's ID in catalogs/ (default: from the file name)")
-    take.add_argument("--lang", help="the language of its texts, when the file does not say (e.g. de)")
-
-    diff = commands.add_parser("diff", help="what changed in the recommendations between two git revisions")
-    diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
-    diff.add_argument("head", nargs="?", default="HEAD", help="the later revision (default: HEAD)")
-    diff.add_argument(
-        "--format",
-        choices=("markdown", "json"),
-        default="markdown",
-        help="markdown for a pull request (default), json for tools",
-    )
-
+def _cycle_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The yearly cycle's commands: the follow-up tracker and editions."""
     followup = commands.add_parser("followup", help="the implementation tracker: migrate the old form, import updates")
     actions = followup.add_subparsers(dest="action", metavar="ACTION", required=True)
     migrate = actions.add_parser("migrate", help="move every old follow_up list into the tracker, losing no entry")
@@ -132,8 +93,78 @@ def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     start.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
 
+
+def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The working groups' commands: new, fmt, import, catalog import, diff, translate, serve."""
+    new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    topic = kinds.add_parser("topic", help="create topics/<id>.yaml")
+    topic.add_argument("--id", required=True, dest="topic_id", help="the topic's short name, e.g. cloud-security")
+    topic.add_argument("--code", required=True, help="2 to 4 capitals that start its IDs, e.g. CLD (never reused)")
+    topic.add_argument("--title", help="the topic's title (default: a placeholder to replace)")
+    topic.add_argument("--date", type=_date, help="the session's date, YYYY-MM-DD (default: today)")
+    topic.add_argument("--edition", type=int, help="the report's edition year (default: the session's year)")
+    recommendation = kinds.add_parser("recommendation", help="append one to recommendations/<topic>/<audience>.yaml")
+    recommendation.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
+    recommendation.add_argument("--audience", required=True, choices=tuple(Audience))
+    recommendation.add_argument("--title", help="the recommendation in one line (default: a placeholder)")
+
+    fmt = commands.add_parser("fmt", help="rewrite content files in the canonical form (comments kept)")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; show what would change in each file (why, and a unified diff), exit 1",
+    )
+    fmt.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content files)")
+
+    spreadsheet = commands.add_parser("import", help="add the rows of a CSV or XLSX file as new recommendations")
+    spreadsheet.add_argument("file", type=Path, help=f"the .csv or .xlsx file; columns: {IMPORT_COLUMNS}")
+    spreadsheet.add_argument("--topic", required=True, help="the topic's id, e.g. governance")
+    spreadsheet.add_argument("--audience", required=True, choices=tuple(Audience))
+    spreadsheet.add_argument("--sheet", help="the sheet to read, when the workbook has several")
+    spreadsheet.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+
+    catalog = commands.add_parser("catalog", help="control catalogs that recommendations map to (catalogs/)")
+    actions = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    take = actions.add_parser("import", help="import an OSCAL catalog (JSON, YAML or XML) into catalogs/<id>.yaml")
+    take.add_argument("file", type=Path, help="the OSCAL catalog file: .json, .yaml or .xml")
+    take.add_argument("--id", dest="catalog_id", help="the catalog's ID in catalogs/ (default: from the file name)")
+    take.add_argument("--lang", help="the language of its texts, when the file does not say (e.g. de)")
+
+    diff = commands.add_parser(
+        "diff", help="what changed in the recommendations between a git revision and the work tree, or two revisions"
+    )
+    diff.add_argument("base", help="the earlier revision: a branch, tag or commit, e.g. origin/main")
+    diff.add_argument(
+        "head", nargs="?", default=None, help="the later revision (default: the work tree, uncommitted edits included)"
+    )
+    diff.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown for a pull request (default), json for tools",
+    )
+
+    _translate_parsers(commands)
+    _cycle_parsers(commands)
+
     preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+
+
+def _translate_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The translators' commands: status, export and import."""
+    languages = tuple(language.value for language in TRANSLATIONS)
+    translate = commands.add_parser("translate", help="translation status, export to XLIFF or PO, import back")
+    actions = translate.add_subparsers(dest="action", metavar="ACTION", required=True)
+    status = actions.add_parser("status", help="per language and topic: texts translated, stale and missing")
+    status.add_argument("--lang", choices=languages, help="one language (default: all)")
+    export = actions.add_parser("export", help="write a language's texts as XLIFF 2.0 (.xlf) or gettext PO (.po)")
+    export.add_argument("--lang", choices=languages, required=True, help="the language to translate into")
+    export.add_argument("--only", choices=("missing", "stale"), help="only the untranslated, or only the stale texts")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the file to write: .xlf or .po")
+    imported = actions.add_parser("import", help="write the translations of an .xlf or .po file into translations/")
+    imported.add_argument("file", type=Path, help="the translated .xlf or .po file")
 
 
 def _colour(stream: TextIO) -> bool:
@@ -160,23 +191,30 @@ TARGETS = {"build": ALL_TARGETS, "reports": ("reports",), "site": ("data", "site
 
 
 def _progress(stream: TextIO) -> Progress | None:
-    """Progress lines on a terminal; silence in CI and pipes."""
+    """Every step on a terminal; in CI and pipes only the stage lines (see _stage_done)."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
     return lambda message: print(f"  {message}", file=stream, flush=True)
 
 
+def _stage_done(stream: TextIO) -> StageDone:
+    """One line per stage with its time, so that a long build in CI shows where it is."""
+    return lambda name, seconds: print(f"quaestio: {name} done in {seconds:.1f} s", file=stream, flush=True)
+
+
 def _build(root: Path, command: str) -> int:
+    started = time.monotonic()
     result = check(root)
     findings = list(result.findings)
     if findings:
         print(format_text(findings, colour=_colour(sys.stdout)))
     print(summary(findings, result.files), file=sys.stderr)
+    _stage_done(sys.stderr)("validation", time.monotonic() - started)
     if result.corpus is None:
         print("quaestio: build stopped: fix the errors above; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
     try:
-        built = run_build(root, result, TARGETS[command], _progress(sys.stderr))
+        built = run_build(root, result, TARGETS[command], _progress(sys.stderr), _stage_done(sys.stderr))
     except BuildError as failure:
         print(f"quaestio: build failed: {failure}; build/ was left as it was.", file=sys.stderr)
         return EXIT_ERRORS
@@ -264,8 +302,10 @@ def _fmt(root: Path, paths: Sequence[Path], check_only: bool) -> int:
         )
     outcome = formatting.format_files(files, formatting.read_schemas(schemas_directory(root)), check_only)
     _print_findings(outcome.findings)
-    for path in outcome.changed:
-        print(f"would reformat {path}" if check_only else f"reformatted {path}")
+    for change in outcome.changes:
+        print(f"{'would reformat' if check_only else 'reformatted'} {change.path}: {'; '.join(change.reasons)}")
+        if check_only:
+            print(change.diff, end="")
     verb = "would be reformatted" if check_only else "reformatted"
     print(
         f"{len(outcome.changed)} file(s) {verb}, {outcome.unchanged} already canonical"
@@ -327,7 +367,7 @@ def _catalog_import(root: Path, file: Path, catalog_id: str | None, language: st
     return EXIT_OK
 
 
-def _diff(root: Path, base: str, head: str, output_format: str) -> int:
+def _diff(root: Path, base: str, head: str | None, output_format: str) -> int:
     from quaestio.workflow import diff as semantic
 
     try:
@@ -337,7 +377,39 @@ def _diff(root: Path, base: str, head: str, output_format: str) -> int:
     print(semantic.as_json(report) if output_format == "json" else semantic.as_markdown(report))
     if report.findings:
         print(format_text(report.findings, colour=_colour(sys.stderr)), file=sys.stderr)
+    return EXIT_ERRORS if has_errors(report.findings) else EXIT_OK
+
+
+def _translate(root: Path, args: argparse.Namespace) -> int:
+    from quaestio.content.schema import load_schemas
+    from quaestio.output import write_atomically
+    from quaestio.workflow import translate
+
+    schemas = load_schemas(schemas_directory(root))
+    if args.action == "status":
+        found = translate.inventory(root, schemas)
+        languages = [Language(args.lang)] if args.lang else list(TRANSLATIONS)
+        print(translate.status_table(translate.status(found, languages)))
+        return EXIT_OK
+    if args.action == "export":
+        translate.exchange_format(args.output)
+        data, count = translate.export(translate.inventory(root, schemas), Language(args.lang), args.only, args.output)
+        try:
+            write_atomically(args.output, data)
+        except OSError as problem:
+            return _fail(f"cannot write {args.output}: {problem.strerror or problem}", EXIT_ERRORS)
+        print(f"wrote {count} text(s) to translate into '{args.lang}' to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    if not args.file.is_file():
+        return _fail(f"no such file: {args.file}")
+    outcome = translate.import_file(root, args.file, schemas, str(args.file))
+    if outcome.findings:
+        _print_findings(outcome.findings)
+        print(f"quaestio: nothing was imported from {args.file}; no file was changed", file=sys.stderr)
         return EXIT_ERRORS
+    for path in outcome.written:
+        print(f"updated {path}")
+    print(f"imported {outcome.updated} translation(s) into {len(outcome.written)} file(s)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -445,6 +517,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(problem))
 
 
+def _no_content(root: Path) -> str:
+    """Why root is not a content repository, or '' when it holds content files."""
+    files, misplaced = discover(root)
+    if files or misplaced:
+        return ""
+    return (
+        f"no content in {root.resolve()}: a content repository holds {TOPICS_DIR}/<topic>.yaml and "
+        f"{RECOMMENDATIONS_DIR}/<topic>/<audience>.yaml; point --root at it, or start one with "
+        "'quaestio new topic'"
+    )
+
+
 Handler = Callable[[Path, argparse.Namespace], int]
 
 # Each command's handler; `build`, `reports`, `site` and `data` are the build targets (TARGETS).
@@ -466,11 +550,19 @@ HANDLERS: dict[str, Handler] = {
     ),
     "edition": lambda root, a: _edition_new(root, a.year, a.topics, a.dry_run),
     "serve": lambda root, a: _serve(root, a.port),
+    "translate": lambda root, a: _translate(root, a),
 }
+
+
+# The commands that read the whole repository: in a folder without content they stop with a usage error.
+NEEDS_CONTENT = ("build", "validate", "serve", *TARGETS)
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, root: Path) -> int:
     command = args.command or "build"
+    empty = _no_content(root) if command in NEEDS_CONTENT else ""
+    if empty:
+        return _fail(empty)
     if command in TARGETS:
         return _build(root, command)
     handler = HANDLERS.get(command)

@@ -14,6 +14,7 @@ class Severity(enum.StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 class Code(enum.StrEnum):
@@ -34,6 +35,12 @@ class Code(enum.StrEnum):
 
     YAML_SYNTAX = ("yaml-syntax", Severity.ERROR, "the YAML cannot be read (the hint says what usually causes it)")
     TAB_INDENT = ("tab-indent", Severity.ERROR, "a tab is used for indentation")
+    INVISIBLE_CHARACTER = (
+        "invisible-character",
+        Severity.ERROR,
+        "an invisible or look-alike character (no-break space, zero-width space, word-processor quote) "
+        "stands where YAML needs a plain space or a straight quote",
+    )
     DUPLICATE_KEY = ("duplicate-key", Severity.ERROR, "a field appears twice in one mapping")
     NOT_UTF8 = ("not-utf8", Severity.ERROR, "the file is not UTF-8 text")
     YAML_ANCHOR = ("yaml-anchor", Severity.ERROR, "an anchor (`&x`) is refused before anything is expanded")
@@ -141,6 +148,11 @@ class Code(enum.StrEnum):
         "a `maps_to` entry names a control its catalog does not have (with a did-you-mean)",
     )
     CATALOG_FILE = ("catalog-file", Severity.ERROR, "a file in `catalogs/` cannot be read as an imported catalog")
+    UNPRINTABLE_CHARACTER = (
+        "unprintable-character",
+        Severity.ERROR,
+        "a character that no report font can print (an emoji, a script the reports do not support)",
+    )
     UNADDRESSED_CHALLENGE = (
         "unaddressed-challenge",
         Severity.WARNING,
@@ -157,6 +169,16 @@ class Code(enum.StrEnum):
         Severity.WARNING,
         "a text still starts with the `TODO` placeholder that `new` wrote",
     )
+    COMMENT_CUT = (
+        "comment-cut",
+        Severity.WARNING,
+        "a ` #` inside a one-line value starts a comment, so the rest of the line is not part of the value",
+    )
+    TYPOGRAPHIC_QUOTES = (
+        "typographic-quotes",
+        Severity.WARNING,
+        "a text wrapped in word-processor quotes (“…”), which would be published as part of it",
+    )
     UNSAFE_MARKUP = (
         "unsafe-markup",
         Severity.WARNING,
@@ -167,6 +189,43 @@ class Code(enum.StrEnum):
         "withdrawn-control",
         Severity.WARNING,
         "a `maps_to` entry names a withdrawn control; the hint names the control that replaced it",
+    )
+    INLINE_TRANSLATION = (
+        "inline-translation",
+        Severity.WARNING,
+        "a translation written beside the English (`fr:` in the content file) is not published; translations live "
+        "in `translations/<language>/`",
+    )
+    UNKNOWN_UNIT = (
+        "unknown-unit",
+        Severity.ERROR,
+        "a translation names a text the English file does not have (with a did-you-mean)",
+    )
+    STALE_TRANSLATION = (
+        "stale-translation",
+        Severity.WARNING,
+        "the English changed since the text was translated (the hint shows how); it is published in English "
+        "until updated",
+    )
+    ORPHAN_TRANSLATION = (
+        "orphan-translation",
+        Severity.ERROR,
+        "a translation file whose English content file does not exist",
+    )
+    LANGUAGE_MISMATCH = (
+        "language-mismatch",
+        Severity.ERROR,
+        "the `language:` of a translation file differs from its folder",
+    )
+    SOURCE_CHANGED = (
+        "source-changed",
+        Severity.ERROR,
+        "`translate import`: the English of a unit changed since it was exported",
+    )
+    EXCHANGE_FORMAT = (
+        "exchange-format",
+        Severity.ERROR,
+        "`translate import`: the XLIFF or PO file is malformed, declares a DTD or entities, or names no language",
     )
     FMT_UNSAFE = ("fmt-unsafe", Severity.ERROR, "`fmt` would change what a file says, so it writes nothing")
     FMT_UNSTABLE = ("fmt-unstable", Severity.ERROR, "`fmt` would not settle on one form, so it writes nothing")
@@ -221,6 +280,11 @@ class Code(enum.StrEnum):
     ID_VANISHED = ("id-vanished", Severity.ERROR, "`diff`: an ID disappeared without being withdrawn")
     ID_REUSED = ("id-reused", Severity.ERROR, "`diff`: an ID now names something else")
     SITE_BUILD = ("site-build", Severity.ERROR, "`serve`: the site could not be rebuilt (the last good one stays up)")
+    CHECKS_SKIPPED = (
+        "checks-skipped",
+        Severity.INFO,
+        "a file cannot be read, so the checks across files that need its content were skipped (the note names them)",
+    )
 
 
 def codes_table() -> str:
@@ -298,7 +362,7 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 def format_text(findings: Sequence[Finding], colour: bool = False) -> str:
     """Findings as `path:line:column: severity[code]: message`, each with its hint below."""
-    styles = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m"}
+    styles = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
     lines = []
     for f in findings:
         severity = f.severity.value
@@ -321,7 +385,7 @@ def format_github(findings: Sequence[Finding]) -> str:
     """Findings as GitHub Actions workflow commands, which annotate the pull request."""
     lines = []
     for f in findings:
-        level = "error" if f.severity is Severity.ERROR else "warning"
+        level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[f.severity]
         message = f"{f.message}" + (f"\n{f.hint}" if f.hint else "")
         title = _github_escape(f"quaestio {f.code}", property_value=True)
         lines.append(
@@ -339,9 +403,11 @@ def format_json(findings: Sequence[Finding]) -> str:
 def summary(findings: Sequence[Finding], files: int) -> str:
     """One line counting errors and warnings."""
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    warnings = len(findings) - errors
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    notes = len(findings) - errors - warnings
 
     def plural(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
-    return f"{plural(files, 'file')} checked: {plural(errors, 'error')}, {plural(warnings, 'warning')}."
+    counted = f"{plural(files, 'file')} checked: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    return counted + (f", {plural(notes, 'note')}." if notes else ".")

@@ -130,3 +130,38 @@ def git_output(root: Path, *args: str) -> str | None:
         raise _reason(completed, f"running git {args[0]}")
     output = completed.stdout.decode("utf-8", errors="replace").strip()
     return output or None
+
+
+def file_versions(root: Path, path: str, limit: int = 300) -> list[bytes]:
+    """The distinct contents a file (relative to root) had in the history of HEAD, newest first.
+
+    At most `limit` commits are read; outside git, or for a file git never saw, the list is empty.
+    """
+    if not is_checkout(root):
+        return []
+    shown = _git(root, ["rev-parse", "--show-prefix"])
+    if shown.returncode != 0:
+        raise _reason(shown, f"opening the repository at {root}")
+    prefix = shown.stdout.decode().strip()
+    log = _git(root, ["log", f"--max-count={limit}", "--format=%H", "--", path])
+    if log.returncode != 0:
+        raise _reason(log, f"reading the history of {path}")
+    commits = log.stdout.decode().split()
+    if not commits:
+        return []
+    request = "".join(f"{commit}:{prefix}{path}\n" for commit in commits).encode("utf-8", errors="surrogateescape")
+    batch = _git(root, ["cat-file", "--batch"], stdin=request)
+    if batch.returncode != 0:
+        raise _reason(batch, f"reading the history of {path}")
+    versions: dict[bytes, bytes] = {}
+    output, offset = batch.stdout, 0
+    while offset < len(output):
+        header_end = output.index(b"\n", offset)
+        header = output[offset:header_end].split()
+        offset = header_end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            continue  # '<name> missing': the file did not exist at that commit
+        size = int(header[2])
+        versions.setdefault(header[0], output[offset : offset + size])
+        offset += size + 1
+    return list(versions.values())

@@ -5,16 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from quaestio.content.catalogs import load_catalogs
-from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind
+from quaestio.content.characters import fonts_directory, unprintable_pattern
+from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
 from quaestio.content.load import load_content
 from quaestio.content.model import Corpus, build_corpus
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
+from quaestio.content.translations import load_translations
 from quaestio.content.validate import validate
 from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors, ordered
@@ -45,13 +50,17 @@ def check(root: Path, schemas: SchemaSet | None = None) -> Checked:
     schemas = schemas or load_schemas(schemas_directory(root))
     content = load_content(root)
     catalogs, catalog_findings = load_catalogs(root)
-    sources, content_findings = validate(content, schemas, catalogs)
+    translations = load_translations(root)
+    fonts = fonts_directory(root)
+    unprintable = unprintable_pattern(fonts) if fonts else None
+    sources, content_findings, translated = validate(content, schemas, translations, unprintable, catalogs)
     configuration = read_branding(root)
-    findings = tuple(ordered((*content_findings, *catalog_findings, *configuration.findings)))
-    files = content.files + len(catalogs) + len(catalog_findings) + configuration.files
+    # The content's findings keep their reading order (what stopped a file first); the rest follow by place.
+    findings = (*content_findings, *ordered((*catalog_findings, *configuration.findings)))
+    files = content.files + translations.files + len(catalogs) + len(catalog_findings) + configuration.files
     if has_errors(findings):
         return Checked(findings, files, None)
-    return Checked(findings, files, build_corpus(sources, catalogs), configuration.branding)
+    return Checked(findings, files, build_corpus(sources, catalogs, translated), configuration.branding)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Built:
 
 
 Progress = Callable[[str], None]
+StageDone = Callable[[str, float], None]  # a stage's name and its duration in seconds
 ALL_TARGETS = ("data", "reports", "site")
 BUILD_DIR = "build"
 CACHE_DIR = ".cache"
@@ -90,8 +100,20 @@ def _carry_over(previous: Path, stage: Path, names: Sequence[str]) -> None:
             link_or_copy(source, stage / name)
 
 
+@contextmanager
+def _stage(name: str, done: StageDone | None) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    if done is not None:
+        done(name, time.monotonic() - started)
+
+
 def run_build(
-    root: Path, result: Checked, targets: Sequence[str] = ALL_TARGETS, progress: Progress | None = None
+    root: Path,
+    result: Checked,
+    targets: Sequence[str] = ALL_TARGETS,
+    progress: Progress | None = None,
+    stage_done: StageDone | None = None,
 ) -> Built:
     """Build the requested targets into root/build, all or nothing.
 
@@ -114,28 +136,53 @@ def run_build(
             from quaestio.publish.exports import write_data
 
             say("writing the open data")
-            written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
+            with _stage("open data", stage_done):
+                written += [p.relative_to(stage).as_posix() for p in write_data(corpus, info, branding, stage / "data")]
         if "reports" in targets:
             from quaestio.publish.reports import ReportError, write_reports
 
             history = load_source_history(root, (TOPICS_DIR, RECOMMENDATIONS_DIR, TEMPLATES_DIR))
             try:
-                outcome = write_reports(
-                    corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, history
-                )
+                with _stage("reports", stage_done):
+                    outcome = write_reports(
+                        corpus, info, branding, stage / "reports", stage / CACHE_DIR / "reports", say, history
+                    )
             except ReportError as failure:
-                raise BuildError(str(failure)) from None
+                raise BuildError(f"{failure}{where_in_content(root, str(failure))}") from None
             written += [f"reports/{name}" for name in outcome.written]
             unchanged += [f"reports/{name}" for name in outcome.unchanged]
         if "site" in targets:
             from quaestio.publish.site import build_site
 
             say("building the website")
-            build_site(root, corpus, info, branding, stage / "site", downloads=stage)
+            with _stage("website", stage_done):
+                build_site(root, corpus, info, branding, stage / "site", downloads=stage)
             written.append("site/")
         write_atomically(stage / MANIFEST, manifest(stage, info))
         written.append(MANIFEST)
     return Built(tuple(written), tuple(unchanged))
+
+
+_REFUSED_TEXT = re.compile(r'the text `?"(.+?)"`? could not be displayed')
+
+
+def where_in_content(root: Path, message: str) -> str:
+    """'; it is at recommendations/x/y.yaml:5:37' for the text a tool refused, when a content file holds it."""
+    refused = _REFUSED_TEXT.search(message)
+    if refused is None:
+        return ""
+    text = refused.group(1)
+    files, _ = discover(root)
+    for content_file in files:
+        try:
+            lines = content_file.file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            column = line.find(text)
+            if column >= 0:
+                return f"; that text is at {content_file.path}:{number}:{column + 1}"
+    return ""
 
 
 def manifest(build: Path, info: BuildInfo) -> str:

@@ -206,3 +206,21 @@ def test_a_revision_must_keep_some_earlier_wording(repo2):
     repo2.replace(PUBLIC, earlier, "        earlier: {}\n")
     (finding,) = repo2.findings()
     assert finding.code == "invalid-value" and "needs at least 1 field(s)" in finding.message
+
+
+def test_edition_new_keeps_the_translations_of_what_it_archives(translated):
+    french = "translations/fr/topics/alpha.yaml"
+    before = translated.read(french)
+    assert main(["--root", str(translated.root), "edition", "new", "2016", "--topic", "alpha"]) == 0
+    after = translated.read(french)
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert "  earlier_editions/0/status_quaestionis:" in added and "  earlier_editions/0/session/venue:" in added
+    assert all(line in after.splitlines() for line in before.splitlines())  # nothing of the file is lost
+    result = check(translated.root)
+    alpha = result.corpus.topic_by_id["alpha"]
+    earlier = alpha.earlier[0]
+    assert earlier.status_quaestionis.published("fr") == alpha.status_quaestionis.translation("fr").text
+    assert earlier.session.venue.published("fr") is not None
+    # The new session's venue is a placeholder: its old translation is stale until the translator updates it.
+    assert alpha.session.venue.published("fr") is None
+    assert {f.code for f in result.findings} == {"placeholder-text", "stale-translation"}

@@ -35,11 +35,12 @@ def test_quoted_numbers_stay_text():
     assert document.data == {"a": "2015", "b": "true"}
 
 
-def test_syntax_error_points_at_the_second_colon(repo):
+def test_a_colon_in_a_value_points_where_the_opening_quote_goes(repo):
     repo.replace(PUBLIC, "    title: Fund the first challenge", "    title: Fund: the first challenge")
-    assert repo.codes() == [(PUBLIC, 5, 16, "yaml-syntax")]
-    (finding,) = repo.findings()
-    assert "quotes" in finding.hint
+    assert repo.codes() == [(PUBLIC, 5, 12, "yaml-syntax")]
+    finding = repo.findings()[0]
+    assert "': ' (at column 16)" in finding.message
+    assert finding.hint == 'put the whole value in quotes: title: "Fund: the first challenge"'
 
 
 def test_bad_indentation_is_a_syntax_error_at_the_line(repo):

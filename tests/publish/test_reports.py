@@ -21,10 +21,11 @@ from quaestio.publish.reports import write_reports
 from quaestio.publish.site import content
 from quaestio.vocab import Implementation
 from support.hostile import HOSTILE_URL, hostile_corpus
-from support.paths import FIXTURES
+from support.paths import FIXTURES, REPOSITORY
 
 pytestmark = pytest.mark.slow
 
+PUBLIC = "recommendations/alpha/public.yaml"
 INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
 SECTIONS = [
     "Executive summary",
@@ -461,3 +462,28 @@ def test_docx_opens_in_libreoffice_without_repair(built, tmp_path):
     assert "About this report" in text
     for r in corpus.recommendations_for("alpha"):
         assert r.id in text
+
+
+def _printable_characters() -> str:
+    listing = load_branding(REPOSITORY).templates / "fonts" / "coverage.txt"
+    points = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            first, _, last = line.partition("-")
+            points += range(int(first, 16), int(last or first, 16) + 1)
+    return "".join(chr(p) for p in points)
+
+
+def test_every_character_validate_accepts_is_printed_in_the_pdf_and_one_it_refuses_is_not(repo, tmp_path):
+    characters = _printable_characters()
+    words = " ".join(characters[i : i + 40] for i in range(0, len(characters), 40))
+    escaped = "".join(c if " " <= c <= "~" and c not in '"\\' else f"\\U{ord(c):08x}" for c in words)
+    text = f'"{escaped}"'
+    repo.replace(PUBLIC, "    text: Authorities should fund it.", f"    text: {text}")
+    assert [f for f in check(repo.root).findings if f.code == "unprintable-character"] == []
+    _, outcome = _build(repo.root, tmp_path / "reports")
+    assert "topic-alpha.pdf" in outcome.written
+    # One step outside the list: validate refuses it where it stands, before typst would.
+    repo.replace(PUBLIC, "    title: Fund the first challenge", "    title: Fund \U0001f510")
+    refused = [f for f in check(repo.root).findings if f.code == "unprintable-character"]
+    assert [(f.file, f.line, f.column) for f in refused] == [(PUBLIC, 5, 17)]

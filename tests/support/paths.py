@@ -9,3 +9,5 @@ FIXTURES = REPOSITORY / "tests" / "fixtures"
 MINIMAL = FIXTURES / "minimal"
 SCHEMAS = REPOSITORY / "schemas"
 PACKAGE = REPOSITORY / "src" / "quaestio"
+# The folders a content repository holds: what a test copies to work on "the repository's content".
+CONTENT_FOLDERS = ("topics", "recommendations", "catalogs", "translations")

@@ -79,7 +79,7 @@ def test_added_withdrawn_and_changed_recommendations_per_topic_and_audience(hist
     status, report = diff_json(repo, "base")
     assert status == 0
     assert report["summary"] == {"added": 1, "withdrawn": 1, "changed": 1, "errors": 0}
-    assert report["head"]["revision"] == "HEAD" and len(report["base"]["commit"]) == 40
+    assert report["head"]["revision"] == "the work tree" and len(report["base"]["commit"]) == 40
     assert [(g["topic"], g["audience"]) for g in report["groups"]] == [("alpha", "business"), ("alpha", "public")]
 
     (changed,) = group(report, "business")["changed"]
@@ -178,6 +178,33 @@ def test_an_id_removed_earlier_and_added_again_is_an_error(history):
     assert status == 1
     assert [(e["file"], e["line"], e["column"], e["code"]) for e in report["errors"]] == [(PUBLIC, 13, 9, "id-reused")]
     assert report["errors"][0]["message"].startswith("ALP-PUB-02 was used before middle and removed")
+
+
+def test_one_revision_is_compared_with_the_work_tree_and_its_uncommitted_edits(history):
+    repo = history
+    repo.replace(ACADEMIC, "    title: Teach the first challenge", "    title: Research and teach the first challenge")
+    status, report = diff_json(repo, "HEAD")
+    assert status == 0
+    assert report["head"] == {"revision": "the work tree", "commit": ""}
+    assert [e["id"] for e in group(report, "academic")["changed"]] == ["ALP-ACA-01"]
+
+
+def test_a_committed_syntax_slip_is_not_reported_as_removed_recommendations(history, capsys):
+    repo = history
+    repo.replace(BUSINESS, "    title: Act on the second challenge", "    title: Act: on the second challenge")
+    commit_all(repo.root, "a colon slips into a title")
+    status, report = diff_json(repo, "base", "main")
+    assert status == 1
+    assert [(e["file"], e["line"], e["column"], e["code"]) for e in report["errors"]] == [
+        (BUSINESS, 5, 12, "yaml-syntax")
+    ]
+    assert report["errors"][0]["message"].startswith("at main: the value of 'title' contains ': '")
+    assert [(n["file"], n["code"]) for n in report["notes"]] == [(BUSINESS, "checks-skipped")]
+    assert "not compared" in report["notes"][0]["message"]
+    assert report["summary"] == {"added": 0, "withdrawn": 0, "changed": 0, "errors": 1}
+    main(["--root", str(repo.root), "diff", "base", "main"])
+    markdown = capsys.readouterr().out
+    assert "id-vanished" not in markdown and "### Not compared" in markdown
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from support.paths import REPOSITORY
 
 SCHEMAS = read_schemas(REPOSITORY / "schemas")
 BUSINESS = "recommendations/alpha/business.yaml"
+PUBLIC = "recommendations/alpha/public.yaml"
 TOPIC = "topics/alpha.yaml"
 REC_LINE = "# yaml-language-server: $schema=../../schemas/recommendations.schema.json"
 TOPIC_LINE = "# yaml-language-server: $schema=../schemas/topic.schema.json"
@@ -189,10 +190,14 @@ def test_check_lists_files_that_would_change_exits_one_and_writes_nothing(repo, 
     before = repo.read(BUSINESS)
     assert main(["--root", str(repo.root), "fmt", "--check"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out == [
-        f"would reformat {p}"
+    reason = "the first line must name the file's schema (# yaml-language-server: $schema=...)"
+    assert [line for line in out if line.startswith("would reformat")] == [
+        f"would reformat {p}: {reason}"
         for p in (TOPIC, "recommendations/alpha/academic.yaml", BUSINESS, "recommendations/alpha/public.yaml")
     ]
+    # Each file's change follows as a unified diff, with the line numbers to look at.
+    at = out.index(f"would reformat {BUSINESS}: {reason}")
+    assert out[at + 1 : at + 5] == [f"--- {BUSINESS}", f"+++ {BUSINESS} (formatted)", "@@ -1,3 +1,4 @@", f"+{REC_LINE}"]
     assert repo.read(BUSINESS) == before
     assert main(["--root", str(repo.root), "fmt"]) == 0
     assert repo.read(BUSINESS) == f"{REC_LINE}\n{before}"
@@ -223,7 +228,7 @@ def test_a_file_with_a_syntax_error_is_reported_and_left_as_it_is(repo, capsys):
     broken = repo.read(BUSINESS)
     assert main(["--root", str(repo.root), "fmt"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"{BUSINESS}:25:12: error[yaml-syntax]: YAML syntax error: did not find expected ',' or ']'")
+    assert out.startswith(f"{BUSINESS}:24:19: error[yaml-syntax]: the list opened with '[' at column 15 is not closed")
     assert repo.read(BUSINESS) == broken
     assert repo.read(TOPIC).startswith(TOPIC_LINE)  # the other files were still formatted
 
@@ -277,3 +282,41 @@ def test_formatting_any_recommendation_keeps_its_data_and_is_idempotent(title, t
     assert findings == []
     assert data(formatted) == data(source)
     assert canonical_text(formatted, "x.yaml", Kind.RECOMMENDATIONS, SCHEMAS) == (formatted, [])
+
+
+def test_check_says_why_each_file_would_change_with_its_lines(repo, capsys):
+    main(["--root", str(repo.root), "fmt"])
+    text = repo.read(BUSINESS).replace(
+        "    priority: low\n    horizon: medium", "    horizon: medium\n    priority: low"
+    )
+    text = text.replace("    status: withdrawn", "    status: withdrawn   ").replace("\n", "\r\n")
+    repo.write(BUSINESS, text.replace("    rationale: It seemed", "    rationale:\tIt seemed"))
+    capsys.readouterr()
+    assert main(["--root", str(repo.root), "fmt", "--check"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        f"would reformat {BUSINESS}: Windows line ends (CRLF) become plain line ends (LF); "
+        "trailing spaces are removed (line 27); tabs become spaces (line 24); "
+        "fields are put in the schema's order (line 26)"
+    )
+
+
+def test_validate_and_fmt_agree_on_tabs(repo, capsys):
+    repo.replace(PUBLIC, "    horizon: medium", "    horizon:\tmedium")
+    assert repo.codes() == []  # a tab after the colon is a space to YAML...
+    assert main(["--root", str(repo.root), "fmt", str(repo.root / PUBLIC)]) == 0  # ...and to fmt
+    assert "    horizon: medium\n" in repo.read(PUBLIC)
+    repo.replace(PUBLIC, "    title: Fund the first challenge", "    title: Fund the\tfirst challenge")
+    assert repo.codes() == [(PUBLIC, 6, 20, "invisible-character")]  # a tab inside a value is refused by both
+    capsys.readouterr()
+    assert main(["--root", str(repo.root), "fmt", str(repo.root / PUBLIC)]) == 1
+    assert capsys.readouterr().out.startswith(f"{PUBLIC}:6:20: error[invisible-character]: a tab (U+0009 TAB)")
+
+
+def test_a_value_cut_short_by_a_hash_is_kept_as_written_for_its_author_to_quote(repo):
+    main(["--root", str(repo.root), "fmt"])
+    repo.replace(PUBLIC, "    title: Fund the first challenge", "    title: Priority #1 for SMEs")
+    assert repo.codes() == [(PUBLIC, 6, 21, "comment-cut")]
+    assert main(["--root", str(repo.root), "fmt", "--check"]) == 0
+    assert main(["--root", str(repo.root), "fmt"]) == 0
+    assert "    title: Priority #1 for SMEs\n" in repo.read(PUBLIC)

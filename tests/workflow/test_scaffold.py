@@ -91,11 +91,14 @@ def test_filling_in_the_placeholders_clears_the_warnings(repo):
 
 
 def test_placeholder_inside_a_translation_is_found_at_its_value(repo):
-    repo.replace(
-        ACADEMIC, "    title: Teach the first challenge", "    title:\n      en: Teach it\n      fr: TODO traduire"
+    translation = f"translations/fr/{ACADEMIC}"
+    repo.write(
+        translation,
+        "language: fr\nunits:\n  recommendations/ALP-ACA-01/title:\n"
+        "    source_hash: e7b48055\n    text: TODO traduire\n",
     )
     ((file, line, column, code),) = repo.codes()
-    assert (file, line, column, code) == (ACADEMIC, 7, 11, "placeholder-text")
+    assert (file, line, column, code) == (translation, 5, 11, "placeholder-text")
 
 
 def test_ids_mentioned_anywhere_count_as_used(repo):

@@ -150,7 +150,8 @@ def test_the_fmt_check_hook_passes_on_canonical_files_and_fails_on_others(repo):
     files = ["topics/alpha.yaml", "recommendations/alpha/business.yaml"]
     first = subprocess.run([*command, *files], cwd=repo.root, capture_output=True, text=True, check=False)
     assert first.returncode == 1
-    assert first.stdout.splitlines() == [f"would reformat {f}" for f in files]
+    changed = [line.split(":")[0] for line in first.stdout.splitlines() if line.startswith("would reformat")]
+    assert changed == [f"would reformat {f}" for f in files]
     subprocess.run([*quaestio, "fmt", *files], cwd=repo.root, check=True, capture_output=True)
     second = subprocess.run([*command, *files], cwd=repo.root, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stdout + second.stderr
@@ -167,3 +168,39 @@ def test_contributing_cites_only_finding_codes_that_quaestio_emits():
     for code in cited:
         assert f'"{code}"' in sources, code
         assert f"`{code}`" in readme, code
+
+
+def test_the_pull_request_offers_the_formatted_files_and_the_steps_to_apply_them(repo, tmp_path):
+    steps = {step.get("id"): step for step in workflow("pull-request.yml")["jobs"]["check"]["steps"]}
+    assert steps["offer"]["if"] == "${{ !cancelled() && steps.fmt.outcome == 'failure' }}"
+    upload = next(
+        s
+        for s in workflow("pull-request.yml")["jobs"]["check"]["steps"]
+        if s.get("with", {}).get("name") == "formatted-files"
+    )
+    assert upload["with"]["path"] == "formatted/"
+    subprocess.run(["git", "init", "-q"], cwd=repo.root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo.root, check=True)
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", *identity, "commit", "-qm", "content"], cwd=repo.root, check=True)
+    summary = tmp_path / "summary.md"
+    script = steps["offer"]["run"].replace(".venv/bin/quaestio", str(Path(sys.executable).parent / "quaestio"))
+    subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=repo.root,
+        env={"GITHUB_STEP_SUMMARY": str(summary), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    offered = repo.root / "formatted"
+    assert (offered / "FILES.txt").read_text().splitlines() == [
+        "recommendations/alpha/academic.yaml",
+        "recommendations/alpha/business.yaml",
+        "recommendations/alpha/public.yaml",
+        "topics/alpha.yaml",
+    ]
+    assert (offered / "topics/alpha.yaml").read_text().startswith("# yaml-language-server: $schema=")
+    text = summary.read_text()
+    assert "download **formatted-files**" in text and "+# yaml-language-server" in text
+    assert (offered / "README.md").read_text() == text
+    # The work tree is left as the pull request has it.
+    assert not (repo.root / "topics/alpha.yaml").read_text().startswith("# yaml-language-server")

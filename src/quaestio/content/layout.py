@@ -113,3 +113,14 @@ def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
             else:
                 files.append(ContentFile(entry, path, Kind.RECOMMENDATIONS, entry.parent.name, entry.stem))
     return files, findings
+
+
+def guess_place(root: Path, path: str) -> ContentFile:
+    """What a misplaced file most likely holds, judged from its path (its audience None when unknown)."""
+    parts = path.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if parts[0] == TOPICS_DIR:
+        return ContentFile(root / path, path, Kind.TOPIC, stem)
+    topic = parts[1] if len(parts) >= 3 else ""
+    audience = stem if stem in tuple(Audience) else None
+    return ContentFile(root / path, path, Kind.RECOMMENDATIONS, topic, audience)

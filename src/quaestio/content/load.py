@@ -12,7 +12,8 @@ from typing import Any
 import yaml
 from yaml import events
 
-from quaestio.content.layout import ContentFile, discover
+from quaestio.content.layout import ContentFile, discover, guess_place
+from quaestio.content.syntax import SyntaxSlip, explain
 from quaestio.findings import Code, Finding, finding
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -93,8 +94,9 @@ def resolve_plain(value: str) -> object:
     return value
 
 
-def _position(mark: yaml.Mark) -> Position:
-    return (mark.line + 1, mark.column + 1)
+def _position(mark: Any) -> Position:  # a mark of PyYAML's or of libyaml's parser, or None
+    """A parser mark as a 1-based (line, column); the file's start when the parser gave none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
@@ -106,59 +108,32 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
+        byte = raw[exc.start : exc.start + 1]
+        guess = byte.decode("cp1252", errors="replace")
+        likely = f", probably '{guess}' saved in another encoding such as Windows-1252" if guess.isprintable() else ""
         return None, finding(
             path,
             (line, column),
             Code.NOT_UTF8,
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read)",
-            "save the file with the UTF-8 encoding (most editors offer it under 'Save with encoding')",
+            f"the file is not UTF-8 text: byte 0x{byte[0]:02x} cannot be read{likely}",
+            "save the file with the UTF-8 encoding (most editors offer it under 'Save with encoding'), "
+            "then retype that character if it shows wrongly",
         )
 
 
-def _tab_finding(text: str, path: str, upto_line: int) -> Finding | None:
-    for number, line in enumerate(text.splitlines()[:upto_line], start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent and line.strip():
-            return finding(
-                path,
-                (number, indent.index("\t") + 1),
-                Code.TAB_INDENT,
-                "a tab character is used for indentation; YAML allows only spaces",
-                "replace the tab with spaces (two spaces per level)",
-            )
-    return None
-
-
-_SYNTAX_HINTS = (
-    (
-        "mapping values are not allowed",
-        "a value that contains ': ' must be put in quotes, or written as a block with '>-'",
-    ),
-    (
-        "could not find expected ':'",
-        "every line of a mapping needs 'name: value'; check this line and the indentation of the line before",
-    ),
-    ("did not find expected key", "check the indentation: items of one list or mapping must start in the same column"),
-    ("did not find expected '-' indicator", "check the indentation: items of one list must start in the same column"),
-    ("found unexpected end of stream", "a quote or bracket opened here is never closed"),
-    ("found undefined alias", "aliases (*name) are not allowed; write the value out in full"),
-    ("found character that cannot start any token", "a value starting with '@', '`' or '%' must be put in quotes"),
-)
-
-
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
-    mark = exc.problem_mark or exc.context_mark
-    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-        mark = exc.context_mark  # point at the quote or bracket that was never closed
-    position = _position(mark) if mark is not None else (1, 1)
-    tab = _tab_finding(text, path, position[0])
-    if tab is not None:
-        return tab
-    problem = exc.problem or "the YAML cannot be read"
-    hint = next((h for key, h in _SYNTAX_HINTS if key in problem), "")
-    if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
-        problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
-    return finding(path, position, Code.YAML_SYNTAX, f"YAML syntax error: {problem}", hint)
+    problem, context = exc.problem_mark, exc.context_mark
+    mark = problem or context
+    slip = SyntaxSlip(
+        lines=[line.rstrip("\r") for line in text.split("\n")],
+        problem=exc.problem or "",
+        line=mark.line + 1 if mark is not None else 1,
+        column=mark.column + 1 if mark is not None else 1,
+        context=exc.context or "",
+        context_line=context.line + 1 if context is not None else 0,
+        context_column=context.column + 1 if context is not None else 0,
+    )
+    return explain(slip, path)
 
 
 class _Reject(Exception):  # noqa: N818 - a signal that stops the parser, caught in parse_yaml
@@ -210,120 +185,66 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]
             gc.enable()
 
 
-def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
-    values: dict[JsonPath, Position] = {}
-    keys: dict[JsonPath, Position] = {}
-    # Each open collection: [container, its path, pending key, pending key position]
-    stack: list[list] = []
-    root: object = None
-    documents = 0
-    scalar_event = events.ScalarEvent
-    mapping_start = events.MappingStartEvent
-    sequence_start = events.SequenceStartEvent
-    collection_end = (events.MappingEndEvent, events.SequenceEndEvent)
+_SCALAR = events.ScalarEvent
+_MAPPING_START = events.MappingStartEvent
+_SEQUENCE_START = events.SequenceStartEvent
+_COLLECTION_END = (events.MappingEndEvent, events.SequenceEndEvent)
 
-    event: Any  # told apart by class identity below (fast), which mypy cannot narrow
-    for event in yaml.parse(text, Loader=_PARSER):
+
+def _label(path: JsonPath) -> str:
+    named = [step for step in path if isinstance(step, str)]
+    return f"'{named[-1]}'" if named else "the file"
+
+
+class _Frame:
+    """An open mapping or list: the container, its path, and a mapping's pending key and its position."""
+
+    __slots__ = ("container", "key", "key_position", "path")
+
+    def __init__(self, container: dict | list, path: JsonPath):
+        self.container = container
+        self.path = path
+        self.key: str | None = None
+        self.key_position: Position = (1, 1)
+
+
+class _Tree:
+    """Plain data built from parser events, with the position of every value and key.
+
+    Refused constructs (anchors, aliases, tags, a second document, deep nesting, a repeated field)
+    raise _Reject with their finding; text a comment cut short is noted as a warning.
+    """
+
+    def __init__(self, text: str, path: str):
+        self.text = text
+        self.path = path
+        self.values: dict[JsonPath, Position] = {}
+        self.keys: dict[JsonPath, Position] = {}
+        self.stack: list[_Frame] = []
+        self.root: object = None
+        self.documents = 0
+        self.warnings: list[Finding] = []
+        self._lines = text.split("\n") if " #" in text else []
+        # Lines where ' #' may cut a value short: only their plain values are looked at.
+        self._hash_lines = {
+            n for n, line in enumerate(self._lines) if " #" in line and not line.lstrip().startswith("#")
+        }
+
+    def feed(self, event: events.Event) -> None:
         kind = event.__class__
-        if kind is scalar_event or kind is mapping_start or kind is sequence_start:
-            if event.anchor is not None:
-                raise _Reject(
-                    finding(
-                        path,
-                        _position(event.start_mark),
-                        Code.YAML_ANCHOR,
-                        f"YAML anchors (&{event.anchor}) are not allowed in content files",
-                        "write the value out in full where it is needed",
-                    )
-                )
-            if event.tag is not None and not (kind is scalar_event and event.tag == "!"):
-                raise _Reject(
-                    finding(
-                        path,
-                        _position(event.start_mark),
-                        Code.YAML_TAG,
-                        f"YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in content files",
-                        "remove the tag; write plain values, quoted if need be",
-                    )
-                )
-            if kind is scalar_event:
-                value: object = event.value
-                if event.implicit[0]:  # plain (unquoted) and untagged
-                    value = resolve_plain(event.value)
-            else:
-                value = {} if kind is mapping_start else []
-            position = _position(event.start_mark)
-            if stack:
-                top = stack[-1]
-                container = top[0]
-                if type(container) is dict:
-                    if top[2] is None:
-                        if kind is not scalar_event:
-                            raise _Reject(
-                                finding(
-                                    path,
-                                    position,
-                                    Code.YAML_SYNTAX,
-                                    "a list or mapping cannot be used as a field name",
-                                    "field names are single words such as 'title:'",
-                                )
-                            )
-                        key = value if isinstance(value, str) else event.value
-                        if key in container:
-                            raise _Reject(
-                                finding(
-                                    path,
-                                    position,
-                                    Code.DUPLICATE_KEY,
-                                    f"the field '{key}' appears twice in the same mapping "
-                                    f"(first at line {keys[top[1] + (key,)][0]})",
-                                    "keep one of the two and delete the other",
-                                )
-                            )
-                        top[2] = key
-                        top[3] = position
-                        continue
-                    child_path = top[1] + (top[2],)
-                    container[top[2]] = value
-                    keys[child_path] = top[3]
-                    top[2] = None
-                else:
-                    child_path = top[1] + (len(container),)
-                    container.append(value)
-            else:
-                root = value
-                child_path = ()
-            values[child_path] = position
-            if kind is not scalar_event:
-                if len(stack) >= MAX_DEPTH:
-                    raise _Reject(
-                        finding(
-                            path,
-                            position,
-                            Code.TOO_DEEP,
-                            f"the content is nested more than {MAX_DEPTH} levels deep",
-                            "content files need only a few levels; check the indentation",
-                        )
-                    )
-                stack.append([value, child_path, None, None])
-        elif kind in collection_end:
-            stack.pop()
+        if kind is _SCALAR or kind is _MAPPING_START or kind is _SEQUENCE_START:
+            self._node(event, kind)
+        elif kind in _COLLECTION_END:
+            self.stack.pop()
         elif kind is events.AliasEvent:
-            raise _Reject(
-                finding(
-                    path,
-                    _position(event.start_mark),
-                    Code.YAML_ALIAS,
-                    f"YAML aliases (*{event.anchor}) are not allowed in content files",
-                    "write the value out in full where it is needed",
-                )
-            )
+            alias = getattr(event, "anchor", "")
+            self._refuse(event, Code.YAML_ALIAS, f"YAML aliases (*{alias}) are not allowed in content files")
         elif kind is events.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
+            self.documents += 1
+            if self.documents > 1:
                 raise _Reject(
                     finding(
-                        path,
+                        self.path,
                         _position(event.start_mark),
                         Code.MULTIPLE_DOCUMENTS,
                         "the file holds more than one YAML document ('---')",
@@ -331,22 +252,182 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
                     )
                 )
 
-    if documents == 0 or root is None:
-        return None, [
-            finding(path, (1, 1), Code.EMPTY_FILE, "the file is empty", "fill it in, or delete it if it is not needed")
-        ]
-    if not isinstance(root, dict):
-        what = "a list" if isinstance(root, list) else "a single value"
-        return None, [
-            finding(
-                path,
-                values[()],
-                Code.NOT_A_MAPPING,
-                f"the file holds {what}; a content file must be a mapping of fields such as 'id: ...'",
-                "start the file with the fields, each on its own line as 'name: value'",
+    def _refuse(self, event: events.Event, code: Code, message: str) -> None:
+        hint = "write the value out in full where it is needed"
+        if code is Code.YAML_TAG:
+            hint = "remove the tag; write plain values, quoted if need be"
+        raise _Reject(finding(self.path, _position(event.start_mark), code, message, hint))
+
+    def _node(self, event: Any, kind: type) -> None:
+        if event.anchor is not None:
+            self._refuse(event, Code.YAML_ANCHOR, f"YAML anchors (&{event.anchor}) are not allowed in content files")
+        if event.tag is not None and not (kind is _SCALAR and event.tag == "!"):
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self._refuse(event, Code.YAML_TAG, f"YAML tags ({tag}) are not allowed in content files")
+        if kind is _SCALAR:
+            value: object = resolve_plain(event.value) if event.implicit[0] else event.value
+        else:
+            value = {} if kind is _MAPPING_START else []
+        mark = event.start_mark
+        position = (mark.line + 1, mark.column + 1)
+        stack = self.stack
+        if not stack:
+            self.root = value
+            child_path: JsonPath = ()
+        else:
+            top = stack[-1]
+            container = top.container
+            if type(container) is dict:
+                if top.key is None:  # this node is a field name
+                    self._key(top, event, kind, value, position)
+                    return
+                child_path = top.path + (top.key,)
+                container[top.key] = value
+                self.keys[child_path] = top.key_position
+                top.key = None
+            else:
+                child_path = top.path + (len(container),)
+                container.append(value)  # type: ignore[union-attr]
+        self.values[child_path] = position
+        if kind is _SCALAR:
+            if self._hash_lines and not event.style and event.end_mark.line in self._hash_lines:
+                self._comment_cut(event, child_path)
+            if not event.style and "\t" in event.value:
+                self._tab_in_value(event, child_path)
+        else:
+            self._open(value, child_path, position)  # type: ignore[arg-type]
+
+    def _key(self, top: _Frame, event: Any, kind: type, value: object, position: Position) -> None:
+        if kind is not _SCALAR:
+            raise _Reject(
+                finding(
+                    self.path,
+                    position,
+                    Code.YAML_SYNTAX,
+                    "a list or mapping cannot be used as a field name",
+                    "field names are single words such as 'title:'",
+                )
             )
-        ]
-    return YamlDocument(path, root, Positions(values, keys), text), []
+        key = value if isinstance(value, str) else event.value
+        if key in top.container:
+            raise _Reject(self._duplicate(top, key, position))
+        top.key = key
+        top.key_position = position
+
+    def _duplicate(self, top: _Frame, key: str, position: Position) -> Finding:
+        """A field given twice; when it is an entry's first field at its column, the entry lacks its '- '."""
+        first_line, first_column = self.keys[top.path + (key,)]
+        container = top.container
+        in_list = len(self.stack) >= 2 and type(self.stack[-2].container) is list
+        if in_list and next(iter(container)) == key and first_column == position[1] and position[1] > 2:
+            owner = next((step for step in reversed(top.path) if isinstance(step, str)), "the list")
+            return finding(
+                self.path,
+                (position[0], position[1] - 2),
+                Code.DUPLICATE_KEY,
+                f"line {position[0]} starts a new entry of '{owner}' without '- ', so its '{key}' reads as a "
+                f"second '{key}' of the entry that starts on line {first_line}",
+                f"type '- ' before '{key}:' on line {position[0]}, in line with the '- ' of line {first_line}",
+            )
+        return finding(
+            self.path,
+            position,
+            Code.DUPLICATE_KEY,
+            f"the field '{key}' appears twice in the same mapping (first at line {first_line})",
+            "keep one of the two and delete the other",
+        )
+
+    def _open(self, value: dict | list, child_path: JsonPath, position: Position) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise _Reject(
+                finding(
+                    self.path,
+                    position,
+                    Code.TOO_DEEP,
+                    f"the content is nested more than {MAX_DEPTH} levels deep",
+                    "content files need only a few levels; check the indentation",
+                )
+            )
+        self.stack.append(_Frame(value, child_path))
+
+    def _comment_cut(self, event: Any, child_path: JsonPath) -> None:
+        """A warning when ' #' right after a one-line plain value cuts the text short ('Priority #1')."""
+        end = event.end_mark
+        line = self._lines[end.line] if end.line < len(self._lines) else ""
+        rest = line[end.column :]
+        if not rest.startswith(" #") or rest[2:3] in ("", " ", "\t", "\r"):
+            return
+        if not child_path or not isinstance(child_path[-1], str) or event.start_mark.line != end.line:
+            return
+        key = child_path[-1]
+        whole = f"{event.value}{rest.rstrip()}"
+        quoted = f'"{whole}"' if '"' not in whole else "'" + whole.replace("'", "''") + "'"
+        self.warnings.append(
+            finding(
+                self.path,
+                (end.line + 1, end.column + 2),
+                Code.COMMENT_CUT,
+                f"' #' starts a comment in YAML, so '{key}' is only '{event.value}' and "
+                f"'{rest[1:].rstrip()}' is left out",
+                f"put the whole value in quotes: {key}: {quoted}",
+            )
+        )
+
+    def _tab_in_value(self, event: Any, child_path: JsonPath) -> None:
+        """A tab inside an unquoted value: invisible, printed as a gap, and unreadable for `fmt`'s parser."""
+        start = event.start_mark.index + event.value.index("\t")
+        at = self.text.find("\t", event.start_mark.index, event.end_mark.index)
+        where = at if at >= 0 else start
+        line = self.text.count("\n", 0, where) + 1
+        column = where - (self.text.rfind("\n", 0, where) + 1) + 1
+        self.warnings.append(
+            finding(
+                self.path,
+                (line, column),
+                Code.INVISIBLE_CHARACTER,
+                f"a tab (U+0009 TAB) stands inside the value of {_label(child_path)}, where it prints as a gap "
+                "of unknown width",
+                "replace it with a space",
+            )
+        )
+
+    def document(self) -> tuple[YamlDocument | None, list[Finding]]:
+        if self.documents == 0 or self.root is None:
+            return None, [
+                finding(
+                    self.path,
+                    (1, 1),
+                    Code.EMPTY_FILE,
+                    "the file is empty",
+                    "fill it in, or delete it if it is not needed",
+                )
+            ]
+        if not isinstance(self.root, dict):
+            what = "a list" if isinstance(self.root, list) else "a single value"
+            return None, [
+                finding(
+                    self.path,
+                    self.values[()],
+                    Code.NOT_A_MAPPING,
+                    f"the file holds {what}; a content file must be a mapping of fields such as 'id: ...'",
+                    "start the file with the fields, each on its own line as 'name: value'",
+                )
+            ]
+        return YamlDocument(self.path, self.root, Positions(self.values, self.keys), self.text), self.warnings
+
+
+def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
+    tree = _Tree(text, path)
+    node, stack, feed = tree._node, tree.stack, tree.feed
+    for event in yaml.parse(text, Loader=_PARSER):
+        kind = event.__class__
+        if kind is _SCALAR or kind is _MAPPING_START or kind is _SEQUENCE_START:  # the common case, inline
+            node(event, kind)
+        elif kind in _COLLECTION_END:
+            stack.pop()
+        else:
+            feed(event)
+    return tree.document()
 
 
 @dataclass(frozen=True)
@@ -368,16 +449,20 @@ class LoadedContent:
     sources: tuple[Source, ...]
     findings: tuple[Finding, ...]
     files: int
+    unreadable: tuple[ContentFile, ...] = ()
 
 
 def load_content(root: Path) -> LoadedContent:
-    """Discover and read every content file under root."""
+    """Discover and read every content file under root; misplaced and unreadable files are listed as unreadable."""
     files, misplaced = discover(root)
     findings = list(misplaced)
+    unreadable = [guess_place(root, f.file) for f in misplaced]
     sources = []
     for content_file in files:
         document, problems = read_yaml(content_file.file, content_file.path)
         findings.extend(problems)
         if document is not None:
             sources.append(Source(content_file, document))
-    return LoadedContent(tuple(sources), tuple(findings), len(files) + len(misplaced))
+        else:
+            unreadable.append(content_file)
+    return LoadedContent(tuple(sources), tuple(findings), len(files) + len(misplaced), tuple(unreadable))

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property
 
 from quaestio.content.catalogs import Catalog, Control
 from quaestio.content.layout import Kind
-from quaestio.content.load import Source
+from quaestio.content.load import JsonPath, Source
 from quaestio.vocab import (
-    TRANSLATIONS,
+    SOURCE_LANGUAGE,
     Acceptance,
     Audience,
     Horizon,
     Implementation,
+    Language,
     Priority,
     ReferenceKind,
     Relation,
@@ -23,29 +24,55 @@ from quaestio.vocab import (
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A text in another language, from translations/<language>/, and whether its English is still the same."""
+
+    language: Language
+    text: str
+    current: bool = True
+
+
+@dataclass(frozen=True)
 class Text:
-    """A human-readable text in English, with any translations."""
+    """A human-readable text in English, with its translations (current or stale).
+
+    Only current translations are published: a stale one may say what the English no longer says,
+    so readers get the English, marked as such, until the translation is updated.
+    """
 
     en: str
-    translations: tuple[tuple[str, str], ...] = ()
+    translations: tuple[Translation, ...] = ()
 
     def __str__(self) -> str:
         return self.en
 
+    def translation(self, language: str) -> Translation | None:
+        """The translation into a language, current or stale, if there is one."""
+        return next((t for t in self.translations if t.language == language), None)
+
+    def published(self, language: str) -> str | None:
+        """The current translation into a language, else None (English is then shown)."""
+        found = self.translation(language)
+        return found.text if found is not None and found.current else None
+
+    def language_of(self, language: str) -> Language:
+        """The language a reader of `language` gets this text in: theirs, or English when it falls back."""
+        return Language(language) if language == SOURCE_LANGUAGE or self.published(language) else SOURCE_LANGUAGE
+
     def get(self, language: str) -> str:
         """The text in a language, falling back to English."""
-        return dict(self.translations).get(language, self.en)
+        return self.published(language) or self.en
 
     @classmethod
-    def of(cls, value: object) -> Text:
+    def of(cls, value: object, translations: tuple[Translation, ...] = ()) -> Text:
+        """A text from a content file's value; an inline mapping gives its English (see inline-translation)."""
         if isinstance(value, dict):
-            others = tuple((k.value, value[k]) for k in TRANSLATIONS if k in value)
-            return cls(value["en"], others)
-        return cls(str(value))
+            return cls(value[SOURCE_LANGUAGE.value], translations)
+        return cls(str(value), translations)
 
     @classmethod
-    def maybe(cls, value: object) -> Text | None:
-        return None if value is None else cls.of(value)
+    def maybe(cls, value: object, translations: tuple[Translation, ...] = ()) -> Text | None:
+        return None if value is None else cls.of(value, translations)
 
 
 @dataclass(frozen=True)
@@ -230,6 +257,8 @@ class Corpus:
     topics: tuple[Topic, ...]
     recommendations: tuple[Recommendation, ...]
     catalogs: tuple[Catalog, ...] = ()
+    languages: tuple[Language, ...] = (SOURCE_LANGUAGE,)
+    """English, then every language with at least one current translation, in vocab order."""
 
     @cached_property
     def catalog_by_id(self) -> dict[str, Catalog]:
@@ -295,116 +324,198 @@ class Corpus:
         return tuple(r for r in self.recommendations if challenge_id in r.addresses)
 
 
+def texts_in(value: object) -> Iterator[Text]:
+    """Every Text inside a model value (a topic, a recommendation, a tuple of them), in field order."""
+    if isinstance(value, Text):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from texts_in(item)
+    elif is_dataclass(value):
+        for item in fields(value):
+            yield from texts_in(getattr(value, item.name))
+
+
+def _languages(*groups: Sequence[object]) -> tuple[Language, ...]:
+    found = {t.language for group in groups for text in texts_in(tuple(group)) for t in text.translations if t.current}
+    return (SOURCE_LANGUAGE, *(language for language in Language if language in found))
+
+
+Translations = Mapping[str, Mapping[JsonPath, tuple[Translation, ...]]]
+"""The translations of each English content file (by its path), keyed by the path of the text they translate."""
+
+
 def _line(source: Source, path: tuple) -> Origin:
     return Origin(source.file.path, source.at(path)[0])
 
 
-def _session(session: dict) -> Session:
+class _Texts:
+    """Texts of one source, each with the translations of its path."""
+
+    def __init__(self, source: Source, translations: Translations):
+        self.data = source.document.data
+        self.found = translations.get(source.file.path, {})
+
+    def __call__(self, *path: str | int) -> Text:
+        return Text.of(self._value(path), self.found.get(path, ()))
+
+    def maybe(self, *path: str | int) -> Text | None:
+        value = self._value(path)
+        return None if value is None else Text.of(value, self.found.get(path, ()))
+
+    def value(self, *path: str | int) -> object:
+        """The value at a path of the file, whatever it is."""
+        return self._value(path)
+
+    def _value(self, path: tuple[str | int, ...]) -> object:
+        node: object = self.data
+        for step in path:
+            if isinstance(node, dict):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node
+
+
+def _session(text: _Texts, *at: str | int) -> Session:
+    session = text.value(*at)
+    assert isinstance(session, dict)
     return Session(
         number=session["number"],
         date=session["date"],
-        venue=Text.of(session["venue"]),
-        chairs=tuple(Chair(Text.of(c["name"]), Text.maybe(c.get("affiliation"))) for c in session["chairs"]),
-        organisations=tuple(Text.of(o) for o in session["organisations"]),
+        venue=text(*at, "venue"),
+        chairs=tuple(
+            Chair(text(*at, "chairs", i, "name"), text.maybe(*at, "chairs", i, "affiliation"))
+            for i in range(len(session["chairs"]))
+        ),
+        organisations=tuple(text(*at, "organisations", i) for i in range(len(session["organisations"]))),
     )
 
 
-def _topic(source: Source) -> Topic:
+def _topic(source: Source, translations: Translations) -> Topic:
     data = source.document.data
+    text = _Texts(source, translations)
     closed = data.get("closed")
     return Topic(
         id=data["id"],
         code=data["code"],
-        title=Text.of(data["title"]),
-        summary=Text.of(data["summary"]),
+        title=text("title"),
+        summary=text("summary"),
         edition=data["edition"],
-        session=_session(data["session"]),
-        status_quaestionis=Text.of(data["status_quaestionis"]),
+        session=_session(text, "session"),
+        status_quaestionis=text("status_quaestionis"),
         challenges=tuple(
             Challenge(
                 c["id"],
                 data["id"],
-                Text.of(c["title"]),
-                Text.of(c["description"]),
+                text("challenges", i, "title"),
+                text("challenges", i, "description"),
                 _line(source, ("challenges", i)),
                 c.get("edition"),
             )
             for i, c in enumerate(data["challenges"])
         ),
         references=tuple(
-            Reference(r["id"], Text.of(r["title"]), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"]))
-            for r in data["references"]
+            Reference(
+                r["id"], text("references", i, "title"), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"])
+            )
+            for i, r in enumerate(data["references"])
         ),
         glossary=tuple(
-            GlossaryEntry(g["term"], Text.of(g["expansion"]), Text.maybe(g.get("definition")))
-            for g in data.get("glossary", [])
+            GlossaryEntry(g["term"], text("glossary", i, "expansion"), text.maybe("glossary", i, "definition"))
+            for i, g in enumerate(data.get("glossary", []))
         ),
         origin=_line(source, ()),
         earlier=tuple(
-            TopicEdition(e["edition"], _session(e["session"]), Text.of(e["status_quaestionis"]))
-            for e in data.get("earlier_editions", [])
+            TopicEdition(
+                e["edition"],
+                _session(text, "earlier_editions", i, "session"),
+                text("earlier_editions", i, "status_quaestionis"),
+            )
+            for i, e in enumerate(data.get("earlier_editions", []))
         ),
-        closed=Closure(closed["edition"], Text.of(closed["reason"])) if closed else None,
+        closed=Closure(closed["edition"], text("closed", "reason")) if closed else None,
     )
 
 
-def _wording(earlier: dict) -> Wording:
+def _wording(text: _Texts, *at: str | int) -> Wording:
+    earlier = text.value(*at)
+    assert isinstance(earlier, dict)
     return Wording(
-        title=Text.maybe(earlier.get("title")),
-        text=Text.maybe(earlier.get("text")),
-        rationale=Text.maybe(earlier.get("rationale")),
+        title=text.maybe(*at, "title"),
+        text=text.maybe(*at, "text"),
+        rationale=text.maybe(*at, "rationale"),
         priority=Priority(earlier["priority"]) if "priority" in earlier else None,
         horizon=Horizon(earlier["horizon"]) if "horizon" in earlier else None,
     )
 
 
-def _assessment(entry: dict) -> Assessment:
+def _assessment(text: _Texts, *at: str | int) -> Assessment:
+    entry = text.value(*at)
+    assert isinstance(entry, dict)
     return Assessment(
         date=entry["date"],
-        note=Text.of(entry["note"]),
+        note=text(*at, "note"),
         assessor=entry["assessor"],
         source=entry.get("source"),
         document=entry.get("document"),
         acceptance=Acceptance(entry["acceptance"]) if "acceptance" in entry else None,
         status=Implementation(entry["status"]) if "status" in entry else None,
         target=entry.get("target"),
-        target_reason=Text.maybe(entry.get("target_reason")),
-        mandated_by=Text.maybe(entry.get("mandated_by")),
+        target_reason=text.maybe(*at, "target_reason"),
+        mandated_by=text.maybe(*at, "mandated_by"),
     )
 
 
-def _addressee(item: dict) -> Addressee:
-    return Addressee(item["addressee"], tuple(_assessment(e) for e in item["history"]))
+def _tracker(text: _Texts, i: int, entries: list[dict]) -> tuple[Addressee, ...]:
+    """A recommendation's addressees, each with its history, translated notes included."""
+    return tuple(
+        Addressee(
+            item["addressee"],
+            tuple(
+                _assessment(text, "recommendations", i, "tracker", k, "history", j) for j in range(len(item["history"]))
+            ),
+        )
+        for k, item in enumerate(entries)
+    )
 
 
-def _recommendations(source: Source) -> list[Recommendation]:
+def _recommendations(source: Source, translations: Translations) -> list[Recommendation]:
     data = source.document.data
+    text = _Texts(source, translations)
     return [
         Recommendation(
             id=r["id"],
             topic=data["topic"],
             audience=Audience(data["audience"]),
-            title=Text.of(r["title"]),
-            text=Text.of(r["text"]),
-            rationale=Text.of(r["rationale"]),
+            title=text("recommendations", i, "title"),
+            text=text("recommendations", i, "text"),
+            rationale=text("recommendations", i, "rationale"),
             priority=Priority(r["priority"]),
             horizon=Horizon(r["horizon"]),
             status=Status(r["status"]),
             addresses=tuple(r["addresses"]),
             references=tuple(r.get("references", [])),
             related=tuple(r.get("related", [])),
-            withdrawal_reason=Text.maybe(r.get("withdrawal_reason")),
+            withdrawal_reason=text.maybe("recommendations", i, "withdrawal_reason"),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),
             maps_to=tuple(
                 ControlMapping(m["catalog"], m["control"], Relation(m["relation"])) for m in r.get("maps_to", [])
             ),
             priority_flag=bool(r.get("priority_flag", False)),
-            tracker=tuple(_addressee(a) for a in r.get("tracker", [])),
+            tracker=_tracker(text, i, r.get("tracker", [])),
             edition=r.get("edition", 0),
             withdrawn_in=r.get("withdrawn_in"),
             revisions=tuple(
-                Revision(v["edition"], Text.of(v["reason"]), _wording(v["earlier"])) for v in r.get("revisions", [])
+                Revision(
+                    v["edition"],
+                    text("recommendations", i, "revisions", n, "reason"),
+                    _wording(text, "recommendations", i, "revisions", n, "earlier"),
+                )
+                for n, v in enumerate(r.get("revisions", []))
             ),
         )
         for i, r in enumerate(data["recommendations"])
@@ -423,10 +534,18 @@ def _with_editions(recommendation: Recommendation, first_edition: int) -> Recomm
     return replace(recommendation, edition=edition, withdrawn_in=withdrawn_in)
 
 
-def build_corpus(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) -> Corpus:
-    """The model of valid content: topics in session order, recommendations by topic, audience and number."""
+def build_corpus(
+    sources: Sequence[Source], catalogs: Sequence[Catalog] = (), translations: Translations | None = None
+) -> Corpus:
+    """The model of valid content: topics in session order, recommendations by topic, audience and number.
+
+    `catalogs` are the imported control catalogs; `translations` gives each text its translations (see
+    quaestio.content.translations).
+    """
+    found = translations or {}
     topics = sorted(
-        (_topic(s) for s in sources if s.file.kind is Kind.TOPIC), key=lambda t: (t.edition, t.session.number, t.id)
+        (_topic(s, found) for s in sources if s.file.kind is Kind.TOPIC),
+        key=lambda t: (t.edition, t.session.number, t.id),
     )
     topic_order = {t.id: i for i, t in enumerate(topics)}
     first = {t.id: t.first_edition for t in topics}
@@ -434,9 +553,9 @@ def build_corpus(sources: Sequence[Source], catalogs: Sequence[Catalog] = ()) ->
         _with_editions(r, first.get(r.topic, 0))
         for s in sources
         if s.file.kind is Kind.RECOMMENDATIONS
-        for r in _recommendations(s)
+        for r in _recommendations(s, found)
     ]
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )
-    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs))
+    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs), _languages(topics, recommendations))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +11,16 @@ from typing import Any
 
 import jsonschema_rs
 
-from quaestio.content.layout import Kind
+from quaestio.content.characters import hidden_note, strip_hidden
+from quaestio.content.layout import SCHEMAS_DIR, Kind
 from quaestio.content.load import JsonPath, YamlDocument
 from quaestio.findings import Code, Finding, did_you_mean, finding
+from quaestio.resources import resource_directory
 from quaestio.vocab import Language
 
 SCHEMA_FILES = {Kind.TOPIC: "topic.schema.json", Kind.RECOMMENDATIONS: "recommendations.schema.json"}
 COMMON_FILE = "common.schema.json"
+TRANSLATION_FILE = "translation.schema.json"
 _BASE = "file:///quaestio/schemas/"
 
 _TYPE_WORDS = {
@@ -52,6 +56,15 @@ class SchemaSet:
 
     documents: Mapping[str, dict]
     validators: Mapping[str, jsonschema_rs.Validator]
+    translation: jsonschema_rs.Validator | None = None
+
+
+def _translation_schema(directory: Path) -> dict:
+    """The translation schema of the repository's schemas/, else the one quaestio ships."""
+    found = directory / TRANSLATION_FILE
+    if not found.is_file():
+        found = resource_directory(None, SCHEMAS_DIR, TRANSLATION_FILE) / TRANSLATION_FILE
+    return json.loads(found.read_text(encoding="utf-8"))
 
 
 def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.values())) -> SchemaSet:
@@ -61,6 +74,7 @@ def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.valu
         name: json.loads((directory / name).read_text(encoding="utf-8"))
         for name in dict.fromkeys((COMMON_FILE, *names))
     }
+    documents[TRANSLATION_FILE] = _translation_schema(directory)
 
     def retrieve(uri: str) -> dict:
         name = uri.rsplit("/", 1)[-1]
@@ -77,7 +91,10 @@ def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.valu
         )
         for name in names
     }
-    return SchemaSet(documents, validators)
+    translation = jsonschema_rs.validator_for(
+        documents[TRANSLATION_FILE], retriever=retrieve, base_uri=_BASE + TRANSLATION_FILE, validate_formats=True
+    )
+    return SchemaSet(documents, validators, translation)
 
 
 def _subschema(schemas: SchemaSet, schema: str, schema_path: list) -> dict:
@@ -119,13 +136,44 @@ def check_document(document: YamlDocument, schema: Kind | str, schemas: SchemaSe
     schema is a kind of content file, or the file name of a schema in the set (a configuration file's).
     """
     name = SCHEMA_FILES[schema] if isinstance(schema, Kind) else schema
-    validator = schemas.validators[name]
+    return _check(document, schemas.validators[name], name, schemas)
+
+
+def check_translation_document(document: YamlDocument, schemas: SchemaSet) -> list[Finding]:
+    """Every schema violation in one translation file, as findings at the value (or key) at fault."""
+    assert schemas.translation is not None, "the schema set was loaded without the translation schema"
+    return _check(document, schemas.translation, TRANSLATION_FILE, schemas)
+
+
+def _check(document: YamlDocument, validator: jsonschema_rs.Validator, name: str, schemas: SchemaSet) -> list[Finding]:
     if validator.is_valid(document.data):
         return []
+    failures = list(validator.iter_errors(document.data))
+    misspelt = _misspelt_required(failures, name, schemas)
     findings = []
-    for failure in validator.iter_errors(document.data):
+    for failure in failures:
+        required = getattr(failure.kind, "property", None)  # present on 'required' failures only
+        if failure.kind.name == "required" and (tuple(failure.instance_path), required) in misspelt:
+            continue  # one slip, one finding: the misspelt field says that the required one is missing
         findings.extend(_translate(failure, document, name, schemas))
     return findings
+
+
+def _misspelt_required(failures: list, schema: str, schemas: SchemaSet) -> set[tuple[JsonPath, str]]:
+    """(mapping path, field) of required fields that are missing only because they are misspelt ('Title')."""
+    missing = {(tuple(f.instance_path), f.kind.property) for f in failures if f.kind.name == "required"}
+    found = set()
+    for failure in failures:
+        if failure.kind.name != "additionalProperties":
+            continue
+        path = tuple(failure.instance_path)
+        allowed = sorted(_subschema(schemas, schema, list(failure.schema_path)[:-1]).get("properties", {}))
+        for name in failure.kind.unexpected:
+            close = did_you_mean(strip_hidden(name), allowed)
+            target = close[len("did you mean '") : -2] if close else ""
+            if (path, target) in missing:
+                found.add((path, target))
+    return found
 
 
 def _translate(failure: Any, document: YamlDocument, schema: str, schemas: SchemaSet) -> list[Finding]:  # noqa: C901 - one branch per JSON Schema keyword
@@ -155,26 +203,37 @@ def _translate(failure: Any, document: YamlDocument, schema: str, schemas: Schem
         allowed = sorted(parent.get("properties", {}))
         found = []
         for name in failure.kind.unexpected:
-            hint = did_you_mean(name, allowed) or f"the fields allowed here are: {', '.join(allowed)}"
+            hint = did_you_mean(strip_hidden(name), allowed) or f"the fields allowed here are: {', '.join(allowed)}"
+            required = parent.get("required", [])
+            missing = (
+                hint.startswith("did you mean")
+                and hint[14:-2] in required
+                and not (isinstance(value, dict) and hint[14:-2] in value)
+            )
             found.append(
                 finding(
                     file,
                     document.positions.of_key(path + (name,)),
                     Code.UNKNOWN_FIELD,
-                    f"unknown field '{name}' in the {_thing(parent)}",
+                    f"unknown field '{name}' in the {_thing(parent)}{hidden_note(name)}"
+                    + (f", and the required field '{hint[14:-2]}' is missing" if missing else ""),
                     hint,
                 )
             )
         return found
     if keyword == "enum":
         options = [str(o) for o in failure.kind.options]
-        hint = did_you_mean(value, options) or f"use one of: {', '.join(options)}"
+        cleaned = strip_hidden(value) if isinstance(value, str) else value
+        hint = did_you_mean(cleaned, options) or f"use one of: {', '.join(options)}"
+        if cleaned in options:
+            hint = f"delete the invisible character: write '{cleaned}'"
         return [
             finding(
                 file,
                 where,
                 Code.INVALID_VALUE,
-                f"{describe(value)} is not an allowed value for {field}; allowed: {', '.join(options)}",
+                f"{describe(value)}{hidden_note(value)} is not an allowed value for {field}; "
+                f"allowed: {', '.join(options)}",
                 hint,
             )
         ]
@@ -191,7 +250,7 @@ def _translate(failure: Any, document: YamlDocument, schema: str, schemas: Schem
                 where,
                 Code.WRONG_TYPE,
                 f"{field} should be {words}, not {describe(value)}",
-                _type_hint(expected, value),
+                _type_hint(expected, value, field),
             )
         ]
     if keyword == "anyOf" and "translations" in json.dumps(parent.get("anyOf", [])):
@@ -201,8 +260,19 @@ def _translate(failure: Any, document: YamlDocument, schema: str, schemas: Schem
         examples = parent.get("examples")
         if examples:
             hint = f"{hint} For example: {examples[0]}".strip()
+        fixed = corrected(value, parent.get("pattern", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+        if fixed is not None:
+            hint = f"write '{fixed}'"
         what = parent.get("title", "value").lower()
-        return [finding(file, where, Code.INVALID_FORMAT, f"{describe(value)} is not a valid {what} for {field}", hint)]
+        return [
+            finding(
+                file,
+                where,
+                Code.INVALID_FORMAT,
+                f"{describe(value)}{hidden_note(value)} is not a valid {what} for {field}",
+                hint,
+            )
+        ]
     if keyword in ("minimum", "maximum"):
         bound = parent.get(keyword)
         word = "at least" if keyword == "minimum" else "at most"
@@ -232,19 +302,58 @@ def _translate(failure: Any, document: YamlDocument, schema: str, schemas: Schem
     return [finding(file, where, Code.SCHEMA, f"{field}: {failure.message}")]
 
 
-def _type_hint(expected: object, value: object) -> str:
+def _as_typed(value: object) -> str:
+    """A number or true/false as it was written, so that a hint can show it in quotes."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _type_hint(expected: object, value: object, field: str) -> str:
     types = [expected] if isinstance(expected, str) else list(expected or [])  # type: ignore[call-overload]
     if "array" in types:
+        if isinstance(value, str) and value.startswith("-"):
+            return f"put a space after '-' to make a list item: - {value[1:].strip()}"
         return "write a list, one '- item' per line, or [A, B] on one line"
     if "integer" in types and isinstance(value, str):
         return "write the number without quotes"
     if "string" in types and isinstance(value, (int, float, bool)):
-        return "put the value in quotes to make it text"
+        return f'put the value in quotes to make it text: {field.strip(chr(39))}: "{_as_typed(value)}"'
     if "string" in types:
         return "write the text after the colon, in quotes if it contains ': '"
     if "object" in types:
         return "write the fields on the lines below, each indented as 'name: value'"
     return ""
+
+
+_DAY_MONTH_YEAR = re.compile(r"^([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})$")
+_YEAR_MONTH_DAY = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_LOOSE_ID = re.compile(r"^([A-Za-z]{2,4})[-_ ]?(ACA|BUS|PUB|aca|bus|pub|C|c)[-_ ]?([0-9]{1,3})$")
+
+
+def corrected(value: object, pattern: str) -> str | None:
+    """The value as it was most likely meant, when a common slip made it miss the pattern; else None.
+
+    Slips: an invisible character, lower case, a missing or other separator, a one-digit number
+    ('GOV-BUS-5' for 'GOV-BUS-05'), a date written day first or without leading zeros.
+    """
+    if not isinstance(value, str):
+        return None
+    text = strip_hidden(value)
+    candidates = [text, text.upper().replace("_", "-").replace(" ", "-")]
+    loose = _LOOSE_ID.match(text)
+    if loose:
+        middle = loose.group(2).upper()
+        if middle == "C":
+            candidates.append(f"{loose.group(1).upper()}-C{int(loose.group(3))}")
+        else:
+            candidates.append(f"{loose.group(1).upper()}-{middle}-{int(loose.group(3)):02d}")
+    day_first = _DAY_MONTH_YEAR.match(text)
+    if day_first:
+        candidates.append(f"{day_first.group(3)}-{int(day_first.group(2)):02d}-{int(day_first.group(1)):02d}")
+    year_first = _YEAR_MONTH_DAY.match(text)
+    if year_first:
+        candidates.append(f"{year_first.group(1)}-{int(year_first.group(2)):02d}-{int(year_first.group(3)):02d}")
+    compiled = re.compile(pattern)
+    return next((c for c in candidates if c != value and compiled.search(c)), None)
 
 
 def _text_finding(
@@ -280,10 +389,7 @@ def _text_finding(
             f"the '{bad}' text of {field} should be text, not {describe(value[bad])}",
             "put the text after the colon, in quotes if it contains ': '",
         )
-    return finding(
-        file,
-        where,
-        Code.WRONG_TYPE,
-        f"{field} should be text, not {describe(value)}",
-        "write the text, or a mapping of languages such as 'en: ...' and 'fr: ...'",
-    )
+    hint = "write the text, or a mapping of languages such as 'en: ...' and 'fr: ...'"
+    if isinstance(value, (int, float, bool)):
+        hint = f'put it in quotes, so that it is read as text: {field.strip(chr(39))}: "{_as_typed(value)}"'
+    return finding(file, where, Code.WRONG_TYPE, f"{field} should be text, not {describe(value)}", hint)

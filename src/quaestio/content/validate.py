@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from quaestio.content.catalogs import Catalog
 from quaestio.content.cycle_rules import check_cycle
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
+from quaestio.content.model import Translations
 from quaestio.content.rules import check_rules
 from quaestio.content.schema import SchemaSet, check_document
-from quaestio.findings import Code, Finding, finding, ordered
+from quaestio.content.translations import LoadedTranslations, check_translations
+from quaestio.findings import Code, Finding, Severity, finding
 
 _SIGNATURES = {
     Kind.TOPIC: {"code", "status_quaestionis", "challenges", "session"},
@@ -38,20 +43,64 @@ def _wrong_kind(source: Source) -> Finding | None:
     return None
 
 
+def reading_order(findings: Iterable[Finding], unread: Iterable[str] = ()) -> list[Finding]:
+    """Findings without repeats: first what stopped a file from being read, then the notes on the checks
+    this skipped, then the rest by file, line and column (GitHub shows only the first ten annotations)."""
+    stopped = set(unread)
+
+    def key(f: Finding) -> tuple[int, str, int, int, str]:
+        group = 0 if f.file in stopped and f.severity is Severity.ERROR else 1 if f.code is Code.CHECKS_SKIPPED else 2
+        return (group, *f.sort_key)
+
+    return sorted(set(findings), key=key)
+
+
 def validate(
-    content: LoadedContent, schemas: SchemaSet, catalogs: tuple[Catalog, ...] = ()
-) -> tuple[tuple[Source, ...], tuple[Finding, ...]]:
-    """Check loaded content against the schemas and the imported catalogs; returns the sources fit for the
-    model and every finding, in file order."""
+    content: LoadedContent,
+    schemas: SchemaSet,
+    translations: LoadedTranslations | None = None,
+    unprintable: re.Pattern[str] | None = None,
+    catalogs: tuple[Catalog, ...] = (),
+) -> tuple[tuple[Source, ...], tuple[Finding, ...], Translations]:
+    """Check loaded content and its translations against the schemas and the imported catalogs.
+
+    Returns the sources fit for the model, every finding (the real errors first), and the translations of
+    each file.
+
+    unprintable finds the characters the report fonts lack (None: no such check).
+    """
     findings = list(content.findings)
+    unreadable = list(content.unreadable)
     checked = []
     for source in content.sources:
         wrong = _wrong_kind(source)
         if wrong is not None:
             findings.append(wrong)
+            unreadable.append(source.file)
             continue
         findings.extend(check_document(source.document, source.file.kind, schemas))
         checked.append(source)
-    findings.extend(check_rules(checked, catalogs))
+    findings.extend(check_rules(checked, unreadable, unprintable, catalogs))
     findings.extend(check_cycle(checked))
-    return tuple(checked), tuple(ordered(findings))
+    translated: Translations = {}
+    if translations is not None:
+        outcome = check_translations(translations, checked, schemas)
+        findings.extend(outcome.findings)
+        translated = outcome.translations
+    ordered = reading_order(one_per_spot(findings), (u.path for u in unreadable))
+    return tuple(checked), tuple(ordered), translated
+
+
+_SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})
+
+
+def one_per_spot(findings: Iterable[Finding]) -> list[Finding]:
+    """One slip, one finding: where the schema already says a value is malformed, the rules that could
+    not resolve that same value keep quiet."""
+    findings = list(findings)
+    malformed = {
+        (f.file, f.line, f.column)
+        for f in findings
+        if f.code in (Code.INVALID_FORMAT, Code.INVALID_VALUE, Code.WRONG_TYPE)
+    }
+    return [f for f in findings if not (f.code in _SECOND_OPINIONS and (f.file, f.line, f.column) in malformed)]

@@ -1,4 +1,5 @@
-"""Word-level differences between two texts: what a revision or a commit struck out and put in."""
+"""Word-level comparison of two texts: what `diff` shows reviewers, stale translations show translators and
+the changelog shows readers of a revised recommendation."""
 
 from __future__ import annotations
 
@@ -35,3 +36,27 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
         if op in ("insert", "replace"):
             pairs.append(("insert", join(b[j1:j2])))
     return tuple(pairs)
+
+
+def word_diff_text(old: str, new: str, context: int = 4) -> str:
+    """A one-line word diff as git prints it with --word-diff: [-removed-] and {+added+}.
+
+    Unchanged runs longer than twice `context` words keep only their ends around an ellipsis.
+    """
+    parts: list[str] = []
+    pairs = word_diff(old, new)
+    for index, (op, words) in enumerate(pairs):
+        space = " " if words.startswith(" ") or (index and op != "equal" and pairs[index - 1][0] != "equal") else ""
+        body = words.strip()
+        if op == "delete":
+            parts.append(f"{space}[-{body}-]")
+        elif op == "insert":
+            parts.append(f"{space}{{+{body}+}}")
+        else:
+            tokens = body.split()
+            if len(tokens) > 2 * context:
+                head = [] if index == 0 else tokens[:context]
+                tail = [] if index == len(pairs) - 1 else tokens[-context:]
+                body = " ".join([*head, "…", *tail])
+            parts.append(f"{space}{body}")
+    return "".join(parts).strip()

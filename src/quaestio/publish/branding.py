@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -12,7 +12,9 @@ from quaestio.content.load import YamlDocument, read_yaml
 from quaestio.content.schema import check_document, load_schemas
 from quaestio.errors import BuildError
 from quaestio.findings import Code, Finding, finding, format_text, has_errors, ordered
+from quaestio.publish.locale import localised_file, merged
 from quaestio.resources import resource_directory
+from quaestio.vocab import SOURCE_LANGUAGE
 
 TEMPLATES_DIR = "templates"
 BRANDING_FILE = "branding.yaml"
@@ -45,6 +47,7 @@ class Branding:
     settings: Mapping[str, object]
     report_settings: Mapping[str, object]
     site_wording: Mapping[str, object]
+    language: str = SOURCE_LANGUAGE
 
     def __getitem__(self, key: str) -> object:
         return self.settings[key]
@@ -59,6 +62,39 @@ class Branding:
     @property
     def asset_dir(self) -> Path:
         return self.templates / "assets"
+
+    def localised(self, language: str) -> Branding:
+        """The configuration with its wording in a language: each file's translation (branding.fr.yaml,
+        reports/reports.fr.yaml, site/site.fr.yaml) laid over it; what a translation lacks stays English."""
+        if language == self.language:
+            return self
+        return replace(
+            self,
+            settings=_overlaid(self.settings, self.templates / BRANDING_FILE, language),
+            report_settings=_overlaid(self.report_settings, self.templates / REPORTS_FILE, language),
+            site_wording=_overlaid(self.site_wording, self.templates / SITE_FILE, language),
+            language=language,
+        )
+
+
+def _overlaid(base: Mapping[str, object], file: Path, language: str) -> Mapping[str, object]:
+    """base with the translation of a wording file laid over it (read with quaestio's loader, trusted)."""
+    overlay = localised_file(file, language)
+    if not overlay.is_file():
+        return base
+    document, problems = read_yaml(overlay, overlay.name)
+    if document is None or has_errors(problems):
+        raise ConfigurationError(tuple(problems))
+    return _frozen(merged(_plain(base), document.data))  # type: ignore[return-value]
+
+
+def _plain(value: object) -> object:
+    """A frozen mapping back as plain dicts and lists, to merge a translation into it."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 class ConfigurationError(BuildError):

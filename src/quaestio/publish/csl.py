@@ -169,13 +169,18 @@ def format_entries(
 
 
 def topic_entries(
-    corpus: Corpus, branding: Branding, cache_dir: Path | None = None, topics: Iterable[Topic] | None = None
+    corpus: Corpus,
+    branding: Branding,
+    cache_dir: Path | None = None,
+    topics: Iterable[Topic] | None = None,
+    language: Language | str = Language.EN,
 ) -> dict[str, str]:
-    """The formatted entry of every topic's references, each topic formatted as its topic report lists them."""
-    style = citation_style(branding, Language.EN)
+    """The formatted entry of every topic's references in a language (its CSL locale, its titles), each topic
+    formatted as its topic report lists them."""
+    style = citation_style(branding, language)
     entries: dict[str, str] = {}
     for topic in corpus.topics if topics is None else topics:
-        items = [csl_item(topic, r) for r in topic.references]
+        items = [csl_item(topic, r, language) for r in topic.references]
         if items:
             entries.update(format_entries(items, style, cache_dir))
     return entries

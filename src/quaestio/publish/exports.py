@@ -18,8 +18,9 @@ from quaestio.publish.csl import corpus_items
 from quaestio.publish.oscal import oscal_catalog
 from quaestio.publish.urls import absolute, recommendation_path, topic_path
 from quaestio.resources import resource_directory
+from quaestio.vocab import SOURCE_LANGUAGE
 
-FORMAT_VERSION = "2.0"
+FORMAT_VERSION = "2.0"  # 2.0: the tracker replaces follow_up; 1.1: 'languages', texts in every language
 SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
 FOLLOW_UP_CSV, HISTORY_CSV, FOLLOW_UP_XLSX = "follow-up.csv", "follow-up-history.csv", "follow-up.xlsx"
@@ -51,7 +52,7 @@ CSV_COLUMNS = (
 def _text(value: Text | None) -> dict[str, str] | None:
     if value is None:
         return None
-    return {"en": value.en, **dict(value.translations)}
+    return {"en": value.en, **{t.language.value: t.text for t in value.translations if t.current}}
 
 
 def _topic(topic: Topic, site_url: str) -> dict:
@@ -177,6 +178,7 @@ def open_data(corpus: Corpus, info: BuildInfo, branding: Branding) -> dict:
         "licence": {"name": licence["name"], "url": licence["url"]},  # type: ignore[index]
         "revision": info.revision,
         "date": info.date.isoformat(),
+        "languages": [language.value for language in corpus.languages],
         "topics": [_topic(t, site_url) for t in corpus.topics],
         "recommendations": [
             _recommendation(corpus, r, site_url, info.date.isoformat()) for r in corpus.recommendations
@@ -192,25 +194,37 @@ def _cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
-def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
-    """One row per recommendation, English texts, lists joined with '; ', no cell read as a formula."""
+def csv_name(language: str) -> str:
+    """recommendations.csv in English, recommendations.fr.csv in French, and so on."""
+    return CSV_NAME if language == SOURCE_LANGUAGE else CSV_NAME.replace(".csv", f".{language}.csv")
+
+
+def recommendations_csv(corpus: Corpus, branding: Branding, language: str = SOURCE_LANGUAGE) -> str:
+    """One row per recommendation, texts in a language, lists joined with '; ', no cell read as a formula.
+
+    In another language than English, a text without a current translation is given in English, and
+    the last column, `untranslated`, names those fields.
+    """
     site_url = str(branding["site_url"])
+    own = "" if language == SOURCE_LANGUAGE else f"{language}/"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS if not own else (*CSV_COLUMNS, "untranslated"))
     for r in corpus.recommendations:
         state = recommendation_state(r)
+        texts = {"title": r.title, "text": r.text, "rationale": r.rationale, "withdrawal_reason": r.withdrawal_reason}
+        english = [name for name, text in texts.items() if text is not None and text.language_of(language) != language]
         writer.writerow(
             [
                 _cell(value)
                 for value in (
                     r.id,
                     r.topic,
-                    corpus.topic_by_id[r.topic].title.en,
+                    corpus.topic_by_id[r.topic].title.get(language),
                     r.audience,
-                    r.title.en,
-                    r.text.en.strip(),
-                    r.rationale.en.strip(),
+                    r.title.get(language),
+                    r.text.get(language).strip(),
+                    r.rationale.get(language).strip(),
                     r.priority,
                     r.horizon,
                     r.status,
@@ -219,11 +233,12 @@ def recommendations_csv(corpus: Corpus, branding: Branding) -> str:
                     "; ".join(x.id for x in corpus.related_to(r.id)),
                     r.superseded_by or "",
                     "; ".join(_mapping_cell(corpus, m) for m in r.maps_to),
-                    r.withdrawal_reason.en.strip() if r.withdrawal_reason else "",
+                    r.withdrawal_reason.get(language).strip() if r.withdrawal_reason else "",
                     state.status,
                     state.acceptance,
                     state.updated or "",
-                    absolute(site_url, recommendation_path(r.id)),
+                    absolute(site_url, own + recommendation_path(r.id)),
+                    *(["; ".join(english)] if own else []),
                 )
             ]
         )
@@ -236,17 +251,22 @@ def _open_data_schema() -> Path:
 
 
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
-    """Write recommendations.json, its schema, recommendations.csv, the references as CSL JSON, the OSCAL
-    catalog and the tracker's tables into out/."""
+    """Write recommendations.json (every language), its schema, one CSV file per language, the references as
+    CSL JSON, the OSCAL catalog and the tracker's tables into out/."""
     out.mkdir(parents=True, exist_ok=True)
     document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
-    written = [out / JSON_NAME, out / SCHEMA_NAME, out / CSV_NAME, out / REFERENCES_NAME, out / OSCAL_NAME]
-    write_atomically(written[3], json.dumps(corpus_items(corpus), indent=2, ensure_ascii=False) + "\n")
-    write_atomically(written[4], json.dumps(oscal_catalog(corpus, info, branding), indent=2, ensure_ascii=False) + "\n")
+    written = [out / JSON_NAME, out / SCHEMA_NAME]
     write_atomically(written[0], document)
     write_atomically(written[1], _open_data_schema().read_bytes())
-    # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).
-    write_atomically(written[2], "\ufeff" + recommendations_csv(corpus, branding))
+    for language in corpus.languages:
+        written.append(out / csv_name(language))
+        # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).
+        write_atomically(written[-1], "\ufeff" + recommendations_csv(corpus, branding, language))
+    written += [out / REFERENCES_NAME, out / OSCAL_NAME]
+    write_atomically(written[-2], json.dumps(corpus_items(corpus), indent=2, ensure_ascii=False) + "\n")
+    write_atomically(
+        written[-1], json.dumps(oscal_catalog(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
+    )
     return written + write_follow_up(corpus, info, branding, out)
 
 

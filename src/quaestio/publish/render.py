@@ -11,32 +11,52 @@ import jinja2
 from quaestio.content.model import Corpus, Recommendation, Text
 from quaestio.publish import pandoc_markdown
 from quaestio.publish.branding import Branding
+from quaestio.vocab import SOURCE_LANGUAGE
 
 
-def _english(value: Text | str | None) -> str:
+def _in(value: Text | str | None, language: str) -> str:
+    """A text in a language (its English where it has no current translation)."""
     if value is None:
         return ""
-    return value.en if isinstance(value, Text) else str(value)
+    return value.get(language) if isinstance(value, Text) else str(value)
 
 
-def content_markdown(value: Text | str | None, heading_level: int = 3) -> str:
+def _falls_back(value: object, language: str) -> bool:
+    return isinstance(value, Text) and language != SOURCE_LANGUAGE and value.language_of(language) != language
+
+
+def content_markdown(
+    value: Text | str | None, heading_level: int = 3, language: str = SOURCE_LANGUAGE, notice: str = ""
+) -> str:
     """Contributor Markdown as pandoc Markdown blocks, written from the parse the website uses as well.
 
     Emphasis, lists, links (http, https, mailto), quotes, tables and code keep working; headings are
     shifted under heading_level; everything else, attributes, raw blocks, divs, spans, math, citations
-    and images included, is written as literal text and prints as written.
+    and images included, is written as literal text and prints as written. A text shown in English in a
+    report in another language goes into a division marked lang="en", after `notice` in italics.
     """
-    return pandoc_markdown.blocks(_english(value), heading_level)
+    if value is None:
+        return ""
+    blocks = pandoc_markdown.blocks(_in(value, language), heading_level)
+    if not _falls_back(value, language):
+        return blocks
+    heading = f"\n\n*{pandoc_markdown.literal(notice)}*\n" if notice else "\n"
+    return f"{heading}\n::: {{lang=en}}\n{blocks}\n:::\n"
 
 
-def content_inline(value: Text | str | None) -> str:
+def content_inline(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
     """Contributor Markdown on one line (a list entry, a table cell), made safe the same way."""
-    return pandoc_markdown.inline(_english(value))
+    inline = pandoc_markdown.inline(_in(value, language))
+    return f"[{inline}]{{lang=en}}" if _falls_back(value, language) else inline
 
 
-def plain(value: Text | str | None) -> str:
-    """A one-line text (a title, a name) shown exactly as written, whatever characters it holds."""
-    return pandoc_markdown.literal(" ".join(_english(value).split()))
+def plain(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
+    """A one-line text (a title, a name) shown exactly as written, whatever characters it holds.
+
+    In a report in another language, a text shown in English is a span marked lang="en".
+    """
+    escaped = pandoc_markdown.literal(" ".join(_in(value, language).split()))
+    return f"[{escaped}]{{lang=en}}" if _falls_back(value, language) and escaped else escaped
 
 
 def web_link(url: str | None, text: str | None = None) -> str:
@@ -49,8 +69,11 @@ def anchor(kind: str, identifier: str) -> str:
     return f"{kind}-" + re.sub(r"[^a-z0-9]+", "-", identifier.lower()).strip("-")
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code."""
+def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = "") -> jinja2.Environment:
+    """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code.
+
+    `md` and `plain` give each text in `language`; `notice` heads a block of text shown in English instead.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=False,  # the output is Markdown; content goes through the md, md_inline, plain and link filters
@@ -63,9 +86,9 @@ def environment(templates: Path) -> jinja2.Environment:
         comment_start_string="<#",
         comment_end_string="#>",
     )
-    env.filters["md"] = content_markdown
-    env.filters["md_inline"] = content_inline
-    env.filters["plain"] = plain
+    env.filters["md"] = lambda value, level=3: content_markdown(value, level, language, notice)
+    env.filters["md_inline"] = lambda value: content_inline(value, language)
+    env.filters["plain"] = lambda value: plain(value, language)
     env.filters["link"] = web_link
     env.globals["anchor"] = anchor
     return env

@@ -17,9 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pypandoc
 import typst
-from babel import dates
 
 from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
@@ -31,11 +31,13 @@ from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.csl import citation_style, csl_item, format_entries
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
+from quaestio.publish.locale import long_date, plural
 from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
+from quaestio.vocab import SOURCE_LANGUAGE, Language
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
 READER = (
@@ -43,7 +45,6 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
-REPORT_LANGUAGE = "en"  # the reports are written in English; their references follow this language's CSL locale
 PDF_TEMPLATE, REFERENCE_DOCX = "report.typ", "reference.docx"
 
 
@@ -65,6 +66,7 @@ class ReportSpec:
     audience_key: str | None = None
     url_path: str = ""
     sources: tuple[str, ...] = ()
+    language: str = SOURCE_LANGUAGE
     corpus: Corpus | None = field(default=None, compare=False, hash=False)
     formats: tuple[str, ...] = (".pdf", ".docx")
     alias: str | None = None
@@ -91,26 +93,29 @@ class ReportsOutcome:
     unchanged: tuple[str, ...]
 
 
-def _long_date(value: str | dt.date) -> str:
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return dates.format_date(day, format="long", locale="en_GB")
-
-
 def _one_line(text: str) -> str:
     """A text for a report's data (its metadata, the cover): on one line, control characters dropped."""
     return " ".join(without_controls(text).split())
 
 
-def _edition_specs(corpus: Corpus, branding: Branding, settings: Any, edition: int) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium, of one edition's snapshot."""
+def file_name(name: str, language: str) -> str:
+    """A report's file name without suffix: English keeps its name, others add theirs: topic-x.fr."""
+    return name if language == SOURCE_LANGUAGE else f"{name}.{language}"
+
+
+def _edition_specs(corpus: Corpus, branding: Branding, edition: int) -> list[ReportSpec]:
+    """A report per topic, a digest per audience and one compendium of one edition's snapshot, in the
+    branding's language."""
+    language = branding.language
+    settings: Any = branding.report_settings
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
     for topic in corpus.topics:
-        words = {"topic": _one_line(topic.title.en), "topic_id": topic.id, "edition": topic.edition}
+        words = {"topic": _one_line(topic.title.get(language)), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
             ReportSpec(
-                name=conf["file"].format(**words),
+                name=file_name(conf["file"].format(**words), language),
                 template="topic.md.j2",
                 kind=conf["kind"],
                 title=conf["title"].format(**words),
@@ -119,12 +124,14 @@ def _edition_specs(corpus: Corpus, branding: Branding, settings: Any, edition: i
                 topics=(topic,),
                 url_path=edition_topic_path(edition, topic.id),
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
+                language=language,
             )
         )
     for key, audience in branding["audiences"].items():  # type: ignore[attr-defined]
         words = {
             "audience": audience["label"],
             "audience_lower": audience["label"].lower(),
+            "audience_to": audience.get("to", f"to the {audience['label'].lower()}"),
             "audience_key": key,
             "heading": audience["heading"],
             "edition": edition,
@@ -132,7 +139,7 @@ def _edition_specs(corpus: Corpus, branding: Branding, settings: Any, edition: i
         conf = settings["audience"]
         specs.append(
             ReportSpec(
-                name=conf["file"].format(**words),
+                name=file_name(conf["file"].format(**words), language),
                 template="audience.md.j2",
                 kind=conf["kind"],
                 title=conf["title"].format(**words),
@@ -142,12 +149,13 @@ def _edition_specs(corpus: Corpus, branding: Branding, settings: Any, edition: i
                 audience_key=key,
                 url_path=edition_path(edition),
                 sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
+                language=language,
             )
         )
     conf = settings["compendium"]
     specs.append(
         ReportSpec(
-            name=conf["file"].format(edition=edition),
+            name=file_name(conf["file"].format(edition=edition), language),
             template="compendium.md.j2",
             kind=conf["kind"],
             title=conf["title"].format(edition=edition),
@@ -156,6 +164,7 @@ def _edition_specs(corpus: Corpus, branding: Branding, settings: Any, edition: i
             topics=corpus.topics,
             url_path=edition_path(edition),
             sources=content,
+            language=language,
         )
     )
     return specs
@@ -191,24 +200,24 @@ def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, editi
 
 
 def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
-    """Every edition's reports under <edition>/ (a report per topic, a digest per audience, a compendium), and
-    the current edition's progress report and open-session deck, as templates/reports/reports.yaml names them.
-    The current edition's reports are also published at the top level, and so is each other topic's latest."""
-    settings: Any = branding.report_settings
+    """Every edition's reports under <edition>/ (a report per topic, a digest per audience, a compendium), in the
+    branding's language, as templates/reports/reports.yaml (and its translation) names them; in English, also
+    the current edition's progress report and open-session deck. The current edition's reports are also
+    published at the top level, and so is each other topic's latest."""
     latest = current_edition(corpus)
     specs: list[ReportSpec] = []
     aliased: set[str] = set()
     for year in reversed(editions(corpus)):
         past = snapshot(corpus, year)
-        for spec in _edition_specs(past, branding, settings, year):
+        for spec in _edition_specs(past, branding, year):
             alias = (
                 spec.name if (year == latest or spec.template == "topic.md.j2") and spec.name not in aliased else None
             )
             if alias:
                 aliased.add(alias)
             specs.append(replace(spec, name=f"{year}/{spec.name}", corpus=past, alias=alias))
-    if latest:
-        specs += _open_session_specs(corpus, branding, settings, latest)
+    if latest and branding.language == SOURCE_LANGUAGE:
+        specs += _open_session_specs(corpus, branding, branding.report_settings, latest)
     return specs
 
 
@@ -266,41 +275,86 @@ def _changes(corpus: Corpus, spec: ReportSpec) -> EditionLog | None:
     return edition_log(corpus, spec.edition, later[0] if later else None)
 
 
+@dataclass(frozen=True)
+class _Language:
+    """What a report in one language is rendered with: its branding, settings, words and templates."""
+
+    branding: Branding
+    settings: Any
+    env: jinja2.Environment
+
+    @property
+    def words(self) -> dict:
+        return self.settings["words"]
+
+
+def _language(branding: Branding, language: str) -> _Language:
+    localised = branding.localised(language)
+    settings: Any = localised.report_settings
+    words = settings["words"]
+    env = environment(localised.templates / REPORTS_TEMPLATES, language, words["untranslated"])
+    env.globals.update(
+        long_date=lambda value: long_date(value, language),
+        count=lambda forms, n: plural(forms, n, language),
+        say=lambda wording, **values: str(wording).format(**values),
+        words=words,
+        addressee_state=addressee_state,
+    )
+    return _Language(localised, settings, env)
+
+
+def _typst_words(words: dict, kind: str, edition: int, publisher: str, date: str) -> dict[str, str]:
+    """The words report.typ prints, sentences already filled in (typst reads them as data)."""
+    before, _, rest = words["source_text"].partition("{revision}")
+    between, _, after = rest.partition("{address}")
+    return {
+        "edition": words["edition"],
+        "contents": words["contents"],
+        "licence": words["licence"],
+        "how_to_cite": words["how_to_cite"],
+        "source": words["source"],
+        "published": words["published"].format(kind=kind, edition=edition, coalition=publisher, date=date),
+        "source_before": " ".join(before.split()) + " ",
+        "source_between": " " + " ".join(between.split()) + " ",
+        "source_after": " ".join(after.split()),
+    }
+
+
 def render_sources(
     corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
 ) -> list[ReportSource]:
     """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
     templates = branding.templates / REPORTS_TEMPLATES
-    env = environment(templates)
-    env.globals["long_date"] = _long_date
-    env.globals["addressee_state"] = addressee_state
-    settings: Any = branding.report_settings
     fixed = "|".join(
         [
             _tool_fingerprint(),
             _files_digest(Path(__file__).parent.glob("*.py")),  # the code that draws charts, decks and layouts
             _files_digest(p for p in templates.iterdir() if p.is_file()),
-            _files_digest((branding.templates / "fonts").glob("*.otf")),
+            _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
         ]
     )
-    site_url = str(branding["site_url"])
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
+    languages: dict[str, _Language] = {}
     rendered = []
     for spec in specs:
         own = spec.corpus or corpus
+        local = languages.get(spec.language) or languages.setdefault(spec.language, _language(branding, spec.language))
+        words, brand = local.words, local.branding
+        site_url = absolute(str(branding["site_url"]), "" if spec.language == SOURCE_LANGUAGE else f"{spec.language}/")
         revision, epoch = (
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
-        date = _long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date())
+        date = long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date(), spec.language)
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
-        citation_after = f". {spec.kind}, edition {spec.edition}, revision {revision[:12]}."
+        citation_after = words["citation_after"].format(kind=spec.kind, edition=spec.edition, revision=revision[:12])
         report = {
             "kind": spec.kind,
             "edition": spec.edition,
             "date": date,
             "revision": revision,
+            "site_url": site_url,
             "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
             + link(url, url),
         }
@@ -310,44 +364,52 @@ def render_sources(
             topic=spec.topics[0] if len(spec.topics) == 1 and spec.template == "topic.md.j2" else None,
             audience_key=spec.audience_key,
             edition=spec.edition,
-            audience=branding.audience(spec.audience_key) if spec.audience_key else None,
+            audience=brand.audience(spec.audience_key) if spec.audience_key else None,
             references_by_id={(t.id, r.id): r for t in own.topics for r in t.references},
-            reference_entries=_bibliography(_cited(own, spec), branding, REPORT_LANGUAGE),
+            reference_entries=_bibliography(_cited(own, spec), branding, spec.language),
             glossary_entries=_glossary(spec.topics),
+            site_url=site_url,
             changes=_changes(corpus, spec),
         )
         assets: tuple[Asset, ...] = ()
         if spec.template in OPEN_SESSION_TEMPLATES:
             today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
-            extra, assets = open_session_context(own, branding, today)
+            extra, assets = open_session_context(own, brand, today)
             context.update(extra)  # type: ignore[arg-type]
-        markdown_pdf = render_markdown(env, spec.template, own, branding, **context)
+        markdown_pdf = render_markdown(local.env, spec.template, own, brand, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
-        markdown_docx = render_markdown(env, "imprint.md.j2", own, branding, **context) + "\n" + markdown_pdf
+        imprint = render_markdown(local.env, "imprint.md.j2", own, brand, **context)
+        markdown_docx = imprint + "\n" + markdown_pdf
         for asset in assets:  # Word and the slides show the charts as PNG images
             if asset.name.endswith(".svg"):
                 markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
+        tag = Language(spec.language).tag
         meta = {
             "title": spec.title,
             "subtitle": spec.subtitle,
             "kind": spec.kind,
             "edition": str(spec.edition),
-            "summary": plain_text(spec.topics[0].summary.en) if len(spec.topics) == 1 else "",
+            "summary": plain_text(spec.topics[0].summary.get(spec.language)) if len(spec.topics) == 1 else "",
             "date": date,
             "revision": revision,
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
-            "keywords": [*settings["keywords"], *(_one_line(t.title.en) for t in spec.topics)][:12],
-            "lang": "en",
-            "region": "GB",
+            "keywords": [*local.settings["keywords"], *(_one_line(t.title.get(spec.language)) for t in spec.topics)][
+                :12
+            ],
+            "lang": tag.split("-")[0],
+            "region": tag.split("-")[1],
+            "tag": tag,
             "url": url,
             "site_url": site_url,
-            "about": str(branding["coalition"]["description"]),  # type: ignore[index]
-            "licence": dict(branding["licence"]),  # type: ignore[call-overload]
+            "about": str(brand["coalition"]["description"]),  # type: ignore[index]
+            "licence": dict(brand["licence"]),  # type: ignore[call-overload]
             "citation_before": citation_before,
             "citation_after": citation_after,
             "colours": dict(branding["colours"]),  # type: ignore[call-overload]
-            "logo_alt": str(branding["coalition"]["logo_alt"]),  # type: ignore[index]
+            "logo_alt": str(brand["coalition"]["logo_alt"]),  # type: ignore[index]
+            "words": _typst_words(words, spec.kind, spec.edition, publisher, date),
+            "kind_edition": words["kind_edition"].format(kind=spec.kind, edition=spec.edition),
         }
         parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch), *spec.formats]
         digest = hashlib.sha256("\x1f".join(parts).encode())
@@ -434,15 +496,15 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date={meta['kind']}, edition {meta['edition']}, {meta['date']}",
+                f"date={meta['kind_edition']}, {meta['date']}",
                 "--metadata",
                 f"author={meta['publisher']}",
                 "--metadata",
-                "lang=en-GB",
+                f"lang={meta['tag']}",
                 "--metadata",
                 f"description={meta['subject']}",
                 "--metadata",
-                "toc-title=Contents",
+                f"toc-title={meta['words']['contents']}",
             ],
             source.epoch,
         )
@@ -516,7 +578,8 @@ def write_reports(
 ) -> ReportsOutcome:
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
-    sources = render_sources(corpus, info, branding, history, plan_reports(corpus, branding))
+    specs = [spec for language in corpus.languages for spec in plan_reports(corpus, branding.localised(language))]
+    sources = render_sources(corpus, info, branding, history, specs)
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()

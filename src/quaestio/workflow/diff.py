@@ -9,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quaestio.content.layout import CONTENT_PATHS, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR
+from quaestio.content.layout import CONTENT_PATHS, RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR, discover
 from quaestio.content.load import parse_yaml
 from quaestio.content.words import word_diff
-from quaestio.findings import Code, Finding, finding, ordered
+from quaestio.findings import Code, Finding, Severity, finding, ordered
 from quaestio.git import content_at, history_text, resolve
 from quaestio.vocab import Audience
 
@@ -49,6 +49,7 @@ class Snapshot:
     items: dict[str, Item]
     topic_titles: dict[str, str]
     findings: tuple[Finding, ...]
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,32 @@ def _place(path: str) -> tuple[str, str | None] | None:
     return None
 
 
-def snapshot(root: Path, revision: str) -> Snapshot:
-    """Read the content of a revision with quaestio's own loader (GitError if the revision does not exist)."""
+WORK_TREE = "the work tree"
+
+
+def snapshot(root: Path, revision: str | None) -> Snapshot:
+    """Read the content of a revision (None: the work tree, with its uncommitted edits) with quaestio's own
+    loader; GitError if the revision does not exist."""
+    if revision is None:
+        files, _ = discover(root)
+        contents = {}
+        for content_file in files:
+            try:
+                contents[content_file.path] = content_file.file.read_bytes()
+            except OSError:
+                continue
+        return read_snapshot(WORK_TREE, "", contents)
     commit = resolve(root, revision)
+    return read_snapshot(revision, commit, content_at(root, commit, CONTENT_PATHS))
+
+
+def read_snapshot(revision: str, commit: str, contents: dict[str, bytes]) -> Snapshot:
+    """The recommendations and topic titles in a set of content files, and the files that cannot be read."""
     items: dict[str, Item] = {}
     titles: dict[str, str] = {}
     findings: list[Finding] = []
-    for path, raw in sorted(content_at(root, commit, CONTENT_PATHS).items()):
+    unreadable: set[str] = set()
+    for path, raw in sorted(contents.items()):
         place = _place(path)
         if place is None:
             continue
@@ -154,12 +174,16 @@ def snapshot(root: Path, revision: str) -> Snapshot:
             text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
         except UnicodeDecodeError:
             findings.append(finding(path, (1, 1), Code.NOT_UTF8, f"at {revision} the file is not UTF-8 text"))
+            unreadable.add(path)
             continue
         document, problems = parse_yaml(text, path)
         findings.extend(
-            finding(p.file, (p.line, p.column), p.code, f"at {revision}: {p.message}", p.hint) for p in problems
+            finding(p.file, (p.line, p.column), p.code, f"at {revision}: {p.message}", p.hint)
+            for p in problems
+            if p.severity is Severity.ERROR
         )
         if document is None:
+            unreadable.add(path)
             continue
         topic, audience = place
         if audience is None:
@@ -170,7 +194,7 @@ def snapshot(root: Path, revision: str) -> Snapshot:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                 position = document.positions.of_value(("recommendations", index, "id"))
                 items.setdefault(entry["id"], Item(entry["id"], topic, audience, entry, path, position))
-    return Snapshot(revision, commit, items, titles, tuple(findings))
+    return Snapshot(revision, commit, items, titles, tuple(findings), frozenset(unreadable))
 
 
 # -- comparing -----------------------------------------------------------------------------------
@@ -262,49 +286,21 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
             groups[key] = Group(item.topic, item.audience, title)
         return groups[key]
 
-    added = [item for key, item in head.items.items() if key not in base.items]
+    findings.extend(_not_compared(base, head))
+    added = [item for key, item in head.items.items() if key not in base.items and item.file not in base.unreadable]
     for item in added:
         group(item).added.append(_entry(item))
     findings.extend(_reused_in_history(root, base, added))
 
     for key, old in base.items.items():
         new = head.items.get(key)
-        if new is None:
-            findings.append(
-                finding(
-                    old.file,
-                    old.position,
-                    Code.ID_VANISHED,
-                    f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
-                    "it was removed without being withdrawn",
-                    "put it back with 'status: withdrawn' and a 'withdrawal_reason'; IDs are never deleted",
-                )
-            )
-            continue
-        if (old.topic, old.audience) != (new.topic, new.audience):
-            findings.append(
-                finding(
-                    new.file,
-                    new.position,
-                    Code.ID_REUSED,
-                    f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and audience",
-                    "give it a new ID in this file, and restore the old one",
-                )
-            )
-            continue
-        old_title, new_title = old.title, new.title
-        old_text, new_text = _english(old.data.get("text")), _english(new.data.get("text"))
-        if _similarity(old_title, new_title) < REUSE_SIMILARITY and _similarity(old_text, new_text) < REUSE_SIMILARITY:
-            findings.append(
-                finding(
-                    new.file,
-                    new.position,
-                    Code.ID_REUSED,
-                    f"{key} now names another recommendation: its title and text were both replaced "
-                    f"(it was '{old_title}')",
-                    "restore the old recommendation (withdrawn if need be) and give the new one the next free ID",
-                )
-            )
+        if new is None and old.file in head.unreadable:
+            continue  # the file cannot be read at head: its recommendations are not missing, only unread
+        problem = _identity_problem(key, old, new, base, head)
+        if problem is not None:
+            findings.append(problem)
+        if new is None or (old.topic, old.audience) != (new.topic, new.audience):
+            continue  # vanished or moved: nothing to compare word by word
         found = changes(old.data, new.data)
         if not found:
             continue
@@ -317,11 +313,60 @@ def compare(root: Path, base: Snapshot, head: Snapshot) -> Report:
     ordered_groups = sorted(
         groups.values(), key=lambda g: (topic_order.index(g.topic), tuple(Audience).index(g.audience))
     )
-    return Report(base, head, tuple(ordered_groups), tuple(ordered(findings)))
+    errors_first = sorted(ordered(findings), key=lambda f: f.severity is Severity.INFO)
+    return Report(base, head, tuple(ordered_groups), tuple(errors_first))
 
 
-def semantic_diff(root: Path, base: str, head: str = "HEAD") -> Report:
-    """Compare the content of two revisions of the git repository at root (GitError for a bad revision)."""
+def _identity_problem(key: str, old: Item, new: Item | None, base: Snapshot, head: Snapshot) -> Finding | None:
+    """Whether an ID vanished, moved to another file, or now names another recommendation."""
+    if new is None:
+        return finding(
+            old.file,
+            old.position,
+            Code.ID_VANISHED,
+            f"{key} ('{old.title}') is in {base.revision} but not in {head.revision}: "
+            "it was removed without being withdrawn",
+            "put it back with 'status: withdrawn' and a 'withdrawal_reason'; IDs are never deleted",
+        )
+    if (old.topic, old.audience) != (new.topic, new.audience):
+        return finding(
+            new.file,
+            new.position,
+            Code.ID_REUSED,
+            f"{key} moved from {old.file} to {new.file}; an ID belongs to one topic and audience",
+            "give it a new ID in this file, and restore the old one",
+        )
+    old_text, new_text = _english(old.data.get("text")), _english(new.data.get("text"))
+    if _similarity(old.title, new.title) < REUSE_SIMILARITY and _similarity(old_text, new_text) < REUSE_SIMILARITY:
+        return finding(
+            new.file,
+            new.position,
+            Code.ID_REUSED,
+            f"{key} now names another recommendation: its title and text were both replaced (it was '{old.title}')",
+            "restore the old recommendation (withdrawn if need be) and give the new one the next free ID",
+        )
+    return None
+
+
+def _not_compared(base: Snapshot, head: Snapshot) -> list[Finding]:
+    """A note for each file that cannot be read at one of the revisions: its recommendations are not compared."""
+    return [
+        finding(
+            path,
+            (1, 1),
+            Code.CHECKS_SKIPPED,
+            f"at {snap.revision} this file cannot be read, so its recommendations were not compared "
+            "(none is reported as added or removed)",
+            "fix the error reported for this file, then compare again",
+        )
+        for snap in (base, head)
+        for path in sorted(snap.unreadable)
+    ]
+
+
+def semantic_diff(root: Path, base: str, head: str | None = None) -> Report:
+    """Compare two revisions of the git repository at root, or a revision with the work tree when head is None
+    (as `git diff BASE` does); GitError for a bad revision."""
     return compare(root, snapshot(root, base), snapshot(root, head))
 
 
@@ -345,7 +390,8 @@ def as_json(report: Report) -> str:
             }
             for g in report.groups
         ],
-        "errors": [f.as_dict() for f in report.findings],
+        "errors": [f.as_dict() for f in report.findings if f.severity is not Severity.INFO],
+        "notes": [f.as_dict() for f in report.findings if f.severity is Severity.INFO],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
 
@@ -355,7 +401,7 @@ def _counts(report: Report) -> dict[str, int]:
         "added": sum(len(g.added) for g in report.groups),
         "withdrawn": sum(len(g.withdrawn) for g in report.groups),
         "changed": sum(len(g.changed) for g in report.groups),
-        "errors": len(report.findings),
+        "errors": sum(1 for f in report.findings if f.severity is not Severity.INFO),
     }
 
 
@@ -443,14 +489,16 @@ def as_markdown(report: Report) -> str:
         + (f" · **{counts['errors']} error{'s' if counts['errors'] != 1 else ''}**" if counts["errors"] else "")
     )
     lines.append("")
-    if report.findings:
-        lines += ["### Errors", ""]
-        for f in report.findings:
-            lines.append(
+    for heading, wanted in (("Errors", False), ("Not compared", True)):
+        listed = [f for f in report.findings if (f.severity is Severity.INFO) is wanted]
+        if listed:
+            lines += [f"### {heading}", ""]
+            lines += [
                 f"- `{f.file}:{f.line}:{f.column}` **{f.code}**: {_escape(f.message)}"
                 + (f" — {_escape(f.hint)}" if f.hint else "")
-            )
-        lines.append("")
+                for f in listed
+            ]
+            lines.append("")
     if not report.groups:
         lines += ["No recommendation was added, withdrawn or changed.", ""]
     for g in report.groups:

@@ -1,5 +1,6 @@
 """`quaestio edition new YEAR`: start the next edition by moving each revisited topic's session and status
-quaestionis into its `earlier_editions`, all files or none."""
+quaestionis into its `earlier_editions`, all files or none. Their translations are copied to the same
+place (`earlier_editions/<n>/...`), where they stay current: the English they were made from is kept there."""
 
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from quaestio.content.layout import TOPICS_DIR, Kind, discover
 from quaestio.content.load import read_yaml
 from quaestio.content.rules import PLACEHOLDER
+from quaestio.content.schema import SCHEMA_FILES
+from quaestio.content.translations import translation_path
+from quaestio.content.units import text_paths, units
 from quaestio.findings import Finding, did_you_mean, has_errors
+from quaestio.vocab import TRANSLATIONS
 from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
 from quaestio.workflow.scaffold import ScaffoldError
+from quaestio.workflow.translate import translation_text
+
+_ARCHIVED_UNITS = ("status_quaestionis", "session/")
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,29 @@ def _plan(root: Path, year: int, named: Sequence[str]) -> tuple[dict[str, tuple[
     return topics, chosen, []
 
 
+def _carried_translations(root: Path, path: str, data: CommentedMap, schemas: Schemas) -> list[tuple[str, str]]:
+    """Each translation of a topic file with the texts just archived copied to their earlier_editions keys."""
+    index = len(data["earlier_editions"]) - 1
+    order = [u.key for u in units(data, text_paths(schemas[SCHEMA_FILES[Kind.TOPIC]]))]
+    planned = []
+    for language in TRANSLATIONS:
+        target = translation_path(language.value, path)
+        if not (root / target).is_file():
+            continue
+        existing = (root / target).read_bytes().decode("utf-8").removeprefix("\ufeff")
+        document, problems = read_yaml(root / target, target)
+        if document is None or has_errors(problems) or not isinstance(document.data.get("units"), dict):
+            continue  # validate reports the broken translation file; the edition does not depend on it
+        changes = {
+            f"earlier_editions/{index}/{key}": (str(unit["text"]), str(unit["source_hash"]))
+            for key, unit in document.data["units"].items()
+            if key.startswith(_ARCHIVED_UNITS) and isinstance(unit, dict) and "text" in unit and "source_hash" in unit
+        }
+        if changes:
+            planned.append((target, translation_text(existing, language, order, changes, target)))
+    return planned
+
+
 def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas, dry_run: bool = False) -> Started:
     """Open edition `year` for the named topics (default: every open topic of the current edition)."""
     topics, chosen, findings = _plan(root, year, named)
@@ -118,6 +149,7 @@ def start_edition(root: Path, year: int, named: Sequence[str], schemas: Schemas,
             findings.extend(problems)
         else:
             planned.append((path, text))
+            planned += _carried_translations(root, path, data, schemas)
     if findings:
         return Started(year, (), tuple(findings))
     if not dry_run:

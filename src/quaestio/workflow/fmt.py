@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
@@ -163,6 +165,11 @@ def _scalar(value: object, column: int, label: int) -> object:
     return value
 
 
+def canonical_scalar(value: object, column: int, label: int) -> object:
+    """A text value in canonical style (plain, folded or literal), for files fmt does not walk itself."""
+    return _scalar(value, column, label)
+
+
 def _normalise(node: object, schema: dict, column: int, schemas: Schemas, own: str) -> None:
     """Put node (a mapping or list whose entries start at column) into canonical form, in place."""
     schema = _resolve(schema, node, schemas, own)
@@ -251,17 +258,17 @@ def canonical_text(text: str, path: str, kind: Kind, schemas: Schemas) -> tuple[
     original, problems = parse_yaml(text.removeprefix("\ufeff"), path)
     if original is None or has_errors(problems):
         return None, problems
-    current = text
+    current = untabbed(text)
     for _ in range(_MAX_PASSES):
-        formatted = _one_pass(current, kind, schemas)
+        formatted, stopped = _one_pass(current, kind, schemas)
         if formatted is None:
             return None, [
                 finding(
                     path,
-                    (1, 1),
-                    Code.YAML_SYNTAX,
-                    "ruamel.yaml cannot read this file",
-                    "check the file with 'python build.py validate'",
+                    stopped,
+                    Code.FMT_UNSAFE,
+                    f"validate reads this file, but the formatter cannot read line {stopped[0]}, so it writes nothing",
+                    "report this file to the maintainers; it was left as it was",
                 )
             ]
         if formatted == current:
@@ -291,16 +298,42 @@ def canonical_text(text: str, path: str, kind: Kind, schemas: Schemas) -> tuple[
     return current, []
 
 
-def _one_pass(text: str, kind: Kind, schemas: Schemas) -> str | None:
+def _one_pass(text: str, kind: Kind, schemas: Schemas) -> tuple[str | None, tuple[int, int]]:
+    """The text in canonical form, or None and the (line, column) where ruamel.yaml stopped."""
     yaml = yaml_round_trip()
     try:
         data = yaml.load(without_modeline(text))
-    except YAMLError:
-        return None
+    except YAMLError as failure:
+        mark = getattr(failure, "problem_mark", None)
+        shift = 1 if without_modeline(text) != text.removeprefix("\ufeff").replace("\r\n", "\n") else 0
+        return None, ((mark.line + 1 + shift, mark.column + 1) if mark is not None else (1, 1))
     if not isinstance(data, CommentedMap):
-        return None
+        return None, (1, 1)
     _normalise(data, schemas.get(SCHEMA_FILES[kind], {}), 0, schemas, SCHEMA_FILES[kind])
-    return f"{modeline(kind)}\n{dump(yaml, data)}"
+    return f"{modeline(kind)}\n{dump(yaml, data)}", (1, 1)
+
+
+def untabbed(text: str) -> str:
+    """The text with each tab outside quoted and block texts made a space.
+
+    Validation has refused tabs in indentation and inside unquoted values, so such a tab stands between
+    a field and its value, after a list dash or at the end of a line: there it means a space, and
+    ruamel.yaml (unlike libyaml) cannot read it.
+    """
+    if "\t" not in text:
+        return text
+    kept: set[int] = set()
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if (
+            isinstance(event, yaml.ScalarEvent)
+            and event.style
+            and event.style in "|>'\""
+            and event.start_mark is not None
+            and event.end_mark is not None
+        ):
+            kept.update(range(event.start_mark.line, event.end_mark.line + 1))
+    lines = text.split("\n")
+    return "\n".join(line if number in kept else line.replace("\t", " ") for number, line in enumerate(lines))
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -322,12 +355,73 @@ def write_safely(file: Path, path: str, text: str) -> Finding | None:
 
 
 @dataclass(frozen=True)
+class Change:
+    """What fmt changes in one file: why, in words with line numbers, and as a unified diff."""
+
+    path: str
+    reasons: tuple[str, ...]
+    diff: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What fmt did: the files it changed (or would change) and what stopped it on others."""
 
     changed: tuple[str, ...]
     unchanged: int
     findings: tuple[Finding, ...]
+    changes: tuple[Change, ...] = ()
+
+
+def _lines_of(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:5]) + (", ..." if len(numbers) > 5 else "")
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}"
+
+
+def describe_change(path: str, old: str, new: str) -> Change:
+    """Why fmt changes a file (each reason with its lines) and the unified diff of the change."""
+    reasons = []
+    if "\r\n" in old:
+        reasons.append("Windows line ends (CRLF) become plain line ends (LF)")
+    before = old.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    after = new.split("\n")
+    if not before[0].startswith(MODELINE) or before[0] != after[0]:
+        reasons.append("the first line must name the file's schema (# yaml-language-server: $schema=...)")
+    kept = set(after)
+    checks = (
+        ("trailing spaces are removed", lambda line: line not in kept and line.rstrip(" ") in kept),
+        ("tabs become spaces", lambda line: "\t" in line),
+        (f"lines over {WIDTH} characters are folded", lambda line: len(line) > WIDTH),
+    )
+    for reason, test in checks:
+        numbers = [n for n, line in enumerate(before, start=1) if test(line)]
+        if numbers:
+            reasons.append(f"{reason} ({_lines_of(numbers)})")
+    moved = _moved_lines(before, after)
+    if moved:
+        reasons.append(f"fields are put in the schema's order ({_lines_of(moved)})")
+    if not reasons:
+        reasons.append("indentation, quoting or line breaks differ from the canonical form")
+    diff = "".join(
+        difflib.unified_diff(
+            [line + "\n" for line in before], [line + "\n" for line in after], path, f"{path} (formatted)"
+        )
+    )
+    return Change(path, tuple(reasons), diff)
+
+
+def _moved_lines(before: list[str], after: list[str]) -> list[int]:
+    """Lines (1-based, in the original) that fmt moves elsewhere unchanged."""
+    removed: dict[str, list[int]] = {}
+    added: set[str] = set()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("delete", "replace"):
+            for n in range(i1, i2):
+                removed.setdefault(before[n], []).append(n + 1)
+        if op in ("insert", "replace"):
+            added.update(after[j1:j2])
+    return sorted(n for text, numbers in removed.items() if text.strip() and text in added for n in numbers)
 
 
 def content_files(root: Path, paths: Sequence[Path]) -> tuple[list[tuple[Path, str, Kind]], list[str]]:
@@ -350,6 +444,7 @@ def content_files(root: Path, paths: Sequence[Path]) -> tuple[list[tuple[Path, s
 def format_files(files: Sequence[tuple[Path, str, Kind]], schemas: Schemas, check_only: bool) -> Outcome:
     """Format each file in place (atomically), or with check_only just report which ones would change."""
     changed: list[str] = []
+    changes: list[Change] = []
     findings: list[Finding] = []
     unchanged = 0
     for file, path, kind in files:
@@ -371,4 +466,5 @@ def format_files(files: Sequence[tuple[Path, str, Kind]], schemas: Schemas, chec
                 findings.append(problem)
                 continue
         changed.append(path)
-    return Outcome(tuple(changed), unchanged, tuple(findings))
+        changes.append(describe_change(path, text, formatted))
+    return Outcome(tuple(changed), unchanged, tuple(findings), tuple(changes))

@@ -18,6 +18,7 @@ from quaestio.publish.site.engine import (
     with_fragments,
     write_config,
 )
+from quaestio.publish.site.languages import build_languages
 from quaestio.publish.site.pages import SiteGenerator
 from quaestio.publish.site.shards import PARALLEL_FROM, build_in_parallel, workers
 
@@ -47,10 +48,14 @@ def render_site(
         processes = workers() if len(corpus.recommendations) >= PARALLEL_FROM else 1
     with tempfile.TemporaryDirectory(prefix="quaestio-site-") as scratch:
         folder = Path(scratch)
+        if len(corpus.languages) > 1:
+            build_languages(corpus, info, branding, config_path(branding), out, downloads, folder)
+            return
         generator = SiteGenerator(corpus, info, branding, downloads)
         config = config_path(branding)
         extra = settings(branding, generator.wording, info, generator.nav)
         if processes > 1:
+            generator.compile_templates(folder)  # once, before the processes fork
             build_in_parallel(generator, config, extra, info, folder, out, processes)
             return
         docs, fragments = folder / "docs", folder / "fragments.json"

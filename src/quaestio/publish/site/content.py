@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -14,6 +15,7 @@ from markupsafe import Markup, escape
 from quaestio.content import markdown
 from quaestio.content.markdown import safe_url as safe_url  # the one allow-list, used by the site's templates
 from quaestio.content.model import GlossaryEntry, Text
+from quaestio.vocab import SOURCE_LANGUAGE
 
 # Characters with a meaning in Markdown or one of its extensions (attribute lists, tables, abbreviations,
 # snippets, emphasis, links...), in HTML, or in a template language. In text interpolated into a
@@ -21,22 +23,22 @@ from quaestio.content.model import GlossaryEntry, Text
 _MARKDOWN_ACTIVE = frozenset("\\`*_{}[]()<>#+-.!|&:~^=\"'$%@")
 
 
-def clean(value: Text | str | None) -> str:
-    """The English text of a value, without control characters."""
+def clean(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
+    """The text of a value in a language (English when it has no current translation), without control characters."""
     if value is None:
         return ""
-    return markdown.without_controls(value.en if isinstance(value, Text) else str(value))
+    return markdown.without_controls(value.get(language) if isinstance(value, Text) else str(value))
 
 
-def inline(value: Text | str | None) -> Markup:
+def inline(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> Markup:
     """A one-line text (a title, a name) for a generated Markdown page: shown exactly as written, never parsed."""
-    text = " ".join(clean(value).split())
+    text = " ".join(clean(value, language).split())
     return Markup("".join(f"&#{ord(c)};" if c in _MARKDOWN_ACTIVE else c for c in text))
 
 
-def attribute(value: Text | str | None) -> str:
+def attribute(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
     """A one-line plain text, whitespace collapsed (for HTML attributes and search data; escape on output)."""
-    return " ".join(clean(value).split())
+    return " ".join(clean(value, language).split())
 
 
 class Glossary:
@@ -49,15 +51,22 @@ class Glossary:
         terms = sorted(self._titles, key=lambda t: (-len(t), t))
         alternatives = "|".join(re.escape(term) for term in terms)
         self._pattern = re.compile(rf"(?<![\w&#-])({alternatives})(?![\w-])") if terms else None
+        self._key = tuple(sorted(self.entries.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glossary) and self._key == other._key
+
+    def __hash__(self) -> int:  # by value, so that rendered texts can be reused from one build to the next
+        return hash(self._key)
 
     @classmethod
-    def of(cls, entries: Iterable[GlossaryEntry]) -> Glossary:
-        """A glossary from topic entries; the first definition of a term wins."""
+    def of(cls, entries: Iterable[GlossaryEntry], language: str = SOURCE_LANGUAGE) -> Glossary:
+        """A glossary from topic entries, expansions in a language; the first definition of a term wins."""
         found: dict[str, str] = {}
         for entry in entries:
             term = attribute(entry.term)
             if term and term not in found:
-                found[term] = attribute(entry.expansion)
+                found[term] = attribute(entry.expansion, language)
         return cls(found)
 
     def mark(self, escaped: str) -> str:
@@ -97,16 +106,27 @@ def _mark_links(tokens: list) -> None:
                 child.meta["in_link"] = True
 
 
-def render(value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_level: int = 3) -> Markup:
+def render(
+    value: Text | str | None, glossary: Glossary = NO_GLOSSARY, heading_level: int = 3, language: str = SOURCE_LANGUAGE
+) -> Markup:
     """Contributor Markdown as safe HTML.
 
     Raw HTML is escaped (it prints as text), links other than http, https and mailto stay text,
     images become links, headings are shifted so the highest is heading_level, and known
     abbreviations get a tooltip. Nothing in the text is ever evaluated as a template.
     """
-    source = clean(value)
+    source = clean(value, language)
     if not source.strip():
         return Markup("")
+    try:
+        return _rendered(source, glossary, heading_level)
+    except TypeError:  # a glossary that cannot be a cache key
+        return _rendered.__wrapped__(source, glossary, heading_level)
+
+
+@functools.lru_cache(maxsize=8192)
+def _rendered(source: str, glossary: Glossary, heading_level: int) -> Markup:
+    """render's work, kept per text: `serve` writes every page again on each edit, with mostly the same texts."""
     env = {"glossary": glossary}
     tokens = markdown.parse_tokens(source, heading_level, env)
     _mark_links(tokens)

@@ -40,15 +40,22 @@ class Breakdown:
     chart: Markup
 
 
-def breakdowns(figures: FollowUpFigures, branding: Branding, corpus: Corpus) -> tuple[Breakdown, ...]:
+def breakdowns(
+    figures: FollowUpFigures, branding: Branding, corpus: Corpus, words: Mapping[str, str]
+) -> tuple[Breakdown, ...]:
     """Status by audience, topic, priority and edition, each as labelled tallies and a chart."""
     style = chart_style(branding)
     topics = corpus.topic_by_id
+    language = branding.language
     groups = (
-        ("audience", "By audience", [(str(branding.audience(t.key)["label"]), t) for t in figures.by_audience]),
-        ("topic", "By topic", [(topics[t.key].title.en, t) for t in figures.by_topic if t.total]),
-        ("priority", "By priority", [(branding.label("priority", t.key), t) for t in figures.by_priority]),
-        ("edition", "By edition", [(f"Edition {t.key}", t) for t in figures.by_edition if t.total]),
+        ("audience", words["by_audience"], [(str(branding.audience(t.key)["label"]), t) for t in figures.by_audience]),
+        ("topic", words["by_topic"], [(topics[t.key].title.get(language), t) for t in figures.by_topic if t.total]),
+        ("priority", words["by_priority"], [(branding.label("priority", t.key), t) for t in figures.by_priority]),
+        (
+            "edition",
+            words["by_edition"],
+            [(words["edition"].format(edition=t.key), t) for t in figures.by_edition if t.total],
+        ),
     )
     return tuple(
         Breakdown(key, title, tuple(rows), Markup(bars_chart(rows, style, title, ident=f"q-chart-{key}")))
@@ -56,14 +63,14 @@ def breakdowns(figures: FollowUpFigures, branding: Branding, corpus: Corpus) -> 
     )
 
 
-def dashboard_values(corpus: Corpus, branding: Branding, today: str) -> dict[str, object]:
+def dashboard_values(corpus: Corpus, branding: Branding, today: str, words: Mapping[str, str]) -> dict[str, object]:
     figures = FollowUpFigures(corpus, today)
     style = chart_style(branding)
-    title = "Recommendations in force by implementation status, year by year"
+    title = words["series_title"]
     return {
         "fig": figures,
         "series_chart": Markup(series_chart(figures.series, style, title, ident="q-chart-series")),
-        "breakdowns": breakdowns(figures, branding, corpus),
+        "breakdowns": breakdowns(figures, branding, corpus, words),
         "series_rows": [(t.key, t) for t in figures.series],
         "statuses": ORDER,
         "audiences": tuple(Audience),
@@ -133,18 +140,21 @@ def cycle_pages(
 ) -> list[Page]:
     """(path, title, template, values) of the dashboard, the changelog, the archive and every edition page."""
     titles: Mapping[str, str] = wording["titles"]  # type: ignore[assignment]
+    words: Mapping[str, str] = wording["words"]["cycle"]  # type: ignore[index]
+    dashboard = dashboard_values(corpus, branding, today, words)
     pages: list[Page] = [
-        (FOLLOW_UP_PATH, titles["follow_up"], "pages/follow-up.md.j2", dashboard_values(corpus, branding, today)),
+        (FOLLOW_UP_PATH, titles["follow_up"], "pages/follow-up.md.j2", dashboard),
         (CHANGELOG_PATH, titles["changelog"], "pages/changelog.md.j2", {"views": views}),
         (EDITIONS_PATH, titles["editions"], "pages/editions.md.j2", {"views": views}),
     ]
     for view in views:
-        pages.append((edition_path(view.edition), f"Edition {view.edition}", "pages/edition.md.j2", {"view": view}))
+        title = words["edition"].format(edition=view.edition)
+        pages.append((edition_path(view.edition), title, "pages/edition.md.j2", {"view": view}))
         for topic in view.corpus.topics:
             pages.append(
                 (
                     edition_topic_path(view.edition, topic.id),
-                    f"{topic.title.en} (edition {view.edition})",
+                    words["edition_topic"].format(topic=topic.title.get(branding.language), edition=view.edition),
                     "pages/edition-topic.md.j2",
                     {"view": view, "topic": topic},
                 )

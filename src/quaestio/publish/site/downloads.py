@@ -11,7 +11,8 @@ from typing import Any
 
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
-from quaestio.vocab import Audience
+from quaestio.publish.locale import number
+from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language
 
 DOWNLOADS_DIR = "downloads"
 REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX", ".pptx": "PPTX"}
@@ -31,22 +32,30 @@ class Download:
     description: str
     topic: str | None = None
     audience: str | None = None
-
-    @property
-    def size_label(self) -> str:
-        return human_size(self.size)
+    language: str = SOURCE_LANGUAGE
 
 
-def human_size(size: int) -> str:
-    """1234567 -> '1.2 MB' (decimal units, as file managers show them)."""
+def report_language(stem: str) -> tuple[str, str]:
+    """A report's name without its language, and the language: 'topic-x.fr' -> ('topic-x', 'fr')."""
+    base, dot, suffix = stem.rpartition(".")
+    if dot and suffix in tuple(Language) and suffix != SOURCE_LANGUAGE:
+        return base, suffix
+    return stem, SOURCE_LANGUAGE.value
+
+
+UNITS = {"bytes": "bytes", "kB": "kB", "MB": "MB", "GB": "GB"}
+
+
+def human_size(size: int, language: str = SOURCE_LANGUAGE, units: Mapping[str, str] = UNITS) -> str:
+    """1234567 -> '1.2 MB', '1,2 Mo' (decimal units, as file managers show them; `units` names them)."""
     if size < 1000:
-        return f"{size} bytes"
+        return f"{number(size, language)} {units['bytes']}"
     value = size / 1000
     for unit in ("kB", "MB"):
         if value < 1000:
-            return f"{value:.1f} {unit}"
+            return f"{number(round(value, 1), language, '0.0')} {units[unit]}"
         value /= 1000
-    return f"{value:.1f} GB"
+    return f"{number(round(value, 1), language, '0.0')} {units['GB']}"
 
 
 @dataclass(frozen=True)
@@ -60,20 +69,23 @@ class ReportName:
 
 
 def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
-    """Report file names (without suffix) as templates/reports/reports.yaml makes them, and what each holds."""
+    """Report file names (without suffix or language) as templates/reports/reports.yaml makes them, and what
+    each holds, described in the branding's language."""
     settings: Any = branding.report_settings
     edition = max((t.edition for t in corpus.topics), default=0)
     names: dict[str, ReportName] = {}
     for topic in corpus.topics:
-        words = {"topic": topic.title.en, "topic_id": topic.id, "edition": topic.edition}
+        title = topic.title.get(branding.language)
+        words = {"topic": title, "topic_id": topic.id, "edition": topic.edition}
         names[settings["topic"]["file"].format(**words)] = ReportName(
-            f"{settings['topic']['kind']}: {topic.title.en}", len(names), topic=topic.id
+            f"{settings['topic']['kind']}: {title}", len(names), topic=topic.id
         )
     for key in tuple(Audience):
         audience = branding.audience(key)
         words = {
             "audience": audience["label"],
             "audience_lower": str(audience["label"]).lower(),
+            "audience_to": audience.get("to", ""),
             "audience_key": key,
             "heading": audience["heading"],
             "edition": edition,
@@ -124,22 +136,31 @@ def _data_name(folder: Path, path: Path) -> str:
 
 
 def collect_downloads(
-    downloads: Path, corpus: Corpus, branding: Branding, wording: Mapping[str, object]
+    downloads: Path,
+    corpus: Corpus,
+    branding: Branding,
+    wording: Mapping[str, object],
+    checksums: Mapping[Path, str] | None = None,
 ) -> list[tuple[Path, Download]]:
     """The reports and data files of a build, with the site path each is published at.
 
-    Reports come in the order of the reports' settings (topics, audiences, compendium), PDF before DOCX;
-    data files in the order of the wording's data_files.
+    Reports come in the order of the reports' settings (topics, audiences, compendium), each in the
+    page's language first, then the others, PDF before DOCX; data files in the order of the wording's
+    data_files. `checksums` gives files already hashed (by another language's page), so each is read once.
     """
     found: list[tuple[Path, Download]] = []
     names = report_names(corpus, branding)
     kinds = list(REPORT_SUFFIXES)
-    reports = [
-        (source, names.get(source.stem) or _guess_report(source.stem, corpus.topics, len(names)))
-        for source in _published_files(downloads / "reports", REPORT_SUFFIXES)
-    ]
-    reports.sort(key=lambda item: (item[1].order, item[0].stem, kinds.index(item[0].suffix.lower())))
-    for source, name in reports:
+    order = [branding.language, *(language for language in Language if language != branding.language)]
+    reports = []
+    for source in _published_files(downloads / "reports", REPORT_SUFFIXES):
+        stem, language = report_language(source.stem)
+        reports.append((source, names.get(stem) or _guess_report(stem, corpus.topics, len(names)), language))
+    reports.sort(
+        key=lambda item: (item[1].order, order.index(item[2]), item[0].stem, kinds.index(item[0].suffix.lower()))
+    )
+    known = checksums or {}
+    for source, name, language in reports:
         found.append(
             (
                 source,
@@ -149,23 +170,28 @@ def collect_downloads(
                     source.name,
                     REPORT_SUFFIXES[source.suffix.lower()],
                     source.stat().st_size,
-                    _sha256(source),
+                    known.get(source) or _sha256(source),
                     name.description,
                     name.topic,
                     name.audience,
+                    language,
                 ),
             )
         )
     data_descriptions: Mapping[str, str] = wording.get("data_files", {})  # type: ignore[assignment]
-    known = list(data_descriptions)
+    listed = list(data_descriptions)
     folder = downloads / "data"
     data = sorted(
         [*_published_files(folder, DATA_SUFFIXES), *_published_files(folder / "oscal", DATA_SUFFIXES)],
-        key=lambda p: (known.index(_data_name(folder, p)) if _data_name(folder, p) in known else len(known), p.name),
+        key=lambda p: (
+            listed.index(_data_name(folder, p)) if _data_name(folder, p) in listed else len(listed),
+            p.name,
+        ),
     )
     for source in data:
         data_name = _data_name(folder, source)
         kind = "JSON Schema" if source.name.endswith(".schema.json") else DATA_SUFFIXES[source.suffix.lower()]
+        _, language = report_language(source.name[: -len(source.suffix)])
         found.append(
             (
                 source,
@@ -175,8 +201,9 @@ def collect_downloads(
                     data_name,
                     kind,
                     source.stat().st_size,
-                    _sha256(source),
+                    known.get(source) or _sha256(source),
                     str(data_descriptions.get(data_name, "")),
+                    language=language if source.suffix.lower() == ".csv" else "",
                 ),
             )
         )

@@ -7,16 +7,18 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site import compiled
 
 CONFIG_FILE = "mkdocs.yml"
 FRAGMENTS_EXTENSION = "quaestio.publish.site.fragments"
@@ -50,10 +52,12 @@ def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo,
     """
     coalition: Mapping[str, str] = branding["coalition"]  # type: ignore[assignment]
     licence: Mapping[str, str] = branding["licence"]  # type: ignore[assignment]
+    words: Mapping[str, object] = wording.get("words", {})  # type: ignore[assignment]
+    revision = str(words.get("revision", "revision {revision}")).replace("{revision}", info.short_revision)
     footer = (
         f"© {info.date.year} {escape(coalition['name'])} · "
         f'<a href="{escape(licence["url"])}">{escape(licence["name"])}</a> · '
-        f"revision {escape(info.short_revision)}"
+        f"{escape(revision)}"
     )
     return {
         "site_name": str(wording["site_name"]),
@@ -121,15 +125,13 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
             try:
                 # mkdocs' validation consumes the settings it is given (it pops from them): give it a copy.
                 settings: dict[str, Any] = copy.deepcopy(dict(extra))
+                # Absolute folders: mkdocs reads relative ones from the configuration file's folder.
                 loaded = load_config(
-                    str(config),
-                    docs_dir=str(docs.resolve()),
-                    site_dir=str(site.resolve()),  # mkdocs reads relative folders from the configuration's
-                    strict=True,
-                    **settings,
+                    str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=True, **settings
                 )
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
+                _share_compiled_theme(loaded)
                 build(loaded)
             except MkDocsException as failure:
                 raise SiteBuildError("; ".join(collector.messages) or str(failure)) from failure
@@ -137,6 +139,39 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
         logger.removeHandler(collector)
     if collector.messages:
         raise SiteBuildError("; ".join(collector.messages))
+
+
+def _share_compiled_theme(loaded: Any) -> None:  # mkdocs' loaded configuration
+    """Let this build's theme environment reuse the theme templates compiled by earlier builds (or before a fork)."""
+    theme = loaded.theme
+    make = theme.get_env
+
+    def get_env() -> object:
+        environment = make()
+        environment.bytecode_cache = compiled.THEME
+        return environment
+
+    theme.get_env = get_env
+
+
+def compile_theme(config: Path, extra: Mapping[str, object], scratch: Path, languages: Sequence[str]) -> None:
+    """Compile the theme's page templates once, before the language builds fork, so that they share them."""
+    from mkdocs.config import load_config
+
+    (scratch / "docs").mkdir(parents=True, exist_ok=True)
+    with _environment({"NO_MKDOCS_2_WARNING": "1"}):
+        options: dict[str, Any] = copy.deepcopy(dict(extra))
+        loaded = load_config(str(config), docs_dir=str(scratch / "docs"), site_dir=str(scratch / "site"), **options)
+    _share_compiled_theme(loaded)
+    environment = loaded.theme.get_env()
+    wanted = {f"partials/languages/{language}.html" for language in languages}
+    for name in environment.list_templates(extensions=["html"]):
+        if name.startswith(".") or (name.startswith("partials/languages/") and name not in wanted):
+            continue
+        try:
+            environment.get_template(name)
+        except jinja2.TemplateError:
+            continue  # a template for a plugin this site does not use (the blog's need its filters)
 
 
 def write_config(config: Path, target: Path, docs: str, site: str, extra: Mapping[str, object]) -> Path:

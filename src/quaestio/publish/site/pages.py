@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
 import re
 import shutil
@@ -14,20 +14,20 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
-from babel import dates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from quaestio.content.catalogs import Catalog, Control, ControlGroup
 from quaestio.content.editions import current_edition
-from quaestio.content.model import Corpus, Recommendation, Text, Topic
+from quaestio.content.model import Corpus, Recommendation, Text, Topic, texts_in
 from quaestio.content.tracker import RecommendationState, recommendation_state
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.csl import csl_id, topic_entries
 from quaestio.publish.feed import atom_feed
-from quaestio.publish.site import content
+from quaestio.publish.locale import long_date, number, plural
+from quaestio.publish.site import compiled, content
 from quaestio.publish.site.cycle import cycle_pages, edition_views
-from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version
+from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version, human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
 from quaestio.publish.urls import (
@@ -43,7 +43,7 @@ from quaestio.publish.urls import (
     recommendation_path,
     topic_path,
 )
-from quaestio.vocab import Audience, Priority, Status
+from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language, Priority, Status
 
 SITE_TEMPLATES = "site"
 ASSETS_DIR = "assets/quaestio"
@@ -71,8 +71,9 @@ def page_file(path: str) -> str:
     return f"{path}index.md" if path == "" or path.count("/") == 1 else path.rstrip("/") + ".md"
 
 
-def load_wording(branding: Branding) -> Mapping[str, object]:
-    """The wording of templates/site/site.yaml, with {coalition} replaced by the coalition's name."""
+def load_wording(branding: Branding, language: str = SOURCE_LANGUAGE) -> Mapping[str, object]:
+    """templates/site/site.yaml with its translation (site.<language>.yaml) laid over it, {coalition} filled in."""
+    wording = branding.localised(language).site_wording
     name = str(branding["coalition"]["name"])  # type: ignore[index]
 
     def fill(value: object) -> object:
@@ -84,25 +85,17 @@ def load_wording(branding: Branding) -> Mapping[str, object]:
             return [fill(v) for v in value]
         return value
 
-    return fill(branding.site_wording)  # type: ignore[return-value]
+    return fill(wording)  # type: ignore[return-value]
 
 
-def _markdown_value(value: object) -> object:
-    """Jinja2 finalize for Markdown templates: everything not built as Markup by quaestio is escaped."""
-    if isinstance(value, Markup):
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return content.inline(value if isinstance(value, Text) else str(value))
-
-
-def front_matter(title: str | None, search: bool = True, hide: Sequence[str] = ()) -> Markup:
+def front_matter(
+    title: Text | str | None, search: bool = True, hide: Sequence[str] = (), language: str = SOURCE_LANGUAGE
+) -> Markup:
     """YAML front matter; the title is HTML-escaped because the theme inserts it into pages as HTML."""
     lines = ["---"]
     if title is not None:
-        lines.append(f"title: {json.dumps(html_escape(content.attribute(title)), ensure_ascii=False)}")
+        shown = html_escape(content.attribute(title, language))
+        lines.append(f"title: {json.dumps(shown, ensure_ascii=False)}")
     if not search:
         lines += ["search:", "  exclude: true"]
     if hide:
@@ -113,14 +106,9 @@ def front_matter(title: str | None, search: bool = True, hide: Sequence[str] = (
 @dataclass
 class GlossaryTerm:
     term: str
-    expansions: list[str]
+    expansions: list[Text]
     definitions: list[Text]
     topics: list[Topic]
-
-
-def format_date(iso: str) -> str:
-    """'2015-05-21' -> '21 May 2015'."""
-    return dates.format_date(dt.date.fromisoformat(iso), format="long", locale="en_GB")
 
 
 class SiteContext:
@@ -134,6 +122,7 @@ class SiteContext:
         wording: Mapping[str, object],
         downloads: Sequence[Download],
         references: Mapping[str, str] | None = None,
+        language: str = SOURCE_LANGUAGE,
     ):
         self.corpus = corpus
         self.references = dict(references or {})
@@ -141,32 +130,97 @@ class SiteContext:
         self.branding = branding
         self.wording = wording
         self.downloads = tuple(downloads)
+        self.language = Language(language)
         self.site_url = str(branding["site_url"])
         self._rendered: dict[tuple[Text, int, str], Markup] = {}
+        self.fallbacks = 0  # texts of the page being rendered shown in English for want of a translation
 
     @cached_property
     def glossary_entries(self) -> tuple:
         return tuple(g for t in self.corpus.topics for g in t.glossary)
 
     @cached_property
-    def _glossaries(self) -> dict[str | None, content.Glossary]:
-        everything = content.Glossary.of(self.glossary_entries)
-        found: dict[str | None, content.Glossary] = {None: everything}
-        for topic in self.corpus.topics:
-            found[topic.id] = content.Glossary.of((*topic.glossary, *self.glossary_entries))
+    def _glossaries(self) -> dict[tuple[str | None, str], content.Glossary]:
+        found: dict[tuple[str | None, str], content.Glossary] = {}
+        for language in {SOURCE_LANGUAGE.value, self.language.value}:
+            found[(None, language)] = content.Glossary.of(self.glossary_entries, language)
+            for topic in self.corpus.topics:
+                found[(topic.id, language)] = content.Glossary.of((*topic.glossary, *self.glossary_entries), language)
         return found
 
-    def glossary_for(self, topic: str | None) -> content.Glossary:
-        return self._glossaries.get(topic, self._glossaries[None])
+    def glossary_for(self, topic: str | None, language: str | None = None) -> content.Glossary:
+        language = language or self.language.value
+        return self._glossaries.get((topic, language), self._glossaries[(None, language)])
+
+    def falls_back(self, value: object) -> bool:
+        """Whether a text is shown in English on a page in another language (and count it for the page's notice)."""
+        if not isinstance(value, Text) or value.language_of(self.language) == self.language:
+            return False
+        self.fallbacks += 1
+        return True
+
+    def _notice(self, value: Text) -> str:
+        notices: Mapping[str, str] = self.wording["untranslated"]  # type: ignore[assignment]
+        return notices["stale" if value.translation(self.language) else "missing"]
 
     def render(self, value: Text | str | None, topic: str | None = None, level: int = 3) -> Markup:
-        """Contributor Markdown as safe HTML, abbreviations marked with the topic's glossary first."""
+        """Contributor Markdown as safe HTML, abbreviations marked with the topic's glossary first.
+
+        A text shown in English on a page in another language is marked lang="en" under a visible notice.
+        """
         if not isinstance(value, Text):
-            return content.render(value, self.glossary_for(topic), level)
+            return content.render(value, self.glossary_for(topic), level, self.language)
+        english = self.falls_back(value)
         key = (value, level, topic or "")  # texts are shown on several pages: render each once
         if key not in self._rendered:
-            self._rendered[key] = content.render(value, self.glossary_for(topic), level)
+            shown = SOURCE_LANGUAGE if english else self.language
+            html = content.render(value, self.glossary_for(topic, shown), level, shown)
+            if english:
+                label = escape(self._notice(value))
+                html = Markup(f'<p class="q-untranslated">{label}</p>\n<div lang="en">\n{html}\n</div>')
+            self._rendered[key] = html
         return self._rendered[key]
+
+    def t(self, value: Text | str | None) -> Markup:
+        """A one-line text (a title, a name) in the page's language, in a lang="en" span when it falls back."""
+        if isinstance(value, Text) and self.falls_back(value):
+            return Markup('<span lang="en">{}</span>').format(content.attribute(value))
+        return Markup.escape(content.attribute(value, self.language))
+
+    def english_part(self) -> Markup:
+        """' lang="en"' for a part written only in English (the yearly cycle's pages) on a page in another
+        language, counted for the page's notice; else ''."""
+        if self.language == SOURCE_LANGUAGE:
+            return Markup("")
+        self.fallbacks += 1
+        return Markup(' lang="en"')
+
+    def lang_attribute(self, value: Text | str | None) -> Markup:
+        """' lang="en"' for the element of a text shown in English on a page in another language, else ''."""
+        return Markup(' lang="en"') if self.falls_back(value) else Markup("")
+
+    def size(self, size: int) -> str:
+        """A file size as the language writes it: '1.2 MB', '1,2 Mo'."""
+        units: Mapping[str, str] = self.wording["words"]["downloads"]["units"]  # type: ignore[index]
+        return human_size(size, self.language, units)
+
+    def text(self, value: Text | str | None) -> str:
+        """A one-line text in the page's language as plain text (for attributes and truncation)."""
+        return content.attribute(value, self.language)
+
+    def say(self, wording: object, *positional: object, **values: object) -> Markup:
+        """Trusted wording with its {placeholders} filled; values not built as Markup are escaped."""
+        return Markup(str(wording)).format(*positional, **values)
+
+    def count(self, forms: object, n: int) -> str:
+        """The plural form of a count: count(words.recommendations, 3) -> '3 recommendations'."""
+        return plural(forms, n, self.language)
+
+    def date(self, iso: str) -> str:
+        return long_date(iso, self.language)
+
+    def number(self, value: int) -> str:
+        return number(value, self.language)
 
     def label(self, group: str, value: str) -> str:
         return self.branding.label(group, value)
@@ -241,21 +295,38 @@ class SiteContext:
     def glossary_terms(self) -> list[GlossaryTerm]:
         """Every abbreviation with its expansions and definitions (each once) and the topics using it, by term."""
         found: dict[str, GlossaryTerm] = {}
+        seen: dict[str, set[str]] = {}
         for topic in self.corpus.topics:
             for entry in topic.glossary:
                 term = found.setdefault(
                     content.attribute(entry.term), GlossaryTerm(content.attribute(entry.term), [], [], [])
                 )
-                expansion = content.attribute(entry.expansion)
-                if expansion.casefold() not in (e.casefold() for e in term.expansions):
-                    term.expansions.append(expansion)
-                if entry.definition is not None and content.attribute(entry.definition).casefold() not in (
-                    content.attribute(d).casefold() for d in term.definitions
-                ):
+                expansion = content.attribute(entry.expansion, self.language)
+                if expansion.casefold() not in seen.setdefault(term.term, set()):
+                    seen[term.term].add(expansion.casefold())
+                    term.expansions.append(entry.expansion)
+                if entry.definition is not None and content.attribute(
+                    entry.definition, self.language
+                ).casefold() not in (content.attribute(d, self.language).casefold() for d in term.definitions):
                     term.definitions.append(entry.definition)
                 if topic not in term.topics:
                     term.topics.append(topic)
         return sorted(found.values(), key=lambda t: (t.term.casefold(), t.term))
+
+    def translation_status(self) -> list[tuple[Topic, dict[str, tuple[int, int, int]]]]:
+        """Per topic (its own texts and its recommendations'), and per language other than English:
+        how many texts have a current translation, a stale one, and none (as `translate status` counts)."""
+        rows = []
+        for topic in self.corpus.topics:
+            texts = list(texts_in((topic, self.corpus.recommendations_for(topic=topic.id))))
+            counts = {}
+            for language in TRANSLATIONS:
+                found = [t.translation(language) for t in texts]
+                current = sum(1 for f in found if f is not None and f.current)
+                stale = sum(1 for f in found if f is not None and not f.current)
+                counts[language.value] = (current, stale, len(texts) - current - stale)
+            rows.append((topic, counts))
+        return rows
 
     def topic_downloads(self, topic_id: str) -> list[Download]:
         return [d for d in self.downloads if d.topic == topic_id]
@@ -264,7 +335,9 @@ class SiteContext:
         return [d for d in self.downloads if d.audience == audience]
 
     def cite_url(self, path: str) -> str:
-        return absolute(self.site_url, path)
+        """The permanent address of a page in the page's language."""
+        own = "" if self.language == SOURCE_LANGUAGE else f"{self.language}/"
+        return absolute(self.site_url, own + path)
 
 
 class PageWriter:
@@ -274,6 +347,7 @@ class PageWriter:
         self.site = site
         self.docs = docs
         self.fragments = FragmentStore()
+        self.files: set[Path] = set()  # every file this writer wrote or found already up to date
         loader = jinja2.FileSystemLoader(str(templates))
         common = partial(
             jinja2.Environment,
@@ -285,9 +359,9 @@ class PageWriter:
             auto_reload=False,
         )
         # Markdown pages: every value is escaped into inert text unless quaestio built it as Markup.
-        self.markdown = common(autoescape=False, finalize=_markdown_value)
+        self.markdown = common(autoescape=False, finalize=self._markdown_value, bytecode_cache=compiled.PAGES)
         # HTML fragments (and the SVG chart in them): standard HTML autoescaping.
-        self.html = common(autoescape=True)
+        self.html = common(autoescape=True, bytecode_cache=compiled.FRAGMENTS)
         helpers = {
             "site": site,
             "wording": site.wording,
@@ -297,10 +371,13 @@ class PageWriter:
             "audiences": tuple(Audience),
             "url": self._url,
             "fragment": self._fragment,
-            "front_matter": front_matter,
-            "inline": content.inline,
+            "front_matter": functools.partial(front_matter, language=site.language),
+            "inline": functools.partial(content.inline, language=site.language),
             "safe_url": content.safe_url,
-            "date": format_date,
+            "date": site.date,
+            "words": site.wording["words"],
+            "language": site.language,
+            "shared_url": self._shared_url,
             "priorities": tuple(Priority),
             "statuses": tuple(Status),
             "paths": SimpleNamespace(
@@ -319,6 +396,31 @@ class PageWriter:
         for env in (self.markdown, self.html):
             env.globals.update(helpers)
 
+    def _markdown_value(self, value: object) -> object:
+        """Jinja2 finalize for Markdown templates: everything not built as Markup by quaestio is escaped.
+
+        A text that falls back to English is put in a lang="en" span (Markdown keeps inline HTML).
+        """
+        if isinstance(value, Markup):
+            return value
+        if value is None:
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, Text) and self.site.falls_back(value):
+            return Markup(f'<span lang="en">{content.inline(value)}</span>')
+        return content.inline(value if isinstance(value, Text) else str(value), self.site.language)
+
+    @jinja2.pass_context
+    def _shared_url(self, context: jinja2.runtime.Context, target: str) -> Markup:
+        """A link to a file the English site publishes for every language (reports, open data)."""
+        if self.site.language == SOURCE_LANGUAGE:
+            return self._url(context, target)
+        link = relative_url(f"{self.site.language}/{context['here']}", target)
+        if any(c in link for c in "<>\"'` ()[]{}\\\n"):
+            raise ValueError(f"unexpected character in an internal link: {link!r}")
+        return Markup(link)
+
     @staticmethod
     @jinja2.pass_context
     def _url(context: jinja2.runtime.Context, target: str) -> Markup:
@@ -335,21 +437,49 @@ class PageWriter:
         return Markup(self.fragments.marker(html))
 
     def page(self, path: str, template: str, **values: object) -> None:
+        self.site.fallbacks = 0
         text = self.markdown.get_template(template).render(here=path, **values)
-        target = self.docs / page_file(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if self.site.fallbacks:
+            text = self._with_notice(text)
+        self.files.add(_write_if_changed(self.docs / page_file(path), text.encode("utf-8")))
 
-    def stub(self, path: str, title: str) -> None:
+    def _with_notice(self, text: str) -> str:
+        """The page with a notice, after its front matter, that parts of it are shown in English."""
+        notice = self.html.from_string(
+            '<div class="admonition info q-untranslated-page" role="note"><p>{{ text }}</p></div>'
+        ).render(text=self.site.wording["untranslated"]["page"])  # type: ignore[index]
+        end = text.find("\n---", 3) + len("\n---") if text.startswith("---") else 0
+        return text[:end] + self.fragments.marker(notice) + text[end:]
+
+    def stub(self, path: str, title: Text | str) -> None:
         """A placeholder for a page another shard of a parallel build writes (the menu needs it to exist)."""
         target = self.docs / page_file(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(f"{front_matter(title, search=False)}\n\n# {content.inline(title)}\n", encoding="utf-8")
+        shown = content.inline(title, self.site.language)
+        matter = front_matter(title, search=False, language=self.site.language)
+        target.write_text(f"{matter}\n\n# {shown}\n", encoding="utf-8")
+
+    def compile_templates(self) -> None:
+        """Compile every page and fragment template now (before forking, so that the processes share them)."""
+        for name in self.markdown.list_templates(extensions=["j2"]):
+            environment = self.markdown if name.startswith("pages/") else self.html
+            environment.get_template(name)
 
     def asset(self, name: str, data: str | bytes) -> None:
-        target = self.docs / ASSETS_DIR / name
+        data_bytes = data.encode("utf-8") if isinstance(data, str) else data
+        self.files.add(_write_if_changed(self.docs / ASSETS_DIR / name, data_bytes))
+
+
+def _write_if_changed(target: Path, data: bytes) -> Path:
+    """Write a file unless it already holds data, so that an unchanged page keeps its time (serve rebuilds
+    only the pages newer than their HTML); returns the file."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return target
+    except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    target.write_bytes(data)
+    return target
 
 
 def _anchor_of(control: Control) -> str:
@@ -390,7 +520,9 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     return files
 
 
-def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]) -> list:
+def navigation(
+    corpus: Corpus, branding: Branding, wording: Mapping[str, object], language: str = SOURCE_LANGUAGE
+) -> list:
     """The menu: a fixed set of pages plus one entry per topic of the current edition and per audience, never
     one per recommendation; older editions are on the archive page, so the menu does not grow with the years.
 
@@ -398,11 +530,11 @@ def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]
     """
     labels: Mapping[str, str] = wording["nav"]  # type: ignore[assignment]
 
-    def entry(title: object, path: str) -> dict[str, str]:
-        return {html_escape(content.attribute(str(title))): page_file(path)}
+    def entry(title: Text | str, path: str) -> dict[str, str]:
+        return {html_escape(content.attribute(title, language)): page_file(path)}
 
-    def section(title: object, entries: list) -> dict[str, list]:
-        return {html_escape(content.attribute(str(title))): entries}
+    def section(title: str, entries: list) -> dict[str, list]:
+        return {html_escape(content.attribute(title, language)): entries}
 
     current = current_edition(corpus)
     topics = [t for t in corpus.topics if t.edition == current and t.closed is None]
@@ -433,18 +565,40 @@ def navigation(corpus: Corpus, branding: Branding, wording: Mapping[str, object]
 class SiteGenerator:
     """Everything needed to write the site's pages; a parallel build shares it between processes."""
 
-    def __init__(self, corpus: Corpus, info: BuildInfo, branding: Branding, downloads: Path):
+    def __init__(
+        self,
+        corpus: Corpus,
+        info: BuildInfo,
+        branding: Branding,
+        downloads: Path,
+        language: str = SOURCE_LANGUAGE,
+        checksums: Mapping[Path, str] | None = None,
+    ):
+        """`checksums` passes on the downloads another language's generator hashed (the files are shared)."""
         _check_identifiers(corpus)
+        self.language = Language(language)
+        branding = branding.localised(language)
         self.templates = branding.templates / SITE_TEMPLATES
-        self.wording = load_wording(branding)
-        self.published = collect_downloads(downloads, corpus, branding, self.wording)
+        self.wording = load_wording(branding, language)
+        self.published = collect_downloads(downloads, corpus, branding, self.wording, checksums)
         self.format_version = format_version(downloads)
-        references = topic_entries(corpus, branding, downloads / ".cache" / "csl" if downloads.is_dir() else None)
-        self.site = SiteContext(corpus, info, branding, self.wording, [d for _, d in self.published], references)
-        self.nav = navigation(corpus, branding, self.wording)
+        references = topic_entries(
+            corpus, branding, downloads / ".cache" / "csl" if downloads.is_dir() else None, language=language
+        )
+        downloads_list = [d for _, d in self.published]
+        self.site = SiteContext(corpus, info, branding, self.wording, downloads_list, references, language)
+        self.nav = navigation(corpus, branding, self.wording, language)
         self.editions, self.edition_files = edition_views(corpus, downloads)
 
-    def _other_pages(self) -> list[tuple[str, str, str, Mapping[str, object]]]:
+    def compile_templates(self, scratch: Path) -> None:
+        """Compile the site's templates once for every language (they are shared in memory)."""
+        PageWriter(self.site, self.templates, scratch).compile_templates()
+
+    @property
+    def checksums(self) -> dict[Path, str]:
+        return {source: item.sha256 for source, item in self.published}
+
+    def _other_pages(self) -> list[tuple[str, Text | str, str, Mapping[str, object]]]:
         """(path, title, template, values) of every page that is not a recommendation's."""
         corpus, branding, wording = self.site.corpus, self.site.branding, self.wording
         titles: Mapping[str, str] = wording["titles"]  # type: ignore[assignment]
@@ -457,10 +611,10 @@ class SiteGenerator:
             "latest_topics": [t for t in corpus.topics if t.edition == latest],
             "older_topics": sorted((t for t in corpus.topics if t.edition != latest), key=lambda t: -t.edition),
         }
-        pages: list[tuple[str, str, str, Mapping[str, object]]] = [
+        pages: list[tuple[str, Text | str, str, Mapping[str, object]]] = [
             ("", str(wording["site_name"]), "pages/home.md.j2", home)
         ]
-        pages += [(topic_path(t.id), t.title.en, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
+        pages += [(topic_path(t.id), t.title, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
         pages += [
             (audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
             for a in tuple(Audience)
@@ -487,8 +641,8 @@ class SiteGenerator:
         fragments_file: Path,
         recommendations: Sequence[Recommendation] | None = None,
         main: bool = True,
-    ) -> None:
-        """Write pages into docs and their HTML blocks into fragments_file.
+    ) -> frozenset[Path]:
+        """Write pages into docs and their HTML blocks into fragments_file; returns every file of docs it made.
 
         The main writer writes every page but the recommendations left out of `recommendations`
         (None: all), the published files and the assets. Another shard writes its recommendations
@@ -502,17 +656,19 @@ class SiteGenerator:
                 writer.stub(path, title)
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
-        if main:
+        if main and self.language == SOURCE_LANGUAGE:  # the other languages link to the English site's copies
             for source, download in (*self.published, *self.edition_files):
                 target = docs / download.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
-            (docs / FEED_FILE).write_text(
-                atom_feed(self.site.corpus, self.site.branding, self.wording), encoding="utf-8"
-            )
+                writer.files.add(target)
+            feed = atom_feed(self.site.corpus, self.site.branding, self.wording).encode("utf-8")
+            writer.files.add(_write_if_changed(docs / FEED_FILE, feed))
+        if main:
             for name, data in _assets(self.site.branding, self.templates).items():
                 writer.asset(name, data)
         writer.fragments.save(fragments_file)
+        return frozenset(writer.files)
 
 
 def write_docs(

@@ -1,0 +1,223 @@
+"""One site per language: English at the root, the others in /fr/, /nl/ and /de/, built in parallel and linked.
+
+Each language is an ordinary mkdocs build (Material's `theme.language`, its search `lang` and
+`extra.alternate`, all within what Zensical supports). What does not depend on the language is done
+once: the downloads are hashed once and published once, by the English site, which the other sites
+link to. The builds run in forked processes, one per language; afterwards every page's language links
+(the switcher and the `hreflang` alternates of its head) are pointed at the same page in each language,
+and each sitemap lists, for every address, the same page in the other languages.
+"""
+
+from __future__ import annotations
+
+import gzip
+import multiprocessing
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from quaestio.content.model import Corpus
+from quaestio.publish.branding import Branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site.engine import (
+    SiteBuildError,
+    build_with_mkdocs,
+    compile_theme,
+    read_mkdocs_config,
+    settings,
+    with_fragments,
+)
+from quaestio.publish.site.pages import SiteGenerator
+from quaestio.publish.site.shards import workers
+from quaestio.vocab import SOURCE_LANGUAGE
+
+SEARCH_PLUGIN = "search"
+_ALTERNATE = re.compile(r'href="([^"]*)" hreflang="([a-z]{2})"')
+_SITEMAP_URL = re.compile(r"(<url>\s*<loc>)([^<]*)(</loc>.*?)(\s*</url>)", re.DOTALL)
+_URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def prefix(language: str) -> str:
+    """Where a language's site lies within the whole site: '' for English, 'fr/' for French."""
+    return "" if language == SOURCE_LANGUAGE else f"{language}/"
+
+
+def base_path(site_url: str) -> str:
+    """The path of the site's root on its host: '/' or, for a project site, '/project/'."""
+    path = urlsplit(site_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def language_settings(
+    config: Path, language: str, languages: Sequence[str], names: Mapping[str, str], site_url: str
+) -> dict[str, object]:
+    """What a language's build changes in mkdocs.yml: theme language, search language, alternates, address."""
+    document = read_mkdocs_config(config)
+    theme = {**document.get("theme", {}), "language": language}
+    plugins = []
+    for item in document.get("plugins", []):
+        name = item if isinstance(item, str) else next(iter(item))
+        if name == SEARCH_PLUGIN:
+            options = {} if isinstance(item, str) else dict(item[name] or {})
+            item = {name: {**options, "lang": [language]}}
+        plugins.append(item)
+    root = base_path(site_url)
+    alternates = [{"name": names[other], "link": root + prefix(other), "lang": other} for other in languages]
+    return {
+        "theme": theme,
+        "plugins": plugins,
+        "extra": {**(document.get("extra") or {}), "alternate": alternates},
+        "site_url": site_url.rstrip("/") + "/" + prefix(language),
+    }
+
+
+Job = tuple[SiteGenerator, dict[str, object], Path, Path]
+"""A language's build: its generator, its settings, a scratch folder for its pages, and where its site goes."""
+
+
+def _build(job: Job, config: Path, info: BuildInfo) -> None:
+    generator, extra, folder, site = job
+    docs, fragments = folder / "docs", folder / "fragments.json"
+    generator.write(docs, fragments)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
+
+
+def _child(job: Job, config: Path, info: BuildInfo, report: Connection) -> None:
+    try:
+        _build(job, config, info)
+    except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
+        report.send(f"{job[0].language}: {type(failure).__name__}: {failure}")
+    else:
+        report.send(None)
+    finally:
+        report.close()
+
+
+def build_languages(
+    corpus: Corpus, info: BuildInfo, branding: Branding, config: Path, out: Path, downloads: Path, scratch: Path
+) -> None:
+    """Build the site of every language of the corpus into `out` (English) and `out/<language>`."""
+    languages = [language.value for language in corpus.languages]
+    english = SiteGenerator(corpus, info, branding, downloads)
+    generators = [english] + [
+        SiteGenerator(corpus, info, branding, downloads, language, english.checksums) for language in languages[1:]
+    ]
+    names: Mapping[str, str] = english.wording["languages"]  # type: ignore[assignment]
+    site_url = str(branding["site_url"])
+    english.compile_templates(scratch)
+    jobs: list[Job] = []
+    for generator in generators:
+        extra = {
+            **settings(branding.localised(generator.language), generator.wording, info, generator.nav),
+            **language_settings(config, generator.language, languages, names, site_url),
+        }
+        folder = scratch / generator.language
+        jobs.append((generator, extra, folder, out if generator is english else folder / "site"))
+    compile_theme(config, jobs[0][1], scratch / "theme", languages)
+    _run(jobs, config, info)
+    for generator, _, _, site in jobs[1:]:
+        shutil.move(str(site), str(out / generator.language))
+    link_languages(out, languages, site_url, info)
+
+
+def _run(jobs: Sequence[Job], config: Path, info: BuildInfo) -> None:
+    """Build the first job here and the others in forked processes (in turn, where fork is missing)."""
+    if workers() == 1:
+        for job in jobs:
+            _build(job, config, info)
+        return
+    context = multiprocessing.get_context("fork")
+    children = []
+    for job in jobs[1:]:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(job, config, info, send), daemon=True)
+        process.start()
+        send.close()
+        children.append((process, receive))
+    failures = []
+    try:
+        _build(jobs[0], config, info)
+    except BaseException:
+        for process, _ in children:
+            process.terminate()
+        raise
+    finally:
+        for process, receive in children:
+            try:
+                message = receive.recv()
+            except EOFError:
+                message = f"a build process ended with status {process.exitcode}"
+            process.join()
+            if message:
+                failures.append(message)
+    if failures:
+        raise SiteBuildError("; ".join(failures))
+
+
+def _pages(site: Path, skip: set[str]) -> Iterator[tuple[Path, str]]:
+    """Every HTML page of a language's site with its path ('' for the home page), other languages' folders skipped."""
+    for folder, subfolders, files in os.walk(site):
+        here = Path(folder)
+        if here == site:
+            subfolders[:] = [name for name in subfolders if name not in skip]
+        for name in files:
+            if name == "index.html":
+                relative = here.relative_to(site).as_posix()
+                yield here / name, "" if relative == "." else relative + "/"
+            elif name.endswith(".html"):
+                yield here / name, ""
+
+
+def link_languages(out: Path, languages: Sequence[str], site_url: str, info: BuildInfo) -> None:
+    """Point each page's language links at the same page in every language, and list them in the sitemaps."""
+    root = base_path(site_url)
+    roots = {root + prefix(language): language for language in languages}
+    for language in languages:
+        site = out / prefix(language)
+        for page, path in _pages(site, set(languages)):
+            text = page.read_text(encoding="utf-8")
+            linked = _ALTERNATE.sub(_same_page(path, roots), text)
+            if linked != text:
+                page.write_text(linked, encoding="utf-8")
+        _sitemap(site, language, languages, site_url, info)
+
+
+def _same_page(path: str, roots: Mapping[str, str]) -> Callable[[re.Match[str]], str]:
+    """A replacement that points a language link at the same page (path) under that language's root."""
+
+    def replace(match: re.Match[str]) -> str:
+        root = match.group(1)
+        return f'href="{root + path if root in roots else root}" hreflang="{match.group(2)}"'
+
+    return replace
+
+
+def _sitemap(site: Path, language: str, languages: Sequence[str], site_url: str, info: BuildInfo) -> None:
+    sitemap = site / "sitemap.xml"
+    if not sitemap.is_file():
+        return
+    base = site_url.rstrip("/") + "/"
+    own = base + prefix(language)
+
+    def alternates(match: re.Match[str]) -> str:
+        path = match.group(2)[len(own) :] if match.group(2).startswith(own) else ""
+        targets = [(other, f"{base}{prefix(other)}{path}") for other in languages] + [("x-default", base + path)]
+        links = "".join(
+            f'\n         <xhtml:link rel="alternate" hreflang="{other}" href="{href}"/>' for other, href in targets
+        )
+        return match.group(1) + match.group(2) + match.group(3) + links + match.group(4)
+
+    text = sitemap.read_text(encoding="utf-8")
+    text = _SITEMAP_URL.sub(alternates, text).replace(_URLSET, f'{_URLSET} xmlns:xhtml="{XHTML}"', 1)
+    sitemap.write_text(text, encoding="utf-8")
+    compressed = site / "sitemap.xml.gz"
+    with (
+        open(compressed, "wb") as stream,
+        gzip.GzipFile(fileobj=stream, filename=str(compressed), mode="wb", mtime=info.source_date_epoch) as archive,
+    ):
+        archive.write(text.encode("utf-8"))

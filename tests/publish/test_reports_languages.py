@@ -1,0 +1,122 @@
+"""Reports in every language with content: names, /Lang, the DOCX language, translated interface words, cache."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from quaestio.pipeline import check
+from quaestio.publish.branding import load_branding
+from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.reports import write_reports
+from support.paths import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+INFO = BuildInfo("0123456789abcdef0123456789abcdef01234567", 1449532800, {"quaestio": "test"})
+NAMES = ("topic-alpha", "audience-academic", "audience-business", "audience-public", "compendium")
+
+
+def _build(root: Path, out: Path):
+    corpus = check(root).corpus
+    assert corpus is not None
+    return write_reports(corpus, INFO, load_branding(root), out / "reports", out / "cache")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("content") / "repo"
+    shutil.copytree(FIXTURES / "minimal", root)
+    shutil.copytree(FIXTURES / "translated", root, dirs_exist_ok=True)
+    out = tmp_path_factory.mktemp("out")
+    return root, out, _build(root, out)
+
+
+def _text(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(path).pages).split())
+
+
+def test_english_keeps_its_names_and_the_others_add_their_language(built):
+    _, _, outcome = built
+    expected = {
+        f"{folder}{name}{language}{suffix}"
+        for folder in ("", "2015/")  # the edition's own folder, and the top level for the current edition
+        for name in NAMES
+        for language in ("", ".fr", ".nl")
+        for suffix in (".pdf", ".docx")
+    }
+    # The open-session pack is in English only.
+    pack = {f"{folder}{name}" for folder in ("", "2015/") for name in ("progress-2015.pdf", "progress-2015.docx")}
+    pack |= {"open-session-2015.pptx", "2015/open-session-2015.pptx"}
+    assert set(outcome.written) == expected | pack
+    assert not any(".de." in name for name in outcome.written)  # German has no translated content
+
+
+@pytest.mark.parametrize(("language", "tag"), [("", "en-GB"), (".fr", "fr-BE"), (".nl", "nl-BE")])
+def test_each_pdf_declares_its_language(built, language, tag):
+    _, out, _ = built
+    for name in NAMES:
+        with pikepdf.open(out / "reports" / f"{name}{language}.pdf") as pdf:
+            assert str(pdf.Root.Lang) == tag
+            assert "pdfuaid:part" in pdf.open_metadata().__str__() or pdf.Root.get("/MarkInfo") is not None
+
+
+@pytest.mark.parametrize(("language", "tag"), [("", "en-GB"), (".fr", "fr-BE"), (".nl", "nl-BE")])
+def test_each_docx_sets_its_language(built, language, tag):
+    _, out, _ = built
+    with zipfile.ZipFile(out / "reports" / f"topic-alpha{language}.docx") as archive:
+        styles = archive.read("word/styles.xml").decode("utf-8")
+    assert f'w:val="{tag}"' in styles
+
+
+def test_interface_words_and_dates_come_from_the_translated_wording(built):
+    _, out, _ = built
+    french = _text(out / "reports" / "topic-alpha.fr.pdf")
+    for words in (
+        "Table des matières",
+        "Synthèse",
+        "Principaux défis",
+        "Justification.",
+        "Priorité élevée",
+        "12 mars 2015",
+    ):
+        assert words in french, words
+    assert "Executive summary" not in french and "Rationale." not in french
+    dutch = Document(out / "reports" / "topic-alpha.nl.docx")
+    headings = [p.text for p in dutch.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:3] == ["Over dit rapport", "Samenvatting", "Context en werksessie"]
+    assert "6 juli 2016" in _text(out / "reports" / "topic-alpha.nl.pdf")
+
+
+def test_untranslated_text_is_english_marked_and_announced(built):
+    _, out, _ = built
+    french = _text(out / "reports" / "topic-alpha.fr.pdf")
+    assert "Pas encore traduit : texte affiché en anglais. Because nobody else will." in french
+    with zipfile.ZipFile(out / "reports" / "topic-alpha.fr.docx") as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert '<w:lang w:val="en" />' in body
+
+
+def test_reports_are_cached_per_language(built, tmp_path):
+    root, out, _ = built
+    repo = tmp_path / "repo"
+    shutil.copytree(root, repo)
+    shutil.copytree(out / "cache", tmp_path / "out" / "cache")
+    again = _build(repo, tmp_path / "out")
+    # 30 reports, each at its edition's name and at the top level, and the open-session pack (3 files, twice).
+    assert again.written == () and len(again.unchanged) == 66
+    french = repo / "translations" / "fr" / "recommendations" / "alpha" / "business.yaml"
+    french.write_text(french.read_text().replace("Les entreprises devraient agir.", "Les entreprises doivent agir."))
+    changed = _build(repo, tmp_path / "out")
+    assert set(changed.written) == {
+        f"{folder}{n}.fr{s}"
+        for folder in ("", "2015/")
+        for n in ("topic-alpha", "audience-business", "compendium")
+        for s in (".pdf", ".docx")
+    }
