@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from quaestio import __version__
-from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, discover
+from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR, holds_content
 from quaestio.errors import GitError, UsageError
 from quaestio.findings import Finding, format_github, format_json, format_text, has_errors, promote_warnings, summary
 from quaestio.pipeline import ALL_TARGETS, BuildError, Progress, StageDone, check, run_build, schemas_directory
@@ -172,7 +172,7 @@ def _colour(stream: TextIO) -> bool:
 
 
 def _validate(root: Path, output_format: str, strict: bool) -> int:
-    result = check(root)
+    result = check(root, cached=True, model=False)
     findings = promote_warnings(result.findings) if strict else list(result.findings)
     if output_format == "json":
         print(format_json(findings))
@@ -519,8 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _no_content(root: Path) -> str:
     """Why root is not a content repository, or '' when it holds content files."""
-    files, misplaced = discover(root)
-    if files or misplaced:
+    if holds_content(root):
         return ""
     return (
         f"no content in {root.resolve()}: a content repository holds {TOPICS_DIR}/<topic>.yaml and "

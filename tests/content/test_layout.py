@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from quaestio.content.layout import discover
+
 BUSINESS = "recommendations/alpha/business.yaml"
 
 
@@ -44,3 +46,23 @@ def test_other_files_are_ignored(repo):
     repo.write("topics/README.md", "# Topics\n")
     repo.write("recommendations/alpha/notes.txt", "notes\n")
     assert repo.codes() == []
+
+
+def test_discovery_reads_linked_files_but_not_linked_folders_and_keeps_path_order(repo):
+    root = repo.root
+    (root / "elsewhere").mkdir()
+    (root / "elsewhere" / "public.yaml").write_text("topic: x\n", encoding="utf-8")
+    (root / "recommendations" / "linked").symlink_to(root / "elsewhere")  # a linked folder: not followed
+    (root / "recommendations" / "alpha" / "notes.yaml").mkdir()  # a folder named like a file: not a file
+    (root / "topics" / ".yaml").write_text("", encoding="utf-8")  # no suffix, as pathlib sees it
+    (root / "recommendations" / "beta").mkdir()
+    (root / "recommendations" / "beta" / "public.yaml").symlink_to(root / "recommendations/alpha/public.yaml")
+    files, misplaced = discover(root)
+    assert [f.path for f in files] == [
+        "topics/alpha.yaml",
+        "recommendations/alpha/academic.yaml",
+        "recommendations/alpha/business.yaml",
+        "recommendations/alpha/public.yaml",
+        "recommendations/beta/public.yaml",
+    ]
+    assert misplaced == []

@@ -68,7 +68,7 @@ BROKEN = {
     ),
     "site: a value not allowed": (
         SITE,
-        "status: partially conformant",
+        "status: partially compliant",
         "status: partly",
         "invalid-value",
         ("partly", ""),

@@ -62,8 +62,10 @@ def built(tmp_path_factory):
 
 
 def _text(path: Path) -> str:
-    """The PDF's text with whitespace folded, straight quotes, and line breaks inside tags rejoined."""
-    text = " ".join(" ".join(page.extract_text() or "" for page in PdfReader(path).pages).split())
+    """The PDF's text with whitespace folded, straight quotes, and line breaks after hyphens and inside tags
+    rejoined."""
+    pages = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    text = " ".join(re.sub(r"-[ \t]*\n", "-", pages).split())
     return text.replace("\u201c", '"').replace("\u201d", '"').replace("</ ", "</")
 
 
@@ -183,6 +185,81 @@ def test_docx_uses_word_headings_a_toc_field_and_numbered_references(built):
     assert "TOC \\o" in body  # a table-of-contents field Word fills in
     assert "<w:numPr>" in body  # numbered and bulleted lists are real Word lists
     assert document.core_properties.title == "Alpha topic"
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_docx_pages_are_a4_with_margins_a_running_header_and_a_page_numbered_footer(built):
+    document = Document(built[1] / "topic-alpha.docx")
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert min(section.left_margin.cm, section.right_margin.cm, section.top_margin.cm, section.bottom_margin.cm) >= 2.4
+    assert section.different_first_page_header_footer  # the cover has neither
+    footer = section.footer._element
+    instructions = [t.text.strip() for t in footer.iter(f"{W}instrText")]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert "Cyber Security Coalition" in "".join(t.text or "" for t in footer.iter(f"{W}t"))
+    assert "Alpha topic" in section.header.paragraphs[0].text
+
+
+def test_docx_cover_has_the_logo_with_its_alternative_text_and_the_abstract(built):
+    document = Document(built[1] / "topic-alpha.docx")
+    paragraphs = document.paragraphs
+    pictures = list(
+        paragraphs[0]._p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
+    )
+    assert pictures and pictures[0].get("descr") == "Cyber Security Coalition logo"
+    styles = [p.style.name for p in paragraphs[:7]]
+    assert styles[1:3] == ["Title", "Subtitle"] and "Abstract" in styles
+    cover = " ".join(p.text for p in paragraphs[:7])
+    assert "Working session of 12 March 2015" in cover and "A topic used by the tests." in cover
+    assert "2015-12-08" not in cover and "8 December 2015" not in cover  # the date the file was made
+
+
+def test_docx_contents_shows_its_entries_before_word_updates_it(built):
+    """The TOC field's result holds the entries, as links to the headings: nothing to update before reading."""
+    _, reports, corpus, _ = built
+    document = Document(reports / "topic-alpha.docx")
+    toc = next(
+        sdt
+        for sdt in document.element.body.iter(f"{W}sdt")
+        if any(g.get(f"{W}val") == "Table of Contents" for g in sdt.iter(f"{W}docPartGallery"))
+    )
+    content = toc.find(f"{W}sdtContent")
+    entries = [
+        ("".join(t.text for t in link.iter(f"{W}t")), link.get(f"{W}anchor")) for link in content.iter(f"{W}hyperlink")
+    ]
+    texts = [text for text, _ in entries]
+    assert texts[:2] == ["About this report", "Executive summary"]
+    for r in corpus.recommendations_for("alpha"):
+        if r.status != "withdrawn":
+            assert (f"{r.id} · {r.title.en}", f"rec-{r.id.lower()}") in entries
+    bookmarks = {b.get(f"{W}name") for b in document.element.body.iter(f"{W}bookmarkStart")}
+    assert {anchor for _, anchor in entries} <= bookmarks
+    kinds = [c.get(f"{W}fldCharType") for c in content.iter(f"{W}fldChar")]
+    assert kinds == ["begin", "separate", "end"]
+    assert "Key messages" not in texts  # unlisted in the PDF's outline too
+
+
+def test_docx_captions_are_word_captions_and_keywords_are_set(built):
+    document = Document(built[1] / "topic-alpha.docx")
+    captions = [p for p in document.paragraphs if p.style.name in ("Table Caption", "Image Caption")]
+    assert [p.text.split(":")[0] for p in captions] == ["Figure 1", "Table 1", "Table 2"]
+    for caption in captions:
+        assert [t.text.split()[0:2] for t in caption._p.iter(f"{W}instrText")] in (
+            [["SEQ", "Figure"]],
+            [["SEQ", "Table"]],
+        )
+    assert "Cyber Security Coalition" in document.core_properties.keywords
+    assert "Alpha topic" in document.core_properties.keywords
+
+
+def test_docx_styles_ask_for_the_brand_font(built):
+    document = Document(built[1] / "topic-alpha.docx")
+    for name in ("Normal", "Body Text", "Heading 1", "Title"):
+        assert document.styles[name].font.name == "Source Sans 3", name
+    assert not [f for f in document.styles.element.iter(f"{W}rFonts") if f.get(f"{W}asciiTheme")]
 
 
 def test_unchanged_reports_are_reused_and_a_change_rebuilds_only_what_depends_on_it(built, tmp_path):
@@ -462,6 +539,13 @@ def test_docx_opens_in_libreoffice_without_repair(built, tmp_path):
     assert "About this report" in text
     for r in corpus.recommendations_for("alpha"):
         assert r.id in text
+    reader = PdfReader(converted)
+    assert [round(float(v)) for v in reader.pages[0].mediabox] == [0, 0, 595, 842]  # A4, not US Letter
+    # The contents page lists the recommendations as LibreOffice opens the file, without updating fields.
+    contents = " ".join(reader.pages[1].extract_text().split())
+    assert contents.startswith("Alpha topic") or "Contents" in contents
+    assert "ALP-BUS-01 · Act on the second challenge" in contents
+    assert "Page 2 of" in contents
 
 
 def _printable_characters() -> str:

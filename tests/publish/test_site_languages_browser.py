@@ -211,3 +211,15 @@ def test_two_builds_of_every_language_give_the_same_bytes(root, site, tmp_path):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert tree(again) == tree(site)
+
+
+def test_every_page_of_every_language_carries_the_content_security_policy(site):
+    """The policy is put into the pages once every language is built, the translated sites' pages too."""
+    pages = sorted(site.rglob("*.html"))
+    assert any(p.relative_to(site).parts[0] == "fr" for p in pages)
+    missing = [
+        str(p.relative_to(site))
+        for p in pages
+        if 'http-equiv="Content-Security-Policy"' not in p.read_text(encoding="utf-8")
+    ]
+    assert missing == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -205,11 +205,24 @@ def _place(text: str, needle: str) -> tuple[int, int]:
     return (text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
 
 
-def parse_catalog(text: str, file: str, expected_id: str) -> tuple[Catalog | None, list[Finding]]:
-    """A catalog from the text of catalogs/<id>.yaml, or a finding saying why it cannot be used."""
+def catalog_data(text: str) -> object:
+    """The data of a catalog file's text (YAML 1.1, as `catalog import` writes it); yaml.YAMLError if it is
+    not YAML."""
+    return yaml.load(text, Loader=_LOADER)
+
+
+CatalogReader = Callable[[str], object]
+
+
+def parse_catalog(
+    text: str, file: str, expected_id: str, read: CatalogReader = catalog_data
+) -> tuple[Catalog | None, list[Finding]]:
+    """A catalog from the text of catalogs/<id>.yaml, or a finding saying why it cannot be used.
+
+    read gives the text's data (a cache may stand in for `catalog_data`)."""
     hint = "import the catalog again with `quaestio catalog import FILE --id ID` rather than editing it by hand"
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = read(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -230,8 +243,9 @@ def parse_catalog(text: str, file: str, expected_id: str) -> tuple[Catalog | Non
     return catalog, []
 
 
-def load_catalogs(root: Path) -> tuple[tuple[Catalog, ...], list[Finding]]:
-    """Every catalogs/<id>.yaml under root, in name order, and findings for the files that cannot be used."""
+def load_catalogs(root: Path, read: CatalogReader = catalog_data) -> tuple[tuple[Catalog, ...], list[Finding]]:
+    """Every catalogs/<id>.yaml under root, in name order, and findings for the files that cannot be used
+    (read gives a file's data from its text, see `parse_catalog`)."""
     folder = root / CATALOGS_DIR
     if not folder.is_dir():
         return (), []
@@ -257,7 +271,7 @@ def load_catalogs(root: Path) -> tuple[tuple[Catalog, ...], list[Finding]]:
         except (OSError, UnicodeDecodeError) as exc:
             findings.append(finding(relative, (1, 1), Code.CATALOG_FILE, f"the file cannot be read: {exc}"))
             continue
-        catalog, problems = parse_catalog(text, relative, path.stem)
+        catalog, problems = parse_catalog(text, relative, path.stem, read)
         findings += problems
         if catalog is not None:
             catalogs.append(catalog)

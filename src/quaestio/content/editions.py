@@ -102,6 +102,31 @@ def snapshot(corpus: Corpus, edition: int) -> Corpus:
     return Corpus(topics, tuple(r for r in recommendations if in_edition(r, edition)), corpus.catalogs)
 
 
+def state_of(corpus: Corpus, edition: int) -> Corpus:
+    """Everything in force at an edition, as its compendium presents it: every topic opened by then and not
+    closed, each as its latest session up to that edition left it, and every recommendation made by then as
+    it then stood (withdrawn ones too: reports list them apart)."""
+    topics = []
+    for topic in corpus.topics:
+        held = [e for e in topic.editions if e <= edition]
+        if held and not (topic.closed is not None and topic.closed.edition <= edition):
+            shown = topic_as_of(topic, max(held))
+            if shown is not None:
+                topics.append(shown)
+    topics.sort(key=lambda t: (t.edition, t.session.number, t.id))
+    order = {t.id: i for i, t in enumerate(topics)}
+    until = closing_date(corpus, edition)
+    recommendations = sorted(
+        (
+            recommendation_as_of(r, edition, until)
+            for r in corpus.recommendations
+            if r.topic in order and r.edition <= edition
+        ),
+        key=lambda r: (order[r.topic], list(Audience).index(r.audience), r.number),
+    )
+    return Corpus(tuple(topics), tuple(recommendations), corpus.catalogs, corpus.languages)
+
+
 def topics_in(corpus: Corpus, edition: int) -> tuple[Topic, ...]:
     """The topics with a session in an edition, as that session left them, in the order of the sessions."""
     found = (t for t in (topic_as_of(t, edition) for t in corpus.topics) if t is not None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,16 +36,33 @@ class ContentFile:
     audience: str | None = None
 
 
-def _relative(root: Path, file: Path) -> str:
-    return file.relative_to(root).as_posix()
-
-
 def _misplaced(path: str, message: str, hint: str) -> Finding:
     return finding(path, (1, 1), Code.MISPLACED_FILE, message, hint)
 
 
-def _yaml_like(file: Path) -> bool:
-    return file.suffix in (".yaml", ".yml")
+def _scan(directory: Path, relative: str) -> Iterator[tuple[Path, str]]:
+    """The .yaml and .yml files under a folder, in its subfolders too (not in linked ones), with their paths."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = list(listing)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _scan(directory / entry.name, f"{relative}/{entry.name}")
+        elif os.path.splitext(entry.name)[1] in (".yaml", ".yml") and entry.is_file():
+            yield directory / entry.name, f"{relative}/{entry.name}"
+
+
+def _yaml_files(root: Path, folder: str) -> list[tuple[Path, str]]:
+    """Every .yaml or .yml file under root/folder with its path relative to root, in path order: what
+    `sorted(rglob("*"))` and `is_file()` find, in a faster scan."""
+    return sorted(_scan(root / folder, folder), key=lambda item: item[0])
+
+
+def holds_content(root: Path) -> bool:
+    """Whether root has a content file, in its place or not (what `discover` would list), found by its first."""
+    return any(True for folder in CONTENT_PATHS for _ in _scan(root / folder, folder))
 
 
 def _topic_files(root: Path) -> tuple[list[ContentFile], list[Finding]]:
@@ -53,10 +72,7 @@ def _topic_files(root: Path) -> tuple[list[ContentFile], list[Finding]]:
     topics = root / TOPICS_DIR
     if not topics.is_dir():
         return files, findings
-    for entry in sorted(topics.rglob("*")):
-        if not entry.is_file() or not _yaml_like(entry):
-            continue
-        path = _relative(root, entry)
+    for entry, path in _yaml_files(root, TOPICS_DIR):
         if entry.parent != topics:
             findings.append(
                 _misplaced(
@@ -79,11 +95,8 @@ def discover(root: Path) -> tuple[list[ContentFile], list[Finding]]:
     files, findings = _topic_files(root)
     recommendations = root / RECOMMENDATIONS_DIR
     if recommendations.is_dir():
-        for entry in sorted(recommendations.rglob("*")):
-            if not entry.is_file() or not _yaml_like(entry):
-                continue
-            path = _relative(root, entry)
-            depth = len(entry.relative_to(recommendations).parts)
+        for entry, path in _yaml_files(root, RECOMMENDATIONS_DIR):
+            depth = path.count("/")
             if depth != 2:
                 findings.append(
                     _misplaced(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,23 +35,102 @@ _TRUES = frozenset({"true", "True", "TRUE"})
 _FALSES = frozenset({"false", "False", "FALSE"})
 
 
-@dataclass(frozen=True)
 class Positions:
-    """Where each value (and each mapping key) of a document stands, as 1-based (line, column)."""
+    """Where each value (and each mapping key) of a document stands, as 1-based (line, column).
 
-    values: Mapping[JsonPath, Position] = field(default_factory=dict)
-    keys: Mapping[JsonPath, Position] = field(default_factory=dict)
+    The fast reader keeps only where each node starts, in reading order (`deferred`); the two maps are
+    built from those on first use, which a clean file seldom needs.
+    """
+
+    __slots__ = ("_keys", "_packed", "_root", "_starts", "_values")
+
+    def __init__(
+        self, values: Mapping[JsonPath, Position] | None = None, keys: Mapping[JsonPath, Position] | None = None
+    ):
+        self._values = values if values is not None else {}
+        self._keys = keys if keys is not None else {}
+        self._root: object = None
+        self._starts: Sequence[int] = ()
+        self._packed = False  # True: the maps are still to be built from _starts
+
+    @classmethod
+    def deferred(cls, root: object, starts: Sequence[int]) -> Positions:
+        """Positions of a document read by the fast reader: its data and the packed start of each node."""
+        positions = cls(None, None)
+        positions._root, positions._starts, positions._packed = root, starts, True
+        return positions
+
+    @property
+    def starts(self) -> Sequence[int]:
+        """The packed start of each node in reading order, as the fast reader kept them (else empty)."""
+        return self._starts
+
+    def _unpack(self) -> None:
+        if self._packed:
+            self._values, self._keys = _positions_of(self._root, self._starts)
+            self._packed = False  # last, so that another thread sees both maps or builds them again
+
+    @property
+    def values(self) -> Mapping[JsonPath, Position]:
+        self._unpack()
+        return self._values
+
+    @property
+    def keys(self) -> Mapping[JsonPath, Position]:
+        self._unpack()
+        return self._keys
 
     def of_value(self, path: JsonPath) -> Position:
         """The position of the value at path, or of its nearest ancestor that has one."""
-        while path not in self.values and path:
+        values = self.values
+        while path not in values and path:
             path = path[:-1]
-        return self.values.get(path, (1, 1))
+        return values.get(path, (1, 1))
 
     def of_key(self, path: JsonPath) -> Position:
         """The position of the mapping key that holds the value at path (else of the value)."""
         found = self.keys.get(path)
         return found if found is not None else self.of_value(path)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return self.values == other.values and self.keys == other.keys
+
+    __hash__ = None  # type: ignore[assignment]  # mutable maps inside, as before
+
+    def __repr__(self) -> str:
+        return f"Positions(values={self.values!r}, keys={self.keys!r})"
+
+
+_COLUMN_BITS = 20  # a content file holds at most 1 MiB, so a column fits in 20 bits
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+
+
+def _positions_of(root: object, starts: Sequence[int]) -> tuple[dict[JsonPath, Position], dict[JsonPath, Position]]:
+    """The position maps of a document from the start of each node in reading order (as the events came:
+    a mapping, then each key and its value; a list, then each item)."""
+    values: dict[JsonPath, Position] = {}
+    keys: dict[JsonPath, Position] = {}
+    following = iter(starts).__next__
+
+    def place() -> Position:
+        packed = following()
+        return ((packed >> _COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
+
+    def visit(node: object, path: JsonPath) -> None:
+        values[path] = place()
+        if type(node) is dict:
+            for key, value in node.items():
+                child = path + (key,)
+                keys[child] = place()
+                visit(value, child)
+        elif type(node) is list:
+            for index, value in enumerate(node):
+                visit(value, path + (index,))
+
+    visit(root, ())
+    return values, keys
 
 
 @dataclass(frozen=True)
@@ -76,17 +156,21 @@ class YamlDocument:
         return (start_line, start_column)
 
 
+_SPECIAL_PLAIN: dict[str, object] = {
+    **dict.fromkeys(_NULLS, None),
+    **dict.fromkeys(_TRUES, True),
+    **dict.fromkeys(_FALSES, False),
+}
+_NUMBER_START = frozenset("+-.0123456789")
+
+
 def resolve_plain(value: str) -> object:
     """The YAML 1.2 core-schema value of a plain (unquoted) scalar.
 
     Unlike YAML 1.1, 'yes', 'no', 'on' and 'off' stay strings and dates stay text.
     """
-    if value in _NULLS:
-        return None
-    if value in _TRUES:
-        return True
-    if value in _FALSES:
-        return False
+    if value[:1] not in _NUMBER_START:  # most values are words: neither a number nor null, true or false
+        return _SPECIAL_PLAIN.get(value, value) if len(value) <= 5 else value
     if _INT.match(value):
         return int(value)
     if _FLOAT.match(value) and any(c.isdigit() for c in value):
@@ -99,7 +183,7 @@ def _position(mark: Any) -> Position:  # a mark of PyYAML's or of libyaml's pars
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
+def decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -146,6 +230,18 @@ class _Reject(Exception):  # noqa: N818 - a signal that stops the parser, caught
 
 def read_yaml(file: Path, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     """Read one content file; returns its document (None if unusable) and what was wrong with it."""
+    raw, problems = read_bytes(file, path)
+    if raw is None:
+        return None, problems
+    text, problem = decode(raw, path)
+    if problem is not None:
+        return None, [problem]
+    assert text is not None  # decode gives either the text or a problem
+    return parse_yaml(text, path)
+
+
+def read_bytes(file: Path, path: str) -> tuple[bytes | None, list[Finding]]:
+    """The bytes of a content file, or None and why it cannot be read (too large, unreadable)."""
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -158,14 +254,9 @@ def read_yaml(file: Path, path: str) -> tuple[YamlDocument | None, list[Finding]
                     "split the recommendations over several topics, or move long texts out of the file",
                 )
             ]
-        raw = file.read_bytes()
+        return file.read_bytes(), []
     except OSError as exc:
         return None, [finding(path, (1, 1), Code.UNREADABLE, f"the file cannot be read: {exc.strerror}")]
-    text, problem = _decode(raw, path)
-    if problem is not None:
-        return None, [problem]
-    assert text is not None  # _decode gives either the text or a problem
-    return parse_yaml(text, path)
 
 
 def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
@@ -417,6 +508,15 @@ class _Tree:
 
 
 def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
+    read = _read_plainly(text)
+    if read is not None:
+        root, starts = read
+        return YamlDocument(path, root, Positions.deferred(root, starts), text), []
+    return _read_carefully(text, path)
+
+
+def _read_carefully(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
+    """Every event through `_Tree`: the findings of a file the fast reader would not vouch for."""
     tree = _Tree(text, path)
     node, stack, feed = tree._node, tree.stack, tree.feed
     for event in yaml.parse(text, Loader=_PARSER):
@@ -428,6 +528,105 @@ def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
         else:
             feed(event)
     return tree.document()
+
+
+_MAPPING_END = events.MappingEndEvent
+_SEQUENCE_END = events.SequenceEndEvent
+_STREAM_END = events.StreamEndEvent
+
+
+def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
+    """The data of a plain, clean file and the packed start of each node, in one loop over the parser's
+    events; None as soon as anything needs `_Tree`'s care (an error, an anchor, an alias, a tag, a second
+    document, deep nesting, a repeated or complex field name, a value a comment may cut, a tab in a value,
+    a file that is not a mapping), so that the careful reader gives exactly its findings."""
+    hash_lines = _lines_with_hash(text)
+    tabs = "\t" in text
+    marked = "&" in text or "!" in text  # without them, no anchor and no tag
+    loader = _PARSER(text)
+    get = loader.get_event
+    starts: list[int] = []
+    start = starts.append
+    stack: list[dict | list] = []
+    top: Any = []  # the innermost open mapping (dict) or list
+    in_mapping = False
+    root: object = None
+    key: str | None = None
+    documents = 0
+    try:
+        while True:
+            event: Any = get()
+            kind = event.__class__
+            if kind is _SCALAR:
+                if marked and (event.anchor is not None or (event.tag is not None and event.tag != "!")):
+                    return None
+                mark = event.start_mark
+                start(mark.line << _COLUMN_BITS | mark.column)
+                raw = event.value
+                if in_mapping and key is None:  # a field name: kept as written, as `_Tree` keeps it
+                    if raw in top:
+                        return None
+                    key = raw
+                    continue
+                if not event.style and ((tabs and "\t" in raw) or (hash_lines and event.end_mark.line in hash_lines)):
+                    return None
+                if not event.implicit[0]:
+                    value: object = raw
+                elif raw[:1] not in _NUMBER_START:  # resolve_plain's common case, inline
+                    value = _SPECIAL_PLAIN.get(raw, raw) if len(raw) <= 5 else raw
+                else:
+                    value = resolve_plain(raw)
+                if in_mapping:
+                    top[key] = value
+                    key = None
+                elif stack:
+                    top.append(value)
+                else:
+                    root = value
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                if (marked and (event.anchor is not None or event.tag is not None)) or len(stack) >= MAX_DEPTH:
+                    return None
+                if in_mapping and key is None:  # a list or mapping as a field name
+                    return None
+                mark = event.start_mark
+                start(mark.line << _COLUMN_BITS | mark.column)
+                container: dict | list = {} if kind is _MAPPING_START else []
+                if in_mapping:
+                    top[key] = container
+                    key = None
+                elif stack:
+                    top.append(container)
+                else:
+                    root = container
+                stack.append(container)
+                top, in_mapping = container, kind is _MAPPING_START
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                stack.pop()
+                if stack:
+                    top = stack[-1]
+                    in_mapping = type(top) is dict
+                else:
+                    in_mapping = False
+            elif kind is _STREAM_END:
+                break
+            elif kind is events.DocumentStartEvent and documents == 0:
+                documents = 1
+            elif kind is not events.StreamStartEvent and kind is not events.DocumentEndEvent:
+                return None  # an alias or a second document
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if type(root) is not dict:
+        return None
+    return root, array("q", starts)  # 8 bytes a node rather than an int object's 36
+
+
+def _lines_with_hash(text: str) -> frozenset[int]:
+    """The 0-based lines where ' #' may cut a plain value short (as `_Tree` counts them)."""
+    if " #" not in text:
+        return frozenset()
+    return frozenset(n for n, line in enumerate(text.split("\n")) if " #" in line and not line.lstrip().startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -452,14 +651,24 @@ class LoadedContent:
     unreadable: tuple[ContentFile, ...] = ()
 
 
-def load_content(root: Path) -> LoadedContent:
-    """Discover and read every content file under root; misplaced and unreadable files are listed as unreadable."""
+Reader = Callable[[ContentFile], tuple[YamlDocument | None, list[Finding]]]
+
+
+def read_content_file(content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
+    """Read one discovered content file (the default reader of `load_content`)."""
+    return read_yaml(content_file.file, content_file.path)
+
+
+def load_content(root: Path, read: Reader = read_content_file) -> LoadedContent:
+    """Discover and read every content file under root; misplaced and unreadable files are listed as unreadable.
+
+    read reads one file (a cache may stand in for the plain reader)."""
     files, misplaced = discover(root)
     findings = list(misplaced)
     unreadable = [guess_place(root, f.file) for f in misplaced]
     sources = []
     for content_file in files:
-        document, problems = read_yaml(content_file.file, content_file.path)
+        document, problems = read(content_file)
         findings.extend(problems)
         if document is not None:
             sources.append(Source(content_file, document))

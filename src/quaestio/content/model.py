@@ -59,6 +59,11 @@ class Text:
         """The language a reader of `language` gets this text in: theirs, or English when it falls back."""
         return Language(language) if language == SOURCE_LANGUAGE or self.published(language) else SOURCE_LANGUAGE
 
+    def language_shown(self, language: str, written_in: Language = SOURCE_LANGUAGE) -> Language:
+        """The language a reader of `language` gets this text in, when its English source is written in
+        `written_in` (a French title in an English file): theirs when translated, else the source's."""
+        return Language(language) if language != SOURCE_LANGUAGE and self.published(language) else written_in
+
     def get(self, language: str) -> str:
         """The text in a language, falling back to English."""
         return self.published(language) or self.en
@@ -116,6 +121,7 @@ class Reference:
     year: int
     url: str | None
     kind: ReferenceKind
+    language: Language = SOURCE_LANGUAGE  # the language the title is written in
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class GlossaryEntry:
     term: str
     expansion: Text
     definition: Text | None
+    language: Language = SOURCE_LANGUAGE  # the language the expansion is written in
 
 
 @dataclass(frozen=True)
@@ -419,12 +426,23 @@ def _topic(source: Source, translations: Translations) -> Topic:
         ),
         references=tuple(
             Reference(
-                r["id"], text("references", i, "title"), r["author"], r["year"], r.get("url"), ReferenceKind(r["kind"])
+                r["id"],
+                text("references", i, "title"),
+                r["author"],
+                r["year"],
+                r.get("url"),
+                ReferenceKind(r["kind"]),
+                Language(r.get("language", SOURCE_LANGUAGE)),
             )
             for i, r in enumerate(data["references"])
         ),
         glossary=tuple(
-            GlossaryEntry(g["term"], text("glossary", i, "expansion"), text.maybe("glossary", i, "definition"))
+            GlossaryEntry(
+                g["term"],
+                text("glossary", i, "expansion"),
+                text.maybe("glossary", i, "definition"),
+                Language(g.get("language", SOURCE_LANGUAGE)),
+            )
             for i, g in enumerate(data.get("glossary", []))
         ),
         origin=_line(source, ()),

@@ -108,6 +108,14 @@ class Index:
     unreadable: tuple[ContentFile, ...] = field(default=())
     unprintable: re.Pattern[str] | None = None  # finds a character no report font has
     catalogs: Mapping[str, Catalog] = field(default_factory=dict)  # imported control catalogs by ID
+    marks: Mapping[str, frozenset[str]] = field(default_factory=dict)  # file path -> quick tests its text passes
+
+    def may_hold(self, source: Source, mark: str) -> bool:
+        """Whether a file's text passes a quick test (`text_marker`): its strings may hold what a rule seeks."""
+        marks = self.marks.get(source.file.path)
+        if marks is None:
+            marks = text_marker(self.unprintable)(source.document.text)
+        return mark in marks
 
     @functools.cached_property
     def _walked(self) -> dict[int, list[tuple[JsonPath, str]]]:
@@ -209,8 +217,10 @@ def build_index(
     unreadable: Sequence[ContentFile] = (),
     unprintable: re.Pattern[str] | None = None,
     catalogs: Sequence[Catalog] = (),
+    marks: Mapping[str, frozenset[str]] | None = None,
 ) -> Index:
-    """One pass over the readable files: topic codes, challenges, references, recommendations."""
+    """One pass over the readable files: topic codes, challenges, references, recommendations, and the quick
+    tests each file's text passes (those given in marks, the others worked out here)."""
     topics = tuple(s for s in sources if s.file.kind is Kind.TOPIC)
     recommendation_files = tuple(s for s in sources if s.file.kind is Kind.RECOMMENDATIONS)
     codes: dict[str, str] = {}
@@ -248,11 +258,25 @@ def build_index(
         tuple(unreadable),
         unprintable,
         {catalog.id: catalog for catalog in catalogs},
+        _all_marks(sources, unprintable, marks or {}),
     )
+
+
+def _all_marks(
+    sources: Sequence[Source], unprintable: re.Pattern[str] | None, known: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    marker = text_marker(unprintable)
+    marks = dict(known)
+    for source in sources:
+        if source.file.path not in marks:
+            marks[source.file.path] = marker(source.document.text)
+    return marks
 
 
 def _duplicates(places: Mapping[str, tuple[Occurrence, ...]], what: str) -> Iterator[Finding]:
     for found in places.values():
+        if len(found) < 2:
+            continue  # a position is worked out only for a finding
         first = found[0]
         line, column = first.at
         for again in found[1:]:
@@ -500,11 +524,10 @@ def _padded(candidate: str) -> str:
 def related_recommendations_exist(index: Index) -> Iterator[Finding]:
     for record in index.records:
         for position, related_id in _strings(record.item.get("related")):
-            where = record.at("related", position)
             if related_id == record.id:
                 yield finding(
                     record.file,
-                    where,
+                    record.at("related", position),
                     Code.SELF_REFERENCE,
                     f"'{related_id}' lists itself as related",
                     "remove it from 'related'",
@@ -512,7 +535,7 @@ def related_recommendations_exist(index: Index) -> Iterator[Finding]:
             elif related_id not in index.recommendations and not index.could_define(related_id):
                 yield finding(
                     record.file,
-                    where,
+                    record.at("related", position),
                     Code.BROKEN_REFERENCE,
                     f"there is no recommendation '{related_id}'{hidden_note(related_id)}",
                     _missing_recommendation_hint(index, related_id),
@@ -524,11 +547,10 @@ def successors_exist(index: Index) -> Iterator[Finding]:
         successor = record.item.get("superseded_by")
         if not isinstance(successor, str):
             continue
-        where = record.at("superseded_by")
         if successor == record.id:
             yield finding(
                 record.file,
-                where,
+                record.at("superseded_by"),
                 Code.BROKEN_REFERENCE,
                 f"'{successor}' cannot supersede itself",
                 "name the recommendation that replaces it",
@@ -536,7 +558,7 @@ def successors_exist(index: Index) -> Iterator[Finding]:
         elif successor not in index.recommendations and not index.could_define(successor):
             yield finding(
                 record.file,
-                where,
+                record.at("superseded_by"),
                 Code.BROKEN_REFERENCE,
                 f"there is no recommendation '{successor}' to supersede this one{hidden_note(successor)}",
                 _missing_recommendation_hint(index, successor),
@@ -650,7 +672,7 @@ def _all_strings(node: object, path: JsonPath) -> list[tuple[JsonPath, str]]:
 
 def markdown_links_resolve(index: Index) -> Iterator[Finding]:
     for source in index.sources:
-        if "](" not in source.document.text and "<" not in source.document.text:
+        if not index.may_hold(source, "links"):
             continue
         for path, text in index.texts(source):
             for match in _MARKDOWN_LINK.finditer(text):
@@ -726,7 +748,7 @@ def _asset_problem(source: Source, target: str) -> str:
 def markup_is_plain(index: Index) -> Iterator[Finding]:
     """Warnings for text that tries to reach past Markdown: raw HTML, TeX or typst, templates, scripts."""
     for source in index.sources:
-        if not _UNSAFE_ANY.search(source.document.text):  # one scan of the file for the common, clean case
+        if not index.may_hold(source, "markup"):  # one scan of the file for the common, clean case
             continue
         for path, text in index.texts(source):
             for pattern, what in _UNSAFE:
@@ -751,21 +773,56 @@ _QUOTED_SPACES = re.compile(r"'[ \t]+'|\"[ \t]+\"")
 _ODD = re.compile(f"[{''.join(sorted(ODD_SPACES | ZERO_WIDTH))}]")
 
 
+def _may_hold_curly_quotes(text: str) -> bool:
+    return not text.isascii() and bool(_CURLY.search(text))  # the curly quotes all lie outside ASCII
+
+
 def _maybe_blank(text: str) -> bool:
     """Whether a file may hold a text of spaces only: quoted ('  '), or of spaces YAML does not strip."""
-    return "''" in text or '""' in text or bool(_QUOTED_SPACES.search(text)) or bool(_ODD.search(text))
+    return (
+        "''" in text
+        or '""' in text
+        or bool(_QUOTED_SPACES.search(text))
+        or (not text.isascii() and bool(_ODD.search(text)))  # the odd spaces all lie outside ASCII
+    )
 
 
-def _strings_where(index: Index, may_hold: Callable[[str], object]) -> Iterator[tuple[Source, JsonPath, str]]:
-    """The string values of the files whose text passes a quick test (a test on the whole file first)."""
+def _strings_where(index: Index, mark: str) -> Iterator[tuple[Source, JsonPath, str]]:
+    """The string values of the files whose text passes a quick test (see `text_marker`)."""
     for source in index.sources:
-        if may_hold(source.document.text):
+        if index.may_hold(source, mark):
             for path, text in index.strings(source):
                 yield source, path, text
 
 
+# The ASCII characters a YAML file may hold (the parser refuses the other control characters).
+_YAML_ASCII = "\t\n\r" + "".join(chr(code) for code in range(0x20, 0x7F))
+
+
+def text_marker(unprintable: re.Pattern[str] | None) -> Callable[[str], frozenset[str]]:
+    """The quick tests on a file's whole text: the names of those it passes, each saying that the file's
+    strings may hold what a rule looks for, so that the rule walks only those files' strings. The answers
+    depend on the text and the report fonts alone, so the validation cache keeps them with the file."""
+    ascii_printable = unprintable is not None and unprintable.search(_YAML_ASCII) is None
+
+    def may_be_unprintable(text: str) -> bool:  # ASCII text holds only what YAML admits: all printable, if
+        if unprintable is None or (ascii_printable and text.isascii()):  # the fonts have every such character
+            return False
+        return unprintable.search(text) is not None
+
+    tests: dict[str, Callable[[str], bool]] = {
+        "links": lambda text: "](" in text or "<" in text,
+        "markup": lambda text: _UNSAFE_ANY.search(text) is not None,
+        "placeholder": lambda text: PLACEHOLDER in text,
+        "blank": _maybe_blank,
+        "quotes": _may_hold_curly_quotes,
+        "unprintable": may_be_unprintable,
+    }
+    return lambda text: frozenset(name for name, test in tests.items() if test(text))
+
+
 def placeholders_are_replaced(index: Index) -> Iterator[Finding]:
-    for source, path, text in _strings_where(index, lambda text: PLACEHOLDER in text):
+    for source, path, text in _strings_where(index, "placeholder"):
         if _PLACEHOLDER.match(text):
             yield finding(
                 source.file.path,
@@ -779,7 +836,7 @@ def placeholders_are_replaced(index: Index) -> Iterator[Finding]:
 
 def texts_are_not_blank(index: Index) -> Iterator[Finding]:
     """A text of spaces only (`text: "   "`) says nothing: it is as empty as no text."""
-    for source, path, text in _strings_where(index, _maybe_blank):
+    for source, path, text in _strings_where(index, "blank"):
         if text and is_blank(text):
             yield finding(
                 source.file.path,
@@ -792,7 +849,7 @@ def texts_are_not_blank(index: Index) -> Iterator[Finding]:
 
 def texts_are_not_in_typographic_quotes(index: Index) -> Iterator[Finding]:
     """A title pasted with its word-processor quotes (“…”) would be published with them."""
-    for source, path, text in _strings_where(index, _CURLY.search):
+    for source, path, text in _strings_where(index, "quotes"):
         stripped = text.strip()
         if len(stripped) < 2 or stripped[0] not in CURLY_QUOTES or stripped[-1] not in CURLY_QUOTES:
             continue
@@ -811,7 +868,7 @@ def characters_are_printable(index: Index) -> Iterator[Finding]:
     pattern = index.unprintable
     if pattern is None:
         return
-    for source, path, text in _strings_where(index, pattern.search):
+    for source, path, text in _strings_where(index, "unprintable"):
         match = pattern.search(text)
         if match is None:
             continue
@@ -854,6 +911,8 @@ def mappings_name_imported_controls(index: Index) -> Iterator[Finding]:
                 )
                 continue
             control = catalog.find(control_id)
+            if control is not None and not control.withdrawn:
+                continue
             where = source.at(base + ("control",))
             if control is None:
                 names = [c.label for c in catalog.controls if c.label] or [c.id for c in catalog.controls]
@@ -867,7 +926,7 @@ def mappings_name_imported_controls(index: Index) -> Iterator[Finding]:
                         or f"write the control's label as the catalog does, e.g. {names[0]}",
                     )
                 )
-            elif control.withdrawn:
+            else:
                 successors = [catalog.control_by_id[r].name for r in control.replacements if r in catalog.control_by_id]
                 how = "moved to" if control.moved_to else "incorporated into"
                 yield (
@@ -920,10 +979,11 @@ def check_rules(
     unreadable: Sequence[ContentFile] = (),
     unprintable: re.Pattern[str] | None = None,
     catalogs: Sequence[Catalog] = (),
+    marks: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Finding]:
     """Every cross-reference finding over the whole repository (and its imported catalogs), and a note for each
-    unreadable file."""
-    index = build_index(sources, unreadable, unprintable, catalogs)
+    unreadable file. marks: the quick tests some files' texts are known to pass (see `text_marker`)."""
+    index = build_index(sources, unreadable, unprintable, catalogs, marks)
     findings = [found for rule in RULES for found in rule(index)]
     return findings + skipped_checks(index)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,6 @@ class SchemaSet:
 
     documents: Mapping[str, dict]
     validators: Mapping[str, jsonschema_rs.Validator]
-    translation: jsonschema_rs.Validator | None = None
 
 
 def _translation_schema(directory: Path) -> dict:
@@ -67,34 +66,52 @@ def _translation_schema(directory: Path) -> dict:
     return json.loads(found.read_text(encoding="utf-8"))
 
 
+class _Validators(Mapping[str, "jsonschema_rs.Validator"]):
+    """Validators compiled on first use, so that a validation whose files all come from the cache compiles none."""
+
+    def __init__(self, documents: Mapping[str, dict], names: tuple[str, ...]):
+        self._documents = documents
+        self._names = names
+        self._compiled: dict[str, jsonschema_rs.Validator] = {}
+
+    def __getitem__(self, name: str) -> jsonschema_rs.Validator:
+        if name not in self._names:
+            raise KeyError(name)
+        compiled = self._compiled.get(name)
+        if compiled is None:
+            compiled = self._compiled[name] = self._compile(name)
+        return compiled
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _compile(self, name: str) -> jsonschema_rs.Validator:
+        documents = self._documents
+
+        def retrieve(uri: str) -> dict:
+            wanted = uri.rsplit("/", 1)[-1]
+            if wanted not in documents:
+                raise ValueError(f"unknown schema {uri}")
+            return documents[wanted]
+
+        return jsonschema_rs.validator_for(
+            documents[name], retriever=retrieve, base_uri=_BASE + name, validate_formats=True
+        )
+
+
 def load_schemas(directory: Path, names: Iterable[str] = tuple(SCHEMA_FILES.values())) -> SchemaSet:
-    """Read and compile the named schemas in a directory (by default the content files'), with no network access."""
+    """Read the named schemas in a directory (by default the content files'), compiled on first use, with no
+    network access."""
     names = tuple(names)
     documents = {
         name: json.loads((directory / name).read_text(encoding="utf-8"))
         for name in dict.fromkeys((COMMON_FILE, *names))
     }
     documents[TRANSLATION_FILE] = _translation_schema(directory)
-
-    def retrieve(uri: str) -> dict:
-        name = uri.rsplit("/", 1)[-1]
-        if name not in documents:
-            raise ValueError(f"unknown schema {uri}")
-        return documents[name]
-
-    validators = {
-        name: jsonschema_rs.validator_for(
-            documents[name],
-            retriever=retrieve,
-            base_uri=_BASE + name,
-            validate_formats=True,
-        )
-        for name in names
-    }
-    translation = jsonschema_rs.validator_for(
-        documents[TRANSLATION_FILE], retriever=retrieve, base_uri=_BASE + TRANSLATION_FILE, validate_formats=True
-    )
-    return SchemaSet(documents, validators, translation)
+    return SchemaSet(documents, _Validators(documents, (*names, TRANSLATION_FILE)))
 
 
 def _subschema(schemas: SchemaSet, schema: str, schema_path: list) -> dict:
@@ -141,8 +158,7 @@ def check_document(document: YamlDocument, schema: Kind | str, schemas: SchemaSe
 
 def check_translation_document(document: YamlDocument, schemas: SchemaSet) -> list[Finding]:
     """Every schema violation in one translation file, as findings at the value (or key) at fault."""
-    assert schemas.translation is not None, "the schema set was loaded without the translation schema"
-    return _check(document, schemas.translation, TRANSLATION_FILE, schemas)
+    return _check(document, schemas.validators[TRANSLATION_FILE], TRANSLATION_FILE, schemas)
 
 
 def _check(document: YamlDocument, validator: jsonschema_rs.Validator, name: str, schemas: SchemaSet) -> list[Finding]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from quaestio.content.cache import FileCache
 from quaestio.content.catalogs import Catalog
 from quaestio.content.cycle_rules import check_cycle
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
 from quaestio.content.model import Translations
-from quaestio.content.rules import check_rules
+from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
 from quaestio.content.translations import LoadedTranslations, check_translations
 from quaestio.findings import Code, Finding, Severity, finding
@@ -61,26 +62,31 @@ def validate(
     translations: LoadedTranslations | None = None,
     unprintable: re.Pattern[str] | None = None,
     catalogs: tuple[Catalog, ...] = (),
+    cache: FileCache | None = None,
 ) -> tuple[tuple[Source, ...], tuple[Finding, ...], Translations]:
     """Check loaded content and its translations against the schemas and the imported catalogs.
 
     Returns the sources fit for the model, every finding (the real errors first), and the translations of
     each file.
 
-    unprintable finds the characters the report fonts lack (None: no such check).
+    unprintable finds the characters the report fonts lack (None: no such check). cache, when the content
+    was read through it, gives the schema findings of the files it knew and keeps those of the others.
     """
     findings = list(content.findings)
     unreadable = list(content.unreadable)
     checked = []
+    marker = text_marker(unprintable)
+    marks: dict[str, frozenset[str]] = {}
     for source in content.sources:
         wrong = _wrong_kind(source)
         if wrong is not None:
             findings.append(wrong)
             unreadable.append(source.file)
             continue
-        findings.extend(check_document(source.document, source.file.kind, schemas))
+        schema_findings, marks[source.file.path] = _file_checks(source, schemas, cache, marker)
+        findings.extend(schema_findings)
         checked.append(source)
-    findings.extend(check_rules(checked, unreadable, unprintable, catalogs))
+    findings.extend(check_rules(checked, unreadable, unprintable, catalogs, marks))
     findings.extend(check_cycle(checked))
     translated: Translations = {}
     if translations is not None:
@@ -89,6 +95,21 @@ def validate(
         translated = outcome.translations
     ordered = reading_order(one_per_spot(findings), (u.path for u in unreadable))
     return tuple(checked), tuple(ordered), translated
+
+
+def _file_checks(
+    source: Source, schemas: SchemaSet, cache: FileCache | None, marker: Callable[[str], frozenset[str]]
+) -> tuple[tuple[Finding, ...], frozenset[str]]:
+    """What one file gives on its own: its schema findings and the quick tests its text passes (from the
+    cache when the file is unchanged)."""
+    known = cache.known(source.file.path) if cache is not None else None
+    if known is not None:
+        return known
+    found = tuple(check_document(source.document, source.file.kind, schemas))
+    marks = marker(source.document.text)
+    if cache is not None:
+        cache.settle(source.file.path, found, marks)
+    return found, marks
 
 
 _SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})

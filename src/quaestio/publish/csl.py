@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -145,6 +146,22 @@ def _format(items: Sequence[dict], style: CitationStyle, to: str) -> dict[str, s
         raise CitationError(f"pandoc could not format the references: {completed.stderr.decode('utf-8', 'replace')}")
     output = completed.stdout.decode("utf-8")
     return {match.group(1): match.group(2).strip() for match in _ENTRY[to].finditer(output)}
+
+
+def mark_title(entry: str, title: str, mark: Callable[[str], str]) -> str:
+    """A formatted entry with its title (as citeproc wrote it) replaced by mark(title); unchanged when the
+    title cannot be found as written (a style that rewrites titles)."""
+    for written in dict.fromkeys((title, _markdown_escaped(title), html.escape(title, quote=False))):
+        if written and written in entry:
+            return entry.replace(written, mark(written), 1)
+    return entry
+
+
+def _markdown_escaped(text: str) -> str:
+    """Text as pandoc's Markdown writer writes it: the characters it escapes, and dashes and ellipses spelt
+    as its `smart` extension reads them back."""
+    escaped = re.sub(r"([\\`*_\[\]<>#$@~^|])", r"\\\1", text)
+    return escaped.replace("\u2014", "---").replace("\u2013", "--").replace("\u2026", "...")
 
 
 def format_entries(

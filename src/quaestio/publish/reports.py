@@ -6,38 +6,46 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import jinja2
 import pypandoc
 import typst
+from babel.dates import format_date
+from babel.lists import format_list
 
-from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot
+from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot, state_of
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.markdown import plain_text, without_controls
-from quaestio.content.model import Corpus, GlossaryEntry, Reference, Topic
+from quaestio.content.model import Corpus, GlossaryEntry, Recommendation, Reference, Topic
 from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
+from quaestio.publish import charts, deck, docx_layout, officefiles, pdf_tags, progress, render
 from quaestio.publish.branding import Branding
+from quaestio.publish.budget import Job, docx_memory_mb, pdf_memory_mb, run_within_budget
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
-from quaestio.publish.csl import citation_style, csl_item, format_entries
+from quaestio.publish.compact import compact_pdf
+from quaestio.publish.csl import citation_style, csl_id, csl_item, format_entries, mark_title
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
-from quaestio.publish.locale import long_date, plural
+from quaestio.publish.locale import locale_name, long_date, number, plural
 from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
+from quaestio.publish.site.figures import Figures, chart_layout, key_figures
+from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
-from quaestio.vocab import SOURCE_LANGUAGE, Language
+from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
 READER = (
@@ -45,7 +53,13 @@ READER = (
     "-citations-yaml_metadata_block-implicit_figures"
 )
 REPORTS_TEMPLATES = "reports"
-PDF_TEMPLATE, REFERENCE_DOCX = "report.typ", "reference.docx"
+PDF_TEMPLATE, REFERENCE_DOCX, CHART = "report.typ", "reference.docx", "chart.svg.j2"
+CHART_FILE, CHART_PNG = "chart.svg", "chart.png"
+
+
+Compiler = Callable[["ReportSource", Branding], bytes]
+# A report to make: its source, its suffix, the compiler that makes it, and its file in the cache.
+ReportJob = tuple["ReportSource", str, Compiler, Path]
 
 
 class ReportError(Exception):
@@ -82,6 +96,7 @@ class ReportSource:
     meta: dict = field(hash=False, compare=False)
     epoch: int = 0
     key: str = ""
+    chart_svg: str = ""
     assets: tuple[Asset, ...] = ()
 
 
@@ -103,14 +118,14 @@ def file_name(name: str, language: str) -> str:
     return name if language == SOURCE_LANGUAGE else f"{name}.{language}"
 
 
-def _edition_specs(corpus: Corpus, branding: Branding, edition: int) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium of one edition's snapshot, in the
-    branding's language."""
+def _edition_specs(sessions: Corpus, whole: Corpus, branding: Branding, edition: int) -> list[ReportSpec]:
+    """An edition's reports in the branding's language: one per topic it held a session on (`sessions`, its
+    snapshot), and a digest per audience and the compendium of everything then in force (`whole`)."""
     language = branding.language
     settings: Any = branding.report_settings
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
-    for topic in corpus.topics:
+    for topic in sessions.topics:
         words = {"topic": _one_line(topic.title.get(language)), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
@@ -125,6 +140,7 @@ def _edition_specs(corpus: Corpus, branding: Branding, edition: int) -> list[Rep
                 url_path=edition_topic_path(edition, topic.id),
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
                 language=language,
+                corpus=sessions,
             )
         )
     for key, audience in branding["audiences"].items():  # type: ignore[attr-defined]
@@ -145,11 +161,12 @@ def _edition_specs(corpus: Corpus, branding: Branding, edition: int) -> list[Rep
                 title=conf["title"].format(**words),
                 subtitle=conf["subtitle"].format(**words),
                 edition=edition,
-                topics=corpus.topics,
+                topics=whole.topics,
                 audience_key=key,
                 url_path=edition_path(edition),
-                sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
+                sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in whole.topics)),
                 language=language,
+                corpus=whole,
             )
         )
     conf = settings["compendium"]
@@ -161,10 +178,11 @@ def _edition_specs(corpus: Corpus, branding: Branding, edition: int) -> list[Rep
             title=conf["title"].format(edition=edition),
             subtitle=conf["subtitle"].format(edition=edition),
             edition=edition,
-            topics=corpus.topics,
+            topics=whole.topics,
             url_path=edition_path(edition),
             sources=content,
             language=language,
+            corpus=whole,
         )
     )
     return specs
@@ -200,35 +218,61 @@ def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, editi
 
 
 def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
-    """Every edition's reports under <edition>/ (a report per topic, a digest per audience, a compendium), in the
-    branding's language, as templates/reports/reports.yaml (and its translation) names them; in English, also
-    the current edition's progress report and open-session deck. The current edition's reports are also
-    published at the top level, and so is each other topic's latest."""
+    """Every edition's reports under <edition>/ (a report per topic of its sessions, a digest per audience and a
+    compendium of everything then in force), in the branding's language, as templates/reports/reports.yaml
+    (and its translation) names them; in English, also the current edition's progress report and open-session
+    deck. The current edition's reports are also published at the top level, and so is each other topic's
+    latest."""
     latest = current_edition(corpus)
     specs: list[ReportSpec] = []
     aliased: set[str] = set()
     for year in reversed(editions(corpus)):
-        past = snapshot(corpus, year)
-        for spec in _edition_specs(past, branding, year):
+        for spec in _edition_specs(snapshot(corpus, year), state_of(corpus, year), branding, year):
             alias = (
                 spec.name if (year == latest or spec.template == "topic.md.j2") and spec.name not in aliased else None
             )
             if alias:
                 aliased.add(alias)
-            specs.append(replace(spec, name=f"{year}/{spec.name}", corpus=past, alias=alias))
+            specs.append(replace(spec, name=f"{year}/{spec.name}", alias=alias))
     if latest and branding.language == SOURCE_LANGUAGE:
         specs += _open_session_specs(corpus, branding, branding.report_settings, latest)
     return specs
 
 
-def _cited(corpus: Corpus, spec: ReportSpec) -> list[tuple[Topic, Reference]]:
-    """The references a report lists: all of a topic's for a topic report, else those its recommendations cite."""
+def _reference_key(topic: Topic, reference: Reference) -> tuple:
+    """What makes two references the same source: the same address and year, else the same author, title and year."""
+    if reference.url:
+        parts = urlsplit(reference.url)
+        address = (parts.netloc.lower(), parts.path.rstrip("/"), parts.query)
+        return ("address", address, reference.year)
+    return ("text", reference.author.casefold(), " ".join(reference.title.en.split()).casefold(), reference.year)
+
+
+def _cited(corpus: Corpus, spec: ReportSpec) -> tuple[list[tuple[Topic, Reference]], dict[tuple[str, str], str]]:
+    """The references a report lists, each source once, and the anchor every (topic, reference ID) links to.
+
+    A topic report lists all of its topic's references; the others list those their recommendations
+    cite (the compendium: every topic's). A source cited by several topics, under different IDs or
+    titles, is listed once, as its first topic names it.
+    """
     if spec.template == "topic.md.j2":
-        return [(spec.topics[0], r) for r in spec.topics[0].references]
-    recs = corpus.recommendations_for(audience=spec.audience_key)
-    wanted = {(r.topic, ref) for r in recs for ref in r.references}
-    entries = [(t, r) for t in spec.topics for r in t.references if (t.id, r.id) in wanted or spec.audience_key is None]
-    return entries
+        candidates = [(spec.topics[0], r) for r in spec.topics[0].references]
+    else:
+        recs = corpus.recommendations_for(audience=spec.audience_key)
+        wanted = {(r.topic, ref) for r in recs for ref in r.references}
+        candidates = [
+            (t, r) for t in spec.topics for r in t.references if (t.id, r.id) in wanted or spec.audience_key is None
+        ]
+    entries: list[tuple[Topic, Reference]] = []
+    first: dict[tuple, str] = {}
+    anchors: dict[tuple[str, str], str] = {}
+    for topic, reference in candidates:
+        key = _reference_key(topic, reference)
+        if key not in first:
+            first[key] = render.anchor("ref", csl_id(topic, reference))
+            entries.append((topic, reference))
+        anchors[(topic.id, reference.id)] = first[key]
+    return entries, anchors
 
 
 def _bibliography(entries: list[tuple[Topic, Reference]], branding: Branding, language: str) -> list[tuple[str, str]]:
@@ -236,7 +280,23 @@ def _bibliography(entries: list[tuple[Topic, Reference]], branding: Branding, la
     locale), as (CSL ID, pandoc Markdown) in the style's order."""
     items = [csl_item(topic, ref, language) for topic, ref in entries]
     formatted = format_entries(items, citation_style(branding, language), to="markdown") if items else {}
-    return list(formatted.items())
+    by_id = {csl_id(topic, ref): ref for topic, ref in entries}
+    return [(key, _title_marked(entry, by_id[key], language)) for key, entry in formatted.items()]
+
+
+def _title_marked(entry: str, reference: Reference, language: str) -> str:
+    """A formatted entry whose title, when it is shown in another language than the report's (a French law's
+    title in an English report, an English title not yet translated), is marked with that language: pandoc
+    writes `lang` into the DOCX, and the typst attributes give the PDF's text its language."""
+    shown = reference.title.language_shown(language, reference.language)
+    if shown == language:
+        return entry
+    code = shown.value
+    return mark_title(
+        entry,
+        reference.title.get(language),
+        lambda title: f'[{title}]{{lang={code} typst:text:lang="\\"{code}\\"" typst:text:region="none"}}',
+    )
 
 
 def _glossary(topics: Iterable[Topic]) -> list[GlossaryEntry]:
@@ -279,6 +339,7 @@ def _changes(corpus: Corpus, spec: ReportSpec) -> EditionLog | None:
 class _Language:
     """What a report in one language is rendered with: its branding, settings, words and templates."""
 
+    language: str
     branding: Branding
     settings: Any
     env: jinja2.Environment
@@ -286,6 +347,13 @@ class _Language:
     @property
     def words(self) -> dict:
         return self.settings["words"]
+
+    def count(self, forms: object, n: int) -> str:
+        return plural(forms, n, self.language)
+
+    def listed(self, items: list[str], style: Literal["standard", "or"] = "standard") -> str:
+        """Items as the language lists them: 'a, b and c', 'a, b et c' ('or' style: 'a, b or c')."""
+        return format_list(items, style=style, locale=locale_name(self.language)) if items else ""
 
 
 def _language(branding: Branding, language: str) -> _Language:
@@ -298,26 +366,125 @@ def _language(branding: Branding, language: str) -> _Language:
         count=lambda forms, n: plural(forms, n, language),
         say=lambda wording, **values: str(wording).format(**values),
         words=words,
+        language=language,
         addressee_state=addressee_state,
     )
-    return _Language(localised, settings, env)
+    return _Language(language, localised, settings, env)
 
 
-def _typst_words(words: dict, kind: str, edition: int, publisher: str, date: str) -> dict[str, str]:
+def _segments(text: str, slots: tuple[str, ...]) -> list[dict[str, str]]:
+    """A sentence cut at its {slots} for typst, which prints each slot its own way (code, a link...):
+    [{"text": ...}, {"slot": "revision"}, ...]; line breaks of the wording file become spaces."""
+    pattern = "(" + "|".join(re.escape("{" + slot + "}") for slot in slots) + ")"
+    parts = []
+    for piece in re.split(pattern, " ".join(text.split())):
+        if piece[1:-1] in slots and piece.startswith("{"):
+            parts.append({"slot": piece[1:-1]})
+        elif piece:
+            parts.append({"text": piece})
+    return parts
+
+
+def _typst_words(words: dict, source_text: str) -> dict[str, object]:
     """The words report.typ prints, sentences already filled in (typst reads them as data)."""
-    before, _, rest = words["source_text"].partition("{revision}")
-    between, _, after = rest.partition("{address}")
     return {
         "edition": words["edition"],
         "contents": words["contents"],
         "licence": words["licence"],
         "how_to_cite": words["how_to_cite"],
         "source": words["source"],
-        "published": words["published"].format(kind=kind, edition=edition, coalition=publisher, date=date),
-        "source_before": " ".join(before.split()) + " ",
-        "source_between": " " + " ".join(between.split()) + " ",
-        "source_after": " ".join(after.split()),
+        "counts": words["counts_label"],
+        "page_of": words["page_of"],
+        "table": words["table"],
+        "figure": words["figure"],
+        "source_text": _segments(source_text, ("revision", "address", "typst")),
     }
+
+
+# The modules whose code shapes the report files, beside the templates: a change to them remakes every report.
+_SHAPING_MODULES = (render, pdf_tags, docx_layout, charts, progress, deck, officefiles)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many recommendations a report presents: current ones (not withdrawn), and withdrawn ones."""
+
+    current: int
+    withdrawn: int
+
+
+def _counts(recommendations: Iterable[Recommendation]) -> Counts:
+    statuses = [r.status for r in recommendations]
+    withdrawn = sum(1 for status in statuses if status == Status.WITHDRAWN)
+    return Counts(len(statuses) - withdrawn, withdrawn)
+
+
+def counts_sentence(counts: Counts, local: _Language) -> str:
+    """What a count of recommendations includes, said the same way in the reports and on the website."""
+    words = local.words
+    labels = [local.branding.label("status", s) for s in Status if s != Status.WITHDRAWN]
+    current = [label.lower() for label in labels] if words["lowercase_states"] else labels
+    sentence = local.count(words["counts_current"], counts.current).format(statuses=local.listed(current, "or"))
+    if counts.withdrawn:
+        sentence += local.count(words["counts_withdrawn"], counts.withdrawn)
+    return sentence
+
+
+def _month_span(dates: list[dt.date], local: _Language) -> str:
+    first, last = min(dates), max(dates)
+    locale = locale_name(local.language)
+    month = partial(format_date, format="LLLL y", locale=locale)
+    if (first.year, first.month) == (last.year, last.month):
+        return month(last)
+    start = format_date(first, format="LLLL", locale=locale) if first.year == last.year else month(first)
+    return str(local.words["month_range"]).format(first=start, last=month(last))
+
+
+def _publication(spec: ReportSpec, local: _Language, publisher: str) -> tuple[str, str]:
+    """The cover's date line and the imprint's sentence: the edition's publication day when reports.yaml
+    names it, else the working sessions the report comes from. Never the day the file was made."""
+    words = local.words
+    editions: Mapping[int, object] = local.settings.get("published") or {}
+    published = editions.get(spec.edition)
+    if published:
+        day = long_date(published if isinstance(published, dt.date) else str(published), local.language)
+        return day, str(words["published_on"]).format(date=day, coalition=publisher)
+    sessions = [dt.date.fromisoformat(str(t.session.date)) for t in spec.topics]
+    if len(sessions) == 1:
+        when = str(words["session_of"]).format(date=long_date(sessions[0], local.language))
+    else:
+        when = str(words["sessions_of"]).format(months=_month_span(sessions, local))
+    drawn_up = local.count(words["drawn_up"], len(sessions)).format(sessions=when, coalition=publisher)
+    return when[0].upper() + when[1:], drawn_up
+
+
+def _tools(info: BuildInfo, names: tuple[str, ...], local: _Language) -> list[str]:
+    """The tools that made a file, with the versions the build's manifest names."""
+    versions = info.tool_versions
+    named = [f"{name} {versions[name]}" for name in names if name in versions]
+    return [str(local.words["python_package"]).format(name=n) if n.startswith("typst ") else n for n in named]
+
+
+def _chart(corpus: Corpus, spec: ReportSpec, local: _Language, templates: Path) -> tuple[str, dict[str, str]]:
+    """The executive summary's bar chart (the website's figures for this report's recommendations) as SVG,
+    with its text alternative, which names every figure, and its caption."""
+    recs = corpus.recommendations_for(audience=spec.audience_key)
+    recs = tuple(r for r in recs if r.topic in {t.id for t in spec.topics})
+    titles = dict(local.settings["figures"])
+    if spec.audience_key is not None:
+        titles.pop("audience", None)
+    figures: Figures = key_figures(Corpus(spec.topics, recs), local.branding, titles)
+    layout = chart_layout(figures)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    svg = env.get_template(CHART).render(chart=layout, colours=local.branding["colours"])
+    shown = partial(number, language=local.language)
+    panels = [f"{g.title}: " + ", ".join(f"{c.label} {shown(c.value)}" for c in g.counts) for g in figures.groups]
+    words = local.words
+    alt = str(words["chart_alt"]).format(panels=". ".join(panels))
+    caption = str(words["chart_caption"]).format(current=shown(figures.current), withdrawn=shown(figures.withdrawn))
+    return svg, {"alt": alt, "caption": caption, "file": CHART_FILE}
 
 
 def render_sources(
@@ -328,17 +495,17 @@ def render_sources(
     fixed = "|".join(
         [
             _tool_fingerprint(),
-            _files_digest(Path(__file__).parent.glob("*.py")),  # the code that draws charts, decks and layouts
             _files_digest(p for p in templates.iterdir() if p.is_file()),
             _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
+            _files_digest(Path(str(module.__file__)) for module in _SHAPING_MODULES),
         ]
     )
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
     languages: dict[str, _Language] = {}
     rendered = []
     for spec in specs:
-        own = spec.corpus or corpus
+        own = spec.corpus or corpus  # an earlier edition's report shows that edition's snapshot
         local = languages.get(spec.language) or languages.setdefault(spec.language, _language(branding, spec.language))
         words, brand = local.words, local.branding
         site_url = absolute(str(branding["site_url"]), "" if spec.language == SOURCE_LANGUAGE else f"{spec.language}/")
@@ -346,15 +513,28 @@ def render_sources(
             history.latest(spec.sources + ("templates",), info) if history else (info.revision, info.source_date_epoch)
         )
         date = long_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date(), spec.language)
+        published, published_sentence = _publication(spec, local, publisher)
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
         citation_after = words["citation_after"].format(kind=spec.kind, edition=spec.edition, revision=revision[:12])
+        covered = {t.id for t in spec.topics}
+        mine = [r for r in own.recommendations_for(audience=spec.audience_key) if r.topic in covered]
+        counts = _counts(mine)
+        chart_svg, chart = _chart(own, spec, local, templates)
+        cited, reference_anchors = _cited(own, spec)
+        # The PDF's imprint adds the Typst compiler's own version, which only typst itself can tell.
+        pdf_tools = local.listed([*_tools(info, ("quaestio", "pandoc", "typst"), local), words["typst_compiler"]])
+        docx_tools = local.listed(_tools(info, ("quaestio", "pandoc"), local))
+        pdf_source_text = str(words["source_text"]).replace("{date}", date).replace("{tools}", pdf_tools)
         report = {
             "kind": spec.kind,
             "edition": spec.edition,
             "date": date,
+            "published_sentence": published_sentence,
             "revision": revision,
             "site_url": site_url,
+            "tools": docx_tools,
+            "counts": str(words["counts_report"]).format(counts=counts_sentence(counts, local)),
             "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
             + link(url, url),
         }
@@ -365,8 +545,11 @@ def render_sources(
             audience_key=spec.audience_key,
             edition=spec.edition,
             audience=brand.audience(spec.audience_key) if spec.audience_key else None,
+            counts=counts,
+            chart=chart,
             references_by_id={(t.id, r.id): r for t in own.topics for r in t.references},
-            reference_entries=_bibliography(_cited(own, spec), branding, spec.language),
+            reference_entries=_bibliography(cited, branding, spec.language),
+            reference_anchors=reference_anchors,
             glossary_entries=_glossary(spec.topics),
             site_url=site_url,
             changes=_changes(corpus, spec),
@@ -377,10 +560,13 @@ def render_sources(
             extra, assets = open_session_context(own, brand, today)
             context.update(extra)  # type: ignore[arg-type]
         markdown_pdf = render_markdown(local.env, spec.template, own, brand, **context)
-        # The PDF template prints the imprint from meta.json; a Word document carries it as its first section.
-        imprint = render_markdown(local.env, "imprint.md.j2", own, brand, **context)
-        markdown_docx = imprint + "\n" + markdown_pdf
-        for asset in assets:  # Word and the slides show the charts as PNG images
+        # The PDF template prints the imprint from meta.json; a Word document carries it as its first section,
+        # and shows the chart as a picture (typst draws it from the SVG).
+        docx_context = {**context, "chart": {**chart, "file": CHART_PNG}}
+        markdown_docx = "\n".join(
+            render_markdown(local.env, name, own, brand, **docx_context) for name in ("imprint.md.j2", spec.template)
+        )
+        for asset in assets:  # Word and the slides show the open-session charts as PNG images
             if asset.name.endswith(".svg"):
                 markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
         tag = Language(spec.language).tag
@@ -390,8 +576,19 @@ def render_sources(
             "kind": spec.kind,
             "edition": str(spec.edition),
             "summary": plain_text(spec.topics[0].summary.get(spec.language)) if len(spec.topics) == 1 else "",
+            "abstract": (
+                plain_text(spec.topics[0].summary.get(spec.language))
+                if len(spec.topics) == 1
+                else f"{spec.subtitle}. {report['counts']}"
+            ),
             "date": date,
+            "published": published,
+            "published_sentence": report["published_sentence"],
             "revision": revision,
+            "tools": pdf_tools,
+            "counts": report["counts"],
+            "chart": chart,
+            "contents": _contents(spec, local.settings),
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
             "keywords": [*local.settings["keywords"], *(_one_line(t.title.get(spec.language)) for t in spec.topics)][
@@ -408,15 +605,34 @@ def render_sources(
             "citation_after": citation_after,
             "colours": dict(branding["colours"]),  # type: ignore[call-overload]
             "logo_alt": str(brand["coalition"]["logo_alt"]),  # type: ignore[index]
-            "words": _typst_words(words, spec.kind, spec.edition, publisher, date),
+            "words": _typst_words(words, pdf_source_text),
             "kind_edition": words["kind_edition"].format(kind=spec.kind, edition=spec.edition),
         }
-        parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), str(epoch), *spec.formats]
-        digest = hashlib.sha256("\x1f".join(parts).encode())
+        parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), chart_svg, str(epoch)]
+        digest = hashlib.sha256("\x1f".join([*parts, *spec.formats]).encode())
         for asset in assets:
             digest.update(asset.name.encode() + asset.data + asset.alt.encode())
-        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), assets))
+        rendered.append(
+            ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), chart_svg, assets)
+        )
     return rendered
+
+
+def _contents(spec: ReportSpec, settings: Mapping[str, object]) -> dict[str, object]:
+    """How deep the contents page goes and, for the compendium, where: below its sections it lists only
+    the audiences and recommendations of each topic (between the labels of each range), not the
+    subheadings of its status quaestionis."""
+    depth = int(settings[_setting_key(spec)]["contents_depth"])  # type: ignore[index]
+    ranges: list[tuple[str, str]] = []
+    if spec.template == "compendium.md.j2":
+        ends = [render.anchor("topic", t.id) for t in spec.topics[1:]] + ["references"]
+        ranges = [(render.anchor("recommendations", t.id), end) for t, end in zip(spec.topics, ends, strict=True)]
+    return {"depth": depth, "ranges": ranges}
+
+
+def _setting_key(spec: ReportSpec) -> str:
+    """The section of reports.yaml that configures a report."""
+    return {"topic.md.j2": "topic", "audience.md.j2": "audience"}.get(spec.template, "compendium")
 
 
 def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
@@ -445,58 +661,137 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
         ["--to", "typst", "--wrap=preserve", "--template", str(templates / PDF_TEMPLATE)],
         source.epoch,
     )
-    # typst sees only this folder: the document, its data and the logo. No packages, no system fonts.
+    # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
+        (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
         for asset in source.assets:
             if asset.name.endswith(".svg"):
                 (folder / asset.name).write_bytes(asset.data)
                 typst_source = _with_alt(typst_source, asset)
         (folder / "report.typ").write_bytes(typst_source)
+        job = TypstJob(
+            source=str(folder / "report.typ"),
+            root=str(folder),
+            font_paths=(str(branding.templates / "fonts"),),
+            package_path=str(folder / "no-packages"),
+            timestamp=source.epoch,
+            output=str(folder / "report.pdf"),
+        )
+        try:
+            pdf = compile_in_child(job)
+        except TypstRefused as failure:
+            raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
+    return compact_pdf(pdf_tags.finish_tags(pdf))
+
+
+def _png(svg: str, width: str, fonts: Path) -> bytes:
+    """An SVG drawn as a PNG by typst (for Word, which needs a bitmap beside SVG), in the report fonts."""
+    with tempfile.TemporaryDirectory(prefix="quaestio-png-") as scratch:
+        folder = Path(scratch)
+        (folder / "picture.svg").write_text(svg, encoding="utf-8")
+        (folder / "picture.typ").write_text(
+            '#set page(width: auto, height: auto, margin: 4pt, fill: none)\n#image("picture.svg", width: '
+            + width
+            + ")\n",
+            encoding="utf-8",
+        )
         try:
             return typst.compile(
-                str(folder / "report.typ"),
+                str(folder / "picture.typ"),
                 root=str(folder),
-                font_paths=[str(branding.templates / "fonts")],
+                format="png",
+                ppi=220,
+                font_paths=[str(fonts)],
                 ignore_system_fonts=True,
-                pdf_standards=["ua-1"],
-                timestamp=source.epoch,
-                package_path=str(folder / "no-packages"),
-                package_cache_path=str(folder / "no-packages"),
             )
         except typst.TypstError as failure:
-            raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
+            raise ReportError(f"typst could not draw a picture for a Word report: {failure}") from None
+
+
+def _plain_text(inlines: list) -> str:
+    """The text of pandoc AST inlines."""
+    out = []
+    for node in inlines:
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind in ("Code", "Math"):
+            out.append(content[1])
+        elif kind in ("Span", "Link", "Quoted"):
+            out.append(_plain_text(content[1]))
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            out.append(_plain_text(content))
+    return "".join(out)
+
+
+def _headers(blocks: list) -> list:
+    """The Header blocks of a pandoc AST in reading order, also those inside divisions (a recommendation's)."""
+    found = []
+    for block in blocks:
+        if block["t"] == "Header":
+            found.append(block)
+        elif block["t"] == "Div":
+            found += _headers(block["c"][1])
+    return found
+
+
+def contents_entries(markdown: str, contents: Mapping[str, object], epoch: int) -> list[docx_layout.ContentsEntry]:
+    """The headings a report's contents page lists, as the PDF's outline lists them: down to the configured
+    depth, not those marked unlisted, and below level 2 only within the ranges the report names."""
+    document = json.loads(_run_pandoc(markdown, ["--to", "json"], epoch))
+    depth = int(contents["depth"])  # type: ignore[call-overload]
+    ranges = dict(contents["ranges"])  # type: ignore[call-overload]
+    entries, open_until = [], None
+    for block in _headers(document["blocks"]):
+        level, (identifier, classes, _), inlines = block["c"]
+        if identifier == open_until:
+            open_until = None
+        if identifier in ranges:
+            open_until = ranges[identifier]
+        deep_allowed = not ranges or open_until is not None or identifier in ranges
+        if level > depth or "unlisted" in classes or (level > 2 and not deep_allowed):
+            continue
+        entries.append(docx_layout.ContentsEntry(level, _plain_text(inlines), identifier))
+    return entries
 
 
 def compile_docx(source: ReportSource, branding: Branding) -> bytes:
-    """pandoc Markdown to DOCX with the coalition's reference document (styles) and a table of contents."""
+    """pandoc Markdown to DOCX with the coalition's reference document (styles), then the Word layout pandoc
+    does not write (page, cover, contents entries, captions, keywords)."""
     templates = branding.templates / REPORTS_TEMPLATES
+    fonts = branding.templates / "fonts"
     meta = source.meta
+    kind_line = f"{meta['kind']} · {meta['words']['edition']} {meta['edition']} · {meta['published']}"
     with tempfile.TemporaryDirectory(prefix="quaestio-docx-") as scratch:
-        target = Path(scratch) / "report.docx"
+        folder = Path(scratch)
+        target = folder / "report.docx"
+        (folder / CHART_PNG).write_bytes(_png(source.chart_svg, "16cm", fonts))
         for asset in source.assets:
-            (Path(scratch) / asset.name).write_bytes(asset.data)
+            (folder / asset.name).write_bytes(asset.data)
         _run_pandoc(
             source.markdown_docx,
             [
-                "--resource-path",
-                scratch,
                 "--to",
                 "docx",
                 "--output",
                 str(target),
+                "--resource-path",
+                str(folder),
                 "--reference-doc",
                 str(templates / REFERENCE_DOCX),
                 "--toc",
-                "--toc-depth=2",
+                f"--toc-depth={meta['contents']['depth']}",
                 "--metadata",
                 f"title={meta['title']}",
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date={meta['kind_edition']}, {meta['date']}",
+                f"date={kind_line}",
                 "--metadata",
                 f"author={meta['publisher']}",
                 "--metadata",
@@ -508,7 +803,25 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             ],
             source.epoch,
         )
-        return target.read_bytes()
+        logo = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
+        layout = docx_layout.WordLayout(
+            title=meta["title"],
+            kind_line=kind_line,
+            abstract=meta["abstract"],
+            publisher=meta["publisher"],
+            running_head=meta["title"],
+            keywords=meta["keywords"],
+            subject=meta["subject"],
+            logo_png=_png(logo, "6.2cm", fonts),
+            logo_alt=meta["logo_alt"],
+            muted=meta["colours"]["muted"],
+            contents=contents_entries(source.markdown_docx, meta["contents"], source.epoch),
+            contents_depth=int(meta["contents"]["depth"]),
+            language=meta["tag"],
+            page_of=meta["words"]["page_of"],
+            captions={"table": meta["words"]["table"], "figure": meta["words"]["figure"]},
+        )
+        return docx_layout.finish_docx(target.read_bytes(), layout)
 
 
 def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
@@ -567,6 +880,13 @@ def _place(cached: Path, out: Path, spec: ReportSpec, suffix: str) -> list[str]:
     return names
 
 
+def _memory_mb(job: ReportJob) -> float:
+    source, suffix = job[0], job[1]
+    if suffix == ".pdf":
+        return pdf_memory_mb(len(source.markdown_pdf))
+    return docx_memory_mb(len(source.markdown_docx))  # a deck, made by pandoc alone, as a Word document
+
+
 def write_reports(
     corpus: Corpus,
     info: BuildInfo,
@@ -583,7 +903,7 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()
-    jobs = []
+    jobs: list[ReportJob] = []
     unchanged: list[str] = []
     for source in sources:
         for suffix in source.spec.formats:
@@ -592,20 +912,22 @@ def write_reports(
                 unchanged += _place(cached, out, source.spec, suffix)
             else:
                 jobs.append((source, suffix, compilers[suffix], cached))
-    # Longest first, so that the big compendium does not start last on an otherwise idle machine.
-    jobs.sort(key=lambda job: len(job[0].markdown_pdf), reverse=True)
     written: list[str] = []
-    if jobs:
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            futures = {
-                pool.submit(compiler, source, branding): (source, suffix, cached)
-                for source, suffix, compiler, cached in jobs
-            }
-            for done, future in enumerate(as_completed(futures), start=1):
-                source, suffix, cached = futures[future]
-                write_atomically(cached, future.result())
-                written += _place(cached, out, source.spec, suffix)
-                say(f"[{done}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - done} left)")
+    done: list[ReportJob] = []
+
+    def finished(job: ReportJob, content: bytes) -> None:
+        source, suffix, _, cached = job
+        write_atomically(cached, content)
+        written.extend(_place(cached, out, source.spec, suffix))
+        done.append(job)
+        say(f"[{len(done)}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - len(done)} left)")
+
+    # Largest first, as many at once as the cores and the memory allow (see budget.py).
+    run_within_budget(
+        [Job(job, _memory_mb(job)) for job in jobs],
+        lambda job: job[2](job[0], branding),
+        finished,
+    )
     keep = {f"{s.key}{suffix}" for s in sources for suffix in s.spec.formats}
     for stale in cache_dir.iterdir():
         if stale.name not in keep:

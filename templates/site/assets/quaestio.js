@@ -1,7 +1,13 @@
-/* The site's own script: the filter of the table of all recommendations (without JavaScript the table
-   stays complete), and an accessible name for the theme's search dialog. */
+/* The site's own script, on top of the theme's: the filter of the table of all recommendations (without
+   JavaScript the table stays complete), a real menu button on narrow screens with the closed menu out
+   of the keyboard's way, and an accessible name for the search dialog. */
 (function () {
   "use strict";
+
+  // The theme shows its menu (the "drawer") instead of the side navigation below this width.
+  var NARROW = "(max-width: 76.1875em)";
+  // The filter's live count is announced once typing pauses, not at every key.
+  var COUNT_DELAY = 700;
 
   function nameSearchDialog() {
     var dialog = document.querySelector(".md-search[role=dialog]");
@@ -11,8 +17,74 @@
     }
   }
 
+  // The theme opens its menu with a label for a hidden checkbox, which the keyboard cannot reach. A button
+  // takes the label's place; while the menu is closed it is inert, so Tab never lands on its hidden links.
+  function setUpMenu() {
+    var toggle = document.getElementById("__drawer");
+    var label = document.querySelector(".md-header label[for=__drawer]");
+    var drawer = document.querySelector(".md-sidebar--primary");
+    if (!toggle || !label || !drawer || label.dataset.replaced) {
+      return;
+    }
+    label.dataset.replaced = "true";
+    var navigation = drawer.querySelector("nav");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-header__button md-icon q-menu-button";
+    button.setAttribute("aria-label", (navigation && navigation.getAttribute("aria-label")) || "Navigation");
+    button.setAttribute("aria-expanded", "false");
+    if (navigation) {
+      navigation.id = navigation.id || "q-navigation";
+      button.setAttribute("aria-controls", navigation.id);
+    }
+    button.innerHTML = label.innerHTML;
+    label.parentNode.insertBefore(button, label);
+    label.hidden = true;
+    var narrow = window.matchMedia(NARROW);
+
+    function update() {
+      var open = toggle.checked;
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      drawer.inert = narrow.matches && !open;
+    }
+
+    function close(returnFocus) {
+      if (toggle.checked) {
+        toggle.checked = false;
+        toggle.dispatchEvent(new Event("change"));
+        update();
+        if (returnFocus) {
+          button.focus();
+        }
+      }
+    }
+
+    button.addEventListener("click", function () {
+      toggle.checked = !toggle.checked;
+      toggle.dispatchEvent(new Event("change"));
+      update();
+      if (toggle.checked) {
+        var first = drawer.querySelector("a.md-nav__link--active") || drawer.querySelector("a[href], button");
+        if (first) {
+          first.focus();
+        }
+      }
+    });
+    toggle.addEventListener("change", update);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.checked) {
+        close(true);
+      }
+    });
+    if (narrow.addEventListener) {
+      narrow.addEventListener("change", update);
+    }
+    update();
+  }
+
   function setUp() {
     nameSearchDialog();
+    setUpMenu();
     setUpFilter();
   }
 
@@ -29,8 +101,9 @@
     var texts = rows.map(function (row) {
       return row.textContent.toLowerCase();
     });
+    var announce = null;
 
-    function apply() {
+    function apply(immediately) {
       var words = form.elements.q.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
       rows.forEach(function (row, index) {
@@ -47,7 +120,15 @@
       var wording = shown === rows.length
         ? count.dataset.all || "Showing all {total} recommendations."
         : count.dataset.some || "Showing {shown} of {total} recommendations.";
-      count.textContent = wording.replace("{shown}", shown).replace("{total}", rows.length);
+      var message = wording.replace("{shown}", shown).replace("{total}", rows.length);
+      clearTimeout(announce);
+      if (immediately) {
+        count.textContent = message;
+      } else {
+        announce = setTimeout(function () {
+          count.textContent = message;
+        }, COUNT_DELAY);
+      }
       var params = new URLSearchParams();
       ["q"].concat(keys).forEach(function (key) {
         if (form.elements[key].value) {
@@ -77,17 +158,23 @@
       }
     });
 
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
+    form.addEventListener("input", function (event) {
+      apply(event.target.tagName === "SELECT");
+    });
+    form.addEventListener("change", function (event) {
+      apply(event.target.tagName === "SELECT");
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      apply();
+      apply(true);
     });
     form.addEventListener("reset", function () {
-      setTimeout(apply, 0);
+      setTimeout(function () {
+        apply(true);
+      }, 0);
     });
     form.hidden = false;
-    apply();
+    apply(true);
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

@@ -9,6 +9,7 @@ from quaestio.content.model import Corpus
 from quaestio.errors import BuildError
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.site.csp import secure_pages
 from quaestio.publish.site.engine import (
     SiteBuildError,
     build_with_mkdocs,
@@ -50,14 +51,22 @@ def render_site(
         folder = Path(scratch)
         if len(corpus.languages) > 1:
             build_languages(corpus, info, branding, config_path(branding), out, downloads, folder)
-            return
-        generator = SiteGenerator(corpus, info, branding, downloads)
-        config = config_path(branding)
-        extra = settings(branding, generator.wording, info, generator.nav)
-        if processes > 1:
-            generator.compile_templates(folder)  # once, before the processes fork
-            build_in_parallel(generator, config, extra, info, folder, out, processes)
-            return
+        else:
+            _build_one_language(corpus, info, branding, out, downloads, processes, folder)
+    # Every page of every language, once built: each carries its own inline scripts' hashes.
+    secure_pages(out, str(branding.site_wording["content_security_policy"]))
+
+
+def _build_one_language(
+    corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, downloads: Path, processes: int, folder: Path
+) -> None:
+    generator = SiteGenerator(corpus, info, branding, downloads)
+    config = config_path(branding)
+    extra = settings(branding, generator.wording, info, generator.nav)
+    if processes > 1:
+        generator.compile_templates(folder)  # once, before the processes fork
+        build_in_parallel(generator, config, extra, info, folder, out, processes)
+    else:
         docs, fragments = folder / "docs", folder / "fragments.json"
         generator.write(docs, fragments)
         build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
@@ -78,4 +87,5 @@ def render_site_with_zensical(
         config, settings(branding, generator.wording, info, generator.nav), project / "fragments.json"
     )
     build_with_zensical(write_config(config, project / "mkdocs.yml", "docs", "site", extra), info)
+    secure_pages(project / "site", str(generator.wording["content_security_policy"]))
     return project / "site"

@@ -131,3 +131,8 @@ def _rendered(source: str, glossary: Glossary, heading_level: int) -> Markup:
     tokens = markdown.parse_tokens(source, heading_level, env)
     _mark_links(tokens)
     return Markup(_renderer().render(tokens, markdown.parser().options, env).strip())
+
+
+def plain_text(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
+    """Contributor Markdown as one line of plain text: the words, without markup (for meta descriptions)."""
+    return markdown.plain_text(clean(value, language))

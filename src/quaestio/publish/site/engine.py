@@ -65,6 +65,8 @@ def settings(branding: Branding, wording: Mapping[str, object], info: BuildInfo,
         "site_url": str(branding["site_url"]),
         "copyright": footer,
         "nav": nav,
+        # The theme's own pages quaestio words (templates/site/overrides/404.html), under mkdocs.yml's `extra`.
+        "extra": {"not_found": words.get("not_found", {})},
     }
 
 
@@ -177,8 +179,13 @@ def compile_theme(config: Path, extra: Mapping[str, object], scratch: Path, lang
 def write_config(config: Path, target: Path, docs: str, site: str, extra: Mapping[str, object]) -> Path:
     """The effective configuration as a file: mkdocs.yml plus quaestio's settings and the two folders."""
     document = read_mkdocs_config(config)
-    document.update(extra)
+    own: Mapping[str, object] = extra.get("extra") or {}  # type: ignore[assignment]
+    document.update({**extra, "extra": {**(document.get("extra") or {}), **own}})
     document.update({"docs_dir": docs, "site_dir": site})
+    theme = document.get("theme")
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        # The theme additions are named relative to mkdocs.yml, which the effective file no longer sits beside.
+        theme["custom_dir"] = str((config.parent / theme["custom_dir"]).resolve())
     target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
 

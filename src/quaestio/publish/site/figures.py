@@ -1,8 +1,8 @@
-"""Key figures computed from the corpus, and the layout of the bar chart that draws them."""
+"""Key figures computed from the corpus, and the layout of the bar chart that draws them (website and reports)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from quaestio.content.model import Corpus
@@ -28,20 +28,33 @@ class Group:
 
 @dataclass(frozen=True)
 class Figures:
+    """Counts of one set of recommendations. Current ones are those not withdrawn."""
+
     recommendations: int
+    current: int
+    withdrawn: int
     topics: int
     challenges: int
     groups: tuple[Group, ...]
 
 
 def key_figures(corpus: Corpus, branding: Branding, titles: Mapping[str, str]) -> Figures:
-    """Recommendations per audience, priority and status; every allowed value is listed, zeros included.
+    """Current recommendations per audience and priority, and all of them per status; every allowed
+    value is listed, zeros included.
 
-    titles names each breakdown (keys audience, priority, status), from the site's wording.
+    titles names each breakdown to draw (keys audience, priority, status, in that order; a key left
+    out is not drawn), from the site's or the reports' wording.
     """
-    recs = corpus.recommendations
+    every = corpus.recommendations
+    current = tuple(r for r in every if r.status != Status.WITHDRAWN)
+    breakdowns = {
+        "audience": (current, tuple(Audience), lambda v: str(branding.audience(v)["label"])),
+        "priority": (current, tuple(Priority), lambda v: branding.label("priority", v)),
+        "status": (every, tuple(Status), lambda v: branding.label("status", v)),
+    }
 
-    def group(key: str, values: tuple[str, ...], label: Callable[[str], str]) -> Group:
+    def group(key: str) -> Group:
+        recs, values, label = breakdowns[key]
         return Group(
             key,
             str(titles[key]),
@@ -49,14 +62,12 @@ def key_figures(corpus: Corpus, branding: Branding, titles: Mapping[str, str]) -
         )
 
     return Figures(
-        recommendations=len(recs),
+        recommendations=len(every),
+        current=len(current),
+        withdrawn=len(every) - len(current),
         topics=len(corpus.topics),
         challenges=sum(len(t.challenges) for t in corpus.topics),
-        groups=(
-            group("audience", tuple(Audience), lambda v: str(branding.audience(v)["label"])),
-            group("priority", tuple(Priority), lambda v: branding.label("priority", v)),
-            group("status", tuple(Status), lambda v: branding.label("status", v)),
-        ),
+        groups=tuple(group(key) for key in breakdowns if key in titles),
     )
 
 

@@ -1,4 +1,5 @@
-"""A Python-Markdown extension that puts quaestio's ready, escaped HTML into pages without parsing it again.
+"""A Python-Markdown extension that puts quaestio's ready, escaped HTML into pages without parsing it again, and
+names the headings' permalinks.
 
 Generated pages keep Markdown for their structure (headings, hence the table of contents) and hold a
 marker line where a block of HTML built by quaestio goes. The blocks are stored in one JSON file per
@@ -14,10 +15,12 @@ import json
 import os
 import re
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 _MARKER = re.compile(r"^<!-- quaestio-fragment ([0-9a-f]{24}) -->$")
 # Block-level elements, so that Python-Markdown puts the HTML in place of its paragraph.
@@ -75,6 +78,25 @@ class _FragmentPreprocessor(Preprocessor):
         return out
 
 
+class _NamedPermalinks(Treeprocessor):
+    """The table-of-contents extension's "¶" links get a name that says where they lead.
+
+    Their text is the pilcrow and their title a description, so a screen reader would announce "¶".
+    """
+
+    def run(self, root: Element) -> None:
+        toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None  # noqa: SIM401 - no get()
+        title = getattr(toc, "permalink_title", "") or "Permanent link"
+        for heading in root.iter():
+            if heading.tag not in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                continue
+            for link in heading.iter("a"):
+                if "headerlink" in (link.get("class") or "").split():
+                    words = "".join(t for child in heading if child is not link for t in child.itertext())
+                    name = " ".join(((heading.text or "") + words).split())
+                    link.set("aria-label", f"{title}: {name}" if name else title)
+
+
 class FragmentExtension(Extension):
     """Configured with `file`: the JSON store of the build's HTML blocks."""
 
@@ -85,6 +107,8 @@ class FragmentExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         # Before Python-Markdown's own raw-HTML preprocessor (priority 20), which would take the comment.
         md.preprocessors.register(_FragmentPreprocessor(md, str(self.getConfig("file"))), "quaestio_fragments", 25)
+        # After the table-of-contents extension (priority 5), which adds the links.
+        md.treeprocessors.register(_NamedPermalinks(md), "quaestio_permalinks", 4)
 
 
 def makeExtension(**kwargs: object) -> FragmentExtension:  # noqa: N802 - Python-Markdown's entry point

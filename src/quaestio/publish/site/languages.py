@@ -112,10 +112,9 @@ def build_languages(
     english.compile_templates(scratch)
     jobs: list[Job] = []
     for generator in generators:
-        extra = {
-            **settings(branding.localised(generator.language), generator.wording, info, generator.nav),
-            **language_settings(config, generator.language, languages, names, site_url),
-        }
+        own = settings(branding.localised(generator.language), generator.wording, info, generator.nav)
+        switcher = language_settings(config, generator.language, languages, names, site_url)
+        extra = {**own, **switcher, "extra": {**own["extra"], **switcher["extra"]}}  # type: ignore[dict-item]
         folder = scratch / generator.language
         jobs.append((generator, extra, folder, out if generator is english else folder / "site"))
     compile_theme(config, jobs[0][1], scratch / "theme", languages)

@@ -22,7 +22,7 @@ from quaestio.content.model import Corpus, Recommendation, Text, Topic, texts_in
 from quaestio.content.tracker import RecommendationState, recommendation_state
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.csl import csl_id, topic_entries
+from quaestio.publish.csl import csl_id, mark_title, topic_entries
 from quaestio.publish.feed import atom_feed
 from quaestio.publish.locale import long_date, number, plural
 from quaestio.publish.site import compiled, content
@@ -89,13 +89,24 @@ def load_wording(branding: Branding, language: str = SOURCE_LANGUAGE) -> Mapping
 
 
 def front_matter(
-    title: Text | str | None, search: bool = True, hide: Sequence[str] = (), language: str = SOURCE_LANGUAGE
+    title: Text | str | None,
+    search: bool = True,
+    hide: Sequence[str] = (),
+    description: Text | str | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> Markup:
-    """YAML front matter; the title is HTML-escaped because the theme inserts it into pages as HTML."""
+    """YAML front matter; title and description are HTML-escaped because the theme inserts them as HTML.
+
+    The description (the page's <meta name="description">) is one line, shortened at a word to about the
+    length search engines show.
+    """
     lines = ["---"]
     if title is not None:
         shown = html_escape(content.attribute(title, language))
         lines.append(f"title: {json.dumps(shown, ensure_ascii=False)}")
+    if description is not None:
+        text = _shortened(content.attribute(description, language), DESCRIPTION_LENGTH)
+        lines.append(f"description: {json.dumps(html_escape(text), ensure_ascii=False)}")
     if not search:
         lines += ["search:", "  exclude: true"]
     if hide:
@@ -103,10 +114,19 @@ def front_matter(
     return Markup("\n".join([*lines, "---"]))
 
 
+DESCRIPTION_LENGTH = 200
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 @dataclass
 class GlossaryTerm:
     term: str
-    expansions: list[Text]
+    expansions: list[tuple[Text, Language]]  # (expansion, the language its source is written in)
     definitions: list[Text]
     topics: list[Topic]
 
@@ -195,6 +215,16 @@ class SiteContext:
         self.fallbacks += 1
         return Markup(' lang="en"')
 
+    def t_in(self, value: Text, written_in: Language) -> Markup:
+        """Like t, for a text whose English source is written in another language (a French name in an English
+        file): marked with the language it is shown in whenever that is not the page's."""
+        english = self.falls_back(value)
+        shown = value.language_shown(self.language, written_in)
+        text = content.attribute(value, SOURCE_LANGUAGE if english else self.language)
+        if shown == self.language:
+            return Markup.escape(text)
+        return Markup('<span lang="{}">{}</span>').format(shown.value, text)
+
     def lang_attribute(self, value: Text | str | None) -> Markup:
         """' lang="en"' for the element of a text shown in English on a page in another language, else ''."""
         return Markup(' lang="en"') if self.falls_back(value) else Markup("")
@@ -215,6 +245,12 @@ class SiteContext:
     def count(self, forms: object, n: int) -> str:
         """The plural form of a count: count(words.recommendations, 3) -> '3 recommendations'."""
         return plural(forms, n, self.language)
+
+    def counted(self, current: int, withdrawn: int = 0) -> str:
+        """How many recommendations, said as the reports say it: current ones, and withdrawn ones apart."""
+        words: Mapping[str, object] = self.wording["words"]  # type: ignore[assignment]
+        text = self.count(words["counted"], current)
+        return text + self.count(words["counted_withdrawn"], withdrawn) if withdrawn else text
 
     def date(self, iso: str) -> str:
         return long_date(iso, self.language)
@@ -256,7 +292,13 @@ class SiteContext:
         entry = self.references.get(csl_id(topic_id, reference_id))
         if entry is None:
             raise KeyError(f"no formatted entry for the reference {reference_id} of {topic_id}")
-        return Markup(entry)  # pandoc's HTML writer escaped the reference's fields
+        reference = next(r for r in self.topic(topic_id).references if r.id == reference_id)
+        shown = reference.title.language_shown(self.language, reference.language)
+        lang = "" if shown == self.language else f' lang="{shown.value}"'
+        # pandoc's HTML writer escaped the reference's fields; the title is marked as the work's name, in the
+        # language it is shown in when that is not the page's (a French law's title on an English page).
+        title = reference.title.get(self.language)
+        return Markup(mark_title(entry, title, lambda written: f"<cite{lang}>{written}</cite>"))
 
     def mapped_controls(self, recommendation: Recommendation) -> list[tuple[Catalog, Control, str]]:
         """The catalog controls a recommendation maps to, with how it relates to each."""
@@ -304,7 +346,7 @@ class SiteContext:
                 expansion = content.attribute(entry.expansion, self.language)
                 if expansion.casefold() not in seen.setdefault(term.term, set()):
                     seen[term.term].add(expansion.casefold())
-                    term.expansions.append(entry.expansion)
+                    term.expansions.append((entry.expansion, entry.language))
                 if entry.definition is not None and content.attribute(
                     entry.definition, self.language
                 ).casefold() not in (content.attribute(d, self.language).casefold() for d in term.definitions):
@@ -372,6 +414,7 @@ class PageWriter:
             "url": self._url,
             "fragment": self._fragment,
             "front_matter": functools.partial(front_matter, language=site.language),
+            "plain_text": functools.partial(content.plain_text, language=site.language),
             "inline": functools.partial(content.inline, language=site.language),
             "safe_url": content.safe_url,
             "date": site.date,

@@ -1,0 +1,162 @@
+"""Structure-tree fixes typst cannot express yet: row headers in tables, and text in another language tagged as a
+Span that carries its /Lang."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pikepdf
+
+_BDC = pikepdf.Operator("BDC")
+
+
+def finish_tags(pdf: bytes) -> bytes:
+    """The PDF with the first column of every table tagged as row headers and foreign text in Spans with /Lang.
+
+    typst 0.15 tags a table's header row, but its row headers and its language spans are behind a
+    feature flag the Python package does not offer; both are added here to the tagged PDF it wrote.
+    """
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        mark_row_headers(document)
+        tag_foreign_text(document)
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _same(one: object, other: pikepdf.Object) -> bool:
+    """Whether two indirect objects are the same object (a page, say), without comparing their contents."""
+    return isinstance(one, pikepdf.Object) and one.is_indirect and one.objgen == other.objgen
+
+
+def _is_element(node: object) -> bool:
+    return isinstance(node, pikepdf.Dictionary) and "/S" in node
+
+
+def structure_elements(document: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Every structure element of the document, depth first."""
+    stack = [k for k in _kids(document.Root.StructTreeRoot) if _is_element(k)]
+    stack.reverse()
+    while stack:
+        element = stack.pop()
+        yield element
+        stack.extend(reversed([k for k in _kids(element) if _is_element(k)]))
+
+
+def _table_attributes(cell: pikepdf.Object) -> pikepdf.Object:
+    """The cell's attribute dictionary of owner /Table, added when it has none."""
+    found = cell.get("/A")
+    entries = list(found) if isinstance(found, pikepdf.Array) else [found] if found is not None else []
+    for entry in entries:
+        if isinstance(entry, pikepdf.Dictionary) and entry.get("/O") == "/Table":
+            return entry
+    table = pikepdf.Dictionary(O=pikepdf.Name.Table)
+    cell.A = pikepdf.Array([table, *entries])
+    return table
+
+
+def mark_row_headers(document: pikepdf.Pdf) -> int:
+    """Tag the first cell of every body row as a row header (TH, /Scope /Row); returns how many."""
+    marked = 0
+    for table in (e for e in structure_elements(document) if e.S == "/Table"):
+        rows = []
+        for part in (k for k in _kids(table) if _is_element(k)):
+            if part.S == "/TR":
+                rows.append(part)
+            elif part.S in ("/TBody", "/TFoot"):
+                rows.extend(k for k in _kids(part) if _is_element(k) and k.S == "/TR")
+        for row in rows:
+            cells = [k for k in _kids(row) if _is_element(k) and k.S in ("/TD", "/TH")]
+            if cells and cells[0].S == "/TD":
+                cells[0].S = pikepdf.Name.TH
+                _table_attributes(cells[0]).Scope = pikepdf.Name.Row
+                marked += 1
+    return marked
+
+
+def _marked_languages(page: pikepdf.Page) -> dict[int, str]:
+    """The marked-content IDs of a page to which typst gave a language of their own, and that language."""
+    found = {}
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, operator = instruction.operands, instruction.operator
+        if operator != _BDC or len(operands) != 2 or not isinstance(operands[1], pikepdf.Dictionary):
+            continue
+        properties = operands[1]
+        if "/Lang" in properties and "/MCID" in properties:
+            found[int(properties.MCID)] = str(properties.Lang)
+    return found
+
+
+def effective_language(element: pikepdf.Object, default: str) -> str:
+    """The language of a structure element: its own /Lang, else its nearest ancestor's, else the document's."""
+    node: object = element
+    for _ in range(256):
+        if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") == "/StructTreeRoot":
+            break
+        if "/Lang" in node:
+            return str(node.Lang)
+        node = node.get("/P")
+    return default
+
+
+def _replace_marked_content(parent: pikepdf.Object, page: pikepdf.Page, mcid: int, span: pikepdf.Object) -> bool:
+    kids = _kids(parent)
+    for index, kid in enumerate(kids):
+        value: object = kid  # pikepdf gives an integer array item as a Python int
+        if (isinstance(value, int) and value == mcid and _same(parent.get("/Pg"), page.obj)) or (
+            isinstance(kid, pikepdf.Dictionary)
+            and kid.get("/Type") == "/MCR"
+            and int(kid.get("/MCID", -1)) == mcid
+            and _same(kid.get("/Pg", parent.get("/Pg")), page.obj)
+        ):
+            kids[index] = span
+            parent.K = pikepdf.Array(kids)
+            return True
+    return False
+
+
+def tag_foreign_text(document: pikepdf.Pdf) -> int:
+    """Wrap every marked-content sequence whose language differs from its structure element's in a Span
+    structure element with that /Lang.
+
+    typst writes a language change into the marked content's properties, and gives an element the
+    language of its first words; assistive technology reads the language from the structure. Returns
+    how many Spans were added.
+    """
+    default = str(document.Root.get("/Lang", ""))
+    parent_tree = pikepdf.NumberTree(document.Root.StructTreeRoot.ParentTree)
+    added = 0
+    for page in document.pages:
+        key = page.obj.get("/StructParents")
+        if key is None:
+            continue
+        languages = _marked_languages(page)
+        if not languages:
+            continue
+        parents = parent_tree[int(key)]
+        for mcid, language in sorted(languages.items()):
+            parent = parents[mcid]
+            if effective_language(parent, default) == language:
+                continue
+            span = document.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.StructElem,
+                    S=pikepdf.Name.Span,
+                    P=parent,
+                    Pg=page.obj,
+                    K=mcid,
+                    Lang=pikepdf.String(language),
+                )
+            )
+            if _replace_marked_content(parent, page, mcid, span):
+                parents[mcid] = span
+                added += 1
+    return added

@@ -1,0 +1,70 @@
+"""typst compiles in a child process, and its PDF is packed into object streams without losing anything."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from quaestio.publish.compact import compact_pdf
+from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
+from support.paths import REPOSITORY
+
+FONTS = str(REPOSITORY / "templates" / "fonts")
+DOCUMENT = """#set document(title: "A tagged test")
+#set text(lang: "en", font: "Source Sans 3")
+= A heading
+#for n in range(40) [
+  == Part #n
+  Some text with a #link("https://example.org")[link] and a link to #link(<last>)[the last part].
+]
+== The last part <last>
+The end.
+"""
+
+
+def _job(tmp_path, text: str) -> TypstJob:
+    (tmp_path / "report.typ").write_text(text, encoding="utf-8")
+    return TypstJob(
+        source=str(tmp_path / "report.typ"),
+        root=str(tmp_path),
+        font_paths=(FONTS,),
+        package_path=str(tmp_path / "no-packages"),
+        timestamp=1_700_000_000,
+        output=str(tmp_path / "report.pdf"),
+    )
+
+
+def _text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.mark.slow
+def test_a_child_compiles_the_same_pdf_every_time(tmp_path):
+    first = compile_in_child(_job(tmp_path, DOCUMENT))
+    assert first.startswith(b"%PDF-") and compile_in_child(_job(tmp_path, DOCUMENT)) == first
+
+
+@pytest.mark.slow
+def test_a_refused_document_gives_typsts_own_message(tmp_path):
+    with pytest.raises(TypstRefused, match="unknown variable: nowhere"):
+        compile_in_child(_job(tmp_path, DOCUMENT + "#nowhere\n"))
+
+
+@pytest.mark.slow
+def test_packing_keeps_the_pages_text_tags_and_metadata_and_saves_bytes(tmp_path):
+    pdf = compile_in_child(_job(tmp_path, DOCUMENT))
+    packed = compact_pdf(pdf)
+    assert len(packed) < len(pdf) * 0.8
+    assert packed == compact_pdf(pdf)  # the same bytes for the same PDF
+    assert _text(packed) == _text(pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as before, pikepdf.open(io.BytesIO(packed)) as after:
+        assert len(after.pages) == len(before.pages)
+        assert after.Root.MarkInfo.Marked and "/StructTreeRoot" in after.Root
+        assert after.open_metadata().get("pdfuaid:part") == "1"
+        assert after.trailer.ID[0] == before.trailer.ID[0]
+        links = [a for page in after.pages for a in page.get("/Annots", [])]
+        assert len(links) == len([a for page in before.pages for a in page.get("/Annots", [])]) > 0
+    assert b"/ObjStm" in packed and b"/Type /StructElem" not in packed
