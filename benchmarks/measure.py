@@ -20,7 +20,7 @@ class Measure:
     status: int
 
 
-def _tree_rss_kb(pid: int) -> int:
+def tree_rss_kb(pid: int) -> int:
     """Resident memory of a process and all its descendants, in kB (Linux /proc)."""
     total, pending = 0, [pid]
     while pending:
@@ -44,7 +44,7 @@ def run(argv: Sequence[str], runs: int, cwd: Path | None = None, before: Callabl
         start = time.perf_counter()
         process = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while process.poll() is None:
-            peak = max(peak, _tree_rss_kb(process.pid))
+            peak = max(peak, tree_rss_kb(process.pid))
             time.sleep(0.01)
         times.append(time.perf_counter() - start)
         status = process.returncode

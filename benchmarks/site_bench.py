@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from measure import tree_rss_kb
 from synthetic import generate
 
 from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
@@ -26,21 +27,6 @@ MEMORY_LIMIT_MB = 1024
 WEIGHT_LIMIT = 500_000
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in kB (Linux /proc)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
 def time_command(argv: list[str]) -> tuple[float, float, int]:
     """Median wall time (s), peak resident memory of the process tree (MB) and last exit status over RUNS runs."""
     times, peak, status = [], 0, 0
@@ -48,7 +34,7 @@ def time_command(argv: list[str]) -> tuple[float, float, int]:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while process.poll() is None:
-            peak = max(peak, _tree_rss_kb(process.pid))
+            peak = max(peak, tree_rss_kb(process.pid))
             time.sleep(0.02)
         times.append(time.perf_counter() - start)
         status = process.returncode

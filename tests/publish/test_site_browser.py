@@ -18,7 +18,7 @@ from quaestio.publish.buildinfo import build_info
 from quaestio.publish.exports import write_data
 from quaestio.publish.site import build_site
 from support.paths import REPOSITORY
-from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
+from support.static_host import CHROMIUM, CHROMIUM_ARGS, search_results, serving
 
 pytestmark = pytest.mark.slow
 
@@ -145,23 +145,7 @@ def test_a_recommendations_permanent_url_shows_it(visit, corpus):
 
 
 def _search(page, query: str) -> list[str]:
-    """Type a query into Material's search and return the result links, once the index has answered."""
-    field = page.locator("input.md-search__input")
-    field.click()
-    for _ in range(10):  # the search index loads in a web worker; retype until it answers
-        field.fill("")
-        field.press_sequentially(query)
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=1000)
-            break
-        except playwright_api.TimeoutError:
-            continue
-    read = "links => links.map(link => link.href)"
-    results, previous = page.eval_on_selector_all(".md-search-result__item > a", read), None
-    while results != previous:  # each keystroke searched; wait for the answer to the whole query to settle
-        page.wait_for_timeout(400)
-        previous, results = results, page.eval_on_selector_all(".md-search-result__item > a", read)
-    return [urlsplit(href).path for href in results]
+    return [urlsplit(href).path for href in search_results(page, query)]
 
 
 def _rare_word(corpus, rec) -> str:
@@ -338,7 +322,8 @@ def test_the_menu_button_is_named_reachable_and_the_closed_menu_is_out_of_the_ta
     page = visit(1000, 800).open("")
     stops = _walk(page)
     buttons = [s for s in stops if s["element"].startswith("button.md-header__button")]
-    assert [s["name"] for s in buttons] == ["Navigation"]
+    # The menu button, then the language switcher's (the site is built in every language of the content).
+    assert [s["name"] for s in buttons] == ["Navigation", "Select language"]
     assert not [s for s in stops if ".md-nav__link" in s["element"]], "the closed menu's links take focus"
     button = page.locator("button.q-menu-button")
     assert button.get_attribute("aria-expanded") == "false"

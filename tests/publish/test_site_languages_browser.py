@@ -16,7 +16,7 @@ from quaestio.publish.buildinfo import build_info
 from quaestio.publish.exports import write_data
 from quaestio.publish.site import build_site
 from support.paths import FIXTURES
-from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
+from support.static_host import CHROMIUM, CHROMIUM_ARGS, search_results, serving
 
 pytestmark = pytest.mark.slow
 
@@ -120,23 +120,7 @@ def test_head_alternates_name_the_same_page_in_every_language(page, base_url):
 
 
 def _search(page, query: str) -> list[str]:
-    """Type a query into Material's search and return the result links, once the index has answered."""
-    field = page.locator("input.md-search__input")
-    field.click()
-    for _ in range(10):  # the search index loads in a web worker; retype until it answers
-        field.fill("")
-        field.press_sequentially(query)
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=1000)
-            break
-        except playwright_api.TimeoutError:
-            continue
-    read = "links => links.map(link => link.href)"
-    results, previous = page.eval_on_selector_all(".md-search-result__item > a", read), None
-    while results != previous:  # each keystroke searched; wait for the answer to the whole query to settle
-        page.wait_for_timeout(400)
-        previous, results = results, page.eval_on_selector_all(".md-search-result__item > a", read)
-    return results
+    return search_results(page, query)
 
 
 def test_a_french_word_finds_the_french_page(page, base_url):

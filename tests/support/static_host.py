@@ -10,7 +10,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from playwright import sync_api as playwright_api
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv")
 # Debian's Chromium, started the way this project's browser tests and benchmarks start it.
@@ -65,3 +68,23 @@ def serving(site: Path) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+def search_results(page: Any, query: str) -> list[str]:
+    """Type a query into Material's search and return the result links, once the index has answered."""
+    field = page.locator("input.md-search__input")
+    field.click()
+    for _ in range(10):  # the search index loads in a web worker; retype until it answers
+        field.fill("")
+        field.press_sequentially(query)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=1000)
+            break
+        except playwright_api.TimeoutError:
+            continue
+    read = "links => links.map(link => link.href)"
+    results, previous = page.eval_on_selector_all(".md-search-result__item > a", read), None
+    while results != previous:  # each keystroke searched; wait for the answer to the whole query to settle
+        page.wait_for_timeout(400)
+        previous, results = results, page.eval_on_selector_all(".md-search-result__item > a", read)
+    return list(results)

@@ -151,7 +151,14 @@ def _format(items: Sequence[dict], style: CitationStyle, to: str) -> dict[str, s
 def mark_title(entry: str, title: str, mark: Callable[[str], str]) -> str:
     """A formatted entry with its title (as citeproc wrote it) replaced by mark(title); unchanged when the
     title cannot be found as written (a style that rewrites titles)."""
-    for written in dict.fromkeys((title, _markdown_escaped(title), html.escape(title, quote=False))):
+    typographic = title.replace("'", "\u2019")  # pandoc's `smart` extension curls apostrophes
+    candidates = (
+        title,
+        _markdown_escaped(title),
+        html.escape(title, quote=False),
+        html.escape(typographic, quote=False),
+    )
+    for written in dict.fromkeys(candidates):
         if written and written in entry:
             return entry.replace(written, mark(written), 1)
     return entry

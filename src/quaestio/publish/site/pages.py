@@ -94,11 +94,13 @@ def front_matter(
     hide: Sequence[str] = (),
     description: Text | str | None = None,
     language: str = SOURCE_LANGUAGE,
+    keywords: Sequence[str] = (),
 ) -> Markup:
     """YAML front matter; title and description are HTML-escaped because the theme inserts them as HTML.
 
     The description (the page's <meta name="description">) is one line, shortened at a word to about the
-    length search engines show.
+    length search engines show. keywords (a recommendation's ID) go into the search index as the page's
+    tags, which Material's search weighs above everything else, so that searching an ID finds its page first.
     """
     lines = ["---"]
     if title is not None:
@@ -111,6 +113,8 @@ def front_matter(
         lines += ["search:", "  exclude: true"]
     if hide:
         lines += ["hide:", *(f"  - {item}" for item in hide)]
+    if keywords:
+        lines += ["tags:", *(f"  - {json.dumps(html_escape(word), ensure_ascii=False)}" for word in keywords)]
     return Markup("\n".join([*lines, "---"]))
 
 
@@ -294,11 +298,12 @@ class SiteContext:
             raise KeyError(f"no formatted entry for the reference {reference_id} of {topic_id}")
         reference = next(r for r in self.topic(topic_id).references if r.id == reference_id)
         shown = reference.title.language_shown(self.language, reference.language)
-        lang = "" if shown == self.language else f' lang="{shown.value}"'
-        # pandoc's HTML writer escaped the reference's fields; the title is marked as the work's name, in the
-        # language it is shown in when that is not the page's (a French law's title on an English page).
+        if shown == self.language:
+            return Markup(entry)  # pandoc's HTML writer escaped the reference's fields
+        # A title shown in another language than the page's (a French law's title on an English page) is
+        # marked as the work's name in that language, so that screen readers pronounce it right.
         title = reference.title.get(self.language)
-        return Markup(mark_title(entry, title, lambda written: f"<cite{lang}>{written}</cite>"))
+        return Markup(mark_title(entry, title, lambda written: f'<cite lang="{shown.value}">{written}</cite>'))
 
     def mapped_controls(self, recommendation: Recommendation) -> list[tuple[Catalog, Control, str]]:
         """The catalog controls a recommendation maps to, with how it relates to each."""
