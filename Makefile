@@ -36,13 +36,14 @@ build: $(RUNTIME)
 validate: $(RUNTIME)
 	$(BIN)/quaestio validate
 
-# Debian packages the tests drive for real: Chromium (website), LibreOffice (DOCX check), faketime
-# (two builds at different clock times must give the same bytes) and poppler's pdftotext (the
-# reports' word boxes).
+# Debian packages the tests drive for real: Chromium (website), LibreOffice Writer and Impress (the DOCX
+# reports and the open-session slides must open), faketime (two builds at different clock times must
+# give the same bytes) and poppler's pdftotext (the reports' word boxes).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	[ -e /usr/lib/libreoffice/program/libsdlo.so ] || missing="$$missing libreoffice-impress-nogui"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \

@@ -75,8 +75,10 @@ def recommendations_yaml(slug: str, code: str, audience: str, aud: str, count: i
             f"    horizon: {('short', 'medium', 'long')[n % 3]}\n"
             f"    status: adopted\n    addresses: [{code}-C{n % 5 + 1}, {code}-C{(n + 2) % 5 + 1}]\n"
             f"    references: [ref-{n % 5 + 1}]\n    related: [{related}]\n"
-            f"    follow_up:\n      - date: 2019-04-07\n        state: in progress\n"
-            f"        note: A later development.\n        source: https://ccb.belgium.be/en"
+            f"    tracker:\n      - addressee: Centre for Cyber Security Belgium (CCB)\n        history:\n"
+            f"          - date: 2019-04-07\n            status: in progress\n"
+            f"            note: A later development.\n            source: https://ccb.belgium.be/en\n"
+            f"            assessor: Benchmark working group"
         )
     return f"topic: {slug}\naudience: {audience}\nrecommendations:\n" + "\n".join(items) + "\n"
 

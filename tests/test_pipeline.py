@@ -102,7 +102,7 @@ def test_same_commit_same_bytes_in_other_folders_and_at_other_times(repo, tmp_pa
     second = {k: v for k, v in second.items() if not k.startswith(".cache/")}
     assert set(first) == set(second)
     different = [name for name in first if first[name] != second[name]]
-    assert different == []
+    assert different == [], different
     manifest = json.loads(first["manifest.json"])
     assert manifest["date"] == "2015-12-08"
     assert not any(str(tmp_path) in data.decode("latin-1") for data in first.values())

@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 
 from quaestio.findings import Code, Severity, codes_table
-from quaestio.vocab import Audience, FollowUpState, Horizon, Language, Priority, ReferenceKind, Relation, Status
+from quaestio.vocab import (
+    Acceptance,
+    Audience,
+    EditionChange,
+    Horizon,
+    Implementation,
+    Language,
+    Priority,
+    ReferenceKind,
+    Relation,
+    Status,
+)
 from support.paths import REPOSITORY
 
 ROOT = REPOSITORY
@@ -27,8 +38,37 @@ def test_recommendation_schema_enums_are_the_vocabulary():
     assert item["priority"]["enum"] == _values(Priority)
     assert item["horizon"]["enum"] == _values(Horizon)
     assert item["status"]["enum"] == _values(Status)
-    assert item["follow_up"]["items"]["properties"]["state"]["enum"] == _values(FollowUpState)
     assert item["maps_to"]["items"]["properties"]["relation"]["enum"] == _values(Relation)
+    definitions = _schema("open-data.schema.json")["$defs"]
+    assert definitions["acceptance"]["enum"] == _values(Acceptance)
+    assert definitions["implementation"]["enum"] == _values(Implementation)
+
+
+def test_tracker_schema_enums_are_the_vocabulary():
+    assessment = _schema("recommendations.schema.json")["$defs"]["assessment"]["properties"]
+    assert assessment["acceptance"]["enum"] == _values(Acceptance)
+    assert assessment["status"]["enum"] == _values(Implementation)
+
+
+def _properties(node: object, path: str = "") -> list[tuple[str, dict]]:
+    """Every property schema in a schema document, with where it is."""
+    found: list[tuple[str, dict]] = []
+    if isinstance(node, dict):
+        for name, value in node.get("properties", {}).items():
+            found.append((f"{path}/{name}", value))
+        for key, value in node.items():
+            found += _properties(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _properties(value, f"{path}/{index}")
+    return found
+
+
+def test_every_content_schema_property_has_a_title_a_description_and_examples():
+    for name in ("recommendations.schema.json", "topic.schema.json", "common.schema.json"):
+        for where, prop in _properties(_schema(name)):
+            missing = [k for k in ("title", "description", "examples") if k not in prop]
+            assert not missing, f"{name}{where} lacks {', '.join(missing)}"
 
 
 def test_topic_schema_reference_kinds_are_the_vocabulary():
@@ -63,7 +103,9 @@ def test_branding_labels_every_value_of_the_vocabulary():
         ("priority", Priority),
         ("horizon", Horizon),
         ("status", Status),
-        ("follow_up", FollowUpState),
+        ("acceptance", Acceptance),
+        ("implementation", Implementation),
+        ("edition_change", EditionChange),
         ("reference_kind", ReferenceKind),
     ):
         assert list(labels[group]["properties"]) == labels[group]["required"] == _values(enum_class), group

@@ -67,6 +67,33 @@ def _describe(parser: argparse.ArgumentParser) -> None:
                 _describe(command)
 
 
+def _cycle_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The yearly cycle's commands: the follow-up tracker and editions."""
+    followup = commands.add_parser("followup", help="the implementation tracker: migrate the old form, import updates")
+    actions = followup.add_subparsers(dest="action", metavar="ACTION", required=True)
+    migrate = actions.add_parser("migrate", help="move every old follow_up list into the tracker, losing no entry")
+    migrate.add_argument("--dry-run", action="store_true", help="list what would move; write nothing")
+    updates = actions.add_parser("import", help="apply a returned follow-up sheet (CSV or XLSX) to the tracker")
+    updates.add_argument("file", type=Path, help="the .csv or .xlsx file, in the columns of build/data/follow-up.csv")
+    updates.add_argument("--sheet", help="the sheet to read (default: 'Follow-up', else the only sheet)")
+    updates.add_argument(
+        "--dry-run", action="store_true", help="check the file and say what it would add; write nothing"
+    )
+
+    edition = commands.add_parser("edition", help="start the next edition of the working sessions")
+    steps = edition.add_subparsers(dest="step", metavar="STEP", required=True)
+    start = steps.add_parser("new", help="open edition YEAR: revisited topics keep their earlier edition on record")
+    start.add_argument("year", type=int, help="the new edition's year, after the current one")
+    start.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        dest="topics",
+        help="a topic the new edition revisits (repeat it; default: every open topic of the current edition)",
+    )
+    start.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+
+
 def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The working groups' commands: new, fmt, import, catalog import, diff, translate, serve."""
     new = commands.add_parser("new", help="scaffold a topic, or a recommendation with the next free ID")
@@ -119,6 +146,7 @@ def _workflow_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
 
     _translate_parsers(commands)
+    _cycle_parsers(commands)
 
     preview = commands.add_parser("serve", help="preview the website on 127.0.0.1, rebuilt when content changes")
     preview.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
@@ -385,6 +413,82 @@ def _translate(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _followup_migrate(root: Path, dry_run: bool) -> int:
+    from quaestio.publish.branding import load_branding
+    from quaestio.workflow.fmt import read_schemas
+    from quaestio.workflow.migrate import migrate_follow_up
+
+    outcome = migrate_follow_up(root, load_branding(root), read_schemas(schemas_directory(root)), dry_run)
+    if outcome.findings:
+        _print_findings(outcome.findings)
+        print("quaestio: nothing was migrated; every file was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    verb = "would move" if dry_run else "moved"
+    for path, ids, moved in outcome.files:
+        print(f"{path}: {verb} {moved} follow-up entries of {', '.join(ids)}", file=sys.stderr)
+    print(f"{verb} {outcome.entries} follow-up entries into the tracker", file=sys.stderr)
+    return EXIT_OK
+
+
+def _edition_new(root: Path, year: int, topics: Sequence[str], dry_run: bool) -> int:
+    from quaestio.workflow.edition import start_edition
+    from quaestio.workflow.fmt import read_schemas
+    from quaestio.workflow.scaffold import ScaffoldError
+
+    try:
+        started = start_edition(root, year, topics, read_schemas(schemas_directory(root)), dry_run)
+    except ScaffoldError as problem:
+        return _fail(str(problem))
+    if started.findings:
+        _print_findings(started.findings)
+        print("quaestio: nothing was written; every topic was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    verb = "would open" if dry_run else "opened"
+    print(f"{verb} edition {year} for: {', '.join(started.topics)}", file=sys.stderr)
+    if not dry_run:
+        print(
+            "each topic's earlier session and status quaestionis are kept in earlier_editions; write the new "
+            "session's date, venue and chairs, and bring the status quaestionis up to date",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _followup_import(root: Path, file: Path, sheet: str | None, dry_run: bool) -> int:
+    from quaestio.workflow import followup
+    from quaestio.workflow.fmt import read_schemas
+    from quaestio.workflow.importer import ImporterError
+
+    if not file.is_file():
+        return _fail(f"no such file: {file}")
+    result = check(root)
+    if result.corpus is None:
+        _print_findings([f for f in result.findings if f.severity.value == "error"])
+        return _fail("the content has errors; fix them before importing follow-up", EXIT_ERRORS)
+    try:
+        table, findings = followup.read_sheet(file, str(file), sheet)
+    except ImporterError as problem:
+        return _fail(str(problem))
+    if table is None:
+        _print_findings(findings)
+        print(f"quaestio: nothing was imported from {file}", file=sys.stderr)
+        return EXIT_ERRORS
+    done = followup.import_followup(root, table, result.corpus, read_schemas(schemas_directory(root)), dry_run)
+    if done.findings:
+        _print_findings(done.findings)
+        print(f"quaestio: nothing was imported from {file}; every file was left as it was", file=sys.stderr)
+        return EXIT_ERRORS
+    verb = "would add" if dry_run else "added"
+    for rec_id, addressee, date in done.added:
+        print(f"  {verb} {rec_id}, {addressee}, {date}", file=sys.stderr)
+    print(
+        f"{verb} {len(done.added)} assessment(s) to {len(done.files)} file(s); "
+        f"{done.unchanged} row(s) were already on record",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _serve(root: Path, port: int) -> int:
     from quaestio.workflow.serve import serve
 
@@ -438,6 +542,12 @@ HANDLERS: dict[str, Handler] = {
     "import": lambda root, a: _import(root, a.file, a.topic, a.audience, a.sheet, a.dry_run),
     "catalog": lambda root, a: _catalog_import(root, a.file, a.catalog_id, a.lang),
     "diff": lambda root, a: _diff(root, a.base, a.head, a.format),
+    "followup": lambda root, a: (
+        _followup_migrate(root, a.dry_run)
+        if a.action == "migrate"
+        else _followup_import(root, a.file, a.sheet, a.dry_run)
+    ),
+    "edition": lambda root, a: _edition_new(root, a.year, a.topics, a.dry_run),
     "serve": lambda root, a: _serve(root, a.port),
     "translate": lambda root, a: _translate(root, a),
 }

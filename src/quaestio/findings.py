@@ -94,6 +94,42 @@ class Code(enum.StrEnum):
         Severity.ERROR,
         "a withdrawn recommendation does not say why",
     )
+    UNKNOWN_EDITION = (
+        "unknown-edition",
+        Severity.ERROR,
+        "an edition year in which the topic had no session (or, for a withdrawal, no topic had one)",
+    )
+    EDITION_ORDER = (
+        "edition-order",
+        Severity.ERROR,
+        "editions out of order: earlier editions, revisions, a withdrawal or a closure before what they follow",
+    )
+    WITHDRAWN_IN = (
+        "withdrawn-in",
+        Severity.ERROR,
+        "a `withdrawn_in` edition on a recommendation that is not withdrawn",
+    )
+    DUPLICATE_ADDRESSEE = (
+        "duplicate-addressee",
+        Severity.ERROR,
+        "an addressee named twice in one recommendation's tracker",
+    )
+    HISTORY_ORDER = ("history-order", Severity.ERROR, "a tracker entry dated before the entry above it")
+    MISSING_EVIDENCE = (
+        "missing-evidence",
+        Severity.ERROR,
+        "a tracker entry with neither a `source` address nor a `document`",
+    )
+    TARGET_REASON = (
+        "target-reason",
+        Severity.ERROR,
+        "a target date moved without `target_reason`, or a `target_reason` without a new target date",
+    )
+    LEGACY_FOLLOW_UP = (
+        "legacy-follow-up",
+        Severity.ERROR,
+        "a recommendation still has the old `follow_up` list; `quaestio followup migrate` moves it into `tracker`",
+    )
     URL_SCHEME = ("url-scheme", Severity.ERROR, "an address or Markdown link that is not http, https or mailto")
     ASSET_PATH = (
         "asset-path",
@@ -214,6 +250,16 @@ class Code(enum.StrEnum):
         "already-imported",
         Severity.ERROR,
         "`import`: a row's title is already a recommendation of the file",
+    )
+    FORMULA_CELL = (
+        "formula-cell",
+        Severity.ERROR,
+        "`followup import`: a cell holds a formula, whose shown value the file does not keep",
+    )
+    FOLLOWUP_CONFLICT = (
+        "followup-conflict",
+        Severity.ERROR,
+        "`followup import`: a row differs from the tracker entry already recorded for its date",
     )
     NOT_A_CATALOG = (
         "not-a-catalog",

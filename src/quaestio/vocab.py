@@ -1,6 +1,6 @@
-"""The domain's words, defined once: audiences, priorities, horizons, statuses, follow-up states,
-reference kinds, mapping relations, languages, link schemes and the Markdown text fields. The JSON
-Schemas' enums are tested against these."""
+"""The domain's words, defined once: audiences, priorities, horizons, statuses, the tracker's
+acceptance and implementation statuses, reference kinds, mapping relations, languages, link schemes and
+the Markdown text fields. The JSON Schemas' enums are tested against these."""
 
 from __future__ import annotations
 
@@ -49,12 +49,50 @@ class Status(enum.StrEnum):
 
 
 class FollowUpState(enum.StrEnum):
-    """How far a recommendation had come at a dated follow-up entry."""
+    """The states of the old `follow_up` list, read only by `quaestio followup migrate`."""
 
     NOT_STARTED = "not started"
     IN_PROGRESS = "in progress"
     IMPLEMENTED = "implemented"
     REJECTED = "rejected"
+
+
+class Acceptance(enum.StrEnum):
+    """How an addressee answered a recommendation (as GAO and the UK Treasury Minutes record it)."""
+
+    ACCEPTED = "accepted"
+    PARTIALLY_ACCEPTED = "partially accepted"
+    NOT_ACCEPTED = "not accepted"
+    NO_RESPONSE = "no response"
+
+
+class Implementation(enum.StrEnum):
+    """How far an addressee has carried a recommendation out."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    PARTIALLY_IMPLEMENTED = "partially implemented"
+    IMPLEMENTED = "implemented"
+    NOT_IMPLEMENTED = "not implemented"
+    NO_LONGER_RELEVANT = "no longer relevant"
+
+    @property
+    def closed(self) -> bool:
+        """Whether nothing more is expected: implemented, not implemented or no longer relevant."""
+        return self in _CLOSED
+
+
+_CLOSED = frozenset({Implementation.IMPLEMENTED, Implementation.NOT_IMPLEMENTED, Implementation.NO_LONGER_RELEVANT})
+
+
+class EditionChange(enum.StrEnum):
+    """What an edition did to a recommendation, as the changelog and the feed report it."""
+
+    ADDED = "added"
+    REVISED = "revised"
+    CARRIED_OVER = "carried over"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
 
 
 class ReferenceKind(enum.StrEnum):
@@ -103,6 +141,16 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 """The only schemes a link in contributors' text may use; anything else is refused or made inert."""
 
 MARKDOWN_FIELDS = frozenset(
-    {"text", "rationale", "description", "status_quaestionis", "summary", "note", "withdrawal_reason", "definition"}
+    {
+        "text",
+        "rationale",
+        "description",
+        "status_quaestionis",
+        "summary",
+        "note",
+        "withdrawal_reason",
+        "definition",
+        "reason",
+    }
 )
 """The fields whose text is Markdown (the others are plain one-line texts)."""

@@ -131,7 +131,7 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(repo):
 def test_a_catalog_from_the_cache_gives_the_same_findings(repo, monkeypatch):
     import_catalog(repo.root, FIXTURES / "catalogs" / "small.json", "small-test")
     mapping = "    maps_to:\n      - {catalog: small-test, control: AB-22, relation: related}\n"
-    repo.replace("recommendations/alpha/business.yaml", "    follow_up:", mapping + "    follow_up:")
+    repo.replace("recommendations/alpha/business.yaml", "    tracker:", mapping + "    tracker:")
     plain = _findings(repo, cached=False)
     assert [f.code for f in plain] == ["unknown-control"]
     assert _findings(repo, cached=True) == plain

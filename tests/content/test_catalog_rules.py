@@ -16,7 +16,7 @@ def _map(repo, *entries: tuple[str, str, str]) -> None:
         for catalog, control, relation in entries
     )
     repo.replace(
-        FILE, "    addresses: [ALP-C2]\n    follow_up:", f"    addresses: [ALP-C2]\n    maps_to:{lines}\n    follow_up:"
+        FILE, "    addresses: [ALP-C2]\n    tracker:", f"    addresses: [ALP-C2]\n    maps_to:{lines}\n    tracker:"
     )
 
 

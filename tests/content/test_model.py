@@ -57,7 +57,7 @@ def test_withdrawn_recommendation_keeps_reason_successor_and_origin(repo):
     assert old.status == "withdrawn"
     assert old.superseded_by == "ALP-BUS-01"
     assert str(old.withdrawal_reason) == "Replaced by ALP-BUS-01."
-    assert (old.origin.file, old.origin.line) == (BUSINESS, 17)
+    assert (old.origin.file, old.origin.line) == (BUSINESS, 20)
 
 
 def test_no_model_when_there_are_errors(repo):

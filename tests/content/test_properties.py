@@ -72,7 +72,8 @@ keys = st.one_of(
             "addresses",
             "references",
             "related",
-            "follow_up",
+            "tracker",
+            "history",
             "superseded_by",
             "withdrawal_reason",
         ]

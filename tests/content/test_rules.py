@@ -77,7 +77,7 @@ def test_recommendation_id_prefix_must_match_topic_and_audience(repo):
 def test_challenge_id_prefix_must_match_topic_code(repo):
     repo.replace(TOPIC, "  - id: ALP-C2", "  - id: GOV-C2")
     repo.replace(PUBLIC, "ALP-C2]", "GOV-C2]")
-    repo.replace(BUSINESS, "    addresses: [ALP-C2]\n    follow_up", "    addresses: [GOV-C2]\n    follow_up")
+    repo.replace(BUSINESS, "    addresses: [ALP-C2]\n    tracker", "    addresses: [GOV-C2]\n    tracker")
     assert (TOPIC, 24, 9, "id-prefix") in repo.codes()
 
 
@@ -141,12 +141,12 @@ def test_related_to_itself_is_a_warning(repo):
 
 def test_unknown_successor(repo):
     repo.replace(BUSINESS, "    superseded_by: ALP-BUS-01", "    superseded_by: ALP-BUS-03")
-    assert repo.codes() == [(BUSINESS, 25, 20, "broken-reference")]
+    assert repo.codes() == [(BUSINESS, 28, 20, "broken-reference")]
 
 
 def test_withdrawn_without_reason(repo):
     repo.replace(BUSINESS, "    withdrawal_reason: Replaced by ALP-BUS-01.\n", "")
-    assert repo.codes() == [(BUSINESS, 23, 13, "withdrawn-without-reason")]
+    assert repo.codes() == [(BUSINESS, 26, 13, "withdrawn-without-reason")]
 
 
 def test_successor_on_a_recommendation_that_is_not_withdrawn(repo):
@@ -160,9 +160,16 @@ def test_reference_url_scheme(repo):
     assert repo.codes() == [(TOPIC, 34, 10, "url-scheme")]
 
 
-def test_follow_up_source_must_be_absolute(repo):
+def test_tracker_source_must_be_absolute(repo):
     repo.replace(BUSINESS, "source: https://eur-lex", "source: eur-lex")
-    assert repo.codes() == [(BUSINESS, 16, 17, "url-scheme")]
+    assert repo.codes() == [(BUSINESS, 18, 21, "url-scheme")]
+
+
+def test_the_old_follow_up_list_asks_for_the_migration(repo):
+    repo.replace(BUSINESS, "    tracker:", "    follow_up: []\n    tracker:")
+    (finding,) = repo.findings()
+    assert (finding.line, finding.column, finding.code) == (12, 5, "legacy-follow-up")
+    assert "quaestio followup migrate" in finding.hint
 
 
 def test_link_scheme_in_markdown_text(repo):

@@ -10,9 +10,20 @@ from support.paths import SCHEMAS
 TOPIC = "topics/alpha.yaml"
 
 # Keywords that only describe or structure a schema, and those _translate words itself.
-ANNOTATIONS = {"$schema", "$id", "$ref", "$defs", "title", "description", "examples", "properties", "items"}
+ANNOTATIONS = {
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "title",
+    "description",
+    "examples",
+    "properties",
+    "items",
+    "deprecated",
+}
 WORDED = {"required", "additionalProperties", "enum", "type", "anyOf", "pattern", "format"}
-WORDED |= {"minimum", "maximum", "minItems", "minLength"}
+WORDED |= {"minimum", "maximum", "minItems", "minLength", "minProperties"}
 
 
 def test_a_number_below_its_minimum(repo):

@@ -26,8 +26,8 @@ SLIPS = {
         BUSINESS,
         "  - id: ALP-BUS-02",
         "    id: ALP-BUS-02",
-        (17, 3, "duplicate-key"),
-        ["without '- '", "type '- ' before 'id:' on line 17"],
+        (20, 3, "duplicate-key"),
+        ["without '- '", "type '- ' before 'id:' on line 20"],
     ),
     "an apostrophe inside a single-quoted title": (
         PUBLIC,
@@ -117,7 +117,7 @@ SLIPS = {
         BUSINESS,
         "  - id: ALP-BUS-02",
         " - id: ALP-BUS-02",
-        (17, 2, "yaml-syntax"),
+        (20, 2, "yaml-syntax"),
         ["indented by 1 space,", "list items above it", "indent it by 2 spaces"],
     ),
     "a tab as indentation": (
@@ -278,14 +278,14 @@ SLIPS = {
         BUSINESS,
         "source: https://eur-lex.europa.eu/eli/dir/2016/1148/oj",
         "source: eur-lex.europa.eu/eli/dir/2016/1148/oj",
-        (16, 17, "url-scheme"),
+        (18, 21, "url-scheme"),
         ["https://eur-lex.europa.eu/eli/dir/2016/1148/oj"],
     ),
     "a recommendation in the wrong audience file": (
         BUSINESS,
         "  - id: ALP-BUS-02",
         "  - id: ALP-PUB-01",
-        (17, 9, "id-prefix"),
+        (20, 9, "id-prefix"),
         ["also the ID of the recommendation at recommendations/alpha/public.yaml:4", "move it to " + PUBLIC],
     ),
     "a recommendation deleted but still cited": (
@@ -339,7 +339,7 @@ def test_a_committed_file_of_a_deleted_recommendation_cites_both_causes_and_noth
     repo.replace(BUSINESS, "  - id: ALP-BUS-01", "  - id: ALP-BUS-03")
     assert [(f.file, f.line, f.code) for f in repo.findings()] == [
         (ACADEMIC, 13, "broken-reference"),
-        (BUSINESS, 25, "broken-reference"),
+        (BUSINESS, 28, "broken-reference"),
     ]
     assert "the files define ALP-BUS-02, ALP-BUS-03" in repo.findings()[0].hint
 

@@ -13,7 +13,7 @@ def _paths(name: str) -> tuple[tuple[str, ...], ...]:
 
 
 def test_text_fields_come_from_the_schema():
-    assert ("recommendations", "*", "follow_up", "*", "note") in _paths("recommendations")
+    assert ("recommendations", "*", "tracker", "*", "history", "*", "note") in _paths("recommendations")
     assert ("challenges", "*", "description") in _paths("topic")
     assert ("recommendations", "*", "priority") not in _paths("recommendations")
 
@@ -26,7 +26,7 @@ def test_keys_name_items_by_id_or_term_and_follow_document_order():
                 "id": "GOV-BUS-02",
                 "title": "Second",
                 "text": {"en": "Body", "fr": "Corps"},
-                "follow_up": [{"note": "n"}],
+                "tracker": [{"addressee": "CCB", "history": [{"note": "n"}]}],
             },
             {"id": "GOV-BUS-01", "title": "First"},
         ],
@@ -35,7 +35,7 @@ def test_keys_name_items_by_id_or_term_and_follow_document_order():
     assert found == [
         ("recommendations/GOV-BUS-02/title", "Second"),
         ("recommendations/GOV-BUS-02/text", "Body"),
-        ("recommendations/GOV-BUS-02/follow_up/0/note", "n"),
+        ("recommendations/GOV-BUS-02/tracker/0/history/0/note", "n"),
         ("recommendations/GOV-BUS-01/title", "First"),
     ]
     glossary = units({"glossary": [{"term": "CCB", "expansion": "Centre"}]}, _paths("topic"))

@@ -25,7 +25,7 @@ def test_json_matches_its_schema_and_carries_version_and_revision(repo, tmp_path
     document = json.loads(json_path.read_text(encoding="utf-8"))
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     assert jsonschema_rs.validator_for(schema).is_valid(document)
-    assert document["format_version"] == "1.1"
+    assert document["format_version"] == "2.0"
     assert (document["revision"], document["date"]) == ("0123456789abcdef", "2015-12-08")
     assert [r["id"] for r in document["recommendations"]] == ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
 
@@ -47,7 +47,11 @@ def test_csv_has_one_row_per_recommendation_with_a_bom_for_spreadsheets(repo, tm
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert [r["id"] for r in rows] == ["ALP-ACA-01", "ALP-BUS-01", "ALP-BUS-02", "ALP-PUB-01"]
     assert rows[3]["addresses"] == "ALP-C1; ALP-C2"
-    assert rows[1]["latest_follow_up_state"] == "in progress"
+    assert (rows[1]["implementation_status"], rows[1]["acceptance"], rows[1]["last_assessed"]) == (
+        "in progress",
+        "no response",
+        "2016-07-06",
+    )
     assert rows[2]["withdrawal_reason"] == "Replaced by ALP-BUS-01."
 
 
@@ -79,6 +83,9 @@ def test_json_lists_its_languages_and_csv_has_one_file_per_language(translated, 
         "recommendations.nl.csv",
         "references.json",
         "catalog.json",
+        "follow-up.csv",
+        "follow-up-history.csv",
+        "follow-up.xlsx",
     ]
     document = json.loads(written[0].read_text(encoding="utf-8"))
     schema = json.loads(written[1].read_text(encoding="utf-8"))

@@ -106,7 +106,8 @@ def test_body_lines_keep_a_readable_measure(pages):
     for name, report in pages.items():
         lengths = [len(line.text) for page in report[2:] for line in page.body if ". ." not in line.text]
         assert max(lengths) <= (LONGEST_LINE_FRENCH if name.endswith(".fr") else LONGEST_LINE), name
-        assert statistics.median(lengths) >= SHORTEST_MEDIAN, name
+        if not name.startswith("progress-"):  # the progress report is mostly tables and dated lists, not prose
+            assert statistics.median(lengths) >= SHORTEST_MEDIAN, name
 
 
 def test_the_glossary_breaks_across_pages_and_repeats_its_header(pages):
@@ -123,7 +124,8 @@ def test_the_cover_line_is_not_letter_spaced_and_shows_the_edition_not_the_build
         ["pdftotext", "-f", "1", "-l", "1", str(reports["compendium"]), "-"], capture_output=True, text=True
     ).stdout
     assert "CYBER SECURITY COALITION" in cover
-    assert "Edition 2015" in cover and "Working sessions of April to November 2015" in cover
+    # The compendium of the current edition holds every topic in force: sessions of 2015 and of 2016.
+    assert "Edition 2016" in cover and "Working sessions of May 2015 to November 2016" in cover
     assert "8 December 2015" not in cover  # the date the file was made belongs in the imprint
     imprint = subprocess.run(
         ["pdftotext", "-f", "2", "-l", "2", str(reports["compendium"]), "-"], capture_output=True, text=True

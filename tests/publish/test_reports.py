@@ -13,13 +13,13 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from quaestio.content.model import Corpus, FollowUp, Text
+from quaestio.content.model import Addressee, Assessment, Corpus, Text
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo, load_source_history
 from quaestio.publish.reports import write_reports
 from quaestio.publish.site import content
-from quaestio.vocab import FollowUpState
+from quaestio.vocab import Implementation
 from support.hostile import HOSTILE_URL, hostile_corpus
 from support.paths import FIXTURES, REPOSITORY
 
@@ -74,11 +74,17 @@ def _outline_titles(path: Path) -> list[str]:
         return [item.title for item in outline.root]
 
 
-def test_every_report_is_written_as_pdf_and_docx(built):
+NAMES = {"topic-alpha", "audience-academic", "audience-business", "audience-public", "compendium", "progress-2015"}
+FILES = {f"{n}{s}" for n in NAMES for s in (".pdf", ".docx")} | {"open-session-2015.pptx"}
+
+
+def test_every_report_is_written_as_pdf_and_docx_in_its_edition_and_at_the_top(built):
     _, reports, _, outcome = built
-    names = {"topic-alpha", "audience-academic", "audience-business", "audience-public", "compendium"}
-    assert {p.name for p in reports.iterdir()} == {f"{n}{s}" for n in names for s in (".pdf", ".docx")}
-    assert len(outcome.written) == 10 and outcome.unchanged == ()
+    assert {p.name for p in reports.iterdir() if p.is_file()} == FILES
+    assert {p.name for p in (reports / "2015").iterdir()} == FILES
+    for name in FILES:
+        assert (reports / name).read_bytes() == (reports / "2015" / name).read_bytes()
+    assert len(outcome.written) == 2 * len(FILES) and outcome.unchanged == ()
 
 
 def test_topic_pdf_is_tagged_titled_in_english_and_pdf_ua(built):
@@ -263,22 +269,27 @@ def test_unchanged_reports_are_reused_and_a_change_rebuilds_only_what_depends_on
     out = tmp_path / "out"
     _build(repo, out)
     _, again = _build(repo, out)
-    assert again.written == () and len(again.unchanged) == 10
+    assert again.written == () and len(again.unchanged) == 2 * len(FILES)
     business = repo / "recommendations" / "alpha" / "business.yaml"
     business.write_text(business.read_text().replace("Companies should act.", "Companies should act now."))
     _, changed = _build(repo, out)
-    # The business text appears in the topic report, the business digest and the compendium.
+    # The business text appears in the topic report, the business digest and the compendium; the open-session
+    # pack follows the whole content (its date is that of the latest change).
     assert set(changed.written) == {
-        f"{n}{s}" for n in ("topic-alpha", "audience-business", "compendium") for s in (".pdf", ".docx")
-    }
+        f"{folder}{n}{s}"
+        for folder in ("", "2015/")
+        for n in ("topic-alpha", "audience-business", "compendium", "progress-2015")
+        for s in (".pdf", ".docx")
+    } | {"open-session-2015.pptx", "2015/open-session-2015.pptx"}
     assert "Companies should act now." in _text(out / "reports" / "topic-alpha.pdf")
 
 
 def test_two_builds_give_byte_identical_files(built, tmp_path):
     root, reports, _, _ = built
     _build(root, tmp_path)
-    for path in sorted(reports.iterdir()):
-        assert (tmp_path / "reports" / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
+        name = path.relative_to(reports)
+        assert (tmp_path / "reports" / name).read_bytes() == path.read_bytes(), name
 
 
 HOSTILE = """Before the attack.
@@ -359,7 +370,20 @@ def markdown_built(built, tmp_path_factory):
         dataclasses.replace(
             r,
             text=Text(SAME_EVERYWHERE),
-            follow_up=(FollowUp("2016-07-06", FollowUpState.IN_PROGRESS, Text(NOTE), "javascript:alert(2)"),),
+            tracker=(
+                Addressee(
+                    "Companies",
+                    (
+                        Assessment(
+                            "2016-07-06",
+                            Text(NOTE),
+                            "Alpha working group",
+                            source="javascript:alert(2)",
+                            status=Implementation.IN_PROGRESS,
+                        ),
+                    ),
+                ),
+            ),
         )
         if r.id == "ALP-BUS-01"
         else r
@@ -482,9 +506,10 @@ def test_reports_command_summarises_what_it_wrote_and_skipped(built, tmp_path, c
     assert "wrote build/reports/topic-alpha.pdf" in " ".join(first.split())
     assert main(["--root", str(repo), "reports"]) == 0
     second = capsys.readouterr().err
-    assert "10 unchanged and skipped" in second
+    assert f"{2 * len(FILES)} unchanged and skipped" in second
     assert "unchanged build/reports/compendium.docx" in " ".join(second.split())
-    assert sorted(p.name for p in (repo / "build" / "reports").iterdir())[0] == "audience-academic.docx"
+    assert "unchanged build/reports/2015/compendium.docx" in " ".join(second.split())
+    assert sorted(p.name for p in (repo / "build" / "reports").iterdir())[:2] == ["2015", "audience-academic.docx"]
 
 
 def test_docx_opens_in_libreoffice_without_repair(built, tmp_path):

@@ -46,9 +46,16 @@ def _text(path: Path) -> str:
 def test_english_keeps_its_names_and_the_others_add_their_language(built):
     _, _, outcome = built
     expected = {
-        f"{name}{language}{suffix}" for name in NAMES for language in ("", ".fr", ".nl") for suffix in (".pdf", ".docx")
+        f"{folder}{name}{language}{suffix}"
+        for folder in ("", "2015/")  # the edition's own folder, and the top level for the current edition
+        for name in NAMES
+        for language in ("", ".fr", ".nl")
+        for suffix in (".pdf", ".docx")
     }
-    assert set(outcome.written) == expected
+    # The open-session pack is in English only.
+    pack = {f"{folder}{name}" for folder in ("", "2015/") for name in ("progress-2015.pdf", "progress-2015.docx")}
+    pack |= {"open-session-2015.pptx", "2015/open-session-2015.pptx"}
+    assert set(outcome.written) == expected | pack
     assert not any(".de." in name for name in outcome.written)  # German has no translated content
 
 
@@ -104,10 +111,14 @@ def test_reports_are_cached_per_language(built, tmp_path):
     shutil.copytree(root, repo)
     shutil.copytree(out / "cache", tmp_path / "out" / "cache")
     again = _build(repo, tmp_path / "out")
-    assert again.written == () and len(again.unchanged) == 30
+    # 30 reports, each at its edition's name and at the top level, and the open-session pack (3 files, twice).
+    assert again.written == () and len(again.unchanged) == 66
     french = repo / "translations" / "fr" / "recommendations" / "alpha" / "business.yaml"
     french.write_text(french.read_text().replace("Les entreprises devraient agir.", "Les entreprises doivent agir."))
     changed = _build(repo, tmp_path / "out")
     assert set(changed.written) == {
-        f"{n}.fr{s}" for n in ("topic-alpha", "audience-business", "compendium") for s in (".pdf", ".docx")
+        f"{folder}{n}.fr{s}"
+        for folder in ("", "2015/")
+        for n in ("topic-alpha", "audience-business", "compendium")
+        for s in (".pdf", ".docx")
     }

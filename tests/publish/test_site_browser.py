@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright import sync_api as playwright_api
 
+from quaestio.content.model import texts_in
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import build_info
@@ -153,7 +154,9 @@ def _rare_word(corpus, rec) -> str:
     def words(text: str) -> set[str]:
         return {w.lower() for w in re.findall(r"[A-Za-z]{7,}", text)}
 
-    counts = {w: sum(1 for r in corpus.recommendations if w in words(r.text.en)) for w in words(rec.text.en)}
+    # Counted over every text the site shows (topics too), so that the word's pages are few.
+    texts = [text.en for text in texts_in((corpus.topics, corpus.recommendations))]
+    counts = {w: sum(1 for text in texts if w in words(text)) for w in words(rec.text.en)}
     return min(sorted(counts), key=lambda w: counts[w])
 
 

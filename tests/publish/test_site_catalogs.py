@@ -27,9 +27,9 @@ def site(tmp_path_factory) -> Path:
     import_catalog(root, FIXTURES / "catalogs" / "small.xml", "small")
     path = root / "recommendations" / "alpha" / "business.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "    addresses: [ALP-C2]\n    follow_up:",
+        "    addresses: [ALP-C2]\n    tracker:",
         "    addresses: [ALP-C2]\n    maps_to:\n      - {catalog: small, control: AB-1(1), relation: subset}\n"
-        "      - {catalog: small, control: CD-1R, relation: related}\n    follow_up:",
+        "      - {catalog: small, control: CD-1R, relation: related}\n    tracker:",
         1,
     )
     path.write_text(text, encoding="utf-8")

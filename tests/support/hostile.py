@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from quaestio.content.model import Corpus, FollowUp, GlossaryEntry, Reference, Text
-from quaestio.vocab import FollowUpState
+from quaestio.content.model import Addressee, Assessment, Corpus, GlossaryEntry, Reference, Text
 
 # Everything a contributor might try; every text field of the hostile corpus gets it.
 HOSTILE_MARKDOWN = (
@@ -67,7 +66,23 @@ def hostile_corpus(corpus: Corpus) -> Corpus:
             title=_text(HOSTILE_LINE),
             text=_text(HOSTILE_MARKDOWN + "\nCCB"),
             rationale=_text(HOSTILE_MARKDOWN),
-            follow_up=(FollowUp("2016-01-01", FollowUpState.IN_PROGRESS, _text(HOSTILE_MARKDOWN), HOSTILE_URL),),
+            tracker=(
+                Addressee(
+                    HOSTILE_LINE,
+                    (
+                        Assessment(
+                            "2016-01-01",
+                            _text(HOSTILE_MARKDOWN),
+                            HOSTILE_LINE,
+                            source=HOSTILE_URL,
+                            document=HOSTILE_LINE,
+                            target="2016-06-30",
+                            target_reason=_text(HOSTILE_LINE),
+                            mandated_by=_text(HOSTILE_LINE),
+                        ),
+                    ),
+                ),
+            ),
             withdrawal_reason=_text(HOSTILE_MARKDOWN) if r.withdrawal_reason else None,
         )
         for r in corpus.recommendations

@@ -72,7 +72,7 @@ def test_added_withdrawn_and_changed_recommendations_per_topic_and_audience(hist
     repo = history
     repo.replace(BUSINESS, "    text: Companies should act.", "    text: Companies should act quickly.")
     repo.replace(BUSINESS, "    priority: high\n    horizon: short", "    priority: medium\n    horizon: short")
-    repo.replace(BUSINESS, "    addresses: [ALP-C2]\n    follow_up", "    addresses: [ALP-C2, ALP-C1]\n    follow_up")
+    repo.replace(BUSINESS, "    addresses: [ALP-C2]\n    tracker", "    addresses: [ALP-C2, ALP-C1]\n    tracker")
     repo.replace(PUBLIC, "    status: proposed", "    status: withdrawn\n    withdrawal_reason: Done elsewhere.")
     repo.write(PUBLIC, repo.read(PUBLIC) + NEW_PUBLIC)
     commit_all(repo.root, "head")
@@ -134,7 +134,7 @@ def test_a_recommendation_deleted_instead_of_withdrawn_is_an_error_at_its_place_
     status, report = diff_json(repo, "base", "main")
     assert status == 1
     ((finding),) = report["errors"]
-    assert (finding["file"], finding["line"], finding["column"], finding["code"]) == (BUSINESS, 17, 9, "id-vanished")
+    assert (finding["file"], finding["line"], finding["column"], finding["code"]) == (BUSINESS, 20, 9, "id-vanished")
     assert finding["message"] == (
         "ALP-BUS-02 ('An old idea') is in base but not in main: it was removed without being withdrawn"
     )

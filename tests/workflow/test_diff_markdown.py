@@ -1,4 +1,4 @@
-"""The diff's Markdown for the changes a word diff does not show: lists, follow-up entries, withdrawals."""
+"""The diff's Markdown for the changes a word diff does not show: lists, tracker entries, withdrawals."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ BEFORE = {
     "priority": "high",
     "addresses": ["ALP-C1", "ALP-C2"],
     "related": ["ALP-PUB-01", "ALP-ACA-01"],
-    "follow_up": [{"date": "2016-07-06", "state": "in progress", "note": "Something happened."}],
+    "tracker": [{"addressee": "Companies", "history": [{"date": "2016-07-06", "note": "Something happened."}]}],
 }
-LATER = {"date": "2017-01-01", "state": "done", "note": "It was done."}
+LATER = {"date": "2017-01-01", "status": "implemented", "note": "It was done."}
+
+
+def _with(*entries: dict) -> list[dict]:
+    return [{"addressee": "Companies", "history": list(entries)}]
 
 
 def _markdown(new: dict, old: dict = BEFORE) -> list[str]:
@@ -50,14 +54,15 @@ def test_a_list_that_appears_or_disappears_lists_its_items_escaped():
     assert _changes(removed) == ["  - addresses: removed ALP-C1, ALP-C2"]
 
 
-def test_follow_up_entries_are_counted_and_edits_are_named():
-    assert _changes(_markdown({**BEFORE, "follow_up": [*BEFORE["follow_up"], LATER]})) == [
-        "  - follow_up: 1 → 2 entries"
+def test_tracker_entries_are_counted_and_edits_are_named():
+    first = BEFORE["tracker"][0]["history"][0]
+    assert _changes(_markdown({**BEFORE, "tracker": _with(first, LATER)})) == [
+        "  - tracker: 1 → 1 addressees, 1 → 2 entries"
     ]
-    edited = _changes(_markdown({**BEFORE, "follow_up": [LATER]}))
-    assert edited == ["  - follow_up: 1 → 1 entries (entries edited)"]
-    dropped = _changes(_markdown({key: value for key, value in BEFORE.items() if key != "follow_up"}))
-    assert dropped == ["  - follow_up: 1 → 0 entries"]
+    edited = _changes(_markdown({**BEFORE, "tracker": _with(LATER)}))
+    assert edited == ["  - tracker: 1 → 1 addressees, 1 → 1 entries (entries edited)"]
+    dropped = _changes(_markdown({key: value for key, value in BEFORE.items() if key != "tracker"}))
+    assert dropped == ["  - tracker: 1 → 0 addressees, 1 → 0 entries"]
 
 
 def test_a_withdrawal_shows_the_status_and_the_reason_under_withdrawn():

@@ -228,7 +228,7 @@ def test_a_file_with_a_syntax_error_is_reported_and_left_as_it_is(repo, capsys):
     broken = repo.read(BUSINESS)
     assert main(["--root", str(repo.root), "fmt"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"{BUSINESS}:21:19: error[yaml-syntax]: the list opened with '[' at column 15 is not closed")
+    assert out.startswith(f"{BUSINESS}:24:19: error[yaml-syntax]: the list opened with '[' at column 15 is not closed")
     assert repo.read(BUSINESS) == broken
     assert repo.read(TOPIC).startswith(TOPIC_LINE)  # the other files were still formatted
 
@@ -296,8 +296,8 @@ def test_check_says_why_each_file_would_change_with_its_lines(repo, capsys):
     first = capsys.readouterr().out.splitlines()[0]
     assert first == (
         f"would reformat {BUSINESS}: Windows line ends (CRLF) become plain line ends (LF); "
-        "trailing spaces are removed (line 24); tabs become spaces (line 21); "
-        "fields are put in the schema's order (line 23)"
+        "trailing spaces are removed (line 27); tabs become spaces (line 24); "
+        "fields are put in the schema's order (line 26)"
     )
 
 

@@ -170,7 +170,7 @@ def test_a_broken_target_file_is_reported_and_left_as_it_is(repo, capsys):
     before = repo.read(BUSINESS)
     assert new_recommendation(repo) == 1
     captured = capsys.readouterr()
-    assert captured.out.startswith(f"{BUSINESS}:22:1: error[tab-indent]:")
+    assert captured.out.startswith(f"{BUSINESS}:25:1: error[tab-indent]:")
     assert "nothing was written to recommendations/alpha/business.yaml" in captured.err
     assert repo.read(BUSINESS) == before
 

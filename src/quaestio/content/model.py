@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property
 
 from quaestio.content.catalogs import Catalog, Control
@@ -11,9 +11,10 @@ from quaestio.content.layout import Kind
 from quaestio.content.load import JsonPath, Source
 from quaestio.vocab import (
     SOURCE_LANGUAGE,
+    Acceptance,
     Audience,
-    FollowUpState,
     Horizon,
+    Implementation,
     Language,
     Priority,
     ReferenceKind,
@@ -109,6 +110,7 @@ class Challenge:
     title: Text
     description: Text
     origin: Origin
+    edition: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,47 @@ class GlossaryEntry:
 
 
 @dataclass(frozen=True)
-class FollowUp:
+class Assessment:
+    """One dated entry of an addressee's tracker history: what changed, why, the evidence and the assessor."""
+
     date: str
-    state: FollowUpState
     note: Text
-    source: str | None
+    assessor: str
+    source: str | None = None
+    document: str | None = None
+    acceptance: Acceptance | None = None
+    status: Implementation | None = None
+    target: str | None = None
+    target_reason: Text | None = None
+    mandated_by: Text | None = None
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who is expected to act on a recommendation, with the dated history of its answer and progress."""
+
+    name: str
+    history: tuple[Assessment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The fields of a recommendation a revision may change, as they read before it (None: unchanged)."""
+
+    title: Text | None = None
+    text: Text | None = None
+    rationale: Text | None = None
+    priority: Priority | None = None
+    horizon: Horizon | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A later edition's revision of a recommendation: why, and the wording it replaced."""
+
+    edition: int
+    reason: Text
+    earlier: Wording
 
 
 @dataclass(frozen=True)
@@ -161,15 +199,36 @@ class Recommendation:
     addresses: tuple[str, ...]
     references: tuple[str, ...]
     related: tuple[str, ...]
-    follow_up: tuple[FollowUp, ...]
     withdrawal_reason: Text | None
     superseded_by: str | None
     origin: Origin
     maps_to: tuple[ControlMapping, ...] = ()
+    priority_flag: bool = False
+    tracker: tuple[Addressee, ...] = ()
+    edition: int = 0
+    withdrawn_in: int | None = None
+    revisions: tuple[Revision, ...] = ()
 
     @property
     def number(self) -> int:
         return int(self.id.rsplit("-", 1)[1])
+
+
+@dataclass(frozen=True)
+class TopicEdition:
+    """A topic as an earlier edition's working session left it."""
+
+    edition: int
+    session: Session
+    status_quaestionis: Text
+
+
+@dataclass(frozen=True)
+class Closure:
+    """The edition that closed a topic, and why."""
+
+    edition: int
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -185,6 +244,17 @@ class Topic:
     references: tuple[Reference, ...]
     glossary: tuple[GlossaryEntry, ...]
     origin: Origin
+    earlier: tuple[TopicEdition, ...] = ()
+    closed: Closure | None = None
+
+    @property
+    def editions(self) -> tuple[int, ...]:
+        """Every edition with a working session on the topic, oldest first."""
+        return (*(e.edition for e in self.earlier), self.edition)
+
+    @property
+    def first_edition(self) -> int:
+        return self.editions[0]
 
 
 @dataclass(frozen=True)
@@ -300,6 +370,10 @@ class _Texts:
         value = self._value(path)
         return None if value is None else Text.of(value, self.found.get(path, ()))
 
+    def value(self, *path: str | int) -> object:
+        """The value at a path of the file, whatever it is."""
+        return self._value(path)
+
     def _value(self, path: tuple[str | int, ...]) -> object:
         node: object = self.data
         for step in path:
@@ -312,26 +386,32 @@ class _Texts:
         return node
 
 
+def _session(text: _Texts, *at: str | int) -> Session:
+    session = text.value(*at)
+    assert isinstance(session, dict)
+    return Session(
+        number=session["number"],
+        date=session["date"],
+        venue=text(*at, "venue"),
+        chairs=tuple(
+            Chair(text(*at, "chairs", i, "name"), text.maybe(*at, "chairs", i, "affiliation"))
+            for i in range(len(session["chairs"]))
+        ),
+        organisations=tuple(text(*at, "organisations", i) for i in range(len(session["organisations"]))),
+    )
+
+
 def _topic(source: Source, translations: Translations) -> Topic:
     data = source.document.data
     text = _Texts(source, translations)
-    session = data["session"]
+    closed = data.get("closed")
     return Topic(
         id=data["id"],
         code=data["code"],
         title=text("title"),
         summary=text("summary"),
         edition=data["edition"],
-        session=Session(
-            number=session["number"],
-            date=session["date"],
-            venue=text("session", "venue"),
-            chairs=tuple(
-                Chair(text("session", "chairs", i, "name"), text.maybe("session", "chairs", i, "affiliation"))
-                for i in range(len(session["chairs"]))
-            ),
-            organisations=tuple(text("session", "organisations", i) for i in range(len(session["organisations"]))),
-        ),
+        session=_session(text, "session"),
         status_quaestionis=text("status_quaestionis"),
         challenges=tuple(
             Challenge(
@@ -340,6 +420,7 @@ def _topic(source: Source, translations: Translations) -> Topic:
                 text("challenges", i, "title"),
                 text("challenges", i, "description"),
                 _line(source, ("challenges", i)),
+                c.get("edition"),
             )
             for i, c in enumerate(data["challenges"])
         ),
@@ -365,6 +446,57 @@ def _topic(source: Source, translations: Translations) -> Topic:
             for i, g in enumerate(data.get("glossary", []))
         ),
         origin=_line(source, ()),
+        earlier=tuple(
+            TopicEdition(
+                e["edition"],
+                _session(text, "earlier_editions", i, "session"),
+                text("earlier_editions", i, "status_quaestionis"),
+            )
+            for i, e in enumerate(data.get("earlier_editions", []))
+        ),
+        closed=Closure(closed["edition"], text("closed", "reason")) if closed else None,
+    )
+
+
+def _wording(text: _Texts, *at: str | int) -> Wording:
+    earlier = text.value(*at)
+    assert isinstance(earlier, dict)
+    return Wording(
+        title=text.maybe(*at, "title"),
+        text=text.maybe(*at, "text"),
+        rationale=text.maybe(*at, "rationale"),
+        priority=Priority(earlier["priority"]) if "priority" in earlier else None,
+        horizon=Horizon(earlier["horizon"]) if "horizon" in earlier else None,
+    )
+
+
+def _assessment(text: _Texts, *at: str | int) -> Assessment:
+    entry = text.value(*at)
+    assert isinstance(entry, dict)
+    return Assessment(
+        date=entry["date"],
+        note=text(*at, "note"),
+        assessor=entry["assessor"],
+        source=entry.get("source"),
+        document=entry.get("document"),
+        acceptance=Acceptance(entry["acceptance"]) if "acceptance" in entry else None,
+        status=Implementation(entry["status"]) if "status" in entry else None,
+        target=entry.get("target"),
+        target_reason=text.maybe(*at, "target_reason"),
+        mandated_by=text.maybe(*at, "mandated_by"),
+    )
+
+
+def _tracker(text: _Texts, i: int, entries: list[dict]) -> tuple[Addressee, ...]:
+    """A recommendation's addressees, each with its history, translated notes included."""
+    return tuple(
+        Addressee(
+            item["addressee"],
+            tuple(
+                _assessment(text, "recommendations", i, "tracker", k, "history", j) for j in range(len(item["history"]))
+            ),
+        )
+        for k, item in enumerate(entries)
     )
 
 
@@ -385,24 +517,39 @@ def _recommendations(source: Source, translations: Translations) -> list[Recomme
             addresses=tuple(r["addresses"]),
             references=tuple(r.get("references", [])),
             related=tuple(r.get("related", [])),
-            follow_up=tuple(
-                FollowUp(
-                    f["date"],
-                    FollowUpState(f["state"]),
-                    text("recommendations", i, "follow_up", j, "note"),
-                    f.get("source"),
-                )
-                for j, f in enumerate(r.get("follow_up", []))
-            ),
             withdrawal_reason=text.maybe("recommendations", i, "withdrawal_reason"),
             superseded_by=r.get("superseded_by"),
             origin=_line(source, ("recommendations", i)),
             maps_to=tuple(
                 ControlMapping(m["catalog"], m["control"], Relation(m["relation"])) for m in r.get("maps_to", [])
             ),
+            priority_flag=bool(r.get("priority_flag", False)),
+            tracker=_tracker(text, i, r.get("tracker", [])),
+            edition=r.get("edition", 0),
+            withdrawn_in=r.get("withdrawn_in"),
+            revisions=tuple(
+                Revision(
+                    v["edition"],
+                    text("recommendations", i, "revisions", n, "reason"),
+                    _wording(text, "recommendations", i, "revisions", n, "earlier"),
+                )
+                for n, v in enumerate(r.get("revisions", []))
+            ),
         )
         for i, r in enumerate(data["recommendations"])
     ]
+
+
+def _with_editions(recommendation: Recommendation, first_edition: int) -> Recommendation:
+    """The recommendation with its defaults filled in: made in its topic's first edition, and if withdrawn,
+    withdrawn in the edition that made it."""
+    edition = recommendation.edition or first_edition
+    withdrawn_in = recommendation.withdrawn_in
+    if recommendation.status is Status.WITHDRAWN and withdrawn_in is None:
+        withdrawn_in = edition
+    if (edition, withdrawn_in) == (recommendation.edition, recommendation.withdrawn_in):
+        return recommendation
+    return replace(recommendation, edition=edition, withdrawn_in=withdrawn_in)
 
 
 def build_corpus(
@@ -419,7 +566,13 @@ def build_corpus(
         key=lambda t: (t.edition, t.session.number, t.id),
     )
     topic_order = {t.id: i for i, t in enumerate(topics)}
-    recommendations = [r for s in sources if s.file.kind is Kind.RECOMMENDATIONS for r in _recommendations(s, found)]
+    first = {t.id: t.first_edition for t in topics}
+    recommendations = [
+        _with_editions(r, first.get(r.topic, 0))
+        for s in sources
+        if s.file.kind is Kind.RECOMMENDATIONS
+        for r in _recommendations(s, found)
+    ]
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )

@@ -591,11 +591,12 @@ def withdrawn_ones_say_why(index: Index) -> Iterator[Finding]:
             )
 
 
-def follow_up_sources_are_web_addresses(index: Index) -> Iterator[Finding]:
+def tracker_sources_are_web_addresses(index: Index) -> Iterator[Finding]:
     for record in index.records:
-        for position, entry in _mappings(record.item.get("follow_up")):
-            path = ("recommendations", record.index, "follow_up", position, "source")
-            yield from _url_findings(record.source, path, entry.get("source"))
+        for addressee, item in _mappings(record.item.get("tracker")):
+            for position, entry in _mappings(item.get("history")):
+                path = ("recommendations", record.index, "tracker", addressee, "history", position, "source")
+                yield from _url_findings(record.source, path, entry.get("source"))
 
 
 def challenges_are_addressed(index: Index) -> Iterator[Finding]:
@@ -961,7 +962,7 @@ RULES: tuple[Rule, ...] = (
     successors_exist,
     superseded_ones_are_withdrawn,
     withdrawn_ones_say_why,
-    follow_up_sources_are_web_addresses,
+    tracker_sources_are_web_addresses,
     challenges_are_addressed,
     markdown_links_resolve,
     markup_is_plain,

@@ -305,6 +305,16 @@ def _translate(failure: Any, document: YamlDocument, schema: str, schemas: Schem
         ]
     if keyword == "minLength":
         return [finding(file, where, Code.WRONG_TYPE, f"{field} is empty", "write the text after the colon")]
+    if keyword == "minProperties":
+        return [
+            finding(
+                file,
+                where,
+                Code.INVALID_VALUE,
+                f"{field} needs at least {parent.get('minProperties')} field(s)",
+                "write the fields it should hold, or remove it",
+            )
+        ]
     return [finding(file, where, Code.SCHEMA, f"{field}: {failure.message}")]
 
 

@@ -4,7 +4,7 @@ A text is translatable where the file's JSON Schema uses the shared `text` defin
 field becomes translatable by its schema alone). A unit's key is its path in the file, joined by "/",
 with each list item named by its `id` or `term` when it has one and by its index otherwise:
 `title`, `challenges/GOV-C1/description`, `glossary/CCB/expansion`, `recommendations/GOV-BUS-01/text`,
-`recommendations/GOV-PUB-01/follow_up/0/note`. Translations of the file `topics/governance.yaml` into
+`recommendations/GOV-PUB-01/tracker/0/history/0/note`. Translations of the file `topics/governance.yaml` into
 French live in `translations/fr/topics/governance.yaml` (the same relative path under the language).
 
 A translation stores the hash of the English it was made from (`source_hash`): the first 8 hex digits
@@ -49,10 +49,16 @@ class Unit:
         return source_hash(self.english)
 
 
+def _pointer(schema: Mapping[str, object], reference: str) -> object:
+    """The part of a schema a local reference ('#/$defs/x', '#/properties/session') points at, if any."""
+    node: object = schema
+    for step in reference[2:].split("/"):
+        node = node.get(step.replace("~1", "/").replace("~0", "~")) if isinstance(node, Mapping) else None
+    return node
+
+
 def text_paths(schema: Mapping[str, object]) -> tuple[tuple[str, ...], ...]:
     """The paths of a schema whose values are translatable texts; '*' stands for any list item."""
-    definitions = schema.get("$defs", {})
-    assert isinstance(definitions, Mapping)
     found: list[tuple[str, ...]] = []
 
     def walk(node: object, path: tuple[str, ...], seen: frozenset[str]) -> None:
@@ -63,8 +69,8 @@ def text_paths(schema: Mapping[str, object]) -> tuple[tuple[str, ...], ...]:
             if reference.endswith(TEXT_DEFINITION.split("#", 1)[1]) and reference.startswith("common"):
                 found.append(path)
                 return
-            if reference.startswith("#/$defs/") and reference not in seen:
-                walk(definitions.get(reference.rsplit("/", 1)[1]), path, seen | {reference})
+            if reference.startswith("#/") and reference not in seen:  # a definition, or another property's schema
+                walk(_pointer(schema, reference), path, seen | {reference})
         for name, child in node.get("properties", {}).items():
             walk(child, (*path, name), seen)
         if "items" in node:

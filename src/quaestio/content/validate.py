@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from quaestio.content.cache import FileCache
 from quaestio.content.catalogs import Catalog
+from quaestio.content.cycle_rules import check_cycle
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
 from quaestio.content.model import Translations
@@ -86,6 +87,7 @@ def validate(
         findings.extend(schema_findings)
         checked.append(source)
     findings.extend(check_rules(checked, unreadable, unprintable, catalogs, marks))
+    findings.extend(check_cycle(checked))
     translated: Translations = {}
     if translations is not None:
         outcome = check_translations(translations, checked, schemas)

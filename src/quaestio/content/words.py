@@ -1,4 +1,5 @@
-"""Word-level comparison of two texts: what `diff` shows reviewers and stale translations show translators."""
+"""Word-level comparison of two texts: what `diff` shows reviewers, stale translations show translators and
+the changelog shows readers of a revised recommendation."""
 
 from __future__ import annotations
 

@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 from quaestio.content.layout import SCHEMAS_DIR
-from quaestio.content.model import ControlMapping, Corpus, Recommendation, Text, Topic
+from quaestio.content.model import Addressee, Assessment, ControlMapping, Corpus, Recommendation, Text, Topic
+from quaestio.content.tracker import addressee_state, recommendation_state
 from quaestio.output import write_atomically
+from quaestio.publish import followup_table
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.csl import corpus_items
@@ -18,9 +20,10 @@ from quaestio.publish.urls import absolute, recommendation_path, topic_path
 from quaestio.resources import resource_directory
 from quaestio.vocab import SOURCE_LANGUAGE
 
-FORMAT_VERSION = "1.1"  # 1.1: 'languages', and texts in every language with a current translation
+FORMAT_VERSION = "2.0"  # 2.0: the tracker replaces follow_up; 1.1: 'languages', texts in every language
 SCHEMA_FILE = "open-data.schema.json"
 JSON_NAME, CSV_NAME, SCHEMA_NAME = "recommendations.json", "recommendations.csv", "recommendations.schema.json"
+FOLLOW_UP_CSV, HISTORY_CSV, FOLLOW_UP_XLSX = "follow-up.csv", "follow-up-history.csv", "follow-up.xlsx"
 REFERENCES_NAME, OSCAL_NAME = "references.json", "oscal/catalog.json"
 CSV_COLUMNS = (
     "id",
@@ -39,8 +42,9 @@ CSV_COLUMNS = (
     "superseded_by",
     "maps_to",
     "withdrawal_reason",
-    "latest_follow_up_date",
-    "latest_follow_up_state",
+    "implementation_status",
+    "acceptance",
+    "last_assessed",
     "url",
 )
 
@@ -81,6 +85,46 @@ def _topic(topic: Topic, site_url: str) -> dict:
     }
 
 
+def _assessment(entry: Assessment) -> dict:
+    record: dict = {"date": entry.date}
+    for name in ("acceptance", "status", "target"):
+        if getattr(entry, name) is not None:
+            record[name] = getattr(entry, name)
+    for name in ("target_reason", "mandated_by"):
+        if getattr(entry, name) is not None:
+            record[name] = _text(getattr(entry, name))
+    record["note"] = _text(entry.note)
+    for name in ("source", "document"):
+        if getattr(entry, name) is not None:
+            record[name] = getattr(entry, name)
+    record["assessor"] = entry.assessor
+    return record
+
+
+def _addressee(addressee: Addressee, today: str) -> dict:
+    state = addressee_state(addressee)
+    return {
+        "addressee": addressee.name,
+        "acceptance": state.acceptance,
+        "status": state.status,
+        "target": state.target,
+        "mandated_by": _text(state.mandated_by),
+        "overdue": state.overdue(today),
+        "history": [_assessment(e) for e in addressee.history],
+    }
+
+
+def _implementation(item: Recommendation, today: str) -> dict:
+    state = recommendation_state(item)
+    return {
+        "status": state.status,
+        "acceptance": state.acceptance,
+        "overdue": state.overdue(today),
+        "mandated": state.mandated,
+        "last_assessed": state.updated,
+    }
+
+
 def _mapping(corpus: Corpus, mapping: ControlMapping) -> dict:
     control = corpus.control_of(mapping)
     return {
@@ -97,7 +141,7 @@ def _mapping_cell(corpus: Corpus, mapping: ControlMapping) -> str:
     return f"{mapping.catalog}:{control.name if control else mapping.control} ({mapping.relation})"
 
 
-def _recommendation(corpus: Corpus, item: Recommendation, site_url: str) -> dict:
+def _recommendation(corpus: Corpus, item: Recommendation, site_url: str, today: str) -> dict:
     record = {
         "id": item.id,
         "topic": item.topic,
@@ -111,9 +155,9 @@ def _recommendation(corpus: Corpus, item: Recommendation, site_url: str) -> dict
         "addresses": list(item.addresses),
         "references": list(item.references),
         "related": [r.id for r in corpus.related_to(item.id)],
-        "follow_up": [
-            {"date": f.date, "state": f.state, "note": _text(f.note), "source": f.source} for f in item.follow_up
-        ],
+        "priority_flag": item.priority_flag,
+        "implementation": _implementation(item, today),
+        "tracker": [_addressee(a, today) for a in item.tracker],
         "maps_to": [_mapping(corpus, m) for m in item.maps_to],
         "url": absolute(site_url, recommendation_path(item.id)),
     }
@@ -136,7 +180,9 @@ def open_data(corpus: Corpus, info: BuildInfo, branding: Branding) -> dict:
         "date": info.date.isoformat(),
         "languages": [language.value for language in corpus.languages],
         "topics": [_topic(t, site_url) for t in corpus.topics],
-        "recommendations": [_recommendation(corpus, r, site_url) for r in corpus.recommendations],
+        "recommendations": [
+            _recommendation(corpus, r, site_url, info.date.isoformat()) for r in corpus.recommendations
+        ],
     }
 
 
@@ -165,7 +211,7 @@ def recommendations_csv(corpus: Corpus, branding: Branding, language: str = SOUR
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS if not own else (*CSV_COLUMNS, "untranslated"))
     for r in corpus.recommendations:
-        latest = r.follow_up[-1] if r.follow_up else None
+        state = recommendation_state(r)
         texts = {"title": r.title, "text": r.text, "rationale": r.rationale, "withdrawal_reason": r.withdrawal_reason}
         english = [name for name, text in texts.items() if text is not None and text.language_of(language) != language]
         writer.writerow(
@@ -188,8 +234,9 @@ def recommendations_csv(corpus: Corpus, branding: Branding, language: str = SOUR
                     r.superseded_by or "",
                     "; ".join(_mapping_cell(corpus, m) for m in r.maps_to),
                     r.withdrawal_reason.get(language).strip() if r.withdrawal_reason else "",
-                    latest.date if latest else "",
-                    latest.state if latest else "",
+                    state.status,
+                    state.acceptance,
+                    state.updated or "",
                     absolute(site_url, own + recommendation_path(r.id)),
                     *(["; ".join(english)] if own else []),
                 )
@@ -205,7 +252,7 @@ def _open_data_schema() -> Path:
 
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
     """Write recommendations.json (every language), its schema, one CSV file per language, the references as
-    CSL JSON and the OSCAL catalog into out/."""
+    CSL JSON, the OSCAL catalog and the tracker's tables into out/."""
     out.mkdir(parents=True, exist_ok=True)
     document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
     written = [out / JSON_NAME, out / SCHEMA_NAME]
@@ -220,4 +267,18 @@ def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -
     write_atomically(
         written[-1], json.dumps(oscal_catalog(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
     )
+    return written + write_follow_up(corpus, info, branding, out)
+
+
+def write_follow_up(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
+    """follow-up.csv (the latest assessment of each addressee), follow-up-history.csv (every assessment) and
+    follow-up.xlsx (both, as two sheets), in the columns `quaestio followup import` reads back."""
+    site_url, today = str(branding["site_url"]), info.date.isoformat()
+    current = followup_table.current_rows(corpus, site_url, today)
+    history = followup_table.history_rows(corpus, site_url, today)
+    written = [out / FOLLOW_UP_CSV, out / HISTORY_CSV, out / FOLLOW_UP_XLSX]
+    write_atomically(written[0], followup_table.as_csv(current))
+    write_atomically(written[1], followup_table.as_csv(history))
+    sheets = ((followup_table.CURRENT_SHEET, current), (followup_table.HISTORY_SHEET, history))
+    write_atomically(written[2], followup_table.as_xlsx(sheets, info.source_date_epoch))
     return written

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 
 from quaestio.content.model import Corpus, Recommendation, Text, Topic
+from quaestio.content.tracker import recommendation_state
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.csl import csl_id
@@ -63,8 +64,9 @@ def _control(corpus: Corpus, item: Recommendation, branding: Branding, ns: str) 
     ]
     if item.status is Status.WITHDRAWN:
         props.append(_prop("status", "withdrawn"))  # OSCAL's own withdrawn marker
-    if item.follow_up:
-        props.append(_prop("follow-up-state", item.follow_up[-1].state, ns, remarks=f"as of {item.follow_up[-1].date}"))
+    state = recommendation_state(item)
+    if state.updated:
+        props.append(_prop("implementation-status", state.status, ns, remarks=f"as of {state.updated}"))
     for challenge in item.addresses:
         props.append(_prop("addresses", challenge, ns))
     for mapping in item.maps_to:

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
@@ -24,22 +24,27 @@ import typst
 from babel.dates import format_date
 from babel.lists import format_list
 
+from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot, state_of
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
 from quaestio.content.markdown import plain_text, without_controls
 from quaestio.content.model import Corpus, GlossaryEntry, Recommendation, Reference, Topic
+from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
-from quaestio.publish import docx_layout, pdf_tags, render
+from quaestio.publish import charts, deck, docx_layout, officefiles, pdf_tags, progress, render
 from quaestio.publish.branding import Branding
 from quaestio.publish.budget import Job, docx_memory_mb, pdf_memory_mb, run_within_budget
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.compact import compact_pdf
 from quaestio.publish.csl import citation_style, csl_id, csl_item, format_entries, mark_title
+from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.locale import locale_name, long_date, number, plural
+from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
+from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.site.figures import Figures, chart_layout, key_figures
 from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
-from quaestio.publish.urls import absolute, audience_path, topic_path
+from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
 from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
@@ -76,6 +81,9 @@ class ReportSpec:
     url_path: str = ""
     sources: tuple[str, ...] = ()
     language: str = SOURCE_LANGUAGE
+    corpus: Corpus | None = field(default=None, compare=False, hash=False)
+    formats: tuple[str, ...] = (".pdf", ".docx")
+    alias: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class ReportSource:
     epoch: int = 0
     key: str = ""
     chart_svg: str = ""
+    assets: tuple[Asset, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,15 +118,14 @@ def file_name(name: str, language: str) -> str:
     return name if language == SOURCE_LANGUAGE else f"{name}.{language}"
 
 
-def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
-    """A report per topic, a digest per audience and one compendium, in the branding's language, as
-    templates/reports/reports.yaml (and its translation) names them."""
+def _edition_specs(sessions: Corpus, whole: Corpus, branding: Branding, edition: int) -> list[ReportSpec]:
+    """An edition's reports in the branding's language: one per topic it held a session on (`sessions`, its
+    snapshot), and a digest per audience and the compendium of everything then in force (`whole`)."""
     language = branding.language
     settings: Any = branding.report_settings
-    edition = max((t.edition for t in corpus.topics), default=0)
     content = (TOPICS_DIR, RECOMMENDATIONS_DIR)
     specs = []
-    for topic in corpus.topics:
+    for topic in sessions.topics:
         words = {"topic": _one_line(topic.title.get(language)), "topic_id": topic.id, "edition": topic.edition}
         conf = settings["topic"]
         specs.append(
@@ -129,9 +137,10 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
                 subtitle=conf["subtitle"].format(**words),
                 edition=topic.edition,
                 topics=(topic,),
-                url_path=topic_path(topic.id),
+                url_path=edition_topic_path(edition, topic.id),
                 sources=(f"{TOPICS_DIR}/{topic.id}.yaml", f"{RECOMMENDATIONS_DIR}/{topic.id}"),
                 language=language,
+                corpus=sessions,
             )
         )
     for key, audience in branding["audiences"].items():  # type: ignore[attr-defined]
@@ -152,11 +161,12 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
                 title=conf["title"].format(**words),
                 subtitle=conf["subtitle"].format(**words),
                 edition=edition,
-                topics=corpus.topics,
+                topics=whole.topics,
                 audience_key=key,
-                url_path=audience_path(key),
-                sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in corpus.topics)),
+                url_path=edition_path(edition),
+                sources=(TOPICS_DIR, *(f"{RECOMMENDATIONS_DIR}/{t.id}/{key}.yaml" for t in whole.topics)),
                 language=language,
+                corpus=whole,
             )
         )
     conf = settings["compendium"]
@@ -168,11 +178,64 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
             title=conf["title"].format(edition=edition),
             subtitle=conf["subtitle"].format(edition=edition),
             edition=edition,
-            topics=corpus.topics,
+            topics=whole.topics,
+            url_path=edition_path(edition),
             sources=content,
             language=language,
+            corpus=whole,
         )
     )
+    return specs
+
+
+def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, edition: int) -> list[ReportSpec]:
+    """The progress report and the slide deck of the current edition's open session, over every edition."""
+    words = {"edition": edition, "first": min(editions(corpus)), "coalition": branding["coalition"]["name"]}  # type: ignore[index]
+    specs = []
+    for key, template, formats, path in (
+        ("progress", "progress.md.j2", (".pdf", ".docx"), FOLLOW_UP_PATH),
+        ("open_session", "open-session.md.j2", (".pptx",), FOLLOW_UP_PATH),
+    ):
+        conf = settings[key]
+        name = conf["file"].format(**words)
+        specs.append(
+            ReportSpec(
+                name=f"{edition}/{name}",
+                template=template,
+                kind=conf["kind"],
+                title=conf["title"].format(**words),
+                subtitle=conf["subtitle"].format(**words),
+                edition=edition,
+                topics=tuple(t for t in corpus.topics if t.closed is None),
+                url_path=path,
+                sources=(TOPICS_DIR, RECOMMENDATIONS_DIR),
+                corpus=corpus,
+                formats=formats,
+                alias=name,
+            )
+        )
+    return specs
+
+
+def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
+    """Every edition's reports under <edition>/ (a report per topic of its sessions, a digest per audience and a
+    compendium of everything then in force), in the branding's language, as templates/reports/reports.yaml
+    (and its translation) names them; in English, also the current edition's progress report and open-session
+    deck. The current edition's reports are also published at the top level, and so is each other topic's
+    latest."""
+    latest = current_edition(corpus)
+    specs: list[ReportSpec] = []
+    aliased: set[str] = set()
+    for year in reversed(editions(corpus)):
+        for spec in _edition_specs(snapshot(corpus, year), state_of(corpus, year), branding, year):
+            alias = (
+                spec.name if (year == latest or spec.template == "topic.md.j2") and spec.name not in aliased else None
+            )
+            if alias:
+                aliased.add(alias)
+            specs.append(replace(spec, name=f"{year}/{spec.name}", alias=alias))
+    if latest and branding.language == SOURCE_LANGUAGE:
+        specs += _open_session_specs(corpus, branding, branding.report_settings, latest)
     return specs
 
 
@@ -263,6 +326,15 @@ def _files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def _changes(corpus: Corpus, spec: ReportSpec) -> EditionLog | None:
+    """What the edition changed, for its compendium."""
+    if spec.template != "compendium.md.j2":
+        return None
+    years = editions(corpus)
+    later = [y for y in years if y > spec.edition]
+    return edition_log(corpus, spec.edition, later[0] if later else None)
+
+
 @dataclass(frozen=True)
 class _Language:
     """What a report in one language is rendered with: its branding, settings, words and templates."""
@@ -295,6 +367,7 @@ def _language(branding: Branding, language: str) -> _Language:
         say=lambda wording, **values: str(wording).format(**values),
         words=words,
         language=language,
+        addressee_state=addressee_state,
     )
     return _Language(language, localised, settings, env)
 
@@ -329,7 +402,7 @@ def _typst_words(words: dict, source_text: str) -> dict[str, object]:
 
 
 # The modules whose code shapes the report files, beside the templates: a change to them remakes every report.
-_SHAPING_MODULES = (render, pdf_tags, docx_layout)
+_SHAPING_MODULES = (render, pdf_tags, docx_layout, charts, progress, deck, officefiles)
 
 
 @dataclass(frozen=True)
@@ -432,6 +505,7 @@ def render_sources(
     languages: dict[str, _Language] = {}
     rendered = []
     for spec in specs:
+        own = spec.corpus or corpus  # an earlier edition's report shows that edition's snapshot
         local = languages.get(spec.language) or languages.setdefault(spec.language, _language(branding, spec.language))
         words, brand = local.words, local.branding
         site_url = absolute(str(branding["site_url"]), "" if spec.language == SOURCE_LANGUAGE else f"{spec.language}/")
@@ -443,12 +517,11 @@ def render_sources(
         url = absolute(site_url, spec.url_path)
         citation_before = f"{publisher} ({spec.edition}). "
         citation_after = words["citation_after"].format(kind=spec.kind, edition=spec.edition, revision=revision[:12])
-        mine = [
-            r for r in corpus.recommendations_for(audience=spec.audience_key) if r.topic in {t.id for t in spec.topics}
-        ]
+        covered = {t.id for t in spec.topics}
+        mine = [r for r in own.recommendations_for(audience=spec.audience_key) if r.topic in covered]
         counts = _counts(mine)
-        chart_svg, chart = _chart(corpus, spec, local, templates)
-        cited, reference_anchors = _cited(corpus, spec)
+        chart_svg, chart = _chart(own, spec, local, templates)
+        cited, reference_anchors = _cited(own, spec)
         # The PDF's imprint adds the Typst compiler's own version, which only typst itself can tell.
         pdf_tools = local.listed([*_tools(info, ("quaestio", "pandoc", "typst"), local), words["typst_compiler"]])
         docx_tools = local.listed(_tools(info, ("quaestio", "pandoc"), local))
@@ -468,25 +541,34 @@ def render_sources(
         context = dict(
             report=report,
             topics=spec.topics,
-            topic=spec.topics[0] if len(spec.topics) == 1 else None,
+            topic=spec.topics[0] if len(spec.topics) == 1 and spec.template == "topic.md.j2" else None,
             audience_key=spec.audience_key,
             edition=spec.edition,
             audience=brand.audience(spec.audience_key) if spec.audience_key else None,
             counts=counts,
             chart=chart,
-            references_by_id={(t.id, r.id): r for t in corpus.topics for r in t.references},
+            references_by_id={(t.id, r.id): r for t in own.topics for r in t.references},
             reference_entries=_bibliography(cited, branding, spec.language),
             reference_anchors=reference_anchors,
             glossary_entries=_glossary(spec.topics),
             site_url=site_url,
+            changes=_changes(corpus, spec),
         )
-        markdown_pdf = render_markdown(local.env, spec.template, corpus, brand, **context)
+        assets: tuple[Asset, ...] = ()
+        if spec.template in OPEN_SESSION_TEMPLATES:
+            today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
+            extra, assets = open_session_context(own, brand, today)
+            context.update(extra)  # type: ignore[arg-type]
+        markdown_pdf = render_markdown(local.env, spec.template, own, brand, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section,
         # and shows the chart as a picture (typst draws it from the SVG).
         docx_context = {**context, "chart": {**chart, "file": CHART_PNG}}
         markdown_docx = "\n".join(
-            render_markdown(local.env, name, corpus, brand, **docx_context) for name in ("imprint.md.j2", spec.template)
+            render_markdown(local.env, name, own, brand, **docx_context) for name in ("imprint.md.j2", spec.template)
         )
+        for asset in assets:  # Word and the slides show the open-session charts as PNG images
+            if asset.name.endswith(".svg"):
+                markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
         tag = Language(spec.language).tag
         meta = {
             "title": spec.title,
@@ -526,12 +608,13 @@ def render_sources(
             "words": _typst_words(words, pdf_source_text),
             "kind_edition": words["kind_edition"].format(kind=spec.kind, edition=spec.edition),
         }
-        digest = hashlib.sha256(
-            "\x1f".join(
-                [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), chart_svg, str(epoch)]
-            ).encode()
-        ).hexdigest()
-        rendered.append(ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest, chart_svg))
+        parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), chart_svg, str(epoch)]
+        digest = hashlib.sha256("\x1f".join([*parts, *spec.formats]).encode())
+        for asset in assets:
+            digest.update(asset.name.encode() + asset.data + asset.alt.encode())
+        rendered.append(
+            ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), chart_svg, assets)
+        )
     return rendered
 
 
@@ -562,6 +645,14 @@ def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
     return completed.stdout
 
 
+def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
+    """The typst source with the asset's description as the alt text of its image (PDF/UA requires one; pandoc's
+    typst writer does not pass it). Only the report templates insert images: content cannot."""
+    alt = asset.alt.replace("\\", "\\\\").replace('"', '\\"')
+    call = f'image("{asset.name}"'.encode()
+    return typst_source.replace(call, call + f', alt: "{alt}"'.encode())
+
+
 def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file."""
     templates = branding.templates / REPORTS_TEMPLATES
@@ -573,10 +664,14 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
-        (folder / "report.typ").write_bytes(typst_source)
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
         (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
+        for asset in source.assets:
+            if asset.name.endswith(".svg"):
+                (folder / asset.name).write_bytes(asset.data)
+                typst_source = _with_alt(typst_source, asset)
+        (folder / "report.typ").write_bytes(typst_source)
         job = TypstJob(
             source=str(folder / "report.typ"),
             root=str(folder),
@@ -676,6 +771,8 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         folder = Path(scratch)
         target = folder / "report.docx"
         (folder / CHART_PNG).write_bytes(_png(source.chart_svg, "16cm", fonts))
+        for asset in source.assets:
+            (folder / asset.name).write_bytes(asset.data)
         _run_pandoc(
             source.markdown_docx,
             [
@@ -727,9 +824,67 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         return docx_layout.finish_docx(target.read_bytes(), layout)
 
 
+def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
+    """pandoc Markdown to PPTX with the reference deck drawn from the branding; charts as PNG, speaker notes
+    from `::: notes` blocks, one slide per top-level heading."""
+    meta = source.meta
+    markdown = source.markdown_pdf
+    for asset in source.assets:
+        if asset.name.endswith(".svg"):
+            markdown = markdown.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
+    with tempfile.TemporaryDirectory(prefix="quaestio-pptx-") as scratch:
+        folder = Path(scratch)
+        footer = f"{meta['publisher']} · {meta['title']}"
+        (folder / "reference.pptx").write_bytes(reference_deck(branding, footer, logo_png(branding)))
+        for asset in source.assets:
+            (folder / asset.name).write_bytes(asset.data)
+        target = folder / "deck.pptx"
+        _run_pandoc(
+            markdown,
+            [
+                "--resource-path",
+                scratch,
+                "--to",
+                "pptx",
+                "--slide-level",
+                "1",
+                "--output",
+                str(target),
+                "--reference-doc",
+                str(folder / "reference.pptx"),
+                "--metadata",
+                f"title={meta['title']}",
+                "--metadata",
+                f"subtitle={meta['subtitle']}",
+                "--metadata",
+                f"date=Follow-up as at {meta['date']}",
+                "--metadata",
+                "lang=en-GB",
+            ],
+            source.epoch,
+        )
+        deck = finish_deck(target.read_bytes(), logo_png(branding), {a.name: a.alt for a in source.assets})
+        return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.UTC).replace(tzinfo=None))
+
+
+def _compilers() -> dict[str, Callable[[ReportSource, Branding], bytes]]:
+    return {".pdf": compile_pdf, ".docx": compile_docx, ".pptx": compile_pptx}
+
+
+def _place(cached: Path, out: Path, spec: ReportSpec, suffix: str) -> list[str]:
+    """Put a compiled file at its edition's name, and at its top-level name when it has one."""
+    names = [f"{spec.name}{suffix}", *([f"{spec.alias}{suffix}"] if spec.alias else [])]
+    for name in names:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(cached, out / name)
+    return names
+
+
 def _memory_mb(job: ReportJob) -> float:
     source, suffix = job[0], job[1]
-    return pdf_memory_mb(len(source.markdown_pdf)) if suffix == ".pdf" else docx_memory_mb(len(source.markdown_docx))
+    if suffix == ".pdf":
+        return pdf_memory_mb(len(source.markdown_pdf))
+    return docx_memory_mb(len(source.markdown_docx))  # a deck, made by pandoc alone, as a Word document
 
 
 def write_reports(
@@ -747,24 +902,25 @@ def write_reports(
     sources = render_sources(corpus, info, branding, history, specs)
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    compilers = _compilers()
     jobs: list[ReportJob] = []
-    unchanged = []
+    unchanged: list[str] = []
     for source in sources:
-        for suffix, compiler in ((".pdf", compile_pdf), (".docx", compile_docx)):
+        for suffix in source.spec.formats:
             cached = cache_dir / f"{source.key}{suffix}"
             if cached.is_file():
-                link_or_copy(cached, out / f"{source.spec.name}{suffix}")
-                unchanged.append(f"{source.spec.name}{suffix}")
+                unchanged += _place(cached, out, source.spec, suffix)
             else:
-                jobs.append((source, suffix, compiler, cached))
-    written = []
+                jobs.append((source, suffix, compilers[suffix], cached))
+    written: list[str] = []
+    done: list[ReportJob] = []
 
     def finished(job: ReportJob, content: bytes) -> None:
         source, suffix, _, cached = job
         write_atomically(cached, content)
-        link_or_copy(cached, out / f"{source.spec.name}{suffix}")
-        written.append(f"{source.spec.name}{suffix}")
-        say(f"[{len(written)}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - len(written)} left)")
+        written.extend(_place(cached, out, source.spec, suffix))
+        done.append(job)
+        say(f"[{len(done)}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - len(done)} left)")
 
     # Largest first, as many at once as the cores and the memory allow (see budget.py).
     run_within_budget(
@@ -772,7 +928,7 @@ def write_reports(
         lambda job: job[2](job[0], branding),
         finished,
     )
-    keep = {f"{s.key}{suffix}" for s in sources for suffix in (".pdf", ".docx")}
+    keep = {f"{s.key}{suffix}" for s in sources for suffix in s.spec.formats}
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()

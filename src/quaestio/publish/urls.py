@@ -24,3 +24,19 @@ def catalog_path(catalog_id: str) -> str:
 def absolute(site_url: str, path: str) -> str:
     """An absolute address on the site."""
     return site_url.rstrip("/") + "/" + path
+
+
+FOLLOW_UP_PATH = "follow-up/"
+CHANGELOG_PATH = "changelog/"
+EDITIONS_PATH = "editions/"
+FEED_FILE = "feed.xml"
+
+
+def edition_path(edition: int) -> str:
+    """The permanent path of an edition's page: it stays when later editions come."""
+    return f"{EDITIONS_PATH}{edition}/"
+
+
+def edition_topic_path(edition: int, topic_id: str) -> str:
+    """The permanent path of a topic as an edition published it."""
+    return f"{EDITIONS_PATH}{edition}/topics/{topic_id}/"

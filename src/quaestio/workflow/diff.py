@@ -451,10 +451,12 @@ def _change_markdown(change: Change) -> list[str]:
     if isinstance(change.old, list) or isinstance(change.new, list):
         old = change.old if isinstance(change.old, list) else []
         new = change.new if isinstance(change.new, list) else []
-        if change.field == "follow_up":
+        if change.field == "tracker":
+            entries = (sum(len(a.get("history") or []) for a in x if isinstance(a, dict)) for x in (old, new))
+            before, after = entries
             return [
-                f"  - follow_up: {len(old)} → {len(new)} entries"
-                + (" (entries edited)" if len(old) == len(new) else "")
+                f"  - tracker: {len(old)} → {len(new)} addressees, {before} → {after} entries"
+                + (" (entries edited)" if (len(old), before) == (len(new), after) else "")
             ]
         moves = [
             f"added {', '.join(map(str, (x for x in new if x not in old)))}" if any(x not in old for x in new) else "",

@@ -115,20 +115,20 @@ def _csv_text(raw: bytes, source: str) -> tuple[str | None, list[Finding]]:
         ]
 
 
-def _known(name: str | None) -> bool:
-    return _normal_header(name) in COLUMNS
+def _known(name: str | None, columns: Sequence[str] = COLUMNS) -> bool:
+    return _normal_header(name) in columns
 
 
 def _normal_header(name: str | None) -> str:
     return (name or "").strip().lower()
 
 
-def _delimiter(text: str, source: str) -> tuple[str | None, list[Finding]]:
+def _delimiter(text: str, source: str, columns: Sequence[str] = COLUMNS) -> tuple[str | None, list[Finding]]:
     header = next((line for line in text.splitlines() if line.strip()), "")
     scores = []
     for delimiter in DELIMITERS:
         cells = next(csv.reader([header], delimiter=delimiter), [])
-        scores.append((sum(_known(c) for c in cells), delimiter))
+        scores.append((sum(_known(c, columns) for c in cells), delimiter))
     best, delimiter = max(scores, key=lambda s: s[0])
     if best >= 2:
         return delimiter, []
@@ -139,14 +139,14 @@ def _delimiter(text: str, source: str) -> tuple[str | None, list[Finding]]:
             source,
             (1, 1),
             Code.CSV_DELIMITER,
-            f"the header row cannot be split into the columns {', '.join(COLUMNS)}{found}",
+            f"the header row cannot be split into the columns {', '.join(columns)}{found}",
             "separate the columns with commas (semicolons and tabs also work), and start the file with the header row",
         )
     ]
 
 
-def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
-    """A CSV file as a table; findings for a wrong encoding or delimiter."""
+def read_csv(file: Path, source: str, columns: Sequence[str] = COLUMNS) -> tuple[Table | None, list[Finding]]:
+    """A CSV file as a table; findings for a wrong encoding or delimiter (columns: the header's known names)."""
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -154,7 +154,7 @@ def read_csv(file: Path, source: str) -> tuple[Table | None, list[Finding]]:
     text, problems = _csv_text(raw, source)
     if text is None:
         return None, problems
-    delimiter, problems = _delimiter(text, source)
+    delimiter, problems = _delimiter(text, source, columns)
     if delimiter is None:
         return None, problems
     records: list[list[str]] = []
@@ -275,13 +275,15 @@ def _cell(value: object) -> str | None:
     return text or None
 
 
-def read_table(file: Path, source: str, sheet: str | None = None) -> tuple[Table | None, list[Finding]]:
-    """A spreadsheet file as a table, by its extension (.csv or .xlsx)."""
+def read_table(
+    file: Path, source: str, sheet: str | None = None, columns: Sequence[str] = COLUMNS
+) -> tuple[Table | None, list[Finding]]:
+    """A spreadsheet file as a table, by its extension (.csv or .xlsx); columns are the names its header may use."""
     suffix = file.suffix.lower()
     if suffix == ".csv":
         if sheet is not None:
             raise ImporterError("--sheet applies to .xlsx workbooks only")
-        return read_csv(file, source)
+        return read_csv(file, source, columns)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(file, source, sheet)
     if suffix == ".xls":

@@ -80,6 +80,8 @@ class TopicFacts:
     code: str
     challenges: tuple[str, ...]
     references: tuple[str, ...]
+    edition: int | None = None
+    first_edition: int | None = None
 
 
 def topic_facts(root: Path, topic: str) -> TopicFacts:
@@ -101,7 +103,17 @@ def topic_facts(root: Path, topic: str) -> TopicFacts:
         entries = entries if isinstance(entries, list) else []
         return tuple(e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str))
 
-    return TopicFacts(topic, code, ids(document.data.get("challenges")), ids(document.data.get("references")))
+    edition = document.data.get("edition")
+    earlier = [e.get("edition") for e in document.data.get("earlier_editions") or [] if isinstance(e, dict)]
+    years = [y for y in (*earlier, edition) if isinstance(y, int)]
+    return TopicFacts(
+        topic,
+        code,
+        ids(document.data.get("challenges")),
+        ids(document.data.get("references")),
+        edition if isinstance(edition, int) else None,
+        min(years) if years else None,
+    )
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -134,6 +146,8 @@ def recommendation_entry(
     entry["priority"] = given.get("priority") or "medium"
     entry["horizon"] = given.get("horizon") or "medium"
     entry["status"] = "draft"
+    if facts.edition is not None and facts.edition != facts.first_edition:
+        entry["edition"] = facts.edition  # made in a later edition of its topic than the first
     entry["addresses"] = _flow(given.get("addresses", ()))
     entry["references"] = _flow(given.get("references", ()))
     if not comments:
@@ -159,6 +173,8 @@ def recommendation_entry(
     _comment(entry, "priority", "how urgent: high, medium or low", column)
     _comment(entry, "horizon", "within which term: short, medium or long", column)
     _comment(entry, "status", "draft, proposed, adopted (by the working group) or withdrawn", column)
+    if "edition" in entry:
+        _comment(entry, "edition", "the edition that makes it: the topic's current one", column)
     challenges = ", ".join(facts.challenges) or f"none yet in topics/{facts.id}.yaml"
     _comment(entry, "addresses", f"the challenges it responds to: {challenges}", column)
     _comment(entry, "references", f"the sources that support it, by ID, from topics/{facts.id}.yaml", column)

@@ -15,8 +15,8 @@ from quaestio.publish.locale import number
 from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language
 
 DOWNLOADS_DIR = "downloads"
-REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX"}
-DATA_SUFFIXES = {".json": "JSON", ".csv": "CSV"}
+REPORT_SUFFIXES = {".pdf": "PDF", ".docx": "DOCX", ".pptx": "PPTX"}
+DATA_SUFFIXES = {".json": "JSON", ".csv": "CSV", ".xlsx": "XLSX"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,12 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
     names[compendium["file"].format(edition=edition)] = ReportName(
         f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names)
     )
+    for pack in ("progress", "open_session"):
+        if pack in settings:
+            words = {"edition": edition, "first": edition, "coalition": branding["coalition"]["name"]}  # type: ignore[index]
+            names[settings[pack]["file"].format(**words)] = ReportName(
+                f"{settings[pack]['kind']}: {settings[pack]['title'].format(**words)}", len(names)
+            )
     return names
 
 

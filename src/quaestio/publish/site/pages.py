@@ -17,16 +17,32 @@ import jinja2
 from markupsafe import Markup, escape
 
 from quaestio.content.catalogs import Catalog, Control, ControlGroup
+from quaestio.content.editions import current_edition
 from quaestio.content.model import Corpus, Recommendation, Text, Topic, texts_in
+from quaestio.content.tracker import RecommendationState, recommendation_state
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.csl import csl_id, mark_title, topic_entries
+from quaestio.publish.feed import atom_feed
 from quaestio.publish.locale import long_date, number, plural
 from quaestio.publish.site import compiled, content
+from quaestio.publish.site.cycle import cycle_pages, edition_views
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version, human_size
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.fragments import FragmentStore
-from quaestio.publish.urls import absolute, audience_path, catalog_path, recommendation_path, topic_path
+from quaestio.publish.urls import (
+    CHANGELOG_PATH,
+    EDITIONS_PATH,
+    FEED_FILE,
+    FOLLOW_UP_PATH,
+    absolute,
+    audience_path,
+    catalog_path,
+    edition_path,
+    edition_topic_path,
+    recommendation_path,
+    topic_path,
+)
 from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language, Priority, Status
 
 SITE_TEMPLATES = "site"
@@ -195,6 +211,14 @@ class SiteContext:
             return Markup('<span lang="en">{}</span>').format(content.attribute(value))
         return Markup.escape(content.attribute(value, self.language))
 
+    def english_part(self) -> Markup:
+        """' lang="en"' for a part written only in English (the yearly cycle's pages) on a page in another
+        language, counted for the page's notice; else ''."""
+        if self.language == SOURCE_LANGUAGE:
+            return Markup("")
+        self.fallbacks += 1
+        return Markup(' lang="en"')
+
     def t_in(self, value: Text, written_in: Language) -> Markup:
         """Like t, for a text whose English source is written in another language (a French name in an English
         file): marked with the language it is shown in whenever that is not the page's."""
@@ -240,6 +264,19 @@ class SiteContext:
 
     def label(self, group: str, value: str) -> str:
         return self.branding.label(group, value)
+
+    @cached_property
+    def today(self) -> str:
+        """The build's date (from the content's revision, never the clock), against which targets fall due."""
+        return self.info.date.isoformat()
+
+    @cached_property
+    def _states(self) -> dict[str, RecommendationState]:
+        return {r.id: recommendation_state(r) for r in self.corpus.recommendations}
+
+    def state(self, recommendation: Recommendation) -> RecommendationState:
+        """Where a recommendation's implementation stands, rolled up from its addressees."""
+        return self._states[recommendation.id]
 
     def audience(self, key: str) -> Mapping[str, str]:
         return self.branding.audience(key)
@@ -392,7 +429,15 @@ class PageWriter:
             "priorities": tuple(Priority),
             "statuses": tuple(Status),
             "paths": SimpleNamespace(
-                topic=topic_path, audience=audience_path, recommendation=recommendation_path, catalog=catalog_path
+                topic=topic_path,
+                audience=audience_path,
+                recommendation=recommendation_path,
+                catalog=catalog_path,
+                edition=edition_path,
+                edition_topic=edition_topic_path,
+                follow_up=FOLLOW_UP_PATH,
+                changelog=CHANGELOG_PATH,
+                editions=EDITIONS_PATH,
             ),
             "anchor_of": _anchor_of,
         }
@@ -507,6 +552,7 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     """The site's own files from templates/site/assets; *.j2 files are filled with the branding colours."""
     # Each colour is #rrggbb: branding.schema.json requires it before anything is built.
     colours: Mapping[str, str] = branding["colours"]  # type: ignore[assignment]
+    status_colours: Mapping[str, str] = branding.settings.get("status_colours", {})  # type: ignore[assignment]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates / "assets")),
         autoescape=False,
@@ -516,7 +562,7 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for source in sorted((templates / "assets").iterdir()):
         if source.is_file() and source.suffix == ".j2":
-            files[source.stem] = env.get_template(source.name).render(colours=colours)
+            files[source.stem] = env.get_template(source.name).render(colours=colours, status_colours=status_colours)
         elif source.is_file():
             files[source.name] = source.read_bytes()
     return files
@@ -525,7 +571,8 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
 def navigation(
     corpus: Corpus, branding: Branding, wording: Mapping[str, object], language: str = SOURCE_LANGUAGE
 ) -> list:
-    """The menu: a fixed set of pages plus one entry per topic and audience, never one per recommendation.
+    """The menu: a fixed set of pages plus one entry per topic of the current edition and per audience, never
+    one per recommendation; older editions are on the archive page, so the menu does not grow with the years.
 
     Titles are HTML-escaped: the theme inserts them into every page as HTML.
     """
@@ -537,11 +584,21 @@ def navigation(
     def section(title: str, entries: list) -> dict[str, list]:
         return {html_escape(content.attribute(title, language)): entries}
 
+    current = current_edition(corpus)
+    topics = [t for t in corpus.topics if t.edition == current and t.closed is None]
     return [
         entry(labels["home"], ""),
-        section(labels["topics"], [entry(t.title, topic_path(t.id)) for t in corpus.topics]),
+        section(
+            labels["topics"],
+            [
+                *(entry(t.title, topic_path(t.id)) for t in topics),
+                entry(labels["archive"], EDITIONS_PATH),
+            ],
+        ),
         section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in tuple(Audience)]),
         entry(labels["recommendations"], "recommendations/"),
+        entry(labels["follow_up"], FOLLOW_UP_PATH),
+        entry(labels["changelog"], CHANGELOG_PATH),
         entry(labels["downloads"], f"{DOWNLOADS_DIR}/"),
         entry(labels["glossary"], "glossary/"),
         *(
@@ -579,6 +636,7 @@ class SiteGenerator:
         downloads_list = [d for _, d in self.published]
         self.site = SiteContext(corpus, info, branding, self.wording, downloads_list, references, language)
         self.nav = navigation(corpus, branding, self.wording, language)
+        self.editions, self.edition_files = edition_views(corpus, downloads)
 
     def compile_templates(self, scratch: Path) -> None:
         """Compile the site's templates once for every language (they are shared in memory)."""
@@ -622,6 +680,7 @@ class SiteGenerator:
             ("about/", titles["about"], "pages/about.md.j2", {}),
             ("accessibility/", titles["accessibility"], "pages/accessibility.md.j2", {}),
         ]
+        pages += cycle_pages(corpus, branding, wording, self.site.today, self.editions)
         return pages
 
     def write(
@@ -646,11 +705,13 @@ class SiteGenerator:
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
         if main and self.language == SOURCE_LANGUAGE:  # the other languages link to the English site's copies
-            for source, download in self.published:
+            for source, download in (*self.published, *self.edition_files):
                 target = docs / download.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
                 writer.files.add(target)
+            feed = atom_feed(self.site.corpus, self.site.branding, self.wording).encode("utf-8")
+            writer.files.add(_write_if_changed(docs / FEED_FILE, feed))
         if main:
             for name, data in _assets(self.site.branding, self.templates).items():
                 writer.asset(name, data)

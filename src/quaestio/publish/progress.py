@@ -1,0 +1,164 @@
+"""The open-session pack's content: follow-up figures, charts (SVG for the PDF, PNG for Word and the slides)
+and each topic's key recommendations, for the progress report and the slide deck."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import typst
+
+from quaestio.content.editions import changelog, current_edition, editions
+from quaestio.content.model import Corpus, Topic
+from quaestio.content.tracker import RecommendationState, Tally, tallies, tally
+from quaestio.publish.branding import Branding
+from quaestio.publish.charts import ORDER, Style, bars_chart, series_chart
+from quaestio.publish.followup_figures import FollowUpFigures
+from quaestio.vocab import Audience, Priority
+
+OPEN_SESSION_TEMPLATES = ("progress.md.j2", "open-session.md.j2")
+KEY_RECOMMENDATIONS = 4  # per topic, on its page of the progress report and its slide
+CHART_WIDTH = 720
+SLIDE_WIDTH = 400  # narrower charts keep their text legible in half a slide
+SLIDE_BARS_WIDTH = 320  # drawn narrower, a topic's bars are scaled up to half a slide and their text reads
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file a report shows (a chart): its name, its bytes and the text that describes it to readers who
+    cannot see it."""
+
+    name: str
+    data: bytes
+    alt: str
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    """One topic's recommendations in force, their tally by audience and the few to show first."""
+
+    topic: Topic
+    states: tuple[RecommendationState, ...]
+    by_audience: tuple[tuple[str, Tally], ...]
+    key: tuple[RecommendationState, ...]
+    chart: str
+
+    @property
+    def total(self) -> Tally:
+        return tally(self.topic.id, self.states)
+
+
+def rasterise(svg: str, fonts: Path, width_pt: int = CHART_WIDTH, ppi: int = 200, fill: str = "white") -> bytes:
+    """A PNG of an SVG chart, drawn by typst with the report fonts (no other program needed); fill "none"
+    leaves the background transparent."""
+    with tempfile.TemporaryDirectory(prefix="quaestio-chart-") as scratch:
+        folder = Path(scratch)
+        (folder / "chart.svg").write_text(svg, encoding="utf-8")
+        (folder / "chart.typ").write_text(
+            f"#set page(width: auto, height: auto, margin: 0pt, fill: {fill})\n"
+            f'#image("chart.svg", width: {width_pt}pt)\n',
+            encoding="utf-8",
+        )
+        return typst.compile(
+            str(folder / "chart.typ"),
+            root=str(folder),
+            format="png",
+            ppi=ppi,
+            font_paths=[str(fonts)],
+            ignore_system_fonts=True,
+        )
+
+
+def _style(branding: Branding) -> Style:
+    colours: Mapping[str, str] = branding.settings.get("status_colours", {})  # type: ignore[assignment]
+    return Style(colours, lambda value: branding.label("implementation", value), str(branding["colours"]["primary"]))  # type: ignore[index]
+
+
+def key_recommendations(states: tuple[RecommendationState, ...]) -> tuple[RecommendationState, ...]:
+    """The recommendations to show first: priority recommendations, then high priority, then the others,
+    those with progress to report before the rest."""
+    rank = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+    ordered = sorted(
+        states,
+        key=lambda s: (
+            not s.recommendation.priority_flag,
+            rank[s.recommendation.priority],
+            s.updated is None,
+            s.recommendation.id,
+        ),
+    )
+    return tuple(ordered[:KEY_RECOMMENDATIONS])
+
+
+def _asset_pair(name: str, svg: str, alt: str, fonts: Path) -> list[Asset]:
+    width = int(svg.split('width="', 1)[1].split('"', 1)[0])
+    return [Asset(f"{name}.svg", svg.encode("utf-8"), alt), Asset(f"{name}.png", rasterise(svg, fonts, width), alt)]
+
+
+def _by_year(fig: FollowUpFigures) -> tuple[tuple[str, tuple], ...]:
+    """Every assessment up to the figures' date, newest year first, oldest first within a year."""
+    updates = sorted(fig.recent(count=10**9), key=lambda u: (u.date, u.recommendation.id, u.addressee))
+    years: dict[str, list] = {}
+    for update in updates:
+        years.setdefault(update.date[:4], []).append(update)
+    return tuple((year, tuple(items)) for year, items in sorted(years.items(), reverse=True))
+
+
+def open_session_context(corpus: Corpus, branding: Branding, today: str) -> tuple[dict[str, object], tuple[Asset, ...]]:
+    """What the progress report and the deck show, and the charts they show it with."""
+    fig = FollowUpFigures(corpus, today)
+    style = _style(branding)
+    fonts = branding.templates / "fonts"
+    assets: list[Asset] = []
+    series_title = "Recommendations in force by implementation status, year by year"
+    series = series_chart(fig.series, style, series_title, CHART_WIDTH, "series")
+    last = fig.series[-1] if fig.series else None
+    alt = f"{series_title}. " + (
+        f"In {last.key}, {last.count(ORDER[0])} of {last.total} implemented; the table gives every year."
+        if last
+        else ""
+    )
+    assets += _asset_pair("chart-series", series, alt, fonts)
+    assets += _asset_pair("slide-series", series_chart(fig.series, style, series_title, SLIDE_WIDTH, "s"), alt, fonts)
+    audiences = [(str(branding.audience(t.key)["label"]), t) for t in fig.by_audience]
+    chart = bars_chart(audiences, style, "By audience", CHART_WIDTH, "audience")
+    assets += _asset_pair(
+        "chart-audience",
+        chart,
+        "Recommendations in force by audience and implementation status; the table gives the figures.",
+        fonts,
+    )
+    topics = []
+    for topic in (t for t in corpus.topics if t.closed is None):
+        states = tuple(s for s in fig.states if s.recommendation.topic == topic.id)
+        if not states:
+            continue
+        groups = tallies(states, lambda r: r.audience, tuple(Audience))
+        rows = tuple((str(branding.audience(t.key)["label"]), t) for t in groups if t.total)
+        name = f"chart-topic-{topic.id}"
+        svg = bars_chart(rows, style, topic.title.en, CHART_WIDTH, name)
+        topic_alt = f"{topic.title.en}: recommendations in force by audience and implementation status: " + "; ".join(
+            f"{label}, {t.count(ORDER[0])} of {t.total} implemented" for label, t in rows
+        )
+        assets += _asset_pair(name, svg, topic_alt + ".", fonts)
+        slide = bars_chart(rows, style, topic.title.en, SLIDE_BARS_WIDTH, f"s-{topic.id}")
+        assets += _asset_pair(f"slide-topic-{topic.id}", slide, topic_alt + ".", fonts)
+        topics.append(TopicProgress(topic, states, rows, key_recommendations(states), name))
+    logs = changelog(corpus)
+    context = {
+        "fig": fig,
+        "today": today,
+        "statuses": ORDER,
+        "topic_progress": tuple(topics),
+        "audience_rows": tuple(audiences),
+        "series_rows": tuple((t.key, t) for t in fig.series),
+        "current_log": logs[0] if logs else None,
+        "first_edition": min(editions(corpus), default=0),
+        "current": current_edition(corpus),
+        "flagged_states": tuple(s for s in fig.states if s.recommendation.priority_flag),
+        "alts": {a.name: a.alt for a in assets if a.name.endswith(".svg")},
+        "assessments_by_year": _by_year(fig),
+    }
+    return context, tuple(assets)
