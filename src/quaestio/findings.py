@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -331,7 +332,11 @@ def did_you_mean(value: object, candidates: Iterable[str]) -> str:
     """A "did you mean 'x'?" hint for a misspelled value, or '' when nothing is close."""
     if not isinstance(value, str):
         return ""
-    choices = list(candidates)
+    return _closest(value, tuple(candidates))
+
+
+@functools.lru_cache(maxsize=4096)  # the same slip is often made in many places, and asked about twice
+def _closest(value: str, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     if not close:
         folded = {c.lower(): c for c in choices}

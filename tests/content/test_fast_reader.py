@@ -25,7 +25,16 @@ def _same_as_careful(text: str) -> bool:
     data, starts = fast
     assert data == careful.data
     assert Positions.deferred(data, starts) == careful.positions
+    _asks_the_same(Positions.deferred(data, starts), careful.positions)
     return True
+
+
+def _asks_the_same(deferred: Positions, maps: Positions) -> None:
+    """Each position found by counting nodes is the one the maps hold, for paths that exist and that do not."""
+    for path in list(maps.values)[:300]:
+        for asked in (path, path + ("missing",), path + (99,), path + (0, "deeper")):
+            assert deferred.of_value(asked) == maps.of_value(asked), asked
+            assert deferred.of_key(asked) == maps.of_key(asked), asked
 
 
 def _content_files() -> list:

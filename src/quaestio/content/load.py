@@ -38,11 +38,11 @@ _FALSES = frozenset({"false", "False", "FALSE"})
 class Positions:
     """Where each value (and each mapping key) of a document stands, as 1-based (line, column).
 
-    The fast reader keeps only where each node starts, in reading order (`deferred`); the two maps are
-    built from those on first use, which a clean file seldom needs.
+    The fast reader keeps only where each node starts, in reading order (`deferred`): a position asked
+    for is found by counting the nodes before it, and the two maps are built only if asked for whole.
     """
 
-    __slots__ = ("_keys", "_packed", "_root", "_starts", "_values")
+    __slots__ = ("_keys", "_packed", "_root", "_sizes", "_starts", "_values")
 
     def __init__(
         self, values: Mapping[JsonPath, Position] | None = None, keys: Mapping[JsonPath, Position] | None = None
@@ -52,6 +52,7 @@ class Positions:
         self._root: object = None
         self._starts: Sequence[int] = ()
         self._packed = False  # True: the maps are still to be built from _starts
+        self._sizes: dict[int, int] = {}  # id of a list or mapping -> how many nodes it holds, itself included
 
     @classmethod
     def deferred(cls, root: object, starts: Sequence[int]) -> Positions:
@@ -82,15 +83,53 @@ class Positions:
 
     def of_value(self, path: JsonPath) -> Position:
         """The position of the value at path, or of its nearest ancestor that has one."""
-        values = self.values
+        if self._packed:
+            return _unpacked(self._starts[self._node_index(path)[0]])
+        values = self._values
         while path not in values and path:
             path = path[:-1]
         return values.get(path, (1, 1))
 
     def of_key(self, path: JsonPath) -> Position:
         """The position of the mapping key that holds the value at path (else of the value)."""
-        found = self.keys.get(path)
+        if self._packed:
+            value, key = self._node_index(path)
+            return _unpacked(self._starts[key if key is not None else value])
+        found = self._keys.get(path)
         return found if found is not None else self.of_value(path)
+
+    def _node_index(self, path: JsonPath) -> tuple[int, int | None]:
+        """In reading order, the index of the node at path (else of its nearest ancestor) and, when the whole
+        path was found and ends in a field name, of that name's node."""
+        node, index, key = self._root, 0, None
+        for step in path:
+            key = None
+            if type(node) is dict and step in node:
+                index += 1  # the mapping itself
+                for name, value in node.items():
+                    if name == step:
+                        key, index, node = index, index + 1, value
+                        break
+                    index += 1 + self._size(value)
+            elif type(node) is list and isinstance(step, int) and 0 <= step < len(node):
+                index += 1 + sum(self._size(value) for value in node[:step])
+                node = node[step]
+            else:
+                return index, None
+        return index, key
+
+    def _size(self, node: object) -> int:
+        if type(node) is dict:
+            found = self._sizes.get(id(node))
+            if found is None:
+                found = self._sizes[id(node)] = 1 + sum(1 + self._size(value) for value in node.values())
+            return found
+        if type(node) is list:
+            found = self._sizes.get(id(node))
+            if found is None:
+                found = self._sizes[id(node)] = 1 + sum(self._size(value) for value in node)
+            return found
+        return 1
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Positions):
@@ -107,6 +146,10 @@ _COLUMN_BITS = 20  # a content file holds at most 1 MiB, so a column fits in 20 
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
 
+def _unpacked(packed: int) -> Position:
+    return ((packed >> _COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
+
+
 def _positions_of(root: object, starts: Sequence[int]) -> tuple[dict[JsonPath, Position], dict[JsonPath, Position]]:
     """The position maps of a document from the start of each node in reading order (as the events came:
     a mapping, then each key and its value; a list, then each item)."""
@@ -115,8 +158,7 @@ def _positions_of(root: object, starts: Sequence[int]) -> tuple[dict[JsonPath, P
     following = iter(starts).__next__
 
     def place() -> Position:
-        packed = following()
-        return ((packed >> _COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
+        return _unpacked(following())
 
     def visit(node: object, path: JsonPath) -> None:
         values[path] = place()
