@@ -60,12 +60,24 @@ def _renamed(text: str, slug: str, new_slug: str, code: str, new_code: str) -> s
     return text
 
 
-def generate(root: Path, total: int, repository: Path = REPOSITORY) -> Path:
-    """Write the repository's content, then renamed copies of its topics, until `total` recommendations."""
+def generate(root: Path, total: int, repository: Path = REPOSITORY, translations: bool = True) -> Path:
+    """Write the repository's content, then renamed copies of its topics, until `total` recommendations.
+
+    With `translations`, the repository's translations come too (they cover its own topics, so the site
+    and reports then have four languages); without, the corpus is English only."""
     sources = _source_topics(repository)
-    for name in ("topics", "recommendations", "catalogs", "translations", "schemas", "templates"):
+    names = (
+        "topics",
+        "recommendations",
+        "catalogs",
+        "schemas",
+        "templates",
+        *(("translations",) if translations else ()),
+    )
+    for name in names:
         if (repository / name).is_dir():
             shutil.copytree(repository / name, root / name, dirs_exist_ok=True)
+    shutil.copy2(repository / "mkdocs.yml", root / "mkdocs.yml")
     count = sum(s.recommendations for s in sources)
     codes = _codes({s.code for s in sources})
     for copy in itertools.count(1):
@@ -105,8 +117,9 @@ if __name__ == "__main__":
     parser.add_argument("root", type=Path)
     parser.add_argument("count", type=int)
     parser.add_argument("--broken", action="store_true", help="give every recommendation one error")
+    parser.add_argument("--english-only", action="store_true", help="leave the repository's translations out")
     args = parser.parse_args()
-    generate(args.root, args.count)
+    generate(args.root, args.count, translations=not args.english_only)
     if args.broken:
         break_each(args.root)
     topics, files, count = shape(args.root)
