@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import metadata
@@ -35,7 +35,7 @@ from quaestio.publish.branding import Branding
 from quaestio.publish.budget import Job, docx_memory_mb, pdf_memory_mb, run_within_budget
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.compact import compact_pdf
-from quaestio.publish.csl import citation_style, csl_id, csl_item, format_entries, mark_title
+from quaestio.publish.csl import citation_style, csl_id, csl_item, format_bibliographies, mark_title
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.locale import locale_name, long_date, number, plural
 from quaestio.publish.officefiles import reproducible_zip
@@ -275,13 +275,24 @@ def _cited(corpus: Corpus, spec: ReportSpec) -> tuple[list[tuple[Topic, Referenc
     return entries, anchors
 
 
-def _bibliography(entries: list[tuple[Topic, Reference]], branding: Branding, language: str) -> list[tuple[str, str]]:
-    """A report's references formatted by pandoc's citeproc (the branding's CSL style, the report language's
-    locale), as (CSL ID, pandoc Markdown) in the style's order."""
-    items = [csl_item(topic, ref, language) for topic, ref in entries]
-    formatted = format_entries(items, citation_style(branding, language), to="markdown") if items else {}
-    by_id = {csl_id(topic, ref): ref for topic, ref in entries}
-    return [(key, _title_marked(entry, by_id[key], language)) for key, entry in formatted.items()]
+def _bibliographies(
+    corpus: Corpus, specs: Sequence[ReportSpec], branding: Branding, cache_dir: Path | None
+) -> list[list[tuple[str, str]]]:
+    """Every report's references formatted by pandoc's citeproc (the branding's CSL style, the report language's
+    locale), as (CSL ID, pandoc Markdown) in the style's order; each report's list on its own, all of a
+    language's lists in one batch (see csl.format_bibliographies)."""
+    cited = [_cited(spec.corpus or corpus, spec)[0] for spec in specs]
+    by_language: dict[str, list[int]] = {}
+    for index, spec in enumerate(specs):
+        by_language.setdefault(spec.language, []).append(index)
+    lists: list[list[tuple[str, str]]] = [[] for _ in specs]
+    for language, indices in by_language.items():
+        groups = [[csl_item(topic, ref, language) for topic, ref in cited[i]] for i in indices]
+        style = citation_style(branding, language)
+        for index, formatted in zip(indices, format_bibliographies(groups, style, cache_dir, "markdown"), strict=True):
+            by_id = {csl_id(topic, ref): ref for topic, ref in cited[index]}
+            lists[index] = [(key, _title_marked(entry, by_id[key], language)) for key, entry in formatted.items()]
+    return lists
 
 
 def _title_marked(entry: str, reference: Reference, language: str) -> str:
@@ -488,9 +499,16 @@ def _chart(corpus: Corpus, spec: ReportSpec, local: _Language, templates: Path) 
 
 
 def render_sources(
-    corpus: Corpus, info: BuildInfo, branding: Branding, history: SourceHistory | None, specs: Iterable[ReportSpec]
+    corpus: Corpus,
+    info: BuildInfo,
+    branding: Branding,
+    history: SourceHistory | None,
+    specs: Sequence[ReportSpec],
+    bibliography_cache: Path | None = None,
 ) -> list[ReportSource]:
-    """Render every planned report to Markdown and metadata, and key each by what shapes its output."""
+    """Render every planned report to Markdown and metadata, and key each by what shapes its output.
+
+    bibliography_cache: a folder keeping formatted bibliographies between builds (see csl.format_entries)."""
     templates = branding.templates / REPORTS_TEMPLATES
     fixed = "|".join(
         [
@@ -504,7 +522,8 @@ def render_sources(
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
     languages: dict[str, _Language] = {}
     rendered = []
-    for spec in specs:
+    bibliographies = _bibliographies(corpus, specs, branding, bibliography_cache)
+    for spec, bibliography in zip(specs, bibliographies, strict=True):
         own = spec.corpus or corpus  # an earlier edition's report shows that edition's snapshot
         local = languages.get(spec.language) or languages.setdefault(spec.language, _language(branding, spec.language))
         words, brand = local.words, local.branding
@@ -521,7 +540,7 @@ def render_sources(
         mine = [r for r in own.recommendations_for(audience=spec.audience_key) if r.topic in covered]
         counts = _counts(mine)
         chart_svg, chart = _chart(own, spec, local, templates)
-        cited, reference_anchors = _cited(own, spec)
+        _, reference_anchors = _cited(own, spec)
         # The PDF's imprint adds the Typst compiler's own version, which only typst itself can tell.
         pdf_tools = local.listed([*_tools(info, ("quaestio", "pandoc", "typst"), local), words["typst_compiler"]])
         docx_tools = local.listed(_tools(info, ("quaestio", "pandoc"), local))
@@ -548,7 +567,7 @@ def render_sources(
             counts=counts,
             chart=chart,
             references_by_id={(t.id, r.id): r for t in own.topics for r in t.references},
-            reference_entries=_bibliography(cited, branding, spec.language),
+            reference_entries=bibliography,
             reference_anchors=reference_anchors,
             glossary_entries=_glossary(spec.topics),
             site_url=site_url,
@@ -899,7 +918,7 @@ def write_reports(
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
     specs = [spec for language in corpus.languages for spec in plan_reports(corpus, branding.localised(language))]
-    sources = render_sources(corpus, info, branding, history, specs)
+    sources = render_sources(corpus, info, branding, history, specs, cache_dir.parent / "csl")
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()
