@@ -277,17 +277,34 @@ def _file_findings(
     return findings
 
 
+# How a field named after a translation language ends, as a block or flow key, plain or quoted: a file whose
+# text holds none of these holds no inline translation ({en: ..., fr: ...}). Prose may hold one too; such a
+# file is only looked at more closely. (Substring tests: a regular expression would take far longer.)
+_LANGUAGE_KEYS = tuple(f"{language}{end}" for language in TRANSLATIONS for end in (":", " :", '":', "':"))
+
+
+def _may_translate_inline(text: str) -> bool:
+    return any(key in text for key in _LANGUAGE_KEYS)
+
+
 def check_translations(
     loaded: LoadedTranslations, english: Sequence[Source], schemas: SchemaSet
 ) -> CheckedTranslations:
     """Check every translation file against its schema and its English file, and collect the translations."""
     paths = {kind: text_paths(schemas.documents[name]) for kind, name in SCHEMA_FILES.items()}
     by_path = {source.file.path: source for source in english}
-    english_units = {s.file.path: units(s.document.data, paths[s.file.kind]) for s in english}
+    # The units of the English files a translation names or that may hold an inline one, not of every file.
+    translated = {translation.file.target.path for translation in loaded.sources}
+    english_units = {
+        s.file.path: units(s.document.data, paths[s.file.kind])
+        for s in english
+        if s.file.path in translated or _may_translate_inline(s.document.text)
+    }
     history = _History(loaded.root, paths)
     findings = list(loaded.findings)
     for source in english:
-        findings.extend(_inline_findings(source, english_units[source.file.path]))
+        if source.file.path in english_units:
+            findings.extend(_inline_findings(source, english_units[source.file.path]))
     collected: dict[str, dict[JsonPath, list[Translation]]] = {}
     for translation in loaded.sources:
         placed = translation.file
