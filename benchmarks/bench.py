@@ -9,6 +9,7 @@ installed into benchmarks/.peers, get the same items and the ratios are printed.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -103,15 +104,19 @@ def bench_doorstop(scratch: Path, root: Path, quaestio: Measure, runs: int) -> l
     ]
 
 
-def bench_site(scratch: Path, root: Path, runs: int, with_peer: bool) -> tuple[list[Figure], Measure | None]:
-    """The English website at 2,000 recommendations, and sphinx-needs' HTML build of the same items."""
+def bench_site(scratch: Path, root: Path, runs: int, with_peer: bool) -> tuple[list[Figure], Measure, Measure | None]:
+    """The English website at 2,000 recommendations, and sphinx-needs' HTML build of the same items.
+
+    The first run is cold; the median is of runs that find the bibliographies formatted by the last one
+    (build/.cache), as a working group's builds do."""
     site = run(_quaestio(root, "site"), runs)
-    figures = [Figure("website, 2,000 recommendations in 174 topics (English)", _seconds(site), "", None)]
+    topics = realistic.shape(root)[0]
+    figures = [Figure(f"website, 2,000 recommendations in {topics} topics (English)", _seconds(site), "", None)]
     bin_dir = peers.peer_environment() if with_peer else None
     if bin_dir is None:
         if with_peer:
             figures.append(Figure("sphinx-needs", "not measured: the peers could not be installed", "", None))
-        return figures, None
+        return figures, site, None
     project = peers.write_sphinx_needs(root, scratch / "sphinx-needs")
     out = scratch / "sphinx-needs-html"
     needs = run(
@@ -124,14 +129,29 @@ def bench_site(scratch: Path, root: Path, runs: int, with_peer: bool) -> tuple[l
         Figure("sphinx-needs HTML build, same items", _seconds(needs), "", None),
         Figure("website: quaestio faster than sphinx-needs by", f"{ratio:.1f}×", "≥ 2×", ratio >= 2),
     ]
-    return figures, needs
+    return figures, site, needs
+
+
+def bench_languages(scratch: Path, english: Path, english_median: float, runs: int) -> list[Figure]:
+    """The same 2,000 recommendations with every text in French and Dutch too: three sites."""
+    root = scratch / "languages-2000"
+    shutil.copytree(english, root, ignore=shutil.ignore_patterns("build"))
+    realistic.translate_everything(root, ("fr", "nl"))
+    _git_commit(root)
+    three = run(_quaestio(root, "site"), max(1, runs // 2))
+    ratio = three.median / english_median
+    return [
+        Figure("website, the same in English, French and Dutch", _seconds(three), "", None),
+        Figure("website: three languages against English alone", f"{ratio:.2f}×", "≤ 2×", ratio <= 2),
+    ]
 
 
 def bench_site_growth(scratch: Path, runs: int) -> list[Figure]:
     """Time per recommendation at 1,000 and 4,000: a per-page cost that grows with topics shows as a rise."""
     per = {}
     for count in (1000, 4000):
-        root = realistic.generate(scratch / f"growth-{count}", count)
+        root = realistic.generate(scratch / f"growth-{count}", count, translations=False)
+        _git_commit(root)
         per[count] = run(_quaestio(root, "site"), max(1, runs // 2)).median / count
     growth = per[4000] / per[1000]
     return [
@@ -159,6 +179,21 @@ def bench_reports(root: Path, runs: int, needs: Measure | None) -> list[Figure]:
     return figures
 
 
+def bench_preview(scratch: Path, root: Path, edits: int) -> list[Figure]:
+    """`serve` on 2,000 recommendations: from saving an edit to seeing it in the browser."""
+    import preview_bench
+
+    seconds, peak = preview_bench.measure_preview(root, edits)
+    return [
+        Figure(
+            "preview: an edit seen in the browser, 2,000 recommendations",
+            f"{seconds:.2f} s (peak {peak:.0f} MB, median of {edits} edits)",
+            "< 1 s",
+            seconds < 1,
+        )
+    ]
+
+
 def bench_make(scratch: Path, runs: int) -> list[Figure]:
     """`quaestio build` on a fresh copy of the repository's content: every output, cold."""
     root = scratch / "make"
@@ -171,27 +206,45 @@ def bench_make(scratch: Path, runs: int) -> list[Figure]:
             shutil.copy2(source, root / name)
     _git_commit(root)
     cold = run(_quaestio(root, "build"), runs, before=lambda: shutil.rmtree(root / "build", ignore_errors=True))
-    return [Figure("full build of the repository's content, cold", _seconds(cold), "< 15 s", cold.median < 15)]
+    languages = sorted(p.name for p in (REPOSITORY / "translations").iterdir() if p.is_dir())
+    return [
+        Figure(
+            f"full build of the repository's content, cold (English, {', '.join(languages)})",
+            _seconds(cold),
+            "< 15 s",
+            cold.median < 15,
+        )
+    ]
+
+
+PARTS = ("validate", "site", "reports", "preview", "make")
+
+
+def _machine() -> str:
+    load = os.getloadavg()[0]
+    return f"{os.cpu_count()} cores, load average {load:.1f} at the start, Python {sys.version.split()[0]}"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5; the peers get half)")
     parser.add_argument("--quick", action="store_true", help="one run each, 2,000 recommendations only, no peers")
-    parser.add_argument(
-        "--only", choices=("validate", "site", "reports", "make"), action="append", help="measure only these parts"
-    )
+    parser.add_argument("--only", choices=PARTS, action="append", help="measure only these parts")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
-    parts = set(args.only or ("validate", "site", "reports", "make"))
+    parts = set(args.only or PARTS)
     figures: list[Figure] = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="quaestio-bench-") as folder:
         scratch = Path(folder)
         sizes = (2000,) if args.quick else (2000, 10000)
+        # Validation sees the repository's translations too; the site and reports are measured in English.
         corpora = {n: realistic.generate(scratch / f"corpus-{n}", n) for n in sizes}
+        english = realistic.generate(scratch / "english-2000", 2000, translations=False)
+        for root in (*corpora.values(), english):
+            _git_commit(root)
         topics, files, count = realistic.shape(corpora[2000])
-        print(f"corpus of {topics} topics, {files} recommendation files, {count} recommendations")
+        print(f"{_machine()}\ncorpus of {topics} topics, {files} recommendation files, {count} recommendations")
         if "validate" in parts:
             figures += bench_validate(scratch, runs, corpora)
             if not args.quick:
@@ -199,12 +252,15 @@ def main() -> int:
                 figures += bench_doorstop(scratch, corpora[2000], quaestio, runs)
         needs = None
         if "site" in parts:
-            site_figures, needs = bench_site(scratch, corpora[2000], runs, with_peer=not args.quick)
+            site_figures, site, needs = bench_site(scratch, english, runs, with_peer=not args.quick)
             figures += site_figures
+            figures += bench_languages(scratch, english, site.median, runs)
             if not args.quick:
                 figures += bench_site_growth(scratch, runs)
         if "reports" in parts:
-            figures += bench_reports(corpora[2000], max(1, runs // 2), needs)
+            figures += bench_reports(english, max(1, runs // 2), needs)
+        if "preview" in parts:
+            figures += bench_preview(scratch, english, 3 if args.quick else 7)
         if "make" in parts:
             figures += bench_make(scratch, runs)
     print(table(figures))

@@ -98,6 +98,37 @@ def generate(root: Path, total: int, repository: Path = REPOSITORY, translations
     return root
 
 
+def translate_everything(root: Path, languages: tuple[str, ...] = ("fr", "nl")) -> Path:
+    """Translation files for every text of the content under root (the English, marked), current hashes: the
+    corpus then has as many pages and reports in each language as in English."""
+    import json
+
+    import yaml
+
+    from quaestio.content.layout import discover
+    from quaestio.content.load import read_yaml
+    from quaestio.content.units import text_paths, units
+
+    schemas = {
+        kind: json.loads((REPOSITORY / "schemas" / f"{kind}.schema.json").read_text())
+        for kind in ("topic", "recommendations")
+    }
+    files, _ = discover(root)
+    for content in files:
+        document, _ = read_yaml(content.file, content.path)
+        assert document is not None, f"{content.path} cannot be read"
+        found = units(document.data, text_paths(schemas[content.kind.value]))
+        for language in languages:
+            target = root / "translations" / language / content.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = {
+                "language": language,
+                "units": {u.key: {"source_hash": u.source_hash, "text": f"[{language}] {u.english}"} for u in found},
+            }
+            target.write_text(yaml.safe_dump(data, allow_unicode=True, default_style='"'), encoding="utf-8")
+    return root
+
+
 def break_each(root: Path) -> None:
     """Give every recommendation one error (a misspelt field name), as the benchmark's error case."""
     for path in (root / "recommendations").rglob("*.yaml"):
