@@ -32,7 +32,7 @@ from quaestio.publish.site.engine import (
     with_fragments,
 )
 from quaestio.publish.site.pages import SiteGenerator
-from quaestio.publish.site.shards import workers
+from quaestio.publish.site.shards import collect_outcomes, workers
 from quaestio.vocab import SOURCE_LANGUAGE
 
 SEARCH_PLUGIN = "search"
@@ -138,7 +138,7 @@ def _run(jobs: Sequence[Job], config: Path, info: BuildInfo) -> None:
         process.start()
         send.close()
         children.append((process, receive))
-    failures = []
+    failures: list[str] = []
     try:
         _build(jobs[0], config, info)
     except BaseException:
@@ -146,14 +146,7 @@ def _run(jobs: Sequence[Job], config: Path, info: BuildInfo) -> None:
             process.terminate()
         raise
     finally:
-        for process, receive in children:
-            try:
-                message = receive.recv()
-            except EOFError:
-                message = f"a build process ended with status {process.exitcode}"
-            process.join()
-            if message:
-                failures.append(message)
+        failures = collect_outcomes(children)
     if failures:
         raise SiteBuildError("; ".join(failures))
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from quaestio.content.model import Recommendation
 from quaestio.publish.buildinfo import BuildInfo
@@ -123,18 +124,24 @@ def build_in_parallel(
             process.terminate()
         raise
     finally:
-        failures = []
-        for process, receive in children:
-            try:
-                message = receive.recv()
-            except EOFError:
-                message = f"a build process ended with status {process.exitcode}"
-            process.join()
-            if message:
-                failures.append(message)
+        failures = collect_outcomes(children)
     if failures:
         raise SiteBuildError("; ".join(failures))
     merge(out, shards[1:], info)
+
+
+def collect_outcomes(children: Sequence[tuple[Any, Any]]) -> list[str]:
+    """Wait for each child build process and return what went wrong in each (its message, or how it ended)."""
+    failures = []
+    for process, receive in children:
+        try:
+            message = receive.recv()
+        except EOFError:
+            message = f"a build process ended with status {process.exitcode}"
+        process.join()
+        if message:
+            failures.append(message)
+    return failures
 
 
 def _walk_order(docs_path: str) -> tuple:
