@@ -5,18 +5,22 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomically(target: Path, content: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
+def write_atomically(target: Path, content: str | bytes | Iterable[bytes | memoryview]) -> None:
+    """Write a file so that readers see the old or the new content, never half of it; content may come in
+    chunks, so that a large file need not be whole in memory first."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+            if isinstance(content, str | bytes):
+                stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+            else:
+                stream.writelines(content)
         os.chmod(temporary, 0o644)  # mkstemp makes private files; outputs are for publishing
         os.replace(temporary, target)
     except BaseException:

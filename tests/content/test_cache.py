@@ -5,11 +5,13 @@ from __future__ import annotations
 import marshal
 
 from quaestio.content import load
-from quaestio.content.cache import FORMAT, _checksum
+from quaestio.content.cache import FORMAT, _checksum, _record, _records
 from quaestio.content.catalogs import catalog_data
 from quaestio.pipeline import BUILD_DIR, CACHE_DIR, VALIDATION_CACHE, check
 from quaestio.workflow.catalog import import_catalog
 from support.paths import FIXTURES, SCHEMAS
+
+_KEY_LENGTH = 32
 
 PUBLIC = "recommendations/alpha/public.yaml"
 ACADEMIC = "recommendations/alpha/academic.yaml"
@@ -32,6 +34,18 @@ def _findings(repo, cached: bool):
 
 def _cache_file(repo):
     return repo.root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
+
+
+def _entries(file) -> dict[bytes, bytes]:
+    records = _records(file.read_bytes())
+    assert records is not None, "the cache file does not read back"
+    return {key: bytes(stored) for key, stored in records.items()}
+
+
+def _write_entries(file, entries: dict[bytes, bytes]) -> None:
+    file.write_bytes(
+        FORMAT + b"".join(bytes(chunk) for key, stored in entries.items() for chunk in _record(key, stored))
+    )
 
 
 def test_findings_are_the_same_with_and_without_the_cache(repo, monkeypatch):
@@ -81,9 +95,9 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(repo, monkeypatch):
     plain = _findings(repo, cached=False)
     _findings(repo, cached=True)
     file = _cache_file(repo)
-    _, stored = marshal.loads(file.read_bytes())
+    stored = _entries(file)
     damaged = {key: value[:-3] + bytes(b ^ 0xFF for b in value[-3:]) for key, value in stored.items()}
-    file.write_bytes(marshal.dumps((FORMAT, damaged)))
+    _write_entries(file, damaged)
     parsed = []
     monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
     assert _findings(repo, cached=True) == plain
@@ -94,7 +108,7 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(repo, monkeypatch):
 def test_an_entry_of_the_wrong_shape_is_ignored(repo, monkeypatch):
     _findings(repo, cached=True)
     file = _cache_file(repo)
-    _, stored = marshal.loads(file.read_bytes())
+    stored = _entries(file)
     starts = bytes(16)
     wrong_code = marshal.dumps(({"id": "alpha"}, starts, (("f", 1, 1, "error", "no-such-code", "m", "h"),), ()))
     wrong_type = marshal.dumps((["a list"], starts, (), ()))
@@ -102,7 +116,7 @@ def test_an_entry_of_the_wrong_shape_is_ignored(repo, monkeypatch):
     wrong_mark = marshal.dumps(({"id": "alpha"}, starts, (), (1,)))
     payloads = (wrong_code, wrong_type, cut_starts, wrong_mark)
     entries = [_checksum(payload) + payload for payload in payloads]
-    file.write_bytes(marshal.dumps((FORMAT, {key: entries[i % len(entries)] for i, key in enumerate(stored)})))
+    _write_entries(file, {key: entries[i % len(entries)] for i, key in enumerate(stored)})
     parsed = []
     monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
     assert _findings(repo, cached=True) == ()
@@ -123,6 +137,8 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(repo):
         marshal.dumps((FORMAT, [1])),
         marshal.dumps((b"another format", {})),
         marshal.dumps((FORMAT, {b"key": 1})),
+        FORMAT + bytes(_KEY_LENGTH) + (2**31).to_bytes(4, "little") + b"short",  # a record longer than the file
+        FORMAT + b"a key cut short",
     ):
         file.write_bytes(damaged)
         assert _findings(repo, cached=True) == plain

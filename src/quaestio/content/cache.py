@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import marshal
 import re
 import sys
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import jsonschema_rs
@@ -22,7 +23,10 @@ from quaestio.content.schema import SchemaSet
 from quaestio.findings import Code, Finding, Severity
 from quaestio.output import write_atomically
 
-FORMAT = b"quaestio-validation-cache 1\n"
+FORMAT = b"quaestio-validation-cache 2\n"
+# Then one record per entry: its key (32 bytes), its length (4 bytes, little-endian) and its bytes.
+_KEY_BYTES = 32
+_LENGTH_BYTES = 4
 # The modules whose code decides what a file's entry holds: a change to any of them empties the cache.
 _SHAPING_MODULES = (
     "content/load.py",
@@ -41,7 +45,7 @@ _CODES = {code.value: code for code in Code}
 Entry = tuple[dict, "array[int]", tuple[Finding, ...], frozenset[str]]
 
 
-def _checksum(payload: bytes) -> bytes:
+def _checksum(payload: bytes | memoryview) -> bytes:
     return hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
 
 
@@ -78,7 +82,29 @@ def _finding_of(row: tuple) -> Finding:
     return Finding(file, line, column, Severity(severity), _CODES[code], message, hint)
 
 
-def _decoded(stored: bytes) -> Entry:
+def _records(raw: bytes) -> dict[bytes, memoryview] | None:
+    """The entries of a cache file by key, as views into its bytes (no copies); None unless it reads back whole."""
+    if not raw.startswith(FORMAT):
+        return None
+    view, at, entries = memoryview(raw), len(FORMAT), {}
+    while at < len(raw):
+        key = raw[at : at + _KEY_BYTES]
+        length = int.from_bytes(raw[at + _KEY_BYTES : at + _KEY_BYTES + _LENGTH_BYTES], "little")
+        at += _KEY_BYTES + _LENGTH_BYTES
+        if len(key) != _KEY_BYTES or at + length > len(raw):
+            return None
+        entries[key] = view[at : at + length]
+        at += length
+    return entries
+
+
+def _record(key: bytes, stored: bytes | memoryview) -> Iterator[bytes | memoryview]:
+    yield key
+    yield len(stored).to_bytes(_LENGTH_BYTES, "little")
+    yield stored
+
+
+def _decoded(stored: bytes | memoryview) -> Entry:
     """An entry as it was stored; ValueError (or TypeError, EOFError, KeyError) when it does not read back whole."""
     checksum, payload = stored[:_CHECKSUM_BYTES], stored[_CHECKSUM_BYTES:]
     if _checksum(payload) != checksum:
@@ -103,11 +129,11 @@ class FileCache:
     file read afresh, so the cache can make validation faster, never different.
     """
 
-    def __init__(self, file: Path, salt: bytes, stored: Mapping[bytes, bytes] | None = None):
+    def __init__(self, file: Path, salt: bytes, stored: Mapping[bytes, bytes | memoryview] | None = None):
         self.file = file
         self.salt = salt
         self._stored = dict(stored or {})
-        self._kept: dict[bytes, bytes] = {}  # the entries this run used or made: what save() writes
+        self._kept: dict[bytes, bytes | memoryview] = {}  # the entries this run used or made: what save() writes
         # path -> schema findings and quick tests passed (see rules.text_marker), for files found in the cache
         self._known: dict[str, tuple[tuple[Finding, ...], frozenset[str]]] = {}
         self._pending: dict[str, tuple[bytes, dict, Sequence[int]]] = {}  # path -> (key, data, starts)
@@ -119,15 +145,7 @@ class FileCache:
             raw = file.read_bytes()
         except OSError:  # no cache yet, or one that cannot be read: every file is read afresh
             return cls(file, salt)
-        try:
-            format_, stored = marshal.loads(raw)
-        except (ValueError, EOFError, TypeError):
-            return cls(file, salt)
-        if format_ != FORMAT or type(stored) is not dict:
-            return cls(file, salt)
-        if not all(type(k) is bytes and type(v) is bytes for k, v in stored.items()):
-            return cls(file, salt)
-        return cls(file, salt, stored)
+        return cls(file, salt, _records(raw))
 
     def _key(self, path: str, raw: bytes) -> bytes:
         return hashlib.sha256(self.salt + path.encode() + b"\0" + raw).digest()
@@ -204,7 +222,8 @@ class FileCache:
         left out (validation does not depend on it)."""
         if self._kept.keys() == self._stored.keys():
             return
-        try:
-            write_atomically(self.file, marshal.dumps((FORMAT, self._kept)))
+        records = (chunk for key, stored in self._kept.items() for chunk in _record(key, stored))
+        try:  # record by record: the entries are not copied into one whole file's bytes first
+            write_atomically(self.file, itertools.chain([FORMAT], records))
         except OSError:  # a read-only checkout: the next run reads every file afresh, with the same result
             return
