@@ -26,7 +26,7 @@ from quaestio.pipeline import check
 from quaestio.publish.followup_table import COLUMNS, CURRENT_SHEET, IMPORT_COLUMNS
 from quaestio.vocab import LINK_SCHEMES, Acceptance, Implementation
 from quaestio.workflow.fmt import Schemas, canonical_text, dump, write_safely, yaml_round_trip
-from quaestio.workflow.importer import Table, read_table
+from quaestio.workflow.importer import SheetLayout, Table, header_columns, read_table
 
 REQUIRED = ("id", "addressee", "date")
 _FORMULA = ("=", "+", "-", "@")
@@ -122,51 +122,13 @@ def read_sheet(file: Path, source: str, sheet: str | None) -> tuple[Table | None
     return table, findings
 
 
-def _header(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
-    header = next(((n, cells) for n, cells in table.rows if any(cells)), None)
-    if header is None:
-        return {}, 0, [finding(table.source, (1, 1), Code.EMPTY_SHEET, "the sheet is empty", "export follow-up.csv")]
-    number, cells = header
-    columns: dict[str, int] = {}
-    findings = []
-    for index, name in enumerate(cells, start=1):
-        if name is None:
-            continue
-        key = name.strip().lower()
-        if key in columns:
-            findings.append(
-                finding(
-                    table.source,
-                    (number, index),
-                    Code.DUPLICATE_COLUMN,
-                    f"the column '{key}' appears twice ({table.cell(number, index)})",
-                    "keep one of them",
-                )
-            )
-        elif key not in COLUMNS:
-            findings.append(
-                finding(
-                    table.source,
-                    (number, index),
-                    Code.UNKNOWN_COLUMN,
-                    f"unknown column '{name}' at {table.cell(number, index)}",
-                    did_you_mean(key, COLUMNS) or f"the columns of follow-up.csv are: {', '.join(COLUMNS)}",
-                )
-            )
-        else:
-            columns[key] = index
-    for name in REQUIRED:
-        if name not in columns:
-            findings.append(
-                finding(
-                    table.source,
-                    (number, 1),
-                    Code.MISSING_COLUMN,
-                    f"the header row has no '{name}' column; is this the follow-up sheet?",
-                    f"import the sheet exported as follow-up.csv; its columns are: {', '.join(COLUMNS)}",
-                )
-            )
-    return columns, number, findings
+FOLLOW_UP_SHEET = SheetLayout(
+    COLUMNS,
+    REQUIRED,
+    empty_hint="export follow-up.csv",
+    missing_question="; is this the follow-up sheet?",
+    missing_hint="import the sheet exported as follow-up.csv; its columns are: {columns}",
+)
 
 
 def _rows(table: Table, columns: dict[str, int], header: int) -> list[Row]:
@@ -523,7 +485,7 @@ def import_followup(
     root: Path, table: Table, corpus: Corpus, schemas: Schemas, dry_run: bool = False
 ) -> FollowupImported:
     """Apply a follow-up sheet to the tracker: every row checked first, then all files written, or none."""
-    columns, header, findings = _header(table)
+    columns, header, findings = header_columns(table, FOLLOW_UP_SHEET)
     if has_errors(findings):
         return FollowupImported((), 0, (), tuple(findings))
     pending: dict[tuple[str, str], _Pending] = {}

@@ -294,24 +294,27 @@ def read_table(
 # -- rows to recommendations ---------------------------------------------------------------------
 
 
-def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
-    """The position of each documented column, the header's row number, and findings about the header."""
+@dataclass(frozen=True)
+class SheetLayout:
+    """The columns a kind of spreadsheet has, and what to tell someone whose header row does not fit it."""
+
+    columns: Sequence[str]
+    required: Sequence[str]
+    empty_hint: str
+    missing_question: str = ""  # after "the header row has no 'x' column", when a wrong sheet is likely
+    missing_hint: str = "add a column named '{name}'; the columns are: {columns}"
+
+
+RECOMMENDATION_SHEET = SheetLayout(COLUMNS, REQUIRED, f"the first row names the columns: {', '.join(COLUMNS)}")
+
+
+def header_columns(table: Table, layout: SheetLayout) -> tuple[dict[str, int], int, list[Finding]]:
+    """The position of each known column, the header's row number, and findings about the header."""
     header_row = next(((n, cells) for n, cells in table.rows if any(cells)), None)
     if header_row is None:
-        return (
-            {},
-            0,
-            [
-                finding(
-                    table.source,
-                    (1, 1),
-                    Code.EMPTY_SHEET,
-                    "the sheet is empty",
-                    f"the first row names the columns: {', '.join(COLUMNS)}",
-                )
-            ],
-        )
+        return {}, 0, [finding(table.source, (1, 1), Code.EMPTY_SHEET, "the sheet is empty", layout.empty_hint)]
     number, cells = header_row
+    listed = ", ".join(layout.columns)
     columns: dict[str, int] = {}
     findings = []
     for index, name in enumerate(cells, start=1):
@@ -329,27 +332,27 @@ def _columns(table: Table) -> tuple[dict[str, int], int, list[Finding]]:
                     "keep one of them",
                 )
             )
-        elif key not in COLUMNS:
+        elif key not in layout.columns:
             findings.append(
                 finding(
                     table.source,
                     (number, index),
                     Code.UNKNOWN_COLUMN,
                     f"unknown column '{name}' at {table.cell(number, index)}",
-                    did_you_mean(key, COLUMNS) or f"the columns are: {', '.join(COLUMNS)}",
+                    did_you_mean(key, layout.columns) or f"the columns are: {listed}",
                 )
             )
         else:
             columns[key] = index
-    for name in REQUIRED:
+    for name in layout.required:
         if name not in columns:
             findings.append(
                 finding(
                     table.source,
                     (number, 1),
                     Code.MISSING_COLUMN,
-                    f"the header row has no '{name}' column",
-                    f"add a column named '{name}'; the columns are: {', '.join(COLUMNS)}",
+                    f"the header row has no '{name}' column{layout.missing_question}",
+                    layout.missing_hint.format(name=name, columns=listed),
                 )
             )
     return columns, number, findings
@@ -556,7 +559,7 @@ def import_table(root: Path, table: Table, topic: str, audience: str, schemas: S
     if data is None:
         return Imported(path, (), before, None, tuple(findings))
 
-    columns, header, findings = _columns(table)
+    columns, header, findings = header_columns(table, RECOMMENDATION_SHEET)
     if has_errors(findings):
         return Imported(path, (), before, None, tuple(findings))
     rows, problems = _rows(table, columns, header, facts, _existing_titles(data))
