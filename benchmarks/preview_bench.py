@@ -63,14 +63,13 @@ def _settled(base: str, process: subprocess.Popen, timeout: float) -> dict:
 
 
 def _edited_recommendation(root: Path) -> tuple[Path, str, str]:
-    """The first recommendation file, its first recommendation's ID and that recommendation's title line."""
-    file = sorted((root / "recommendations").rglob("*.yaml"))[0]
-    text = file.read_text(encoding="utf-8")
-    first_id = re.search(r"^  - id: (\S+)", text, re.M)
-    title = re.search(r"^    title: (.+)$", text, re.M)
-    if not first_id or not title:
-        raise SystemExit(f"{file} has no recommendation with a one-line title to edit")
-    return file, first_id.group(1), title.group(1)
+    """The first recommendation with a one-line title: its file, its ID and its title."""
+    for file in sorted((root / "recommendations").rglob("*.yaml")):
+        for item in file.read_text(encoding="utf-8").split("\n  - id: ")[1:]:
+            title = re.search(r"^    title: ([^>|'\"\s].*)$", item, re.M)
+            if title:
+                return file, item.split(None, 1)[0], title.group(1)
+    raise SystemExit(f"no recommendation under {root} has a one-line title to edit")
 
 
 class _PeakMemory:

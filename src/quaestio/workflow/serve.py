@@ -83,6 +83,7 @@ class IncrementalSite:
         self._shown: _Shown | None = None  # what the last site was built from
         self.unfinished: _Shown | None = None  # a quick pass's inputs, while the other pages may be out of date
         self.changed: frozenset[str] | None = None  # the pages (HTML files) the last build wrote; None: any
+        self._search: list[dict] | None = None  # the last site's search index entries, once read or merged
 
     def __call__(self, root: Path, out: Path) -> tuple[Finding, ...]:
         from quaestio.pipeline import check
@@ -203,9 +204,12 @@ class IncrementalSite:
                 self._keep_theme(loaded)
                 build(loaded, dirty=last is not None)
             if last is not None:
-                _merge_search_index(last, out, written)
+                self._search = _merge_search_index(self._search or _search_entries(last), out, written)
+            else:
+                self._search = None  # read from the site's file when a dirty build needs it
         except Exception as failure:  # noqa: BLE001 - mkdocs raises its own and its plugins' errors alike
             collector.messages.append(str(failure))
+            self._search = None
         finally:
             logger.removeHandler(collector)
         if (out / "index.html").is_file():
@@ -299,15 +303,20 @@ def _writes_kept_apart(site: Path, written: set[str], only: frozenset[str] | Non
 SEARCH_INDEX = "search/search_index.json"
 
 
-def _merge_search_index(last: Path, site: Path, written: set[str]) -> None:
-    """The search index of a dirty build holds only the pages it built: add the other pages' entries from the
-    last site, in the order of the pages in the sitemap (the order a full build gives)."""
+def _search_entries(site: Path) -> list[dict] | None:
+    """The entries of a site's search index; None when it has none."""
     index_file = site / SEARCH_INDEX
-    if not index_file.is_file() or not (last / SEARCH_INDEX).is_file():
-        return
+    return json.loads(index_file.read_text(encoding="utf-8"))["docs"] if index_file.is_file() else None
+
+
+def _merge_search_index(previous: list[dict] | None, site: Path, written: set[str]) -> list[dict] | None:
+    """The search index of a dirty build holds only the pages it built: add the other pages' entries from the
+    last site's, in the order of the pages in the sitemap (the order a full build gives); returns the entries."""
+    index_file = site / SEARCH_INDEX
+    if not index_file.is_file() or previous is None:
+        return None
     index = json.loads(index_file.read_text(encoding="utf-8"))
     built = {page.removesuffix("index.html") for page in written if page.endswith(".html")}
-    previous = json.loads((last / SEARCH_INDEX).read_text(encoding="utf-8"))["docs"]
     entries = [e for e in previous if _page_address(e["location"]) not in built] + list(index["docs"])
     order = {page: i for i, page in enumerate(_sitemap_pages(site))}
     position = {id(e): i for i, e in enumerate(entries)}
@@ -317,6 +326,7 @@ def _merge_search_index(last: Path, site: Path, written: set[str]) -> None:
     # Written as Material's search plugin writes it.
     index_file.unlink()
     index_file.write_bytes(json.dumps(index, separators=(",", ":"), default=str).encode("utf-8"))
+    return kept
 
 
 def _page_address(location: str) -> str:
@@ -437,8 +447,8 @@ class Preview:
             self._changes.pop(generation - HISTORY, None)
         # The browser may reload now; the old folder is removed after, off the edit's path.
         self._set(site=good or old, findings=findings, generation=generation, building=False)
-        if good is not None and old is not None:
-            shutil.rmtree(old.parent, ignore_errors=True)
+        if good is not None and old is not None:  # in the background: removing thousands of folders takes a while
+            threading.Thread(target=shutil.rmtree, args=(old.parent, True), daemon=True).start()
         elif good is None:
             shutil.rmtree(target.parent, ignore_errors=True)
         return good is not None
@@ -478,7 +488,7 @@ class Preview:
         try:
             target = Path(tempfile.mkdtemp(prefix="site-", dir=self.scratch)) / "site"
             try:
-                findings = finish(target, lambda: stop() or self.changed())
+                findings = finish(target, stop)
             except Exception as failure:  # noqa: BLE001 - the preview must survive whatever a build does
                 self.builder.unfinished = None  # type: ignore[attr-defined]
                 failed = f"the website could not be built: {failure}"
