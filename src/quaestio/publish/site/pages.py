@@ -169,9 +169,10 @@ class SiteContext:
 
     def glossary_for(self, topic: str | None, language: str | None = None) -> content.Glossary:
         language = language or self.language.value
-        key = (topic if topic in self.corpus.topic_by_id else None, language)
+        found = self.corpus.topic_by_id.get(topic) if topic is not None else None
+        key = (found.id if found else None, language)
         if key not in self._glossaries:
-            own = self.corpus.topic_by_id[topic].glossary if key[0] is not None else ()
+            own = found.glossary if found else ()
             self._glossaries[key] = content.Glossary.of((*own, *self.glossary_entries), language)
         return self._glossaries[key]
 
