@@ -391,7 +391,7 @@ class State:
     findings: tuple[Finding, ...]
     generation: int
     building: bool
-    finishing: bool = False  # bringing the pages an edit did not touch directly up to date, after a quick pass
+    finishing: bool = False  # after a quick pass: the pages an edit did not touch directly are being brought up to date
 
 
 class Preview:
@@ -475,7 +475,7 @@ class Preview:
             built = self._publish(target, findings, getattr(self.builder, "changed", None))
             self._report(findings, built)
         finally:
-            self._set(building=False)
+            self._set(building=False, finishing=getattr(self.builder, "unfinished", None) is not None)
         return self.state
 
     def finish(self, stop: Callable[[], bool] = lambda: False) -> None:
@@ -501,7 +501,7 @@ class Preview:
                 pages = "every page" if changed is None else f"{sum(f.endswith('index.html') for f in changed)} page(s)"
                 self.say(f"quaestio serve: the other pages brought up to date ({pages} rebuilt)")
         finally:
-            self._set(finishing=False)
+            self._set(finishing=getattr(self.builder, "unfinished", None) is not None)
 
     def _report(self, findings: tuple[Finding, ...], built: bool) -> None:
         if findings:
