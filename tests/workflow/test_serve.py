@@ -74,7 +74,8 @@ def test_pages_are_served_with_the_reload_script_and_other_files_as_they_are(ser
     assert page.startswith("<html><body><h1>build 1</h1><script>(function(){var g=1;")
     assert page.endswith("</script></body></html>")
     assert get(f"{url}/style.css") == (200, "h1 {}")
-    assert json.loads(get(f"{url}{STATUS_PATH}")[1]) == {"generation": 1, "building": False, "findings": []}
+    status = json.loads(get(f"{url}{STATUS_PATH}")[1])
+    assert status == {"generation": 1, "building": False, "finishing": False, "findings": []}
 
 
 def test_findings_are_shown_on_the_page_and_a_broken_build_keeps_the_last_good_site(served):
@@ -153,24 +154,25 @@ def content_copy(tmp_path) -> Path:
 
 
 @pytest.mark.slow
-def test_an_edit_shows_in_the_browser_within_half_a_second(content_copy):
+def test_an_edit_shows_in_the_open_page_and_the_quick_pass_takes_little_processor_time(content_copy):
     """An edit rebuilds only the pages it affects and reaches the open page by itself.
 
-    Wall-clock time depends on what else the machine runs (CI shares it), so the time asserted is the
-    processor time the rebuild takes: what it would take alone. The browser's wait is bounded too.
+    Wall-clock time depends on what else the machine runs (CI shares it), so the only time asserted is the
+    processor time the quick pass takes: what it would take alone (benchmarks/preview_bench.py measures the
+    wall-clock time at 2,000 recommendations).
     """
     preview = Preview(content_copy, say=lambda message: None)
-    incremental = IncrementalSite(preview.scratch)
     spent: list[float] = []
 
-    def measured(root: Path, out: Path):
-        started = time.process_time()
-        try:
-            return incremental(root, out)
-        finally:
-            spent.append(time.process_time() - started)
+    class Measured(IncrementalSite):
+        def __call__(self, root: Path, out: Path):
+            started = time.process_time()
+            try:
+                return super().__call__(root, out)
+            finally:
+                spent.append(time.process_time() - started)
 
-    preview.builder = measured
+    preview.builder = incremental = Measured(preview.scratch)
     server = make_server(preview, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
@@ -202,6 +204,15 @@ def test_an_edit_shows_in_the_browser_within_half_a_second(content_copy):
                 rebuilt.append(
                     sorted(str(f.relative_to(site)) for f in site.rglob("*.html") if f.stat().st_mtime >= since)
                 )
+            # Once the other pages are up to date, the open page, which finishing did not change, stays as it is.
+            page.evaluate("window.quaestioMarker = 1")
+            deadline = time.monotonic() + 120
+            while (incremental.unfinished or preview.state.finishing) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert incremental.unfinished is None and preview.state.generation > 4
+            assert f"recommendations/{first_id}/index.html" not in incremental.changed
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.quaestioMarker") == 1
             # The page shown is complete, menu and all. The only findings it may show are the warnings that the
             # edited title's translations are now stale, which is what an edit of the English must cause.
             assert page.locator("nav").count() > 0
@@ -222,10 +233,62 @@ def test_an_edit_shows_in_the_browser_within_half_a_second(content_copy):
         assert len(changed) < pages / 4, changed
     edits = spent[1:]
     assert len(edits) >= 3 and min(edits) < 0.5, (edits, waits)
-    assert max(waits) < 5, waits
 
 
 def preview_pages(root: Path):
     """Every recommendation, topic and audience: about as many pages as the site has."""
     for file in (root / "recommendations").rglob("*.yaml"):
         yield from re.findall(r"- id: ", file.read_text(encoding="utf-8"))
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {f.relative_to(site).as_posix(): f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()}
+
+
+@pytest.mark.slow
+def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_full_build(content_copy, tmp_path):
+    """An edit of a recommendation's title: the quick pass rebuilds its page alone; finishing then rebuilds the
+    other pages that show the title (its topic's, the index...), and the site is then byte for byte the site a
+    fresh build makes from the edited content, search index and sitemap included."""
+    preview = Preview(content_copy, say=lambda message: None)
+    preview.builder = incremental = IncrementalSite(preview.scratch)
+    fresh = Preview(content_copy, say=lambda message: None)
+    fresh.builder = IncrementalSite(fresh.scratch)
+    try:
+        preview.rebuild()
+        before = site_files(preview.state.site)
+        file = content_copy / "recommendations/governance/business.yaml"
+        original = file.read_text(encoding="utf-8")
+        first_id = re.search(r"- id: (\S+)", original).group(1)
+        title = re.search(r"\n    title: (.+)", original).group(1)
+        file.write_text(original.replace(f"title: {title}", f"title: Edited {title}", 1), encoding="utf-8")
+        quick = preview.rebuild()
+        page = f"recommendations/{first_id}/index.html"
+        assert incremental.unfinished is not None
+        assert f"Edited {title}".encode() in (quick.site / page).read_bytes()
+        assert {f for f in incremental.changed if f.endswith(".html")} == {page, "404.html"}
+        assert preview.reload_needed(1, f"/recommendations/{first_id}/")
+        assert before["index.html"] == (quick.site / "index.html").read_bytes()  # the others wait for finishing
+        assert before == {
+            **site_files(quick.site),
+            page: before[page],
+            "search/search_index.json": before["search/search_index.json"],
+        }
+
+        preview.finish()
+        finished = preview.state
+        assert finished.generation == 3 and incremental.unfinished is None
+        topic_page = "topics/governance/index.html"
+        assert topic_page in incremental.changed and page not in incremental.changed
+        # The pages open in a browser reload only if finishing changed them (the findings stay the same).
+        assert preview.reload_needed(2, "/topics/governance/")
+        assert not preview.reload_needed(2, f"/recommendations/{first_id}/")
+        untouched = sorted(
+            f for f in site_files(finished.site) if f.endswith("index.html") and f not in incremental.changed
+        )
+        assert not preview.reload_needed(2, "/" + untouched[-1].removesuffix("index.html")), untouched[-1]
+        fresh.rebuild()
+        assert site_files(finished.site) == site_files(fresh.state.site)
+    finally:
+        preview.close()
+        fresh.close()

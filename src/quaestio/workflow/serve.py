@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import http.server
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,9 @@ WAIT_PATH = "/__quaestio__/wait"  # answers when a build newer than the page's i
 WAIT_SECONDS = 25.0
 THEME_ASSETS = ("/assets/javascripts/", "/assets/stylesheets/")
 WATCHED = ("topics", "recommendations", "schemas", "templates", "mkdocs.yml")
+CONTENT_FOLDERS = ("topics/", "recommendations/")
 SETTLE_SECONDS = 0.02  # after a file event, so that an editor's write is complete
+HISTORY = 64  # builds remembered to tell an open page whether it changed
 
 Builder = Callable[[Path, Path], tuple[Finding, ...]]
 """Builds the site of a repository into a fresh folder; returns the findings. Raises to report a failure."""
@@ -57,71 +62,159 @@ def build_preview(root: Path, out: Path) -> tuple[Finding, ...]:
 
 
 class IncrementalSite:
-    """A Builder that rebuilds only what an edit affects.
+    """A Builder that rebuilds only what an edit affects, in two passes.
 
     The generated pages live in a folder kept between builds, and a page is written again only when its
-    text changed; mkdocs then renders only the pages newer than their HTML ('dirty' build) into a copy
-    of the last good site. Compiled templates and the theme's file list are kept in memory. The menu
-    of an unchanged page keeps its old wording until the next full build, which is what `quaestio
-    site` always does.
+    text changed; mkdocs then renders only the pages newer than their HTML ('dirty' build) into a copy of
+    the last good site, made of hard links. When an edit changes only recommendations (not their topics,
+    their list, the menu or the templates), the quick pass renders just their pages and the browser reloads;
+    `finish` then renders every page, as a full build does, and brings the others up to date. Compiled
+    templates, the theme's file list and the formatted references are kept between builds.
     """
 
     def __init__(self, scratch: Path):
         self.pages = scratch / "pages"
         self.fragments = scratch / "fragments.json"
+        # An empty build folder: no reports or data to publish; its .cache/csl keeps the formatted references.
+        self.downloads = scratch / "no-downloads"
         self.last: Path | None = None
         self.info: BuildInfo | None = None
         self._theme: dict[str, object] = {}
+        self._shown: _Shown | None = None  # what the last site was built from
+        self.unfinished: _Shown | None = None  # a quick pass's inputs, while the other pages may be out of date
+        self.changed: frozenset[str] | None = None  # the pages (HTML files) the last build wrote; None: any
+        self._search: list[dict] | None = None  # the last site's search index entries, once read or merged
 
     def __call__(self, root: Path, out: Path) -> tuple[Finding, ...]:
         from quaestio.pipeline import check
         from quaestio.publish.branding import load_branding
         from quaestio.publish.buildinfo import build_info
-        from quaestio.publish.site.engine import config_path, settings, with_fragments
-        from quaestio.publish.site.pages import SiteGenerator
 
-        result = check(root)
+        self.changed = None
+        result = check(root, cached=True)
         if result.corpus is None:
             return result.findings
-        branding = load_branding(root)
         if self.info is None:
             self.info = build_info(root, os.environ)  # git is asked once per session, not on every edit
-        info = self.info
-        downloads = root / "build" if (root / "build").is_dir() else self.pages.parent / "no-downloads"
-        generator = SiteGenerator(result.corpus, info, branding, downloads)
-        made = generator.write(self.pages, self.fragments)  # a page whose text did not change keeps its time
-        for stale in {f for f in self.pages.rglob("*") if f.is_file()} - made:
-            stale.unlink()
-        config = config_path(branding)
-        extra = with_fragments(config, settings(branding, generator.wording, info, generator.nav), self.fragments)
-        dirty = self.last is not None and (self.last / "index.html").is_file()
-        if dirty:
-            shutil.copytree(self.last, out, copy_function=_link_or_copy)  # type: ignore[arg-type]
-        warnings = self._mkdocs(config, out, extra, info, dirty)
-        if (out / "index.html").is_file():
-            self.last = out
+        shown = _Shown(result.corpus, load_branding(root), _configuration(root), result.findings)
+        edited = self._edited(shown)
+        if edited is not None and self.last is not None:
+            warnings = self._quick(shown, edited, out)
+            self.unfinished = shown
+        else:
+            warnings = self._complete(shown, out) or ()
+            self.unfinished = None
         return (*result.findings, *warnings)
 
-    def _mkdocs(self, config: Path, out: Path, extra: dict, info: object, dirty: bool) -> tuple[Finding, ...]:
+    def finish(self, out: Path, stop: Callable[[], bool]) -> tuple[Finding, ...] | None:
+        """Bring every page of the last quick pass's site up to date in out; None when stopped (by an edit)."""
+        shown = self.unfinished
+        if shown is None:
+            return None
+        warnings = self._complete(shown, out, stop)
+        if warnings is None:
+            return None
+        self.unfinished = None
+        return (*shown.findings, *warnings)
+
+    def _edited(self, shown: _Shown) -> tuple[Any, ...] | None:
+        """The recommendations an edit changed when nothing else did (a quick pass can show them), else None."""
+        before = self.unfinished or self._shown
+        if before is None or before.branding != shown.branding or before.configuration != shown.configuration:
+            return None
+        old, new = before.corpus, shown.corpus
+        if (old.topics, old.catalogs, old.languages) != (new.topics, new.catalogs, new.languages):
+            return None
+        if [r.id for r in old.recommendations] != [r.id for r in new.recommendations]:
+            return None
+        return tuple(r for r, was in zip(new.recommendations, old.recommendations, strict=True) if r != was)
+
+    def _generator(self, shown: _Shown) -> Any:
+        from quaestio.publish.site.pages import SiteGenerator
+
+        root_downloads = shown.branding.templates.parent / "build"
+        downloads = root_downloads if root_downloads.is_dir() else self.downloads
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        return SiteGenerator(shown.corpus, self.info, shown.branding, downloads)  # type: ignore[arg-type]
+
+    def _quick(self, shown: _Shown, edited: tuple[Any, ...], out: Path) -> tuple[Finding, ...]:
+        """Render only the edited recommendations' pages, and have mkdocs build only them."""
+        from quaestio.publish.site.pages import PageWriter
+        from quaestio.publish.urls import recommendation_path
+
+        generator = self._generator(shown)
+        writer = PageWriter(generator.site, generator.templates, self.pages)
+        for item in edited:
+            writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
+        writer.fragments.save(self.fragments)
+        only = frozenset(f.relative_to(self.pages).as_posix() for f in writer.files)
+        return self._mkdocs(generator, shown, out, dirty=True, only=only)
+
+    def _complete(self, shown: _Shown, out: Path, stop: Callable[[], bool] | None = None) -> tuple[Finding, ...] | None:
+        """Render every page (writing those whose text changed) and have mkdocs build the changed ones; None
+        when stop() became true while rendering (the pages written so far wait for the next pass)."""
+        generator = self._generator(shown)
+        stopped = threading.Event()
+        everything = shown.corpus.recommendations
+        recommendations = everything if stop is None else _Until(everything, stop, stopped)
+        made = generator.write(self.pages, self.fragments, recommendations)
+        if stopped.is_set():
+            return None
+        for stale in {f for f in self.pages.rglob("*") if f.is_file()} - made:
+            stale.unlink()
+        menu_kept = self._shown is not None and self._shown.nav == generator.nav
+        warnings = self._mkdocs(generator, shown, out, dirty=menu_kept and self.last is not None)
+        self._shown = replace(shown, nav=generator.nav)
+        return warnings
+
+    def _mkdocs(
+        self, generator: Any, shown: _Shown, out: Path, dirty: bool, only: frozenset[str] | None = None
+    ) -> tuple[Finding, ...]:
+        """Build the site into out: all pages, or (dirty) those newer than their HTML in a copy of the last site,
+        or only the pages named by `only` (paths in the pages folder)."""
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
 
-        from quaestio.publish.site.engine import _build_environment, _environment
+        from quaestio.publish.site.engine import (
+            _build_environment,
+            _environment,
+            config_path,
+            settings,
+            with_fragments,
+        )
 
+        info = self.info
+        assert info is not None, "the build's identity is read before the first build"
+        config = config_path(shown.branding)
+        extra: dict[str, Any] = with_fragments(
+            config, settings(shown.branding, generator.wording, info, generator.nav), self.fragments
+        )
+        last = self.last if dirty and self.last is not None and (self.last / "index.html").is_file() else None
+        if last is not None:
+            shutil.copytree(last, out, copy_function=_link_or_copy)
         collector = _Warnings()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(collector)
+        written: set[str] = set()
         try:
-            with _environment(_build_environment(info)):  # type: ignore[arg-type]
+            with _environment(_build_environment(info)), _writes_kept_apart(out, written, only):
                 loaded = load_config(
                     str(config), docs_dir=str(self.pages), site_dir=str(out), strict=False, **copy.deepcopy(extra)
                 )
                 self._keep_theme(loaded)
-                build(loaded, dirty=dirty)
+                build(loaded, dirty=last is not None)
+            if last is not None:
+                self._search = _merge_search_index(self._search or _search_entries(last), out, written)
+            else:
+                self._search = None  # read from the site's file when a dirty build needs it
         except Exception as failure:  # noqa: BLE001 - mkdocs raises its own and its plugins' errors alike
             collector.messages.append(str(failure))
+            self._search = None
         finally:
             logger.removeHandler(collector)
+        if (out / "index.html").is_file():
+            self.last = out
+        self.changed = frozenset(written) if last is not None else None
         return tuple(finding("website", (1, 1), Code.SITE_BUILD, message) for message in collector.messages)
 
     def _keep_theme(self, loaded: Any) -> None:  # mkdocs' loaded configuration
@@ -145,6 +238,110 @@ class IncrementalSite:
         theme.get_env = lambda: self._theme["env"]
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What a site is built from: the model, the branding, the other watched files' state, and the menu."""
+
+    corpus: Any  # quaestio.content.model.Corpus, imported when the first build needs it
+    branding: Any
+    configuration: tuple[tuple[str, int, int], ...]
+    findings: tuple[Finding, ...]
+    nav: Any = None
+
+
+def _configuration(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """The state of the watched files that are not content (templates, schemas, mkdocs.yml)."""
+    return tuple(entry for entry in _fingerprint(root) if not entry[0].startswith(CONTENT_FOLDERS))
+
+
+class _Until:
+    """The items of a sequence, until stop() says to end early (then `stopped` is set)."""
+
+    def __init__(self, items: Any, stop: Callable[[], bool], stopped: threading.Event):
+        self.items, self.stop, self.stopped = items, stop, stopped
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            if self.stop():
+                self.stopped.set()
+                return
+            yield item
+
+
+@contextmanager
+def _writes_kept_apart(site: Path, written: set[str], only: frozenset[str] | None) -> Iterator[None]:
+    """While mkdocs builds into a copy of the last site made of hard links: every file it writes replaces the link
+    (the last site, still served, stays as it was) and is noted in `written`; with `only`, it builds just the
+    pages of those Markdown files."""
+    from mkdocs import utils
+    from mkdocs.structure.files import File
+
+    write_file, copy_file, is_modified = utils.write_file, utils.copy_file, File.is_modified
+
+    def unlinked(path: str) -> None:
+        written.add(Path(path).relative_to(site).as_posix())
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+    def write(content: bytes, output_path: str) -> None:
+        unlinked(output_path)
+        write_file(content, output_path)
+
+    def copy_to(source_path: str, output_path: str) -> None:
+        unlinked(output_path)
+        copy_file(source_path, output_path)
+
+    utils.write_file, utils.copy_file = write, copy_to
+    if only is not None:
+        File.is_modified = lambda file: file.src_uri in only  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file, File.is_modified = write_file, copy_file, is_modified  # type: ignore[method-assign]
+
+
+SEARCH_INDEX = "search/search_index.json"
+
+
+def _search_entries(site: Path) -> list[dict] | None:
+    """The entries of a site's search index; None when it has none."""
+    index_file = site / SEARCH_INDEX
+    return json.loads(index_file.read_text(encoding="utf-8"))["docs"] if index_file.is_file() else None
+
+
+def _merge_search_index(previous: list[dict] | None, site: Path, written: set[str]) -> list[dict] | None:
+    """The search index of a dirty build holds only the pages it built: add the other pages' entries from the
+    last site's, in the order of the pages in the sitemap (the order a full build gives); returns the entries."""
+    index_file = site / SEARCH_INDEX
+    if not index_file.is_file() or previous is None:
+        return None
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    built = {page.removesuffix("index.html") for page in written if page.endswith(".html")}
+    entries = [e for e in previous if _page_address(e["location"]) not in built] + list(index["docs"])
+    order = {page: i for i, page in enumerate(_sitemap_pages(site))}
+    position = {id(e): i for i, e in enumerate(entries)}
+    kept = [e for e in entries if _page_address(e["location"]) in order]
+    kept.sort(key=lambda e: (order[_page_address(e["location"])], position[id(e)]))
+    index["docs"] = kept
+    # Written as Material's search plugin writes it.
+    index_file.unlink()
+    index_file.write_bytes(json.dumps(index, separators=(",", ":"), default=str).encode("utf-8"))
+    return kept
+
+
+def _page_address(location: str) -> str:
+    """'recommendations/X/#why' -> 'recommendations/X/'."""
+    return location.split("#", 1)[0]
+
+
+def _sitemap_pages(site: Path) -> list[str]:
+    """The addresses of the site's pages, relative to its root, in the order mkdocs lists them."""
+    text = (site / "sitemap.xml").read_text(encoding="utf-8")
+    locations = re.findall(r"<loc>([^<]*)</loc>", text)
+    base = locations[0] if locations else ""  # the home page comes first
+    return [html.unescape(loc)[len(base) :] for loc in locations]
+
+
 class _Warnings(logging.Handler):
     """mkdocs' warnings during a preview build, but the one saying that the build is incremental."""
 
@@ -159,8 +356,9 @@ class _Warnings(logging.Handler):
 
 
 def _link_or_copy(source: str, target: str) -> None:
-    """Copy the pages mkdocs may write again; hard-link the theme's files, which it leaves alone."""
-    if source.endswith((".html", ".json", ".xml", ".gz")):
+    """Hard-link the last site's files (mkdocs replaces those it writes); copy the compressed sitemap, which it
+    rewrites in place."""
+    if source.endswith(".gz"):
         shutil.copy2(source, target)
     else:
         try:
@@ -193,6 +391,7 @@ class State:
     findings: tuple[Finding, ...]
     generation: int
     building: bool
+    finishing: bool = False  # after a quick pass: the pages an edit did not touch directly are being brought up to date
 
 
 class Preview:
@@ -206,6 +405,8 @@ class Preview:
         self._lock = threading.Condition()
         self._state = State(None, (), 0, False)
         self._seen: tuple = ()
+        # generation -> the site's files it changed (None: any) and its findings, to tell a page whether to reload
+        self._changes: dict[int, tuple[frozenset[str] | None, tuple[Finding, ...]]] = {}
 
     @property
     def state(self) -> State:
@@ -222,6 +423,35 @@ class Preview:
         with self._lock:
             self._lock.wait_for(lambda: self._state.generation != after and not self._state.building, timeout)
             return self._state
+
+    def reload_needed(self, generation: int, page: str) -> bool:
+        """Whether a page shown at `generation` (its address) differs now: its file or the findings changed."""
+        with self._lock:
+            current = self._state.generation
+            if generation not in self._changes or any(g not in self._changes for g in range(generation + 1, current)):
+                return True
+            file = _page_file(page)
+            for later in range(generation + 1, current + 1):
+                files = self._changes[later][0] if later in self._changes else None
+                if files is None or file in files:
+                    return True
+            return self._changes[generation][1] != self._state.findings
+
+    def _publish(self, target: Path, findings: tuple[Finding, ...], changed: frozenset[str] | None) -> bool:
+        """Show the site built into target (when it is complete) and the findings; True when the site was shown."""
+        old = self.state.site
+        good = target if (target / "index.html").is_file() else None
+        generation = self.state.generation + 1
+        with self._lock:
+            self._changes[generation] = (changed if good is not None else frozenset(), findings)
+            self._changes.pop(generation - HISTORY, None)
+        # The browser may reload now; the old folder is removed after, off the edit's path.
+        self._set(site=good or old, findings=findings, generation=generation, building=False)
+        if good is not None and old is not None:  # in the background: removing thousands of folders takes a while
+            threading.Thread(target=shutil.rmtree, args=(old.parent, True), daemon=True).start()
+        elif good is None:
+            shutil.rmtree(target.parent, ignore_errors=True)
+        return good is not None
 
     def rebuild(self) -> State:
         """Build until the sources stay still during a whole build; keep the last good site on failure."""
@@ -242,18 +472,36 @@ class Preview:
                 self.say("quaestio serve: files changed during the build; building again")
                 shutil.rmtree(target.parent, ignore_errors=True)
             self._seen = after
-            old = self.state.site
-            good = target if (target / "index.html").is_file() else None
-            # The browser may reload now; the old folder is removed after, off the edit's path.
-            self._set(site=good or old, findings=findings, generation=self.state.generation + 1, building=False)
-            if good is not None and old is not None:
-                shutil.rmtree(old.parent, ignore_errors=True)
-            elif good is None:
-                shutil.rmtree(target.parent, ignore_errors=True)
-            self._report(findings, good is not None)
+            built = self._publish(target, findings, getattr(self.builder, "changed", None))
+            self._report(findings, built)
         finally:
-            self._set(building=False)
+            self._set(building=False, finishing=getattr(self.builder, "unfinished", None) is not None)
         return self.state
+
+    def finish(self, stop: Callable[[], bool] = lambda: False) -> None:
+        """After a quick pass, render every page as a full build does and show the pages that differ; given up
+        when stop() becomes true (an edit came: it is built first, and this is done again after it)."""
+        finish = getattr(self.builder, "finish", None)
+        if finish is None or getattr(self.builder, "unfinished", None) is None:
+            return
+        self._set(finishing=True)
+        try:
+            target = Path(tempfile.mkdtemp(prefix="site-", dir=self.scratch)) / "site"
+            try:
+                findings = finish(target, stop)
+            except Exception as failure:  # noqa: BLE001 - the preview must survive whatever a build does
+                self.builder.unfinished = None  # type: ignore[attr-defined]
+                failed = f"the website could not be built: {failure}"
+                findings = (*self.state.findings, finding("website", (1, 1), Code.SITE_BUILD, failed))
+            if findings is None or self.changed():
+                shutil.rmtree(target.parent, ignore_errors=True)
+                return
+            changed = getattr(self.builder, "changed", None)
+            if self._publish(target, findings, changed):
+                pages = "every page" if changed is None else f"{sum(f.endswith('index.html') for f in changed)} page(s)"
+                self.say(f"quaestio serve: the other pages brought up to date ({pages} rebuilt)")
+        finally:
+            self._set(finishing=getattr(self.builder, "unfinished", None) is not None)
 
     def _report(self, findings: tuple[Finding, ...], built: bool) -> None:
         if findings:
@@ -277,6 +525,7 @@ class Preview:
                 observer.schedule(_Edits(edited), str(self.root / name), recursive=True)
         observer.schedule(_Edits(edited, only=self.root / "mkdocs.yml"), str(self.root), recursive=False)
         observer.start()
+        owed = False  # a quick pass left other pages to bring up to date
         try:
             while not stop.is_set():
                 if edited.wait(0.2):
@@ -284,6 +533,10 @@ class Preview:
                     edited.clear()
                     if self.changed():  # reading files during a build makes events too
                         self.rebuild()
+                        owed = True
+                elif owed:
+                    owed = False
+                    self.finish(lambda: edited.is_set() or stop.is_set())
         finally:
             observer.stop()
             observer.join()
@@ -307,6 +560,12 @@ class _Edits(FileSystemEventHandler):
             self.edited.set()
 
 
+def _page_file(address: str) -> str:
+    """The file of the site a page's address is served from: '/topics/x/' -> 'topics/x/index.html'."""
+    path = unquote(address).lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
 def _overlay(state: State) -> str:
     """The panel and script added to every page: findings, and a reload when a new build is ready."""
     items = "".join(
@@ -324,10 +583,13 @@ def _overlay(state: State) -> str:
         if state.findings
         else ""
     )
+    # It reloads the page when a build changed it (or the findings); after other builds it waits on.
     script = (
         f"<script>(function(){{var g={state.generation};function w(){{"
-        f"fetch('{WAIT_PATH}?generation='+g).then(function(r){{return r.json()}}).then(function(s){{"
-        "if(s.generation!==g&&!s.building){location.reload()}else{w()}}).catch(function(){setTimeout(w,1000)})}"
+        f"fetch('{WAIT_PATH}?generation='+g+'&page='+encodeURIComponent(location.pathname))"
+        ".then(function(r){return r.json()}).then(function(s){"
+        "if(s.generation!==g&&!s.building){if(s.reload){location.reload()}else{g=s.generation;w()}}else{w()}})"
+        ".catch(function(){setTimeout(w,1000)})}"
         "w()})();</script>"
     )
     return panel + script
@@ -351,14 +613,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         state = self.preview.state
         path = unquote(urlsplit(self.path).path)
         if path in (STATUS_PATH, WAIT_PATH):
+            answer: dict[str, object] = {}
             if path == WAIT_PATH:
-                after = parse_qs(urlsplit(self.path).query).get("generation", [""])[0]
-                state = self.preview.wait_for_build(int(after) if after.isdigit() else -1)
+                query = parse_qs(urlsplit(self.path).query)
+                after = query.get("generation", [""])[0]
+                shown = int(after) if after.isdigit() else -1
+                state = self.preview.wait_for_build(shown)
+                answer["reload"] = self.preview.reload_needed(shown, query.get("page", ["/"])[0])
             body = json.dumps(
                 {
                     "generation": state.generation,
                     "building": state.building,
+                    "finishing": state.finishing,
                     "findings": [f.as_dict() for f in state.findings],
+                    **answer,
                 }
             ).encode()
             return self._send(200, "application/json", body)

@@ -165,16 +165,16 @@ class SiteContext:
 
     @cached_property
     def _glossaries(self) -> dict[tuple[str | None, str], content.Glossary]:
-        found: dict[tuple[str | None, str], content.Glossary] = {}
-        for language in {SOURCE_LANGUAGE.value, self.language.value}:
-            found[(None, language)] = content.Glossary.of(self.glossary_entries, language)
-            for topic in self.corpus.topics:
-                found[(topic.id, language)] = content.Glossary.of((*topic.glossary, *self.glossary_entries), language)
-        return found
+        return {}  # each made when a page first needs it: the live preview renders a few pages, not all
 
     def glossary_for(self, topic: str | None, language: str | None = None) -> content.Glossary:
         language = language or self.language.value
-        return self._glossaries.get((topic, language), self._glossaries[(None, language)])
+        found = self.corpus.topic_by_id.get(topic) if topic is not None else None
+        key = (found.id if found else None, language)
+        if key not in self._glossaries:
+            own = found.glossary if found else ()
+            self._glossaries[key] = content.Glossary.of((*own, *self.glossary_entries), language)
+        return self._glossaries[key]
 
     def falls_back(self, value: object) -> bool:
         """Whether a text is shown in English on a page in another language (and count it for the page's notice)."""
