@@ -181,7 +181,7 @@ def bench_reports(root: Path, runs: int, needs: Measure | None) -> list[Figure]:
 
 def bench_preview(scratch: Path, root: Path, edits: int) -> list[Figure]:
     """`serve` on 2,000 recommendations: from saving an edit to seeing it in the browser."""
-    import preview_bench  # type: ignore[import-not-found]  # (merged from the preview branch)
+    import preview_bench
 
     seconds, peak = preview_bench.measure_preview(root, edits)
     return [
