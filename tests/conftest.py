@@ -1,4 +1,4 @@
-"""Shared test helpers: a scratch copy of a small content repository, and the findings it produces."""
+"""Shared test helpers: a scratch copy of a small content repository, the findings it produces, and one build of it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from quaestio.cli import main
 from quaestio.findings import Severity
 from quaestio.pipeline import check
 from support.paths import FIXTURES
@@ -47,6 +48,23 @@ class Repo:
 def repo(tmp_path: Path) -> Repo:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "minimal", root)
+    return Repo(root)
+
+
+@pytest.fixture(scope="session")
+def minimal_build(tmp_path_factory) -> Path:
+    """tests/fixtures/minimal with build/ as `quaestio build` leaves it; copied by `built_repo`, never changed."""
+    root = tmp_path_factory.mktemp("minimal-build") / "repo"
+    shutil.copytree(FIXTURES / "minimal", root)
+    assert main(["--root", str(root), "build"]) == 0
+    return root
+
+
+@pytest.fixture
+def built_repo(tmp_path: Path, minimal_build: Path) -> Repo:
+    """A writable copy of the minimal repository after a successful `quaestio build`: build/ and all."""
+    root = tmp_path / "repo"
+    shutil.copytree(minimal_build, root, symlinks=True)
     return Repo(root)
 
 

@@ -37,9 +37,8 @@ def _commit(root: Path) -> None:
     _git(root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "content")
 
 
-def test_manifest_lists_every_artifact_with_its_checksum(repo, capsys):
-    assert main(["--root", str(repo.root), "build"]) == 0
-    build = repo.root / "build"
+def test_manifest_lists_every_artifact_with_its_checksum(built_repo):
+    build = built_repo.root / "build"
     document = json.loads((build / "manifest.json").read_text())
     listed = {a["path"]: a for a in document["artifacts"]}
     on_disk = {k: v for k, v in _tree(build).items() if not k.startswith(".cache/") and k != "manifest.json"}
@@ -51,8 +50,8 @@ def test_manifest_lists_every_artifact_with_its_checksum(repo, capsys):
     assert document["tool_versions"]["typst"] and document["tool_versions"]["pandoc"]
 
 
-def test_a_step_that_fails_leaves_the_previous_build_untouched(repo, monkeypatch, capsys):
-    assert main(["--root", str(repo.root), "build"]) == 0
+def test_a_step_that_fails_leaves_the_previous_build_untouched(built_repo, monkeypatch, capsys):
+    repo = built_repo
     before = _tree(repo.root / "build")
     repo.replace("recommendations/alpha/business.yaml", "Companies should act.", "Companies should act today.")
 
@@ -68,8 +67,8 @@ def test_a_step_that_fails_leaves_the_previous_build_untouched(repo, monkeypatch
     assert [p.name for p in repo.root.iterdir() if p.name.startswith(".build")] == []
 
 
-def test_an_interrupted_build_leaves_the_previous_build_untouched(repo, monkeypatch, capsys):
-    assert main(["--root", str(repo.root), "build"]) == 0
+def test_an_interrupted_build_leaves_the_previous_build_untouched(built_repo, monkeypatch, capsys):
+    repo = built_repo
     before = _tree(repo.root / "build")
 
     def interrupted(*args, **kwargs):
