@@ -1,15 +1,20 @@
-"""Shared test helpers: a scratch copy of a small content repository, and the findings it produces."""
+"""Shared test helpers: a scratch copy of a small content repository, the findings it produces, one build of it, and one
+browser."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api
 
+from quaestio.cli import main
 from quaestio.findings import Severity
 from quaestio.pipeline import check
 from support.paths import FIXTURES
+from support.static_host import CHROMIUM, CHROMIUM_ARGS
 
 
 class Repo:
@@ -50,6 +55,23 @@ def repo(tmp_path: Path) -> Repo:
     return Repo(root)
 
 
+@pytest.fixture(scope="session")
+def minimal_build(tmp_path_factory) -> Path:
+    """tests/fixtures/minimal with build/ as `quaestio build` leaves it; copied by `built_repo`, never changed."""
+    root = tmp_path_factory.mktemp("minimal-build") / "repo"
+    shutil.copytree(FIXTURES / "minimal", root)
+    assert main(["--root", str(root), "build"]) == 0
+    return root
+
+
+@pytest.fixture
+def built_repo(tmp_path: Path, minimal_build: Path) -> Repo:
+    """A writable copy of the minimal repository after a successful `quaestio build`: build/ and all."""
+    root = tmp_path / "repo"
+    shutil.copytree(minimal_build, root, symlinks=True)
+    return Repo(root)
+
+
 @pytest.fixture
 def translated(tmp_path: Path) -> Repo:
     """The minimal repository with its French translation (tests/fixtures/translated), partly translated."""
@@ -57,3 +79,13 @@ def translated(tmp_path: Path) -> Repo:
     shutil.copytree(FIXTURES / "minimal", root)
     shutil.copytree(FIXTURES / "translated", root, dirs_exist_ok=True)
     return Repo(root)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[playwright_api.Browser]:
+    """Debian's Chromium, started once for every browser test; each test opens its own context (no shared state)."""
+    assert Path(CHROMIUM).is_file(), f"the browser tests need Debian's Chromium at {CHROMIUM} (.ci/run installs it)"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from support.paths import PACKAGE
@@ -30,7 +31,8 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports() -> dict[str, set[str]]:
+@functools.cache
+def _imports() -> dict[str, frozenset[str]]:
     graph: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
         name = _module_name(path)
@@ -41,11 +43,13 @@ def _imports() -> dict[str, set[str]]:
                 targets.update(f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in _all())
             elif isinstance(node, ast.Import):
                 targets.update(a.name for a in node.names if a.name.startswith("quaestio"))
-    return graph
+    return {name: frozenset(targets) for name, targets in graph.items()}
 
 
-def _all() -> set[str]:
-    return {_module_name(p) for p in PACKAGE.rglob("*.py")}
+@functools.cache
+def _all() -> frozenset[str]:
+    """Every module of the package (read once: the graph asks for it for each name imported)."""
+    return frozenset(_module_name(p) for p in PACKAGE.rglob("*.py"))
 
 
 def _layer(module: str) -> int:

@@ -4,57 +4,34 @@ phone."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright import sync_api as playwright_api
 
 from publish.test_site_browser import Visit
 from quaestio.content.editions import current_edition, editions
-from quaestio.pipeline import check
-from quaestio.publish.branding import load_branding
-from quaestio.publish.buildinfo import build_info
-from quaestio.publish.exports import write_data
 from quaestio.publish.followup_figures import FollowUpFigures
-from quaestio.publish.site import build_site
-from support.paths import REPOSITORY
-from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
+from support.static_host import serving
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    result = check(REPOSITORY)
-    assert result.corpus is not None
-    return result.corpus
+def corpus(repository_build):
+    return repository_build.corpus
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, corpus) -> tuple[Path, str]:
-    """The site for the repository's own content, and the date its figures are as at."""
-    build = tmp_path_factory.mktemp("build")
-    info, branding = build_info(REPOSITORY, os.environ), load_branding(REPOSITORY)
-    write_data(corpus, info, branding, build / "data")
-    build_site(REPOSITORY, corpus, info, branding, build / "site", build)
-    return build / "site", info.date.isoformat()
+def built(repository_build) -> tuple[Path, str]:
+    """The site for the repository's own content, and the date its figures are as at (conftest.py builds it)."""
+    return repository_build.site, repository_build.info.date.isoformat()
 
 
 @pytest.fixture(scope="module")
 def base_url(built) -> Iterator[str]:
     with serving(built[0]) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).is_file(), f"the browser tests need Debian's Chromium at {CHROMIUM} (.ci/run installs it)"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

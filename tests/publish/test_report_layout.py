@@ -4,8 +4,10 @@ from poppler (layout) and the structure tree with pikepdf (tagging)."""
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -13,9 +15,6 @@ import pytest
 
 from quaestio.pipeline import check
 from quaestio.publish import pdf_tags
-from quaestio.publish.branding import load_branding
-from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.reports import write_reports
 from support.paths import REPOSITORY
 from support.pdf_layout import (
     body_fill,
@@ -27,11 +26,6 @@ from support.pdf_layout import (
 
 pytestmark = pytest.mark.slow
 
-INFO = BuildInfo(
-    "0123456789abcdef0123456789abcdef01234567",
-    1449532800,
-    {"quaestio": "9.9.9", "pandoc": "3.9", "typst": "0.15.2"},
-)
 # A page whose body spans less than this share of the printable height is near-empty; the last page of a
 # report may be short, but not blank or a lone heading.
 NEAR_EMPTY, LAST_PAGE_EMPTY = 0.12, 0.05
@@ -42,17 +36,16 @@ LONGEST_LINE_FRENCH = 95
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, Path]:
-    checked = check(REPOSITORY)
-    assert checked.corpus is not None, checked.findings
-    out = tmp_path_factory.mktemp("layout")
-    write_reports(checked.corpus, INFO, load_branding(REPOSITORY), out / "reports", out / "cache")
-    return {p.stem: p for p in sorted((out / "reports").glob("*.pdf"))}
+def reports(repository_reports) -> dict[str, Path]:
+    """Every PDF report of the repository's content (built in the background from the session's start, conftest.py)."""
+    return {p.stem: p for p in sorted((repository_reports / "reports").glob("*.pdf"))}
 
 
 @pytest.fixture(scope="module")
 def pages(reports) -> dict[str, list]:
-    return {name: read_pages(path) for name, path in reports.items()}
+    """Every report's pages; poppler reads them in parallel (each pdftotext is a process of its own)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        return dict(zip(reports, pool.map(read_pages, reports.values()), strict=True))
 
 
 def _where(name: str, page) -> str:

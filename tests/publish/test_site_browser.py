@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,13 +11,7 @@ import pytest
 from playwright import sync_api as playwright_api
 
 from quaestio.content.model import texts_in
-from quaestio.pipeline import check
-from quaestio.publish.branding import load_branding
-from quaestio.publish.buildinfo import build_info
-from quaestio.publish.exports import write_data
-from quaestio.publish.site import build_site
-from support.paths import REPOSITORY
-from support.static_host import CHROMIUM, CHROMIUM_ARGS, search_results, serving
+from support.static_host import search_results, serving
 
 pytestmark = pytest.mark.slow
 
@@ -27,35 +20,20 @@ PAGE_WEIGHT_LIMIT = 500_000
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    result = check(REPOSITORY)
-    assert result.corpus is not None
-    return result.corpus
+def corpus(repository_build):
+    return repository_build.corpus
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, corpus) -> Path:
-    """The site for the repository's own content, with its open data."""
-    build = tmp_path_factory.mktemp("build")
-    info, branding = build_info(REPOSITORY, os.environ), load_branding(REPOSITORY)
-    write_data(corpus, info, branding, build / "data")
-    build_site(REPOSITORY, corpus, info, branding, build / "site", build)
-    return build / "site"
+def site(repository_build) -> Path:
+    """The site for the repository's own content, with its open data (built once a session, conftest.py)."""
+    return repository_build.site
 
 
 @pytest.fixture(scope="module")
 def base_url(site) -> Iterator[str]:
     with serving(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).is_file(), f"the browser tests need Debian's Chromium at {CHROMIUM} (.ci/run installs it)"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

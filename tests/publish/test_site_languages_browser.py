@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright import sync_api as playwright_api
 
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
@@ -16,7 +15,7 @@ from quaestio.publish.buildinfo import build_info
 from quaestio.publish.exports import write_data
 from quaestio.publish.site import build_site
 from support.paths import FIXTURES
-from support.static_host import CHROMIUM, CHROMIUM_ARGS, search_results, serving
+from support.static_host import search_results, serving
 
 pytestmark = pytest.mark.slow
 
@@ -62,14 +61,6 @@ def site(tmp_path_factory, root) -> Path:
 def base_url(site) -> Iterator[str]:
     with serving(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

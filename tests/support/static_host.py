@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright import sync_api as playwright_api
-
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv")
 # Debian's Chromium, started the way this project's browser tests and benchmarks start it.
 CHROMIUM = "/usr/bin/chromium"
@@ -70,21 +68,34 @@ def serving(site: Path) -> Iterator[str]:
         server.server_close()
 
 
+# Whether Material's search has shown its answer to a query: its count of matching documents, in the page's language.
+SEARCH_ANSWERED = """() => {
+  const meta = document.querySelector(".md-search-result__meta");
+  const words = JSON.parse(document.querySelector("#__config").textContent).translations;
+  const text = meta ? meta.textContent.trim() : "";
+  const [before, after] = words["search.result.other"].split("#");
+  const counted = text.startsWith(before) && text.endsWith(after)
+    && /^[0-9]+$/.test(text.slice(before.length, text.length - after.length));
+  return counted || text === words["search.result.none"] || text === words["search.result.one"];
+}"""
+
+
 def search_results(page: Any, query: str) -> list[str]:
-    """Type a query into Material's search and return the result links, once the index has answered."""
+    """Search the site as a reader does and return the result links, once the index has answered the query.
+
+    Material searches the field's value whenever a key is released (and once its index has loaded): the query is
+    put in whole, then one key released, so that the only search made is for the whole query and the first
+    answer shown is its answer. The page must not have been searched before.
+    """
     field = page.locator("input.md-search__input")
     field.click()
-    for _ in range(10):  # the search index loads in a web worker; retype until it answers
-        field.fill("")
-        field.press_sequentially(query)
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=1000)
-            break
-        except playwright_api.TimeoutError:
-            continue
+    assert field.input_value() == "", "search_results needs a page that has not been searched yet"
+    field.fill(query)
+    field.press("End")
+    page.wait_for_function(SEARCH_ANSWERED, timeout=30_000)
     read = "links => links.map(link => link.href)"
     results, previous = page.eval_on_selector_all(".md-search-result__item > a", read), None
-    while results != previous:  # each keystroke searched; wait for the answer to the whole query to settle
-        page.wait_for_timeout(400)
+    while results != previous:  # the results are drawn after the count; wait until they are all there
+        page.wait_for_timeout(200)
         previous, results = results, page.eval_on_selector_all(".md-search-result__item > a", read)
     return list(results)

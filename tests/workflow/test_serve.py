@@ -12,12 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright import sync_api as playwright_api
 
 from quaestio.findings import Code, finding
 from quaestio.workflow.serve import STATUS_PATH, IncrementalSite, Preview, build_preview, make_server
 from support.paths import CONTENT_FOLDERS, REPOSITORY
-from support.static_host import CHROMIUM, CHROMIUM_ARGS
 
 BUSINESS = "recommendations/alpha/business.yaml"
 
@@ -154,7 +152,7 @@ def content_copy(tmp_path) -> Path:
 
 
 @pytest.mark.slow
-def test_an_edit_shows_in_the_open_page_and_the_quick_pass_takes_little_processor_time(content_copy):
+def test_an_edit_shows_in_the_open_page_and_the_quick_pass_takes_little_processor_time(content_copy, browser):
     """An edit rebuilds only the pages it affects and reaches the open page by itself.
 
     Wall-clock time depends on what else the machine runs (CI shares it), so the only time asserted is the
@@ -185,9 +183,8 @@ def test_an_edit_shows_in_the_open_page_and_the_quick_pass_takes_little_processo
     title = re.search(r"\n    title: (.+)", original).group(1)
     waits, rebuilt = [], []
     try:
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
+        with browser.new_context() as context:  # the session's Chromium (conftest.py)
+            page = context.new_page()
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/recommendations/{first_id}/")
             assert title in page.inner_text("h1")
             for attempt in range(3):
@@ -220,7 +217,6 @@ def test_an_edit_shows_in_the_open_page_and_the_quick_pass_takes_little_processo
             if panel.count():
                 shown = panel.inner_text()
                 assert "stale-translation" in shown and "error" not in shown.lower().replace("0 error", ""), shown
-            browser.close()
     finally:
         stop.set()
         watcher.join(timeout=5)
