@@ -6,6 +6,7 @@ import functools
 import json
 import re
 import shutil
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -35,6 +36,7 @@ from quaestio.publish.urls import (
     EDITIONS_PATH,
     FEED_FILE,
     FOLLOW_UP_PATH,
+    TOPICS_PATH,
     absolute,
     audience_path,
     catalog_path,
@@ -568,11 +570,28 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     return files
 
 
+def menu_topics(corpus: Corpus) -> list[Topic]:
+    """The topics the menu leads to: the current edition's, closed ones left out."""
+    current = current_edition(corpus)
+    return [t for t in corpus.topics if t.edition == current and t.closed is None]
+
+
+def alphabetical(topics: Sequence[Topic], language: str) -> list[Topic]:
+    """Topics by their title in a language, accents and case aside ('Économie' among the E's)."""
+
+    def key(topic: Topic) -> str:
+        title = unicodedata.normalize("NFKD", content.attribute(topic.title, language))
+        return "".join(c for c in title if not unicodedata.combining(c)).casefold()
+
+    return sorted(topics, key=lambda t: (key(t), t.id))
+
+
 def navigation(
     corpus: Corpus, branding: Branding, wording: Mapping[str, object], language: str = SOURCE_LANGUAGE
 ) -> list:
-    """The menu: a fixed set of pages plus one entry per topic of the current edition and per audience, never
-    one per recommendation; older editions are on the archive page, so the menu does not grow with the years.
+    """The menu: a fixed set of pages plus one entry per topic of the current edition (up to site.yaml's
+    menu_topics; beyond, one entry to the page of every topic) and per audience, never one per recommendation;
+    older editions are on the archive page. So the menu, drawn on every page, does not grow with the content.
 
     Titles are HTML-escaped: the theme inserts them into every page as HTML.
     """
@@ -584,17 +603,14 @@ def navigation(
     def section(title: str, entries: list) -> dict[str, list]:
         return {html_escape(content.attribute(title, language)): entries}
 
-    current = current_edition(corpus)
-    topics = [t for t in corpus.topics if t.edition == current and t.closed is None]
+    topics = menu_topics(corpus)
+    if len(topics) <= int(wording["menu_topics"]):  # type: ignore[call-overload]
+        named = [entry(t.title, topic_path(t.id)) for t in topics]
+    else:
+        named = [entry(labels["all_topics"], TOPICS_PATH)]
     return [
         entry(labels["home"], ""),
-        section(
-            labels["topics"],
-            [
-                *(entry(t.title, topic_path(t.id)) for t in topics),
-                entry(labels["archive"], EDITIONS_PATH),
-            ],
-        ),
+        section(labels["topics"], [*named, entry(labels["archive"], EDITIONS_PATH)]),
         section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in tuple(Audience)]),
         entry(labels["recommendations"], "recommendations/"),
         entry(labels["follow_up"], FOLLOW_UP_PATH),
@@ -662,6 +678,8 @@ class SiteGenerator:
         pages: list[tuple[str, Text | str, str, Mapping[str, object]]] = [
             ("", str(wording["site_name"]), "pages/home.md.j2", home)
         ]
+        listed = {"topics": alphabetical(menu_topics(corpus), self.language), "edition": current_edition(corpus)}
+        pages.append((TOPICS_PATH, titles["topics"], "pages/topics.md.j2", listed))
         pages += [(topic_path(t.id), t.title, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
         pages += [
             (audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
