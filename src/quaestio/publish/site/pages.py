@@ -159,24 +159,31 @@ class SiteContext:
         self.language = Language(language)
         self.site_url = str(branding["site_url"])
         self._rendered: dict[tuple[Text, int, str], Markup] = {}
+        self._glossaries: dict[tuple[str | None, str], content.Glossary] = {}
         self.fallbacks = 0  # texts of the page being rendered shown in English for want of a translation
 
     @cached_property
     def glossary_entries(self) -> tuple:
         return tuple(g for t in self.corpus.topics for g in t.glossary)
 
-    @cached_property
-    def _glossaries(self) -> dict[tuple[str | None, str], content.Glossary]:
-        found: dict[tuple[str | None, str], content.Glossary] = {}
-        for language in {SOURCE_LANGUAGE.value, self.language.value}:
-            found[(None, language)] = content.Glossary.of(self.glossary_entries, language)
-            for topic in self.corpus.topics:
-                found[(topic.id, language)] = content.Glossary.of((*topic.glossary, *self.glossary_entries), language)
-        return found
-
     def glossary_for(self, topic: str | None, language: str | None = None) -> content.Glossary:
-        language = language or self.language.value
-        return self._glossaries.get((topic, language), self._glossaries[(None, language)])
+        """The abbreviations to mark in a topic's texts: the topic's own glossary first, then every topic's."""
+        key = (topic, language or self.language.value)
+        if key not in self._glossaries:
+            self._glossaries[key] = self._glossary(*key)
+        return self._glossaries[key]
+
+    def _glossary(self, topic_id: str | None, language: str) -> content.Glossary:
+        if topic_id is None:
+            return content.Glossary.of(self.glossary_entries, language)
+        whole = self.glossary_for(None, language)
+        topic = self.corpus.topic_by_id.get(topic_id)
+        if topic is None:
+            return whole
+        own = content.Glossary.of(topic.glossary, language).entries
+        if all(whole.entries.get(term) == expansion for term, expansion in own.items()):
+            return whole  # the topic's terms mean what they mean site-wide: one glossary, however many topics
+        return content.Glossary({**whole.entries, **own})
 
     def falls_back(self, value: object) -> bool:
         """Whether a text is shown in English on a page in another language (and count it for the page's notice)."""
