@@ -645,8 +645,10 @@ def test_every_page_has_its_own_meta_description(site):
 def test_every_page_carries_a_content_security_policy_with_its_own_script_hashes(site):
     from quaestio.publish.site.csp import inline_script_hashes
 
-    for page in PAGES:
-        html = (site / page).read_text(encoding="utf-8")
+    pages = sorted(site.rglob("*.html"))  # every page mkdocs wrote, the 404 page too
+    assert {"404.html", *PAGES} <= {p.relative_to(site).as_posix() for p in pages}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
         head = html[html.index("<head>") : html.index("</head>")]
         policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', head)
         assert len(policies) == 1, page

@@ -47,29 +47,36 @@ def render_site(
     """build_site's work; `processes` forces how many processes build it (default: by corpus size and cores)."""
     if processes is None:
         processes = workers() if len(corpus.recommendations) >= PARALLEL_FROM else 1
+    # Every page of every language carries its own inline scripts' hashes: mkdocs puts them in as it writes it.
+    policy = str(branding.site_wording["content_security_policy"])
     with tempfile.TemporaryDirectory(prefix="quaestio-site-") as scratch:
         folder = Path(scratch)
         if len(corpus.languages) > 1:
-            build_languages(corpus, info, branding, config_path(branding), out, downloads, folder)
+            build_languages(corpus, info, branding, config_path(branding), out, downloads, folder, policy)
         else:
-            _build_one_language(corpus, info, branding, out, downloads, processes, folder)
-    # Every page of every language, once built: each carries its own inline scripts' hashes.
-    secure_pages(out, str(branding.site_wording["content_security_policy"]))
+            _build_one_language(corpus, info, branding, out, downloads, processes, folder, policy)
 
 
 def _build_one_language(
-    corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, downloads: Path, processes: int, folder: Path
+    corpus: Corpus,
+    info: BuildInfo,
+    branding: Branding,
+    out: Path,
+    downloads: Path,
+    processes: int,
+    folder: Path,
+    policy: str,
 ) -> None:
     generator = SiteGenerator(corpus, info, branding, downloads)
     config = config_path(branding)
     extra = settings(branding, generator.wording, info, generator.nav)
     if processes > 1:
         generator.compile_templates(folder)  # once, before the processes fork
-        build_in_parallel(generator, config, extra, info, folder, out, processes)
+        build_in_parallel(generator, config, extra, info, folder, out, processes, policy)
     else:
         docs, fragments = folder / "docs", folder / "fragments.json"
         generator.write(docs, fragments)
-        build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
+        build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info, policy)
 
 
 def render_site_with_zensical(

@@ -19,6 +19,7 @@ import yaml
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import compiled
+from quaestio.publish.site.csp import with_policy
 
 CONFIG_FILE = "mkdocs.yml"
 FRAGMENTS_EXTENSION = "quaestio.publish.site.fragments"
@@ -113,8 +114,13 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, object], info: BuildInfo) -> None:
-    """Build in this process with mkdocs' Python API, strictly: any warning fails the build."""
+def build_with_mkdocs(
+    config: Path, docs: Path, site: Path, extra: Mapping[str, object], info: BuildInfo, policy: str | None = None
+) -> None:
+    """Build in this process with mkdocs' Python API, strictly: any warning fails the build.
+
+    With a Content-Security-Policy, every HTML page gets it (csp.with_policy) as mkdocs writes it.
+    """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
@@ -134,6 +140,8 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
                 _share_compiled_theme(loaded)
+                if policy is not None:
+                    loaded.plugins["quaestio-csp"] = _PolicyPlugin(policy)
                 build(loaded)
             except MkDocsException as failure:
                 raise SiteBuildError("; ".join(collector.messages) or str(failure)) from failure
@@ -141,6 +149,19 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
         logger.removeHandler(collector)
     if collector.messages:
         raise SiteBuildError("; ".join(collector.messages))
+
+
+class _PolicyPlugin:
+    """Puts the Content-Security-Policy into each HTML page mkdocs renders, before it is written."""
+
+    def __init__(self, policy: str) -> None:
+        self.policy = policy
+
+    def on_post_page(self, output: str, /, **_: object) -> str:
+        return with_policy(output, self.policy)
+
+    def on_post_template(self, output: str, /, *, template_name: str, **_: object) -> str:
+        return with_policy(output, self.policy) if template_name.endswith(".html") else output
 
 
 def _share_compiled_theme(loaded: Any) -> None:  # mkdocs' loaded configuration

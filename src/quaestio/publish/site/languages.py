@@ -80,16 +80,16 @@ Job = tuple[SiteGenerator, dict[str, object], Path, Path]
 """A language's build: its generator, its settings, a scratch folder for its pages, and where its site goes."""
 
 
-def _build(job: Job, config: Path, info: BuildInfo) -> None:
+def _build(job: Job, config: Path, info: BuildInfo, policy: str | None) -> None:
     generator, extra, folder, site = job
     docs, fragments = folder / "docs", folder / "fragments.json"
     generator.write(docs, fragments)
-    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, policy)
 
 
-def _child(job: Job, config: Path, info: BuildInfo, report: Connection) -> None:
+def _child(job: Job, config: Path, info: BuildInfo, policy: str | None, report: Connection) -> None:
     try:
-        _build(job, config, info)
+        _build(job, config, info, policy)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
         report.send(f"{job[0].language}: {type(failure).__name__}: {failure}")
     else:
@@ -99,9 +99,17 @@ def _child(job: Job, config: Path, info: BuildInfo, report: Connection) -> None:
 
 
 def build_languages(
-    corpus: Corpus, info: BuildInfo, branding: Branding, config: Path, out: Path, downloads: Path, scratch: Path
+    corpus: Corpus,
+    info: BuildInfo,
+    branding: Branding,
+    config: Path,
+    out: Path,
+    downloads: Path,
+    scratch: Path,
+    policy: str | None = None,
 ) -> None:
-    """Build the site of every language of the corpus into `out` (English) and `out/<language>`."""
+    """Build the site of every language of the corpus into `out` (English) and `out/<language>`; `policy`: the
+    Content-Security-Policy each page gets (see build_with_mkdocs)."""
     languages = [language.value for language in corpus.languages]
     english = SiteGenerator(corpus, info, branding, downloads)
     generators = [english] + [
@@ -118,29 +126,29 @@ def build_languages(
         folder = scratch / generator.language
         jobs.append((generator, extra, folder, out if generator is english else folder / "site"))
     compile_theme(config, jobs[0][1], scratch / "theme", languages)
-    _run(jobs, config, info)
+    _run(jobs, config, info, policy)
     for generator, _, _, site in jobs[1:]:
         shutil.move(str(site), str(out / generator.language))
     link_languages(out, languages, site_url, info)
 
 
-def _run(jobs: Sequence[Job], config: Path, info: BuildInfo) -> None:
+def _run(jobs: Sequence[Job], config: Path, info: BuildInfo, policy: str | None) -> None:
     """Build the first job here and the others in forked processes (in turn, where fork is missing)."""
     if workers() == 1:
         for job in jobs:
-            _build(job, config, info)
+            _build(job, config, info, policy)
         return
     context = multiprocessing.get_context("fork")
     children = []
     for job in jobs[1:]:
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(job, config, info, send), daemon=True)
+        process = context.Process(target=_child, args=(job, config, info, policy, send), daemon=True)
         process.start()
         send.close()
         children.append((process, receive))
     failures: list[str] = []
     try:
-        _build(jobs[0], config, info)
+        _build(jobs[0], config, info, policy)
     except BaseException:
         for process, _ in children:
             process.terminate()

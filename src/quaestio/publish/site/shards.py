@@ -77,17 +77,24 @@ def _build(
     shard: Shard,
     main: bool,
     site: Path,
+    policy: str | None,
 ) -> None:
     docs, fragments = shard.folder / "docs", shard.folder / "fragments.json"
     generator.write(docs, fragments, shard.recommendations, main=main)
-    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, policy)
 
 
 def _child(
-    generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard, report: Connection
+    generator: SiteGenerator,
+    config: Path,
+    extra: dict[str, object],
+    info: BuildInfo,
+    shard: Shard,
+    policy: str | None,
+    report: Connection,
 ) -> None:
     try:
-        _build(generator, config, extra, info, shard, False, shard.site)
+        _build(generator, config, extra, info, shard, False, shard.site, policy)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
         report.send(f"{type(failure).__name__}: {failure}")
     else:
@@ -104,8 +111,9 @@ def build_in_parallel(
     scratch: Path,
     out: Path,
     count: int,
+    policy: str | None = None,
 ) -> None:
-    """Build the site into `out` with `count` processes (this one included)."""
+    """Build the site into `out` with `count` processes (this one included); `policy`: see build_with_mkdocs."""
     shards = [
         Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(plan(generator.site.corpus.recommendations, count))
     ]
@@ -113,12 +121,14 @@ def build_in_parallel(
     children = []
     for shard in shards[1:]:
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(generator, config, extra, info, shard, send), daemon=True)
+        process = context.Process(
+            target=_child, args=(generator, config, extra, info, shard, policy, send), daemon=True
+        )
         process.start()
         send.close()
         children.append((process, receive))
     try:
-        _build(generator, config, extra, info, shards[0], True, out)
+        _build(generator, config, extra, info, shards[0], True, out, policy)
     except BaseException:
         for process, _ in children:
             process.terminate()
