@@ -331,9 +331,17 @@ class Corpus:
             if i in self.recommendation_by_id
         )
 
+    @cached_property
+    def _addressing(self) -> dict[str, tuple[Recommendation, ...]]:
+        found: dict[str, list[Recommendation]] = {}
+        for r in self.recommendations:
+            for challenge_id in dict.fromkeys(r.addresses):
+                found.setdefault(challenge_id, []).append(r)
+        return {key: tuple(items) for key, items in found.items()}
+
     def addressing(self, challenge_id: str) -> tuple[Recommendation, ...]:
         """Recommendations that address a challenge."""
-        return tuple(r for r in self.recommendations if challenge_id in r.addresses)
+        return self._addressing.get(challenge_id, ())
 
 
 def texts_in(value: object) -> Iterator[Text]:

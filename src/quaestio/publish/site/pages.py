@@ -365,7 +365,7 @@ class SiteContext:
                     entry.definition, self.language
                 ).casefold() not in (content.attribute(d, self.language).casefold() for d in term.definitions):
                     term.definitions.append(entry.definition)
-                if topic not in term.topics:
+                if all(t.id != topic.id for t in term.topics):  # by ID: comparing whole topics costs more
                     term.topics.append(topic)
         return sorted(found.values(), key=lambda t: (t.term.casefold(), t.term))
 
