@@ -24,7 +24,7 @@ from typing import Any
 
 from quaestio.content.model import Recommendation
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.site.engine import SiteBuildError, build_with_mkdocs, with_fragments
+from quaestio.publish.site.engine import PageFinish, SiteBuildError, build_with_mkdocs, with_fragments
 from quaestio.publish.site.pages import SiteGenerator, page_file
 from quaestio.publish.urls import recommendation_path
 
@@ -77,11 +77,11 @@ def _build(
     shard: Shard,
     main: bool,
     site: Path,
-    policy: str | None,
+    finish: PageFinish | None,
 ) -> None:
     docs, fragments = shard.folder / "docs", shard.folder / "fragments.json"
     generator.write(docs, fragments, shard.recommendations, main=main)
-    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, policy)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, finish)
 
 
 def _child(
@@ -90,11 +90,11 @@ def _child(
     extra: dict[str, object],
     info: BuildInfo,
     shard: Shard,
-    policy: str | None,
+    finish: PageFinish | None,
     report: Connection,
 ) -> None:
     try:
-        _build(generator, config, extra, info, shard, False, shard.site, policy)
+        _build(generator, config, extra, info, shard, False, shard.site, finish)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
         report.send(f"{type(failure).__name__}: {failure}")
     else:
@@ -111,9 +111,9 @@ def build_in_parallel(
     scratch: Path,
     out: Path,
     count: int,
-    policy: str | None = None,
+    finish: PageFinish | None = None,
 ) -> None:
-    """Build the site into `out` with `count` processes (this one included); `policy`: see build_with_mkdocs."""
+    """Build the site into `out` with `count` processes (this one included); `finish`: see build_with_mkdocs."""
     shards = [
         Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(plan(generator.site.corpus.recommendations, count))
     ]
@@ -122,13 +122,13 @@ def build_in_parallel(
     for shard in shards[1:]:
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child, args=(generator, config, extra, info, shard, policy, send), daemon=True
+            target=_child, args=(generator, config, extra, info, shard, finish, send), daemon=True
         )
         process.start()
         send.close()
         children.append((process, receive))
     try:
-        _build(generator, config, extra, info, shards[0], True, out, policy)
+        _build(generator, config, extra, info, shards[0], True, out, finish)
     except BaseException:
         for process, _ in children:
             process.terminate()
