@@ -719,13 +719,14 @@ class SiteGenerator:
 
         The main writer writes every page but the recommendations left out of `recommendations`
         (None: all), the published files and the assets. Another shard writes its recommendations
-        and stubs for the pages the menu names.
+        and stubs for the pages the menu names (no other: their links are in HTML, which mkdocs does not check).
         """
         writer = PageWriter(self.site, self.templates, docs)
+        named = set(_menu_files(self.nav))
         for path, title, template, values in self._other_pages():
             if main:
                 writer.page(path, template, **values)
-            else:
+            elif page_file(path) in named:
                 writer.stub(path, title)
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
@@ -742,6 +743,17 @@ class SiteGenerator:
                 writer.asset(name, data)
         writer.fragments.save(fragments_file)
         return frozenset(writer.files)
+
+
+def _menu_files(entries: object) -> list[str]:
+    """The Markdown files a menu (navigation()'s nested lists of {title: file or entries}) leads to."""
+    if isinstance(entries, str):
+        return [entries]
+    if isinstance(entries, Mapping):
+        return [file for value in entries.values() for file in _menu_files(value)]
+    if isinstance(entries, list):
+        return [file for entry in entries for file in _menu_files(entry)]
+    return []
 
 
 def write_docs(
