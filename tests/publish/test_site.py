@@ -590,6 +590,8 @@ def test_parallel_plan_gives_the_main_process_fewer_recommendation_pages(corpus)
     shards = plan(many, 2)
     assert [len(s) for s in shards] == [750, 1250]
     assert sum(len(s) for s in plan(many, 4)) == len(many)
+    assert len(plan(many, 2, other_pages=400)[0]) < 750  # topics' and editions' pages weigh on the main process
+    assert sum(len(s) for s in plan(many, 2, other_pages=400)) == len(many)
     assert plan(corpus.recommendations, 1) == [list(corpus.recommendations)]
 
 

@@ -669,6 +669,11 @@ class SiteGenerator:
     def checksums(self) -> dict[Path, str]:
         return {source: item.sha256 for source, item in self.published}
 
+    @property
+    def other_pages(self) -> int:
+        """How many pages are not a recommendation's."""
+        return len(self._other_pages())
+
     def _other_pages(self) -> list[tuple[str, Text | str, str, Mapping[str, object]]]:
         """(path, title, template, values) of every page that is not a recommendation's."""
         corpus, branding, wording = self.site.corpus, self.site.branding, self.wording
