@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quaestio.content.model import Corpus
+from quaestio.content.model import Corpus, Text
 from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
@@ -232,6 +233,7 @@ def test_every_page_is_generated_and_the_menu_never_lists_recommendations(tmp_pa
     assert pages == sorted(
         [
             "index.md",
+            "topics/index.md",
             "topics/alpha.md",
             "audiences/academic.md",
             "audiences/business.md",
@@ -252,6 +254,40 @@ def test_every_page_is_generated_and_the_menu_never_lists_recommendations(tmp_pa
     menu = json.dumps(navigation(corpus, branding, load_wording(branding)))
     assert "recommendations/index.md" in menu
     assert not any(i in menu for i in IDS)
+
+
+def test_the_menu_names_topics_up_to_its_limit_and_beyond_it_leads_to_the_page_of_every_topic(
+    tmp_path, corpus, branding
+):
+    alpha = corpus.topics[0]
+    many = dataclasses.replace(
+        corpus,
+        topics=(
+            alpha,
+            *(dataclasses.replace(alpha, id=f"alpha-{n}", title=Text(f"Topic {chr(ord('z') - n)}")) for n in range(12)),
+        ),
+    )
+    wording = load_wording(branding)
+    assert wording["menu_topics"] == 12
+    few = json.dumps(navigation(corpus, branding, wording))
+    assert "topics/alpha.md" in few and "topics/index.md" not in few
+    menu = json.dumps(navigation(many, branding, wording))
+    assert "topics/index.md" in menu and "All topics" in menu
+    assert "topics/alpha-" not in menu
+    write_docs(many, INFO, branding, tmp_path / "none", tmp_path / "docs")
+    blocks = json.loads((tmp_path / "fragments.json").read_text(encoding="utf-8"))  # the pages' HTML blocks
+    (listed,) = [html for html in _values(blocks) if 'class="q-topic-list"' in html]
+    shown = re.findall(r"Topic ([a-z])</a>", listed)
+    assert shown == sorted(shown) and len(shown) == 12  # by title
+    assert listed.count('href="alpha') == 13  # every topic
+
+
+def _values(blocks: object) -> list[str]:
+    if isinstance(blocks, dict):
+        return [v for value in blocks.values() for v in _values(value)]
+    if isinstance(blocks, list):
+        return [v for value in blocks for v in _values(value)]
+    return [blocks] if isinstance(blocks, str) else []
 
 
 def test_generated_pages_escape_titles_for_the_theme(tmp_path, corpus, branding):
@@ -554,6 +590,8 @@ def test_parallel_plan_gives_the_main_process_fewer_recommendation_pages(corpus)
     shards = plan(many, 2)
     assert [len(s) for s in shards] == [750, 1250]
     assert sum(len(s) for s in plan(many, 4)) == len(many)
+    assert len(plan(many, 2, other_pages=400)[0]) < 750  # topics' and editions' pages weigh on the main process
+    assert sum(len(s) for s in plan(many, 2, other_pages=400)) == len(many)
     assert plan(corpus.recommendations, 1) == [list(corpus.recommendations)]
 
 
@@ -609,8 +647,10 @@ def test_every_page_has_its_own_meta_description(site):
 def test_every_page_carries_a_content_security_policy_with_its_own_script_hashes(site):
     from quaestio.publish.site.csp import inline_script_hashes
 
-    for page in PAGES:
-        html = (site / page).read_text(encoding="utf-8")
+    pages = sorted(site.rglob("*.html"))  # every page mkdocs wrote, the 404 page too
+    assert {"404.html", *PAGES} <= {p.relative_to(site).as_posix() for p in pages}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
         head = html[html.index("<head>") : html.index("</head>")]
         policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', head)
         assert len(policies) == 1, page

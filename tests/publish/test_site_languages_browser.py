@@ -189,7 +189,7 @@ def test_two_builds_of_every_language_give_the_same_bytes(root, site, tmp_path):
 
 
 def test_every_page_of_every_language_carries_the_content_security_policy(site):
-    """The policy is put into the pages once every language is built, the translated sites' pages too."""
+    """Every page of every language carries the policy, the translated sites' pages too."""
     pages = sorted(site.rglob("*.html"))
     assert any(p.relative_to(site).parts[0] == "fr" for p in pages)
     missing = [

@@ -301,13 +301,18 @@ class Corpus:
     def topic_by_id(self) -> dict[str, Topic]:
         return {t.id: t for t in self.topics}
 
+    @cached_property
+    def _groups(self) -> dict[tuple[str | None, str | None], tuple[Recommendation, ...]]:
+        """(topic or None, audience or None) -> its recommendations in corpus order, grouped in one pass."""
+        groups: dict[tuple[str | None, str | None], list[Recommendation]] = {}
+        for r in self.recommendations:
+            for key in ((None, None), (r.topic, None), (None, r.audience), (r.topic, r.audience)):
+                groups.setdefault(key, []).append(r)
+        return {key: tuple(items) for key, items in groups.items()}
+
     def recommendations_for(self, topic: str | None = None, audience: str | None = None) -> tuple[Recommendation, ...]:
         """The recommendations of a topic and/or to an audience, in topic, audience and number order."""
-        return tuple(
-            r
-            for r in self.recommendations
-            if (topic is None or r.topic == topic) and (audience is None or r.audience == audience)
-        )
+        return self._groups.get((topic, audience), ())
 
     @cached_property
     def _related_both_ways(self) -> dict[str, tuple[str, ...]]:
@@ -326,9 +331,17 @@ class Corpus:
             if i in self.recommendation_by_id
         )
 
+    @cached_property
+    def _addressing(self) -> dict[str, tuple[Recommendation, ...]]:
+        found: dict[str, list[Recommendation]] = {}
+        for r in self.recommendations:
+            for challenge_id in dict.fromkeys(r.addresses):
+                found.setdefault(challenge_id, []).append(r)
+        return {key: tuple(items) for key, items in found.items()}
+
     def addressing(self, challenge_id: str) -> tuple[Recommendation, ...]:
         """Recommendations that address a challenge."""
-        return tuple(r for r in self.recommendations if challenge_id in r.addresses)
+        return self._addressing.get(challenge_id, ())
 
 
 def texts_in(value: object) -> Iterator[Text]:

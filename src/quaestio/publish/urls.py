@@ -26,6 +26,7 @@ def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path
 
 
+TOPICS_PATH = "topics/"  # every topic of the current edition, for a menu that lists too many to name them
 FOLLOW_UP_PATH = "follow-up/"
 CHANGELOG_PATH = "changelog/"
 EDITIONS_PATH = "editions/"

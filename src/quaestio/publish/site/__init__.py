@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 
@@ -9,8 +10,9 @@ from quaestio.content.model import Corpus
 from quaestio.errors import BuildError
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.site.csp import secure_pages
+from quaestio.publish.site.csp import secure_pages, with_policy
 from quaestio.publish.site.engine import (
+    PageFinish,
     SiteBuildError,
     build_with_mkdocs,
     build_with_zensical,
@@ -47,29 +49,42 @@ def render_site(
     """build_site's work; `processes` forces how many processes build it (default: by corpus size and cores)."""
     if processes is None:
         processes = workers() if len(corpus.recommendations) >= PARALLEL_FROM else 1
+    # Every page of every language carries its own inline scripts' hashes, put in as mkdocs writes the page.
+    policy = str(branding.site_wording["content_security_policy"])
+    finish = functools.partial(_secured, policy=policy)
     with tempfile.TemporaryDirectory(prefix="quaestio-site-") as scratch:
         folder = Path(scratch)
         if len(corpus.languages) > 1:
-            build_languages(corpus, info, branding, config_path(branding), out, downloads, folder)
+            build_languages(corpus, info, branding, config_path(branding), out, downloads, folder, finish)
         else:
-            _build_one_language(corpus, info, branding, out, downloads, processes, folder)
-    # Every page of every language, once built: each carries its own inline scripts' hashes.
-    secure_pages(out, str(branding.site_wording["content_security_policy"]))
+            _build_one_language(corpus, info, branding, out, downloads, processes, folder, finish)
+
+
+def _secured(html: str, path: str, policy: str) -> str:
+    del path  # the same policy on every page
+    return with_policy(html, policy)
 
 
 def _build_one_language(
-    corpus: Corpus, info: BuildInfo, branding: Branding, out: Path, downloads: Path, processes: int, folder: Path
+    corpus: Corpus,
+    info: BuildInfo,
+    branding: Branding,
+    out: Path,
+    downloads: Path,
+    processes: int,
+    folder: Path,
+    finish: PageFinish,
 ) -> None:
     generator = SiteGenerator(corpus, info, branding, downloads)
     config = config_path(branding)
     extra = settings(branding, generator.wording, info, generator.nav)
     if processes > 1:
         generator.compile_templates(folder)  # once, before the processes fork
-        build_in_parallel(generator, config, extra, info, folder, out, processes)
+        build_in_parallel(generator, config, extra, info, folder, out, processes, finish)
     else:
         docs, fragments = folder / "docs", folder / "fragments.json"
         generator.write(docs, fragments)
-        build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info)
+        build_with_mkdocs(config, docs, out, with_fragments(config, extra, fragments), info, finish)
 
 
 def render_site_with_zensical(

@@ -7,7 +7,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
@@ -113,7 +113,14 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, object], info: BuildInfo) -> None:
+PageFinish = Callable[[str, str], str]
+"""What is done to each built HTML page before it is written: (its HTML, its path in the site: '', 'topics/x/')
+-> the HTML to write. A pass over the pages in memory instead of reading and writing them all again."""
+
+
+def build_with_mkdocs(
+    config: Path, docs: Path, site: Path, extra: Mapping[str, object], info: BuildInfo, finish: PageFinish | None = None
+) -> None:
     """Build in this process with mkdocs' Python API, strictly: any warning fails the build."""
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
@@ -134,6 +141,9 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
                 _share_compiled_theme(loaded)
+                if finish is not None:
+                    # mkdocs registers the on_* methods of the object; mkdocs stays unimported until a build.
+                    loaded.plugins["quaestio-finish"] = _Finishing(finish)  # type: ignore[assignment]
                 build(loaded)
             except MkDocsException as failure:
                 raise SiteBuildError("; ".join(collector.messages) or str(failure)) from failure
@@ -141,6 +151,19 @@ def build_with_mkdocs(config: Path, docs: Path, site: Path, extra: Mapping[str, 
         logger.removeHandler(collector)
     if collector.messages:
         raise SiteBuildError("; ".join(collector.messages))
+
+
+class _Finishing:
+    """A plugin given to mkdocs in memory (not named in mkdocs.yml): finishes each HTML page it renders."""
+
+    def __init__(self, finish: PageFinish) -> None:
+        self.finish = finish
+
+    def on_post_page(self, output: str, /, *, page: Any, **_: object) -> str:  # mkdocs' Page
+        return self.finish(output, page.url)
+
+    def on_post_template(self, output: str, /, *, template_name: str, **_: object) -> str:
+        return self.finish(output, "") if template_name.endswith(".html") else output  # the 404 page
 
 
 def _share_compiled_theme(loaded: Any) -> None:  # mkdocs' loaded configuration

@@ -3,19 +3,18 @@
 Each language is an ordinary mkdocs build (Material's `theme.language`, its search `lang` and
 `extra.alternate`, all within what Zensical supports). What does not depend on the language is done
 once: the downloads are hashed once and published once, by the English site, which the other sites
-link to. The builds run in forked processes, one per language; afterwards every page's language links
-(the switcher and the `hreflang` alternates of its head) are pointed at the same page in each language,
-and each sitemap lists, for every address, the same page in the other languages.
+link to. The builds run in forked processes, one per language; as each page is written, its language links
+(the switcher and the `hreflang` alternates of its head) are pointed at the same page in each language;
+afterwards each sitemap lists, for every address, the same page in the other languages.
 """
 
 from __future__ import annotations
 
 import gzip
 import multiprocessing
-import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from quaestio.content.model import Corpus
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site.engine import (
+    PageFinish,
     SiteBuildError,
     build_with_mkdocs,
     compile_theme,
@@ -80,16 +80,16 @@ Job = tuple[SiteGenerator, dict[str, object], Path, Path]
 """A language's build: its generator, its settings, a scratch folder for its pages, and where its site goes."""
 
 
-def _build(job: Job, config: Path, info: BuildInfo) -> None:
+def _build(job: Job, config: Path, info: BuildInfo, finish: PageFinish | None) -> None:
     generator, extra, folder, site = job
     docs, fragments = folder / "docs", folder / "fragments.json"
     generator.write(docs, fragments)
-    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, finish)
 
 
-def _child(job: Job, config: Path, info: BuildInfo, report: Connection) -> None:
+def _child(job: Job, config: Path, info: BuildInfo, finish: PageFinish | None, report: Connection) -> None:
     try:
-        _build(job, config, info)
+        _build(job, config, info, finish)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
         report.send(f"{job[0].language}: {type(failure).__name__}: {failure}")
     else:
@@ -99,9 +99,17 @@ def _child(job: Job, config: Path, info: BuildInfo, report: Connection) -> None:
 
 
 def build_languages(
-    corpus: Corpus, info: BuildInfo, branding: Branding, config: Path, out: Path, downloads: Path, scratch: Path
+    corpus: Corpus,
+    info: BuildInfo,
+    branding: Branding,
+    config: Path,
+    out: Path,
+    downloads: Path,
+    scratch: Path,
+    finish: PageFinish | None = None,
 ) -> None:
-    """Build the site of every language of the corpus into `out` (English) and `out/<language>`."""
+    """Build the site of every language of the corpus into `out` (English) and `out/<language>`; `finish` is done
+    to every page, after its language links (see build_with_mkdocs)."""
     languages = [language.value for language in corpus.languages]
     english = SiteGenerator(corpus, info, branding, downloads)
     generators = [english] + [
@@ -118,29 +126,30 @@ def build_languages(
         folder = scratch / generator.language
         jobs.append((generator, extra, folder, out if generator is english else folder / "site"))
     compile_theme(config, jobs[0][1], scratch / "theme", languages)
-    _run(jobs, config, info)
+    _run(jobs, config, info, linked_pages(languages, site_url, finish))
     for generator, _, _, site in jobs[1:]:
         shutil.move(str(site), str(out / generator.language))
-    link_languages(out, languages, site_url, info)
+    for language in languages:
+        _sitemap(out / prefix(language), language, languages, site_url, info)
 
 
-def _run(jobs: Sequence[Job], config: Path, info: BuildInfo) -> None:
+def _run(jobs: Sequence[Job], config: Path, info: BuildInfo, finish: PageFinish | None) -> None:
     """Build the first job here and the others in forked processes (in turn, where fork is missing)."""
     if workers() == 1:
         for job in jobs:
-            _build(job, config, info)
+            _build(job, config, info, finish)
         return
     context = multiprocessing.get_context("fork")
     children = []
     for job in jobs[1:]:
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(job, config, info, send), daemon=True)
+        process = context.Process(target=_child, args=(job, config, info, finish, send), daemon=True)
         process.start()
         send.close()
         children.append((process, receive))
     failures: list[str] = []
     try:
-        _build(jobs[0], config, info)
+        _build(jobs[0], config, info, finish)
     except BaseException:
         for process, _ in children:
             process.terminate()
@@ -151,32 +160,17 @@ def _run(jobs: Sequence[Job], config: Path, info: BuildInfo) -> None:
         raise SiteBuildError("; ".join(failures))
 
 
-def _pages(site: Path, skip: set[str]) -> Iterator[tuple[Path, str]]:
-    """Every HTML page of a language's site with its path ('' for the home page), other languages' folders skipped."""
-    for folder, subfolders, files in os.walk(site):
-        here = Path(folder)
-        if here == site:
-            subfolders[:] = [name for name in subfolders if name not in skip]
-        for name in files:
-            if name == "index.html":
-                relative = here.relative_to(site).as_posix()
-                yield here / name, "" if relative == "." else relative + "/"
-            elif name.endswith(".html"):
-                yield here / name, ""
-
-
-def link_languages(out: Path, languages: Sequence[str], site_url: str, info: BuildInfo) -> None:
-    """Point each page's language links at the same page in every language, and list them in the sitemaps."""
+def linked_pages(languages: Sequence[str], site_url: str, finish: PageFinish | None) -> PageFinish:
+    """A page's finishing: its language links (the switcher and the alternates of its head) pointed at the same
+    page in each language, then `finish`."""
     root = base_path(site_url)
     roots = {root + prefix(language): language for language in languages}
-    for language in languages:
-        site = out / prefix(language)
-        for page, path in _pages(site, set(languages)):
-            text = page.read_text(encoding="utf-8")
-            linked = _ALTERNATE.sub(_same_page(path, roots), text)
-            if linked != text:
-                page.write_text(linked, encoding="utf-8")
-        _sitemap(site, language, languages, site_url, info)
+
+    def linked(html: str, path: str) -> str:
+        html = _ALTERNATE.sub(_same_page(path, roots), html)
+        return finish(html, path) if finish is not None else html
+
+    return linked
 
 
 def _same_page(path: str, roots: Mapping[str, str]) -> Callable[[re.Match[str]], str]:

@@ -6,6 +6,7 @@ import functools
 import json
 import re
 import shutil
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -35,6 +36,7 @@ from quaestio.publish.urls import (
     EDITIONS_PATH,
     FEED_FILE,
     FOLLOW_UP_PATH,
+    TOPICS_PATH,
     absolute,
     audience_path,
     catalog_path,
@@ -157,24 +159,31 @@ class SiteContext:
         self.language = Language(language)
         self.site_url = str(branding["site_url"])
         self._rendered: dict[tuple[Text, int, str], Markup] = {}
+        self._glossaries: dict[tuple[str | None, str], content.Glossary] = {}
         self.fallbacks = 0  # texts of the page being rendered shown in English for want of a translation
 
     @cached_property
     def glossary_entries(self) -> tuple:
         return tuple(g for t in self.corpus.topics for g in t.glossary)
 
-    @cached_property
-    def _glossaries(self) -> dict[tuple[str | None, str], content.Glossary]:
-        return {}  # each made when a page first needs it: the live preview renders a few pages, not all
-
     def glossary_for(self, topic: str | None, language: str | None = None) -> content.Glossary:
-        language = language or self.language.value
-        found = self.corpus.topic_by_id.get(topic) if topic is not None else None
-        key = (found.id if found else None, language)
+        """The abbreviations to mark in a topic's texts: the topic's own glossary first, then every topic's."""
+        key = (topic, language or self.language.value)
         if key not in self._glossaries:
-            own = found.glossary if found else ()
-            self._glossaries[key] = content.Glossary.of((*own, *self.glossary_entries), language)
+            self._glossaries[key] = self._glossary(*key)
         return self._glossaries[key]
+
+    def _glossary(self, topic_id: str | None, language: str) -> content.Glossary:
+        if topic_id is None:
+            return content.Glossary.of(self.glossary_entries, language)
+        whole = self.glossary_for(None, language)
+        topic = self.corpus.topic_by_id.get(topic_id)
+        if topic is None:
+            return whole
+        own = content.Glossary.of(topic.glossary, language).entries
+        if all(whole.entries.get(term) == expansion for term, expansion in own.items()):
+            return whole  # the topic's terms mean what they mean site-wide: one glossary, however many topics
+        return content.Glossary({**whole.entries, **own})
 
     def falls_back(self, value: object) -> bool:
         """Whether a text is shown in English on a page in another language (and count it for the page's notice)."""
@@ -356,7 +365,7 @@ class SiteContext:
                     entry.definition, self.language
                 ).casefold() not in (content.attribute(d, self.language).casefold() for d in term.definitions):
                     term.definitions.append(entry.definition)
-                if topic not in term.topics:
+                if all(t.id != topic.id for t in term.topics):  # by ID: comparing whole topics costs more
                     term.topics.append(topic)
         return sorted(found.values(), key=lambda t: (t.term.casefold(), t.term))
 
@@ -568,11 +577,28 @@ def _assets(branding: Branding, templates: Path) -> dict[str, str | bytes]:
     return files
 
 
+def menu_topics(corpus: Corpus) -> list[Topic]:
+    """The topics the menu leads to: the current edition's, closed ones left out."""
+    current = current_edition(corpus)
+    return [t for t in corpus.topics if t.edition == current and t.closed is None]
+
+
+def alphabetical(topics: Sequence[Topic], language: str) -> list[Topic]:
+    """Topics by their title in a language, accents and case aside ('Économie' among the E's)."""
+
+    def key(topic: Topic) -> str:
+        title = unicodedata.normalize("NFKD", content.attribute(topic.title, language))
+        return "".join(c for c in title if not unicodedata.combining(c)).casefold()
+
+    return sorted(topics, key=lambda t: (key(t), t.id))
+
+
 def navigation(
     corpus: Corpus, branding: Branding, wording: Mapping[str, object], language: str = SOURCE_LANGUAGE
 ) -> list:
-    """The menu: a fixed set of pages plus one entry per topic of the current edition and per audience, never
-    one per recommendation; older editions are on the archive page, so the menu does not grow with the years.
+    """The menu: a fixed set of pages plus one entry per topic of the current edition (up to site.yaml's
+    menu_topics; beyond, one entry to the page of every topic) and per audience, never one per recommendation;
+    older editions are on the archive page. So the menu, drawn on every page, does not grow with the content.
 
     Titles are HTML-escaped: the theme inserts them into every page as HTML.
     """
@@ -584,17 +610,14 @@ def navigation(
     def section(title: str, entries: list) -> dict[str, list]:
         return {html_escape(content.attribute(title, language)): entries}
 
-    current = current_edition(corpus)
-    topics = [t for t in corpus.topics if t.edition == current and t.closed is None]
+    topics = menu_topics(corpus)
+    if len(topics) <= int(wording["menu_topics"]):  # type: ignore[call-overload]
+        named = [entry(t.title, topic_path(t.id)) for t in topics]
+    else:
+        named = [entry(labels["all_topics"], TOPICS_PATH)]
     return [
         entry(labels["home"], ""),
-        section(
-            labels["topics"],
-            [
-                *(entry(t.title, topic_path(t.id)) for t in topics),
-                entry(labels["archive"], EDITIONS_PATH),
-            ],
-        ),
+        section(labels["topics"], [*named, entry(labels["archive"], EDITIONS_PATH)]),
         section(labels["audiences"], [entry(branding.audience(a)["label"], audience_path(a)) for a in tuple(Audience)]),
         entry(labels["recommendations"], "recommendations/"),
         entry(labels["follow_up"], FOLLOW_UP_PATH),
@@ -646,6 +669,11 @@ class SiteGenerator:
     def checksums(self) -> dict[Path, str]:
         return {source: item.sha256 for source, item in self.published}
 
+    @property
+    def other_pages(self) -> int:
+        """How many pages are not a recommendation's."""
+        return len(self._other_pages())
+
     def _other_pages(self) -> list[tuple[str, Text | str, str, Mapping[str, object]]]:
         """(path, title, template, values) of every page that is not a recommendation's."""
         corpus, branding, wording = self.site.corpus, self.site.branding, self.wording
@@ -662,6 +690,8 @@ class SiteGenerator:
         pages: list[tuple[str, Text | str, str, Mapping[str, object]]] = [
             ("", str(wording["site_name"]), "pages/home.md.j2", home)
         ]
+        listed = {"topics": alphabetical(menu_topics(corpus), self.language), "edition": current_edition(corpus)}
+        pages.append((TOPICS_PATH, titles["topics"], "pages/topics.md.j2", listed))
         pages += [(topic_path(t.id), t.title, "pages/topic.md.j2", {"topic": t}) for t in corpus.topics]
         pages += [
             (audience_path(a), str(branding.audience(a)["heading"]), "pages/audience.md.j2", {"audience": a})
@@ -694,13 +724,14 @@ class SiteGenerator:
 
         The main writer writes every page but the recommendations left out of `recommendations`
         (None: all), the published files and the assets. Another shard writes its recommendations
-        and stubs for the pages the menu names.
+        and stubs for the pages the menu names (no other: their links are in HTML, which mkdocs does not check).
         """
         writer = PageWriter(self.site, self.templates, docs)
+        named = set(_menu_files(self.nav))
         for path, title, template, values in self._other_pages():
             if main:
                 writer.page(path, template, **values)
-            else:
+            elif page_file(path) in named:
                 writer.stub(path, title)
         for item in self.site.corpus.recommendations if recommendations is None else recommendations:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
@@ -717,6 +748,17 @@ class SiteGenerator:
                 writer.asset(name, data)
         writer.fragments.save(fragments_file)
         return frozenset(writer.files)
+
+
+def _menu_files(entries: object) -> list[str]:
+    """The Markdown files a menu (navigation()'s nested lists of {title: file or entries}) leads to."""
+    if isinstance(entries, str):
+        return [entries]
+    if isinstance(entries, Mapping):
+        return [file for value in entries.values() for file in _menu_files(value)]
+    if isinstance(entries, list):
+        return [file for entry in entries for file in _menu_files(entry)]
+    return []
 
 
 def write_docs(

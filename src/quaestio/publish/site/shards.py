@@ -24,15 +24,18 @@ from typing import Any
 
 from quaestio.content.model import Recommendation
 from quaestio.publish.buildinfo import BuildInfo
-from quaestio.publish.site.engine import SiteBuildError, build_with_mkdocs, with_fragments
+from quaestio.publish.site.engine import PageFinish, SiteBuildError, build_with_mkdocs, with_fragments
 from quaestio.publish.site.pages import SiteGenerator, page_file
 from quaestio.publish.urls import recommendation_path
 
 PARALLEL_FROM = 300  # recommendations; below this, forking and merging cost more than they save
 MAX_WORKERS = 4
-# What the main process's other pages (topics, audiences, index) cost, in recommendation pages per
-# recommendation; measured on the synthetic corpus of 2,000 recommendations.
+# What the main process's other pages cost, in recommendation pages: the pages that list every
+# recommendation (audiences, index, follow-up) about a quarter of one per recommendation, measured on the
+# synthetic corpus of 2,000 recommendations; each other page (a topic's, an edition's) about 0.6 more,
+# measured on the corpus at the real density (170 topics, 410 other pages).
 OTHER_PAGES_WEIGHT = 0.25
+OTHER_PAGE_WEIGHT = 0.6
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _SITEMAP_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'  # as mkdocs writes it
 
@@ -48,10 +51,12 @@ def workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def plan(recommendations: Sequence[Recommendation], count: int) -> list[list[Recommendation]]:
-    """Split the recommendation pages into `count` shards; the first, for the main process, is the lighter."""
+def plan(recommendations: Sequence[Recommendation], count: int, other_pages: int = 0) -> list[list[Recommendation]]:
+    """Split the recommendation pages into `count` shards; the first, for the main process, which also builds
+    the `other_pages` (every page that is not a recommendation's), is the lighter."""
     total = len(recommendations)
-    main = max(0, min(total, round(total * ((1 + OTHER_PAGES_WEIGHT) / count - OTHER_PAGES_WEIGHT))))
+    others = total * OTHER_PAGES_WEIGHT + other_pages * OTHER_PAGE_WEIGHT
+    main = max(0, min(total, round((total + others) / count - others)))
     shards = [list(recommendations[:main])]
     rest = recommendations[main:]
     for index in range(count - 1):
@@ -77,17 +82,24 @@ def _build(
     shard: Shard,
     main: bool,
     site: Path,
+    finish: PageFinish | None,
 ) -> None:
     docs, fragments = shard.folder / "docs", shard.folder / "fragments.json"
     generator.write(docs, fragments, shard.recommendations, main=main)
-    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info)
+    build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, finish)
 
 
 def _child(
-    generator: SiteGenerator, config: Path, extra: dict[str, object], info: BuildInfo, shard: Shard, report: Connection
+    generator: SiteGenerator,
+    config: Path,
+    extra: dict[str, object],
+    info: BuildInfo,
+    shard: Shard,
+    finish: PageFinish | None,
+    report: Connection,
 ) -> None:
     try:
-        _build(generator, config, extra, info, shard, False, shard.site)
+        _build(generator, config, extra, info, shard, False, shard.site, finish)
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
         report.send(f"{type(failure).__name__}: {failure}")
     else:
@@ -104,21 +116,23 @@ def build_in_parallel(
     scratch: Path,
     out: Path,
     count: int,
+    finish: PageFinish | None = None,
 ) -> None:
-    """Build the site into `out` with `count` processes (this one included)."""
-    shards = [
-        Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(plan(generator.site.corpus.recommendations, count))
-    ]
+    """Build the site into `out` with `count` processes (this one included); `finish`: see build_with_mkdocs."""
+    split = plan(generator.site.corpus.recommendations, count, generator.other_pages)
+    shards = [Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(split)]
     context = multiprocessing.get_context("fork")
     children = []
     for shard in shards[1:]:
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(generator, config, extra, info, shard, send), daemon=True)
+        process = context.Process(
+            target=_child, args=(generator, config, extra, info, shard, finish, send), daemon=True
+        )
         process.start()
         send.close()
         children.append((process, receive))
     try:
-        _build(generator, config, extra, info, shards[0], True, out)
+        _build(generator, config, extra, info, shards[0], True, out, finish)
     except BaseException:
         for process, _ in children:
             process.terminate()
