@@ -301,13 +301,17 @@ class Corpus:
     def topic_by_id(self) -> dict[str, Topic]:
         return {t.id: t for t in self.topics}
 
+    @cached_property
+    def _by_topic(self) -> dict[str, tuple[Recommendation, ...]]:
+        groups: dict[str, list[Recommendation]] = {}
+        for r in self.recommendations:
+            groups.setdefault(r.topic, []).append(r)
+        return {topic: tuple(recs) for topic, recs in groups.items()}
+
     def recommendations_for(self, topic: str | None = None, audience: str | None = None) -> tuple[Recommendation, ...]:
         """The recommendations of a topic and/or to an audience, in topic, audience and number order."""
-        return tuple(
-            r
-            for r in self.recommendations
-            if (topic is None or r.topic == topic) and (audience is None or r.audience == audience)
-        )
+        recs = self.recommendations if topic is None else self._by_topic.get(topic, ())
+        return recs if audience is None else tuple(r for r in recs if r.audience == audience)
 
     @cached_property
     def _related_both_ways(self) -> dict[str, tuple[str, ...]]:
@@ -326,9 +330,17 @@ class Corpus:
             if i in self.recommendation_by_id
         )
 
+    @cached_property
+    def _addressing(self) -> dict[str, tuple[Recommendation, ...]]:
+        groups: dict[str, list[Recommendation]] = {}
+        for r in self.recommendations:
+            for challenge_id in dict.fromkeys(r.addresses):
+                groups.setdefault(challenge_id, []).append(r)
+        return {challenge_id: tuple(recs) for challenge_id, recs in groups.items()}
+
     def addressing(self, challenge_id: str) -> tuple[Recommendation, ...]:
         """Recommendations that address a challenge."""
-        return tuple(r for r in self.recommendations if challenge_id in r.addresses)
+        return self._addressing.get(challenge_id, ())
 
 
 def texts_in(value: object) -> Iterator[Text]:

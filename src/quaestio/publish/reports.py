@@ -503,6 +503,8 @@ def render_sources(
     )
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
     languages: dict[str, _Language] = {}
+    # The progress report and the deck show the same figures and charts: drawn once for both.
+    open_sessions: dict[tuple[int, str, str], tuple[dict[str, object], tuple[Asset, ...]]] = {}
     rendered = []
     for spec in specs:
         own = spec.corpus or corpus  # an earlier edition's report shows that edition's snapshot
@@ -557,15 +559,24 @@ def render_sources(
         assets: tuple[Asset, ...] = ()
         if spec.template in OPEN_SESSION_TEMPLATES:
             today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
-            extra, assets = open_session_context(own, brand, today)
+            shared = (id(own), spec.language, today)
+            if shared not in open_sessions:
+                open_sessions[shared] = open_session_context(own, brand, today)
+            extra, assets = open_sessions[shared]
             context.update(extra)  # type: ignore[arg-type]
         markdown_pdf = render_markdown(local.env, spec.template, own, brand, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section,
-        # and shows the chart as a picture (typst draws it from the SVG).
-        docx_context = {**context, "chart": {**chart, "file": CHART_PNG}}
-        markdown_docx = "\n".join(
-            render_markdown(local.env, name, own, brand, **docx_context) for name in ("imprint.md.j2", spec.template)
-        )
+        # and shows the chart as a picture (typst draws it from the SVG). Content cannot write `](chart.svg)`
+        # (its brackets are escaped and its links only http, https or mailto), so only the chart's is replaced;
+        # the progress report lays out its Word document its own way and is rendered again for it.
+        imprint = render_markdown(local.env, "imprint.md.j2", own, brand, **context)
+        if spec.template in OPEN_SESSION_TEMPLATES:
+            body = render_markdown(
+                local.env, spec.template, own, brand, **{**context, "chart": {**chart, "file": CHART_PNG}}
+            )
+        else:
+            body = markdown_pdf.replace(f"]({CHART_FILE})", f"]({CHART_PNG})")
+        markdown_docx = "\n".join([imprint, body])
         for asset in assets:  # Word and the slides show the open-session charts as PNG images
             if asset.name.endswith(".svg"):
                 markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
