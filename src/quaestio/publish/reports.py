@@ -55,6 +55,8 @@ READER = (
 REPORTS_TEMPLATES = "reports"
 PDF_TEMPLATE, REFERENCE_DOCX, CHART = "report.typ", "reference.docx", "chart.svg.j2"
 CHART_FILE, CHART_PNG = "chart.svg", "chart.png"
+# The pandoc filter that writes a Word document's headings for its contents page.
+HEADINGS_FILTER = Path(__file__).with_name("headings.lua")
 
 
 Compiler = Callable[["ReportSource", Branding], bytes]
@@ -498,7 +500,7 @@ def render_sources(
             _files_digest(p for p in templates.iterdir() if p.is_file()),
             _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
-            _files_digest(Path(str(module.__file__)) for module in _SHAPING_MODULES),
+            _files_digest([*(Path(str(module.__file__)) for module in _SHAPING_MODULES), HEADINGS_FILTER]),
         ]
     )
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
@@ -646,8 +648,8 @@ def _setting_key(spec: ReportSpec) -> str:
     return {"topic.md.j2": "topic", "audience.md.j2": "audience"}.get(spec.template, "compendium")
 
 
-def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+def _run_pandoc(markdown: str, args: list[str], epoch: int, extra_env: Mapping[str, str] | None = None) -> bytes:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), **(extra_env or {})}
     completed = subprocess.run(
         [_pandoc(), "--from", READER, *args], input=markdown.encode("utf-8"), capture_output=True, env=env
     )
@@ -751,10 +753,11 @@ def _headers(blocks: list) -> list:
     return found
 
 
-def contents_entries(markdown: str, contents: Mapping[str, object], epoch: int) -> list[docx_layout.ContentsEntry]:
+def contents_entries(headings: bytes, contents: Mapping[str, object]) -> list[docx_layout.ContentsEntry]:
     """The headings a report's contents page lists, as the PDF's outline lists them: down to the configured
-    depth, not those marked unlisted, and below level 2 only within the ranges the report names."""
-    document = json.loads(_run_pandoc(markdown, ["--to", "json"], epoch))
+    depth, not those marked unlisted, and below level 2 only within the ranges the report names. `headings`
+    is what headings.lua wrote while pandoc made the Word document (its headings as pandoc JSON)."""
+    document = json.loads(headings)
     depth = int(contents["depth"])  # type: ignore[call-overload]
     ranges = dict(contents["ranges"])  # type: ignore[call-overload]
     entries, open_until = [], None
@@ -811,8 +814,11 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
                 f"description={meta['subject']}",
                 "--metadata",
                 f"toc-title={meta['words']['contents']}",
+                "--lua-filter",
+                str(HEADINGS_FILTER),
             ],
             source.epoch,
+            {"QUAESTIO_HEADINGS": str(folder / "headings.json")},
         )
         logo = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
         layout = docx_layout.WordLayout(
@@ -826,7 +832,7 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             logo_png=_png(logo, "6.2cm", fonts),
             logo_alt=meta["logo_alt"],
             muted=meta["colours"]["muted"],
-            contents=contents_entries(source.markdown_docx, meta["contents"], source.epoch),
+            contents=contents_entries((folder / "headings.json").read_bytes(), meta["contents"]),
             contents_depth=int(meta["contents"]["depth"]),
             language=meta["tag"],
             page_of=meta["words"]["page_of"],
