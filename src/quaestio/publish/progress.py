@@ -83,7 +83,8 @@ def _rasterise_batch(charts: list[tuple[str, int]], fonts: Path, ppi: int, fill:
             + "\n",
             encoding="utf-8",
         )
-        drawn = typst.compile(
+        # typst returns a list of PNGs for a document of several pages (its stubs say bytes).
+        drawn: bytes | list[bytes] = typst.compile(
             str(folder / "charts.typ"),
             root=str(folder),
             format="png",
