@@ -19,11 +19,12 @@ Task = TypeVar("Task")
 def pdf_memory_mb(markdown_bytes: int) -> float:
     """The peak memory of making a PDF from a report's Markdown: pandoc's, then typst's, whichever is larger.
 
-    Measured at 2,000 recommendations: typst 59 MiB for a 45 kB topic report, 880 MiB for a 2.5 MB audience
-    digest, 2.2 GiB for the 6.2 MB compendium; pandoc's typst writer 175 MiB, 450 MiB and 1.0 GiB.
+    Measured at 2,000 recommendations (realistic.py, 170 topics): typst 67 MiB for a 50 kB topic report,
+    889 MiB for a 1.9 MB audience digest, 3.2 GiB for the 6.5 MB compendium (typst's memory grows faster
+    than the document); pandoc's typst writer 175 MiB, 370 MiB and 1.0 GiB.
     """
     size = markdown_bytes / _MIB
-    return max(175 + 140 * size, 60 + 360 * size)
+    return max(175 + 140 * size, 545 * size - 100)
 
 
 def docx_memory_mb(markdown_bytes: int) -> float:

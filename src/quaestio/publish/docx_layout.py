@@ -122,7 +122,17 @@ def _page_setup(document: WordDocument, layout: WordLayout) -> None:
 
 
 def _body_paragraphs(document: WordDocument, style: str) -> list[Paragraph]:
-    return [p for p in document.paragraphs if p.style is not None and p.style.name == style]
+    """The body's paragraphs of a style, found by its ID in their XML: python-docx's `paragraph.style` looks
+    the style part up through every relationship of the document (a digest has thousands of links)."""
+    if style not in document.styles:
+        return []
+    style_id = document.styles[style].style_id
+    body = document.element.body
+    return [
+        Paragraph(p, document._body)
+        for p in body.iterchildren(qn("w:p"))
+        if p.pPr is not None and p.pPr.pStyle is not None and p.pPr.pStyle.val == style_id
+    ]
 
 
 def _cover(document: WordDocument, layout: WordLayout) -> None:
@@ -224,11 +234,14 @@ def _captions(document: WordDocument, layout: WordLayout) -> None:
     """Pandoc's table and image captions become Word captions: 'Table 1: …' with a SEQ field Word can list
     (the field's sequence keeps Word's English name; the label is in the report's language)."""
     counters = {"Table": 0, "Figure": 0}
-    for paragraph in document.paragraphs:
-        style = paragraph.style.name if paragraph.style is not None else ""
-        label = {"Table Caption": "Table", "Image Caption": "Figure"}.get(style)
+    labels = {"Table Caption": "Table", "Image Caption": "Figure"}
+    by_id = {document.styles[name].style_id: label for name, label in labels.items() if name in document.styles}
+    for element in document.element.body.iterchildren(qn("w:p")):
+        style_id = element.pPr.pStyle.val if element.pPr is not None and element.pPr.pStyle is not None else None
+        label = by_id.get(style_id) if style_id else None
         if label is None:
             continue
+        paragraph = Paragraph(element, document._body)
         counters[label] += 1
         text = paragraph.text
         for run in list(paragraph.runs):

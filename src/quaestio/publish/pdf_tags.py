@@ -82,9 +82,18 @@ def mark_row_headers(document: pikepdf.Pdf) -> int:
     return marked
 
 
+def _content_streams(page: pikepdf.Page) -> list[pikepdf.Object]:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+
+
 def _marked_languages(page: pikepdf.Page) -> dict[int, str]:
     """The marked-content IDs of a page to which typst gave a language of their own, and that language."""
-    found = {}
+    found: dict[int, str] = {}
+    if not any(b"/Lang" in stream.read_bytes() for stream in _content_streams(page)):
+        return found  # parsing the page's operators is what takes the time; most pages have no language change
     for instruction in pikepdf.parse_content_stream(page):
         operands, operator = instruction.operands, instruction.operator
         if operator != _BDC or len(operands) != 2 or not isinstance(operands[1], pikepdf.Dictionary):

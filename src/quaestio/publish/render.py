@@ -69,6 +69,15 @@ def anchor(kind: str, identifier: str) -> str:
     return f"{kind}-" + re.sub(r"[^a-z0-9]+", "-", identifier.lower()).strip("-")
 
 
+def group_by(items: Iterable[object], attribute: str) -> dict[object, list[object]]:
+    """Items grouped by the value of an attribute, each group in the items' order: one pass, where a
+    `selectattr` per group would scan every item again."""
+    groups: dict[object, list[object]] = {}
+    for item in items:
+        groups.setdefault(getattr(item, attribute), []).append(item)
+    return groups
+
+
 def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = "") -> jinja2.Environment:
     """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code.
 
@@ -90,7 +99,9 @@ def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = 
     env.filters["md_inline"] = lambda value: content_inline(value, language)
     env.filters["plain"] = lambda value: plain(value, language)
     env.filters["link"] = web_link
+    env.filters["set"] = frozenset  # for membership tests (`r.id in present`) that do not scan a list
     env.globals["anchor"] = anchor
+    env.globals["group_by"] = group_by
     return env
 
 

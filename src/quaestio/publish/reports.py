@@ -55,6 +55,8 @@ READER = (
 REPORTS_TEMPLATES = "reports"
 PDF_TEMPLATE, REFERENCE_DOCX, CHART = "report.typ", "reference.docx", "chart.svg.j2"
 CHART_FILE, CHART_PNG = "chart.svg", "chart.png"
+# The pandoc filter that writes a Word document's headings for its contents page.
+HEADINGS_FILTER = Path(__file__).with_name("headings.lua")
 
 
 Compiler = Callable[["ReportSource", Branding], bytes]
@@ -516,11 +518,13 @@ def render_sources(
             _files_digest(p for p in templates.iterdir() if p.is_file()),
             _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
-            _files_digest(Path(str(module.__file__)) for module in _SHAPING_MODULES),
+            _files_digest([*(Path(str(module.__file__)) for module in _SHAPING_MODULES), HEADINGS_FILTER]),
         ]
     )
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
     languages: dict[str, _Language] = {}
+    # The progress report and the deck show the same figures and charts: drawn once for both.
+    open_sessions: dict[tuple[int, str, str], tuple[dict[str, object], tuple[Asset, ...]]] = {}
     rendered = []
     bibliographies = _bibliographies(corpus, specs, branding, bibliography_cache)
     for spec, bibliography in zip(specs, bibliographies, strict=True):
@@ -576,15 +580,24 @@ def render_sources(
         assets: tuple[Asset, ...] = ()
         if spec.template in OPEN_SESSION_TEMPLATES:
             today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
-            extra, assets = open_session_context(own, brand, today)
+            shared = (id(own), spec.language, today)
+            if shared not in open_sessions:
+                open_sessions[shared] = open_session_context(own, brand, today)
+            extra, assets = open_sessions[shared]
             context.update(extra)  # type: ignore[arg-type]
         markdown_pdf = render_markdown(local.env, spec.template, own, brand, **context)
         # The PDF template prints the imprint from meta.json; a Word document carries it as its first section,
-        # and shows the chart as a picture (typst draws it from the SVG).
-        docx_context = {**context, "chart": {**chart, "file": CHART_PNG}}
-        markdown_docx = "\n".join(
-            render_markdown(local.env, name, own, brand, **docx_context) for name in ("imprint.md.j2", spec.template)
-        )
+        # and shows the chart as a picture (typst draws it from the SVG). Content cannot write `](chart.svg)`
+        # (its brackets are escaped and its links only http, https or mailto), so only the chart's is replaced;
+        # the progress report lays out its Word document its own way and is rendered again for it.
+        imprint = render_markdown(local.env, "imprint.md.j2", own, brand, **context)
+        if spec.template in OPEN_SESSION_TEMPLATES:
+            body = render_markdown(
+                local.env, spec.template, own, brand, **{**context, "chart": {**chart, "file": CHART_PNG}}
+            )
+        else:
+            body = markdown_pdf.replace(f"]({CHART_FILE})", f"]({CHART_PNG})")
+        markdown_docx = "\n".join([imprint, body])
         for asset in assets:  # Word and the slides show the open-session charts as PNG images
             if asset.name.endswith(".svg"):
                 markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
@@ -654,8 +667,8 @@ def _setting_key(spec: ReportSpec) -> str:
     return {"topic.md.j2": "topic", "audience.md.j2": "audience"}.get(spec.template, "compendium")
 
 
-def _run_pandoc(markdown: str, args: list[str], epoch: int) -> bytes:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+def _run_pandoc(markdown: str, args: list[str], epoch: int, extra_env: Mapping[str, str] | None = None) -> bytes:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), **(extra_env or {})}
     completed = subprocess.run(
         [_pandoc(), "--from", READER, *args], input=markdown.encode("utf-8"), capture_output=True, env=env
     )
@@ -759,10 +772,11 @@ def _headers(blocks: list) -> list:
     return found
 
 
-def contents_entries(markdown: str, contents: Mapping[str, object], epoch: int) -> list[docx_layout.ContentsEntry]:
+def contents_entries(headings: bytes, contents: Mapping[str, object]) -> list[docx_layout.ContentsEntry]:
     """The headings a report's contents page lists, as the PDF's outline lists them: down to the configured
-    depth, not those marked unlisted, and below level 2 only within the ranges the report names."""
-    document = json.loads(_run_pandoc(markdown, ["--to", "json"], epoch))
+    depth, not those marked unlisted, and below level 2 only within the ranges the report names. `headings`
+    is what headings.lua wrote while pandoc made the Word document (its headings as pandoc JSON)."""
+    document = json.loads(headings)
     depth = int(contents["depth"])  # type: ignore[call-overload]
     ranges = dict(contents["ranges"])  # type: ignore[call-overload]
     entries, open_until = [], None
@@ -819,8 +833,11 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
                 f"description={meta['subject']}",
                 "--metadata",
                 f"toc-title={meta['words']['contents']}",
+                "--lua-filter",
+                str(HEADINGS_FILTER),
             ],
             source.epoch,
+            {"QUAESTIO_HEADINGS": str(folder / "headings.json")},
         )
         logo = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
         layout = docx_layout.WordLayout(
@@ -834,7 +851,7 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             logo_png=_png(logo, "6.2cm", fonts),
             logo_alt=meta["logo_alt"],
             muted=meta["colours"]["muted"],
-            contents=contents_entries(source.markdown_docx, meta["contents"], source.epoch),
+            contents=contents_entries((folder / "headings.json").read_bytes(), meta["contents"]),
             contents_depth=int(meta["contents"]["depth"]),
             language=meta["tag"],
             page_of=meta["words"]["page_of"],
