@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -92,7 +93,6 @@ class IncrementalSite:
 
     def __call__(self, root: Path, out: Path) -> tuple[Finding, ...]:
         from quaestio.pipeline import check
-        from quaestio.publish.branding import load_branding
         from quaestio.publish.buildinfo import build_info
 
         self.changed, self.base = None, None
@@ -100,11 +100,11 @@ class IncrementalSite:
         # a quick pass: collections wait until the edit is shown (the quick pass makes little garbage).
         with _collector_paused():
             result = check(root, cached=True)
-            if result.corpus is None:
+            if result.corpus is None or result.branding is None:
                 return result.findings
             if self.info is None:
                 self.info = build_info(root, os.environ)  # git is asked once per session, not on every edit
-            shown = _Shown(result.corpus, load_branding(root), _configuration(root), result.findings)
+            shown = _Shown(result.corpus, result.branding, _configuration(root), result.findings)
             edited = self._edited(shown)
             if edited is not None and self.last is not None and self._rendered is not None and self._generated:
                 self.unfinished = shown
@@ -306,7 +306,7 @@ class _Shown:
 
 def _configuration(root: Path) -> tuple[tuple[str, int, int], ...]:
     """The state of the watched files that are not content (templates, schemas, mkdocs.yml)."""
-    return tuple(entry for entry in _fingerprint(root) if not entry[0].startswith(CONTENT_FOLDERS))
+    return _fingerprint(root, tuple(name for name in WATCHED if f"{name}/" not in CONTENT_FOLDERS))
 
 
 class _Until:
@@ -494,19 +494,24 @@ def _link_or_copy(source: str, target: str) -> None:
             shutil.copy2(source, target)
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every watched file: any edit changes it."""
+def _fingerprint(root: Path, names: tuple[str, ...] = WATCHED) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every watched file (of those named): any edit changes it."""
     entries = []
-    for name in WATCHED:
+    for name in names:
         base = root / name
-        files: Iterator[Path] = base.rglob("*") if base.is_dir() else iter([base] if base.is_file() else [])
-        for file in files:
-            try:
-                stat = file.stat()
-            except OSError:
-                continue
-            if file.is_file():
-                entries.append((file.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+        if base.is_file():
+            with contextlib.suppress(OSError):
+                stat = base.stat()
+                entries.append((name, stat.st_size, stat.st_mtime_ns))
+        for folder, _, files in os.walk(base):
+            prefix = Path(folder).relative_to(root).as_posix() + "/"
+            for file in files:
+                try:
+                    stat = os.stat(os.path.join(folder, file))
+                except OSError:
+                    continue
+                if S_ISREG(stat.st_mode):
+                    entries.append((prefix + file, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(entries))
 
 
@@ -586,12 +591,14 @@ class Preview:
             threading.Thread(target=shutil.rmtree, args=(folder.parent, True), daemon=True).start()  # type: ignore[union-attr]
         return True
 
-    def rebuild(self) -> State:
-        """Build until the sources stay still during a whole build; keep the last good site on failure."""
+    def rebuild(self, seen: tuple | None = None) -> State:
+        """Build until the sources stay still during a whole build; keep the last good site on failure. `seen`:
+        the watched files' fingerprint, when the caller has just taken it."""
         self._set(building=True)
         try:
             while True:
-                before = _fingerprint(self.root)
+                before = seen or _fingerprint(self.root)
+                seen = None
                 target = Path(tempfile.mkdtemp(prefix="site-", dir=self.scratch)) / "site"
                 try:
                     findings = tuple(self.builder(self.root, target))
@@ -664,8 +671,9 @@ class Preview:
                 if edited.wait(0.2):
                     stop.wait(settle)
                     edited.clear()
-                    if self.changed():  # reading files during a build makes events too
-                        self.rebuild()
+                    now = _fingerprint(self.root)
+                    if now != self._seen:  # reading files during a build makes events too
+                        self.rebuild(now)
                         owed = True
                 elif owed:
                     owed = False
