@@ -241,6 +241,11 @@ def site_files(site: Path) -> dict[str, bytes]:
     return {f.relative_to(site).as_posix(): f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()}
 
 
+def shown_files(state) -> dict[str, bytes]:
+    """The files the preview serves: a quick pass's pages over the complete site under them."""
+    return {**(site_files(state.base) if state.base else {}), **site_files(state.site)}
+
+
 @pytest.mark.slow
 def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_full_build(content_copy, tmp_path):
     """An edit of a recommendation's title: the quick pass rebuilds its page alone; finishing then rebuilds the
@@ -251,8 +256,8 @@ def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_fu
     fresh = Preview(content_copy, say=lambda message: None)
     fresh.builder = IncrementalSite(fresh.scratch)
     try:
-        preview.rebuild()
-        before = site_files(preview.state.site)
+        before_site = preview.rebuild().site
+        before = site_files(before_site)
         file = content_copy / "recommendations/governance/business.yaml"
         original = file.read_text(encoding="utf-8")
         first_id = re.search(r"- id: (\S+)", original).group(1)
@@ -261,19 +266,16 @@ def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_fu
         quick = preview.rebuild()
         page = f"recommendations/{first_id}/index.html"
         assert incremental.unfinished is not None
+        # The quick pass's page alone, in a layer the server shows over the last complete site.
+        assert site_files(quick.site) == {page: (quick.site / page).read_bytes()} and quick.base == before_site
         assert f"Edited {title}".encode() in (quick.site / page).read_bytes()
-        assert {f for f in incremental.changed if f.endswith(".html")} == {page, "404.html"}
+        assert incremental.changed == {page}
         assert preview.reload_needed(1, f"/recommendations/{first_id}/")
-        assert before["index.html"] == (quick.site / "index.html").read_bytes()  # the others wait for finishing
-        assert before == {
-            **site_files(quick.site),
-            page: before[page],
-            "search/search_index.json": before["search/search_index.json"],
-        }
+        assert before == {**shown_files(quick), page: before[page]}  # the others wait for finishing
 
         preview.finish()
         finished = preview.state
-        assert finished.generation == 3 and incremental.unfinished is None
+        assert finished.generation == 3 and incremental.unfinished is None and finished.base is None
         topic_page = "topics/governance/index.html"
         assert topic_page in incremental.changed and page not in incremental.changed
         # The pages open in a browser reload only if finishing changed them (the findings stay the same).
@@ -288,3 +290,67 @@ def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_fu
     finally:
         preview.close()
         fresh.close()
+
+
+@pytest.mark.slow
+def test_quick_passes_are_served_over_the_last_site_and_a_breaking_edit_keeps_them_with_its_findings(content_copy):
+    """A quick pass's page is served from its layer, every other file from the complete site under it; an edit
+    that breaks the content across files (an ID changed that others name) is caught by validation, and the
+    preview keeps what it showed; the fix is shown by a quick pass that keeps the earlier one's page; finishing
+    ends the layering."""
+    preview = Preview(content_copy, say=lambda message: None)
+    preview.builder = IncrementalSite(preview.scratch)
+    server = make_server(preview, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    business = content_copy / "recommendations/governance/business.yaml"
+    academic = content_copy / "recommendations/governance/academic.yaml"
+    business_text, academic_text = business.read_text(encoding="utf-8"), academic.read_text(encoding="utf-8")
+    first_id = re.search(r"- id: (\S+)", business_text).group(1)
+    title = re.search(r"\n    title: (.+)", business_text).group(1)
+    try:
+        complete = preview.rebuild()
+        business.write_text(business_text.replace(f"title: {title}", f"title: Edited {title}", 1), encoding="utf-8")
+        quick = preview.rebuild()
+        assert quick.base == complete.site and quick.site != complete.site
+        assert f"Edited {title}" in get(f"{url}/recommendations/{first_id}/")[1]
+        topic = get(f"{url}/topics/governance/")[1]  # from the complete site: it waits for finishing
+        assert title in topic and f"Edited {title}" not in topic
+        assert get(f"{url}/assets/quaestio/quaestio.css") == (
+            200,
+            (complete.site / "assets/quaestio/quaestio.css").read_text(encoding="utf-8"),
+        )
+
+        academic_id = re.search(r"- id: (\S+)", academic_text).group(1)
+        academic.write_text(academic_text.replace(f"- id: {academic_id}", f"- id: {first_id}", 1), encoding="utf-8")
+        broken = preview.rebuild()
+        errors = {(f.file, f.code) for f in broken.findings if f.severity.value == "error"}
+        assert ("recommendations/governance/academic.yaml", Code.ID_PREFIX) in errors  # in the edited file
+        # and where other files still name the ID it took away
+        assert {f for f, code in errors if code is Code.BROKEN_REFERENCE} > {"recommendations/governance/business.yaml"}
+        assert (broken.site, broken.base) == (quick.site, quick.base)
+        page = get(f"{url}/recommendations/{first_id}/")[1]
+        assert f"Edited {title}" in page and "error[id-prefix]" in page
+
+        academic.write_text(academic_text, encoding="utf-8")
+        academic_title = re.search(r"\n    title: (.+)", academic_text).group(1)
+        academic.write_text(
+            academic_text.replace(f"title: {academic_title}", f"title: Fixed {academic_title}", 1), encoding="utf-8"
+        )
+        fixed = preview.rebuild()
+        assert fixed.base == complete.site and not [f for f in fixed.findings if f.severity.value == "error"]
+        assert f"Fixed {academic_title}" in get(f"{url}/recommendations/{academic_id}/")[1]
+        assert f"Edited {title}" in get(f"{url}/recommendations/{first_id}/")[1]  # the earlier quick pass's page
+
+        preview.finish()
+        finished = preview.state
+        assert finished.base is None
+        deadline = time.monotonic() + 60  # the sites no longer shown are removed in the background
+        while (complete.site.exists() or fixed.site.exists()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not complete.site.exists() and not fixed.site.exists() and finished.site.exists()
+        assert f"Edited {title}" in get(f"{url}/topics/governance/")[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        preview.close()

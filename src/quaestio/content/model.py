@@ -344,16 +344,27 @@ class Corpus:
         return self._addressing.get(challenge_id, ())
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a model class's fields, in order; () for any other class
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else ()
+    return names
+
+
 def texts_in(value: object) -> Iterator[Text]:
     """Every Text inside a model value (a topic, a recommendation, a tuple of them), in field order."""
-    if isinstance(value, Text):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from texts_in(item)
-    elif is_dataclass(value):
-        for item in fields(value):
-            yield from texts_in(getattr(value, item.name))
+    pending = [value]  # a stack, not recursion: the model of a large repository holds a quarter of a million values
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Text):
+            yield item
+        elif isinstance(item, tuple):
+            pending.extend(reversed(item))
+        elif not isinstance(item, type):
+            pending.extend(getattr(item, name) for name in reversed(_field_names(type(item))))
 
 
 def _languages(*groups: Sequence[object]) -> tuple[Language, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import html
 import http.server
 import json
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -84,26 +86,31 @@ class IncrementalSite:
         self.unfinished: _Shown | None = None  # a quick pass's inputs, while the other pages may be out of date
         self.changed: frozenset[str] | None = None  # the pages (HTML files) the last build wrote; None: any
         self._search: list[dict] | None = None  # the last site's search index entries, once read or merged
+        self._generated: Any = None  # the SiteGenerator of the last complete pass (wording, references, downloads)
+        self._rendered: _Rendered | None = None  # mkdocs' configuration, files and menu of the last complete pass
+        self._layer: Path | None = None  # the quick passes' pages shown over the last complete site, if any
+        self.base: Path | None = None  # the complete site under the folder the last build wrote; None: it is one
 
     def __call__(self, root: Path, out: Path) -> tuple[Finding, ...]:
         from quaestio.pipeline import check
-        from quaestio.publish.branding import load_branding
         from quaestio.publish.buildinfo import build_info
 
-        self.changed = None
-        result = check(root, cached=True)
-        if result.corpus is None:
-            return result.findings
-        if self.info is None:
-            self.info = build_info(root, os.environ)  # git is asked once per session, not on every edit
-        shown = _Shown(result.corpus, load_branding(root), _configuration(root), result.findings)
-        edited = self._edited(shown)
-        if edited is not None and self.last is not None:
-            warnings = self._quick(shown, edited, out)
-            self.unfinished = shown
-        else:
-            warnings = self._complete(shown, out) or ()
-            self.unfinished = None
+        self.changed, self.base = None, None
+        # What serve keeps in memory (two models, mkdocs' pages) makes a full garbage collection take longer than
+        # a quick pass: collections wait until the edit is shown (the quick pass makes little garbage).
+        with _collector_paused():
+            result = check(root, cached=True)
+            if result.corpus is None or result.branding is None:
+                return result.findings
+            if self.info is None:
+                self.info = build_info(root, os.environ)  # git is asked once per session, not on every edit
+            shown = _Shown(result.corpus, result.branding, _configuration(root), result.findings)
+            edited = self._edited(shown)
+            if edited is not None and self.last is not None and self._rendered is not None and self._generated:
+                self.unfinished = shown
+                return (*result.findings, *self._quick(shown, edited, out))
+        warnings = self._complete(shown, out) or ()
+        self.unfinished = None
         return (*result.findings, *warnings)
 
     def finish(self, out: Path, stop: Callable[[], bool]) -> tuple[Finding, ...] | None:
@@ -139,16 +146,55 @@ class IncrementalSite:
 
     def _quick(self, shown: _Shown, edited: tuple[Any, ...], out: Path) -> tuple[Finding, ...]:
         """Render only the edited recommendations' pages, and have mkdocs build only them."""
-        from quaestio.publish.site.pages import PageWriter
+        from quaestio.publish.site.pages import PageWriter, SiteContext
         from quaestio.publish.urls import recommendation_path
 
-        generator = self._generator(shown)
-        writer = PageWriter(generator.site, generator.templates, self.pages)
+        assert self.info is not None, "the build's identity is read before the first build"
+        last = self._generated.site  # what no recommendation changes (wording, references, downloads) is reused
+        site = SiteContext(
+            shown.corpus, self.info, last.branding, last.wording, last.downloads, last.references, last.language
+        )
+        writer = PageWriter(site, self._generated.templates, self.pages)
         for item in edited:
             writer.page(recommendation_path(item.id), "pages/recommendation.md.j2", r=item)
         writer.fragments.save(self.fragments)
-        only = frozenset(f.relative_to(self.pages).as_posix() for f in writer.files)
-        return self._mkdocs(generator, shown, out, dirty=True, only=only)
+        only = sorted(f.relative_to(self.pages).as_posix() for f in writer.files)
+        return self._layered(out, only)
+
+    def _layered(self, out: Path, only: list[str]) -> tuple[Finding, ...]:
+        """Have mkdocs render the pages of `only` (paths in the pages folder) with the configuration, files and
+        menu of the last complete pass, into out: a layer of those pages (and the earlier quick passes') that the
+        server shows over the last complete site."""
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        from quaestio.publish.site.engine import _build_environment, _environment
+
+        rendered, info, last = self._rendered, self.info, self.last
+        assert rendered is not None and info is not None and last is not None, "a complete pass came first"
+        out.mkdir(parents=True)
+        if self._layer is not None:
+            shutil.copytree(self._layer, out, dirs_exist_ok=True, copy_function=_link_or_copy)
+        collector = _Warnings()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(collector)
+        written: set[str] = set()
+        try:
+            with _environment(_build_environment(info)), _writes_into(out, Path(rendered.config.site_dir), written):
+                for name in only:
+                    file = rendered.files.get_file_from_path(name)
+                    if file is None or file.page is None:
+                        raise LookupError(f"{name} is not a page of the last complete build")
+                    _populate_page(file.page, rendered.config, rendered.files)
+                    _build_page(file.page, rendered.config, rendered.pages, rendered.nav, rendered.env)
+        except Exception as failure:  # noqa: BLE001 - mkdocs raises its own and its plugins' errors alike
+            collector.messages.append(str(failure))
+        finally:
+            logger.removeHandler(collector)
+        if collector.messages:
+            shutil.rmtree(out, ignore_errors=True)  # the last site stays shown, with the findings
+        else:
+            self._layer, self.base, self.changed = out, last, frozenset(written)
+        return tuple(finding("website", (1, 1), Code.SITE_BUILD, message) for message in collector.messages)
 
     def _complete(self, shown: _Shown, out: Path, stop: Callable[[], bool] | None = None) -> tuple[Finding, ...] | None:
         """Render every page (writing those whose text changed) and have mkdocs build the changed ones; None
@@ -165,13 +211,14 @@ class IncrementalSite:
         menu_kept = self._shown is not None and self._shown.nav == generator.nav
         warnings = self._mkdocs(generator, shown, out, dirty=menu_kept and self.last is not None)
         self._shown = replace(shown, nav=generator.nav)
+        self._generated, self.base = generator, None
+        if self.last == out:  # the quick passes' pages are part of it
+            self._layer = None
         return warnings
 
-    def _mkdocs(
-        self, generator: Any, shown: _Shown, out: Path, dirty: bool, only: frozenset[str] | None = None
-    ) -> tuple[Finding, ...]:
-        """Build the site into out: all pages, or (dirty) those newer than their HTML in a copy of the last site,
-        or only the pages named by `only` (paths in the pages folder)."""
+    def _mkdocs(self, generator: Any, shown: _Shown, out: Path, dirty: bool) -> tuple[Finding, ...]:
+        """Build the site into out: all pages, or (dirty) those newer than their HTML in a copy of the last site.
+        mkdocs' configuration, files and menu are kept for the quick passes."""
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
 
@@ -196,13 +243,19 @@ class IncrementalSite:
         logger = logging.getLogger("mkdocs")
         logger.addHandler(collector)
         written: set[str] = set()
+        self._rendered = None
         try:
-            with _environment(_build_environment(info)), _writes_kept_apart(out, written, only):
+            with (
+                _environment(_build_environment(info)),
+                _writes_kept_apart(out, written),
+                _kept_for_quick_passes() as rendered,
+            ):
                 loaded = load_config(
                     str(config), docs_dir=str(self.pages), site_dir=str(out), strict=False, **copy.deepcopy(extra)
                 )
                 self._keep_theme(loaded)
                 build(loaded, dirty=last is not None)
+            self._rendered = rendered.get("kept")
             if last is not None:
                 self._search = _merge_search_index(self._search or _search_entries(last), out, written)
             else:
@@ -214,6 +267,8 @@ class IncrementalSite:
             logger.removeHandler(collector)
         if (out / "index.html").is_file():
             self.last = out
+        if self._layer is not None:  # the quick passes' pages, rendered again: shown already if they are the same
+            written -= {name for name in written if _same_file(out / name, self._layer / name)}
         self.changed = frozenset(written) if last is not None else None
         return tuple(finding("website", (1, 1), Code.SITE_BUILD, message) for message in collector.messages)
 
@@ -251,7 +306,7 @@ class _Shown:
 
 def _configuration(root: Path) -> tuple[tuple[str, int, int], ...]:
     """The state of the watched files that are not content (templates, schemas, mkdocs.yml)."""
-    return tuple(entry for entry in _fingerprint(root) if not entry[0].startswith(CONTENT_FOLDERS))
+    return _fingerprint(root, tuple(name for name in WATCHED if f"{name}/" not in CONTENT_FOLDERS))
 
 
 class _Until:
@@ -269,14 +324,88 @@ class _Until:
 
 
 @contextmanager
-def _writes_kept_apart(site: Path, written: set[str], only: frozenset[str] | None) -> Iterator[None]:
-    """While mkdocs builds into a copy of the last site made of hard links: every file it writes replaces the link
-    (the last site, still served, stays as it was) and is noted in `written`; with `only`, it builds just the
-    pages of those Markdown files."""
-    from mkdocs import utils
-    from mkdocs.structure.files import File
+def _collector_paused() -> Iterator[None]:
+    """Python's garbage collector off for a while (as it was after)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
-    write_file, copy_file, is_modified = utils.write_file, utils.copy_file, File.is_modified
+
+@dataclass(frozen=True)
+class _Rendered:
+    """What mkdocs' build made before writing pages, kept to render a few pages again without it."""
+
+    config: Any  # mkdocs.config.defaults.MkDocsConfig, after the plugins' changes
+    files: Any  # mkdocs.structure.files.Files
+    pages: Any  # the documentation pages' files, as the build passed them to each page
+    nav: Any  # mkdocs.structure.nav.Navigation
+    env: Any  # the theme's jinja2.Environment
+
+
+@contextmanager
+def _kept_for_quick_passes() -> Iterator[dict[str, _Rendered]]:
+    """While mkdocs builds: note its configuration, files, menu and template environment as it renders its pages
+    (under the key 'kept' of the dictionary given)."""
+    from mkdocs.commands import build as module
+
+    kept: dict[str, _Rendered] = {}
+    get_navigation, build_page = module.get_navigation, module._build_page
+    files: list[Any] = []
+
+    def navigation(found: Any, config: Any) -> Any:
+        files.append(found)
+        return get_navigation(found, config)
+
+    def page(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, *args: Any, **kwargs: Any) -> None:
+        if "kept" not in kept and files:
+            kept["kept"] = _Rendered(config, files[-1], doc_files, nav, env)
+        build_page(page, config, doc_files, nav, env, *args, **kwargs)
+
+    module.get_navigation, module._build_page = navigation, page  # type: ignore[assignment]
+    try:
+        yield kept
+    finally:
+        module.get_navigation, module._build_page = get_navigation, build_page
+
+
+@contextmanager
+def _writes_into(layer: Path, site: Path, written: set[str]) -> Iterator[None]:
+    """While mkdocs renders pages of the site in folder `site`: write them into the layer instead, noted in
+    `written` (the site, still served, stays as it was)."""
+    from mkdocs import utils
+
+    write_file = utils.write_file
+
+    def write(content: bytes, output_path: str) -> None:
+        name = Path(output_path).relative_to(site).as_posix()
+        written.add(name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(layer / name)  # a link to an earlier layer's file, still shown
+        write_file(content, str(layer / name))
+
+    utils.write_file = write
+    try:
+        yield
+    finally:
+        utils.write_file = write_file
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two files exist and hold the same bytes."""
+    return one.is_file() and other.is_file() and one.read_bytes() == other.read_bytes()
+
+
+@contextmanager
+def _writes_kept_apart(site: Path, written: set[str]) -> Iterator[None]:
+    """While mkdocs builds into a copy of the last site made of hard links: every file it writes replaces the link
+    (the last site, still served, stays as it was) and is noted in `written`."""
+    from mkdocs import utils
+
+    write_file, copy_file = utils.write_file, utils.copy_file
 
     def unlinked(path: str) -> None:
         written.add(Path(path).relative_to(site).as_posix())
@@ -292,12 +421,10 @@ def _writes_kept_apart(site: Path, written: set[str], only: frozenset[str] | Non
         copy_file(source_path, output_path)
 
     utils.write_file, utils.copy_file = write, copy_to
-    if only is not None:
-        File.is_modified = lambda file: file.src_uri in only  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
-        utils.write_file, utils.copy_file, File.is_modified = write_file, copy_file, is_modified  # type: ignore[method-assign]
+        utils.write_file, utils.copy_file = write_file, copy_file
 
 
 SEARCH_INDEX = "search/search_index.json"
@@ -367,19 +494,24 @@ def _link_or_copy(source: str, target: str) -> None:
             shutil.copy2(source, target)
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every watched file: any edit changes it."""
+def _fingerprint(root: Path, names: tuple[str, ...] = WATCHED) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every watched file (of those named): any edit changes it."""
     entries = []
-    for name in WATCHED:
+    for name in names:
         base = root / name
-        files: Iterator[Path] = base.rglob("*") if base.is_dir() else iter([base] if base.is_file() else [])
-        for file in files:
-            try:
-                stat = file.stat()
-            except OSError:
-                continue
-            if file.is_file():
-                entries.append((file.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+        if base.is_file():
+            with contextlib.suppress(OSError):
+                stat = base.stat()
+                entries.append((name, stat.st_size, stat.st_mtime_ns))
+        for folder, _, files in os.walk(base):
+            prefix = Path(folder).relative_to(root).as_posix() + "/"
+            for file in files:
+                try:
+                    stat = os.stat(os.path.join(folder, file))
+                except OSError:
+                    continue
+                if S_ISREG(stat.st_mode):
+                    entries.append((prefix + file, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(entries))
 
 
@@ -392,6 +524,7 @@ class State:
     generation: int
     building: bool
     finishing: bool = False  # after a quick pass: the pages an edit did not touch directly are being brought up to date
+    base: Path | None = None  # when `site` holds only a quick pass's pages: the complete site shown under them
 
 
 class Preview:
@@ -438,27 +571,34 @@ class Preview:
             return self._changes[generation][1] != self._state.findings
 
     def _publish(self, target: Path, findings: tuple[Finding, ...], changed: frozenset[str] | None) -> bool:
-        """Show the site built into target (when it is complete) and the findings; True when the site was shown."""
-        old = self.state.site
-        good = target if (target / "index.html").is_file() else None
+        """Show the site built into target (when it is complete, or a layer over a complete one) and the findings;
+        True when the site was shown."""
+        old, old_base = self.state.site, self.state.base
+        base = getattr(self.builder, "base", None)
+        complete = (target / "index.html").is_file() or (base is not None and target.is_dir())
+        good = target if complete else None
         generation = self.state.generation + 1
         with self._lock:
             self._changes[generation] = (changed if good is not None else frozenset(), findings)
             self._changes.pop(generation - HISTORY, None)
-        # The browser may reload now; the old folder is removed after, off the edit's path.
-        self._set(site=good or old, findings=findings, generation=generation, building=False)
-        if good is not None and old is not None:  # in the background: removing thousands of folders takes a while
-            threading.Thread(target=shutil.rmtree, args=(old.parent, True), daemon=True).start()
-        elif good is None:
+        # The browser may reload now; the old folders are removed after, off the edit's path.
+        if good is None:
+            self._set(findings=findings, generation=generation, building=False)
             shutil.rmtree(target.parent, ignore_errors=True)
-        return good is not None
+            return False
+        self._set(site=good, base=base, findings=findings, generation=generation, building=False)
+        for folder in {old, old_base} - {None, good, base}:  # in the background: thousands of folders take a while
+            threading.Thread(target=shutil.rmtree, args=(folder.parent, True), daemon=True).start()  # type: ignore[union-attr]
+        return True
 
-    def rebuild(self) -> State:
-        """Build until the sources stay still during a whole build; keep the last good site on failure."""
+    def rebuild(self, seen: tuple | None = None) -> State:
+        """Build until the sources stay still during a whole build; keep the last good site on failure. `seen`:
+        the watched files' fingerprint, when the caller has just taken it."""
         self._set(building=True)
         try:
             while True:
-                before = _fingerprint(self.root)
+                before = seen or _fingerprint(self.root)
+                seen = None
                 target = Path(tempfile.mkdtemp(prefix="site-", dir=self.scratch)) / "site"
                 try:
                     findings = tuple(self.builder(self.root, target))
@@ -531,8 +671,9 @@ class Preview:
                 if edited.wait(0.2):
                     stop.wait(settle)
                     edited.clear()
-                    if self.changed():  # reading files during a build makes events too
-                        self.rebuild()
+                    now = _fingerprint(self.root)
+                    if now != self._seen:  # reading files during a build makes events too
+                        self.rebuild(now)
                         owed = True
                 elif owed:
                     owed = False
@@ -564,6 +705,15 @@ def _page_file(address: str) -> str:
     """The file of the site a page's address is served from: '/topics/x/' -> 'topics/x/index.html'."""
     path = unquote(address).lstrip("/")
     return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def _folder_of(state: State, address: str) -> Path:
+    """The folder a file of the site is served from: the quick passes' layer when it has the file, else the
+    complete site under it."""
+    assert state.site is not None
+    if state.base is None or (state.site / _page_file(address)).is_file():
+        return state.site
+    return state.base
 
 
 def _overlay(state: State) -> str:
@@ -633,7 +783,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if state.site is None:
             message = "<h1>No preview yet</h1><p>The content has errors; fix them and the page reloads.</p>"
             return self._send(503, "text/html; charset=utf-8", self._page(message, state))
-        page = self._html_file(state.site, path)
+        self.directory = str(_folder_of(state, path))
+        page = self._html_file(Path(self.directory), path)
         if page is None:
             return super().do_GET()
         return self._send(
