@@ -56,14 +56,15 @@ def check(root: Path, schemas: SchemaSet | None = None, *, cached: bool = False,
     cached: keep what each content file gave in build/.cache/validation.bin and reuse it while the file's bytes
     (and quaestio and the schemas) stay the same; the findings are the same either way.
     """
-    with _collector_paused():
+    with collector_paused():
         return _check(root, schemas or load_schemas(schemas_directory(root)), cached, model)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Checking makes millions of small objects that live until it ends and form no cycles: the garbage
-    collector's passes over them would take a third of the time."""
+def collector_paused() -> Iterator[None]:
+    """Python's garbage collector off for a while (and as it was after). Checking makes millions of small
+    objects that live until it ends and form no cycles: the collector's passes over them would take a third
+    of the time."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import gc
 import html
 import http.server
 import json
@@ -92,13 +91,13 @@ class IncrementalSite:
         self.base: Path | None = None  # the complete site under the folder the last build wrote; None: it is one
 
     def __call__(self, root: Path, out: Path) -> tuple[Finding, ...]:
-        from quaestio.pipeline import check
+        from quaestio.pipeline import check, collector_paused
         from quaestio.publish.buildinfo import build_info
 
         self.changed, self.base = None, None
         # What serve keeps in memory (two models, mkdocs' pages) makes a full garbage collection take longer than
         # a quick pass: collections wait until the edit is shown (the quick pass makes little garbage).
-        with _collector_paused():
+        with collector_paused():
             result = check(root, cached=True)
             if result.corpus is None or result.branding is None:
                 return result.findings
@@ -321,18 +320,6 @@ class _Until:
                 self.stopped.set()
                 return
             yield item
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's garbage collector off for a while (as it was after)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
