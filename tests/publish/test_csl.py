@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from quaestio.publish.branding import load_branding
@@ -53,3 +55,12 @@ def test_formatted_groups_are_kept_and_reused(tmp_path):
     kept[0].write_text('{"a-cloud": "as kept"}', encoding="utf-8")  # what the cache holds is what is returned
     again = format_bibliographies([TWINS, ALONE], style, tmp_path)
     assert {"a-cloud": "as kept"} in again and any(group == first[0] or group == first[1] for group in again)
+
+
+def test_a_temporary_folder_whose_name_markdown_would_change_is_found(tmp_path, monkeypatch):
+    # pandoc reads metadata as Markdown: '/_x_/' would become an emphasised 'x' and the files be lost.
+    folder = tmp_path / "_emphasis_"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    style = citation_style(load_branding(REPOSITORY))
+    assert "(2013)." in format_bibliographies([ALONE], style)[0]["b-threats"]

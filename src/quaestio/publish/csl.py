@@ -154,20 +154,22 @@ def _cores() -> int:
 
 
 def _start(folder: Path, number: int, groups: Sequence[Sequence[dict]], style: CitationStyle, to: str) -> Popen:
-    files = []
+    names = []
     for index, items in enumerate(groups):
-        files.append(folder / f"references-{number}-{index}.json")
-        files[-1].write_text(json.dumps(list(items), ensure_ascii=False), encoding="utf-8")
-    metadata = {"nocite": "@*", "quaestio-separator": _SEPARATOR, "quaestio-groups": [str(f) for f in files]}
-    # Every item, with no text around them; the metadata as JSON (which is YAML) leaves no path read as markup.
-    document = folder / f"bibliographies-{number}.md"
-    document.write_text(f"---\n{json.dumps(metadata)}\n---\n", encoding="utf-8")
+        names.append(f"references-{number}-{index}.json")
+        (folder / names[-1]).write_text(json.dumps(list(items), ensure_ascii=False), encoding="utf-8")
+    # Every item, with no text around them. pandoc reads metadata values as Markdown, so they hold only these
+    # plain names, found in the folder pandoc runs in: a path ('/tmp/_x_/...') would lose its underscores.
+    metadata = {"nocite": "@*", "quaestio-separator": _SEPARATOR, "quaestio-groups": names}
+    document = f"bibliographies-{number}.md"
+    (folder / document).write_text(f"---\n{json.dumps(metadata)}\n---\n", encoding="utf-8")
     return subprocess.Popen(
         [
             _pandoc(),
             *("--from", "markdown", "--to", to, "--lua-filter", str(_GROUPS_FILTER)),
-            *("--csl", str(folder / "style.csl"), "--metadata", f"lang={style.lang}", "--wrap=none", str(document)),
+            *("--csl", "style.csl", "--metadata", f"lang={style.lang}", "--wrap=none", document),
         ],
+        cwd=folder,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
