@@ -11,11 +11,10 @@ afterwards each sitemap lists, for every address, the same page in the other lan
 from __future__ import annotations
 
 import gzip
-import multiprocessing
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from multiprocessing.connection import Connection
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,7 +23,6 @@ from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site.engine import (
     PageFinish,
-    SiteBuildError,
     build_with_mkdocs,
     compile_theme,
     read_mkdocs_config,
@@ -32,7 +30,7 @@ from quaestio.publish.site.engine import (
     with_fragments,
 )
 from quaestio.publish.site.pages import SiteGenerator
-from quaestio.publish.site.shards import collect_outcomes, workers
+from quaestio.publish.site.shards import run_beside, workers
 from quaestio.vocab import SOURCE_LANGUAGE
 
 SEARCH_PLUGIN = "search"
@@ -87,17 +85,6 @@ def _build(job: Job, config: Path, info: BuildInfo, finish: PageFinish | None) -
     build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, finish)
 
 
-def _child(job: Job, config: Path, info: BuildInfo, finish: PageFinish | None, report: Connection) -> None:
-    try:
-        _build(job, config, info, finish)
-    except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
-        report.send(f"{job[0].language}: {type(failure).__name__}: {failure}")
-    else:
-        report.send(None)
-    finally:
-        report.close()
-
-
 def build_languages(
     corpus: Corpus,
     info: BuildInfo,
@@ -139,25 +126,10 @@ def _run(jobs: Sequence[Job], config: Path, info: BuildInfo, finish: PageFinish 
         for job in jobs:
             _build(job, config, info, finish)
         return
-    context = multiprocessing.get_context("fork")
-    children = []
-    for job in jobs[1:]:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(job, config, info, finish, send), daemon=True)
-        process.start()
-        send.close()
-        children.append((process, receive))
-    failures: list[str] = []
-    try:
-        _build(jobs[0], config, info, finish)
-    except BaseException:
-        for process, _ in children:
-            process.terminate()
-        raise
-    finally:
-        failures = collect_outcomes(children)
-    if failures:
-        raise SiteBuildError("; ".join(failures))
+    run_beside(
+        lambda: _build(jobs[0], config, info, finish),
+        [(f"{job[0].language}: ", partial(_build, job, config, info, finish)) for job in jobs[1:]],
+    )
 
 
 def linked_pages(languages: Sequence[str], site_url: str, finish: PageFinish | None) -> PageFinish:

@@ -16,8 +16,9 @@ import multiprocessing
 import os
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -89,19 +90,34 @@ def _build(
     build_with_mkdocs(config, docs, site, with_fragments(config, extra, fragments), info, finish)
 
 
-def _child(
-    generator: SiteGenerator,
-    config: Path,
-    extra: dict[str, object],
-    info: BuildInfo,
-    shard: Shard,
-    finish: PageFinish | None,
-    report: Connection,
-) -> None:
+def run_beside(main: Callable[[], None], others: Sequence[tuple[str, Callable[[], None]]]) -> None:
+    """Run each of `others` in a forked process (named by its label in what it reports) while this process runs
+    `main`; SiteBuildError naming what failed in any of them. A failure of `main` stops the others."""
+    context = multiprocessing.get_context("fork")
+    children = []
+    for label, work in others:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_report_outcome, args=(label, work, send), daemon=True)
+        process.start()
+        send.close()
+        children.append((process, receive))
     try:
-        _build(generator, config, extra, info, shard, False, shard.site, finish)
+        main()
+    except BaseException:
+        for process, _ in children:
+            process.terminate()
+        raise
+    finally:
+        failures = collect_outcomes(children)
+    if failures:
+        raise SiteBuildError("; ".join(failures))
+
+
+def _report_outcome(label: str, work: Callable[[], None], report: Connection) -> None:
+    try:
+        work()
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
-        report.send(f"{type(failure).__name__}: {failure}")
+        report.send(f"{label}{type(failure).__name__}: {failure}")
     else:
         report.send(None)
     finally:
@@ -121,26 +137,13 @@ def build_in_parallel(
     """Build the site into `out` with `count` processes (this one included); `finish`: see build_with_mkdocs."""
     split = plan(generator.site.corpus.recommendations, count, generator.other_pages)
     shards = [Shard(scratch / f"shard-{i}", recs) for i, recs in enumerate(split)]
-    context = multiprocessing.get_context("fork")
-    children = []
-    for shard in shards[1:]:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_child, args=(generator, config, extra, info, shard, finish, send), daemon=True
-        )
-        process.start()
-        send.close()
-        children.append((process, receive))
-    try:
-        _build(generator, config, extra, info, shards[0], True, out, finish)
-    except BaseException:
-        for process, _ in children:
-            process.terminate()
-        raise
-    finally:
-        failures = collect_outcomes(children)
-    if failures:
-        raise SiteBuildError("; ".join(failures))
+    run_beside(
+        lambda: _build(generator, config, extra, info, shards[0], True, out, finish),
+        [
+            ("", partial(_build, generator, config, extra, info, shard, False, shard.site, finish))
+            for shard in shards[1:]
+        ],
+    )
     merge(out, shards[1:], info)
 
 
