@@ -20,7 +20,6 @@ from pathlib import Path
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR, ContentFile, Kind
 from quaestio.content.load import JsonPath, Source, YamlDocument, parse_yaml, read_yaml
-from quaestio.content.model import Translation, Translations
 from quaestio.content.rules import PLACEHOLDER, text_findings
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, check_translation_document
 from quaestio.content.units import TRANSLATIONS_DIR, Unit, text_paths, units
@@ -29,6 +28,19 @@ from quaestio.errors import GitError
 from quaestio.findings import Code, Finding, did_you_mean, finding
 from quaestio.git import file_versions
 from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A text in another language, from translations/<language>/, and whether its English is still the same."""
+
+    language: Language
+    text: str
+    current: bool = True
+
+
+Translations = Mapping[str, Mapping[JsonPath, tuple[Translation, ...]]]
+"""The translations of each English content file (by its path), keyed by the path of the text they translate."""
 
 
 @dataclass(frozen=True)
