@@ -172,7 +172,7 @@ def _colour(stream: TextIO) -> bool:
 
 
 def _validate(root: Path, output_format: str, strict: bool) -> int:
-    result = check(root, cached=True, model=False, forked=True)
+    result = check(root, cached=True, model=False)
     findings = promote_warnings(result.findings) if strict else list(result.findings)
     if output_format == "json":
         print(format_json(findings))

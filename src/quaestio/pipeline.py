@@ -20,10 +20,9 @@ from quaestio.content.catalogs import catalog_data, load_catalogs
 from quaestio.content.characters import fonts_directory, unprintable_pattern
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
 from quaestio.content.load import load_content, read_content_file
-from quaestio.content.rules import text_marker
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.content.translations import load_translations
-from quaestio.content.validate import own_checks, validate
+from quaestio.content.validate import validate
 from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors, ordered
 from quaestio.output import link_or_copy, staged_directory, write_atomically
@@ -50,19 +49,15 @@ def schemas_directory(root: Path) -> Path:
     return resource_directory(root, SCHEMAS_DIR, SCHEMA_FILES[Kind.TOPIC])
 
 
-def check(
-    root: Path, schemas: SchemaSet | None = None, *, cached: bool = False, model: bool = True, forked: bool = False
-) -> Checked:
+def check(root: Path, schemas: SchemaSet | None = None, *, cached: bool = False, model: bool = True) -> Checked:
     """Load and validate every content file, imported catalog and configuration file under root; build the
     model if nothing is wrong (and model is asked for).
 
     cached: keep what each content file gave in build/.cache/validation.bin and reuse it while the file's bytes
-    (and quaestio and the schemas) stay the same; the findings are the same either way. forked: when that
-    cache is empty and there are many files and more than one core, a forked process reads half of them
-    (only for a process that runs no threads, such as `validate`'s).
+    (and quaestio and the schemas) stay the same; the findings are the same either way.
     """
     with collector_paused():
-        return _check(root, schemas or load_schemas(schemas_directory(root)), cached, model, forked)
+        return _check(root, schemas or load_schemas(schemas_directory(root)), cached, model)
 
 
 @contextmanager
@@ -79,13 +74,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, forked: bool) -> Checked:
+def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool) -> Checked:
     fonts = fonts_directory(root)
     unprintable = unprintable_pattern(fonts) if fonts else None
     cache_file = root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
     cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached else None
-    if cache is not None and forked and cache.empty and len(os.sched_getaffinity(0)) > 1:
-        _fill_in_two(root, cache, schemas, text_marker(unprintable))
     content = load_content(root, cache.read if cache is not None else read_content_file)
     catalogs, catalog_findings = load_catalogs(root, cache.catalog_data if cache is not None else catalog_data)
     translations = load_translations(root)
@@ -101,16 +94,6 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, forked: bo
     from quaestio.content.model import build_corpus
 
     return Checked(findings, files, build_corpus(sources, catalogs, translated), configuration.branding)
-
-
-FORK_FROM_FILES = 200  # below, forking a process and sending its entries back takes longer than it saves
-
-
-def _fill_in_two(root: Path, cache: FileCache, schemas: SchemaSet, marker: Callable[[str], frozenset[str]]) -> None:
-    """Fill an empty cache with what each content file gives on its own, half the files in a forked process."""
-    files = discover(root)[0]
-    if len(files) >= FORK_FROM_FILES:
-        cache.fill(files, lambda document, file: own_checks(document, file, schemas, marker))
 
 
 @dataclass(frozen=True)

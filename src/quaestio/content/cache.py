@@ -9,9 +9,8 @@ import marshal
 import re
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jsonschema_rs
 import yaml
@@ -23,9 +22,6 @@ from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, r
 from quaestio.content.schema import SchemaSet
 from quaestio.findings import Code, Finding, Severity
 from quaestio.output import write_atomically
-
-if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
 
 FORMAT = b"quaestio-validation-cache 2\n"
 # Then one record per entry: its key (32 bytes), its length (4 bytes, little-endian) and its bytes.
@@ -47,8 +43,6 @@ _CHECKSUM_BYTES = 16
 
 _CODES = {code.value: code for code in Code}
 Entry = tuple[dict, "array[int]", tuple[Finding, ...], frozenset[str]]
-# What one file gives on its own (see validate.own_checks): its schema findings and the quick tests it passes.
-OwnChecks = Callable[[YamlDocument, ContentFile], tuple[tuple[Finding, ...], frozenset[str]]]
 
 
 def _checksum(payload: bytes | memoryview) -> bytes:
@@ -139,7 +133,6 @@ class FileCache:
         self.file = file
         self.salt = salt
         self._stored = dict(stored or {})
-        self._saved = set(self._stored)  # the entries the cache file holds
         self._kept: dict[bytes, bytes | memoryview] = {}  # the entries this run used or made: what save() writes
         # path -> schema findings and quick tests passed (see rules.text_marker), for files found in the cache
         self._known: dict[str, tuple[tuple[Finding, ...], frozenset[str]]] = {}
@@ -224,59 +217,10 @@ class FileCache:
         payload = marshal.dumps((data, array("q", starts).tobytes(), rows, tuple(sorted(marks))))
         self._kept[key] = _checksum(payload) + payload
 
-    @property
-    def empty(self) -> bool:
-        """Whether the cache holds no entry (none was written yet, or it could not be read back)."""
-        return not self._stored
-
-    def fill(self, files: Sequence[ContentFile], checks: OwnChecks) -> None:
-        """Work out the entries of an empty cache, the second half of the files in a forked process while this
-        one reads the first half (on two cores, a cold validation takes little more than half as long).
-
-        An entry depends on its file's bytes alone, so either process may make it; the entries come back as
-        the cache file holds them. Reading a file from the cache gives what reading it afresh gives, so a
-        child that fails changes nothing: its files are read here afterwards."""
-        import multiprocessing  # only here: a cold validation of many files (its import takes a hundredth of a second)
-
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        half = len(files) // 2
-        child = context.Process(target=self._fill_and_send, args=(files[half:], checks, send), daemon=True)
-        child.start()
-        send.close()
-        try:
-            self._fill(files[:half], checks)
-            made = _records(receive.recv_bytes())
-        except EOFError:  # the child ended without sending its entries: its files are read here instead
-            made = None
-        except BaseException:
-            child.terminate()
-            raise
-        finally:
-            receive.close()
-            child.join()
-        self._stored.update(made or {})
-
-    def _fill(self, files: Sequence[ContentFile], checks: OwnChecks) -> None:
-        for content_file in files:
-            document, _ = self.read(content_file)
-            pending = self._pending.get(content_file.path)
-            if document is not None and pending is not None:
-                self.settle(content_file.path, *checks(document, content_file))
-                self._stored[pending[0]] = self._kept[pending[0]]
-
-    def _fill_and_send(self, files: Sequence[ContentFile], checks: OwnChecks, send: Connection) -> None:
-        """In the forked process: the entries of files, sent back as the records of a cache file."""
-        self._kept = {}
-        self._fill(files, checks)
-        records = (chunk for key, stored in self._kept.items() for chunk in _record(key, stored))
-        send.send_bytes(b"".join([FORMAT, *records]))
-        send.close()
-
     def save(self) -> None:
         """Write the entries this run used or made, dropping the others; a cache that cannot be written is
         left out (validation does not depend on it)."""
-        if self._kept.keys() == self._saved:
+        if self._kept.keys() == self._stored.keys():
             return
         records = (chunk for key, stored in self._kept.items() for chunk in _record(key, stored))
         try:  # record by record: the entries are not copied into one whole file's bytes first

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from quaestio.content.cache import FileCache
 from quaestio.content.catalogs import Catalog
 from quaestio.content.cycle_rules import check_cycle
-from quaestio.content.layout import ContentFile, Kind
-from quaestio.content.load import LoadedContent, Source, YamlDocument
+from quaestio.content.layout import Kind
+from quaestio.content.load import LoadedContent, Source
 from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
 from quaestio.content.translations import LoadedTranslations, Translations, check_translations
@@ -104,18 +104,11 @@ def _file_checks(
     known = cache.known(source.file.path) if cache is not None else None
     if known is not None:
         return known
-    found, marks = own_checks(source.document, source.file, schemas, marker)
+    found = tuple(check_document(source.document, source.file.kind, schemas))
+    marks = marker(source.document.text)
     if cache is not None:
         cache.settle(source.file.path, found, marks)
     return found, marks
-
-
-def own_checks(
-    document: YamlDocument, file: ContentFile, schemas: SchemaSet, marker: Callable[[str], frozenset[str]]
-) -> tuple[tuple[Finding, ...], frozenset[str]]:
-    """What a file gives on its own, from its bytes alone: its schema findings and the quick tests its text
-    passes (see `rules.text_marker`)."""
-    return tuple(check_document(document, file.kind, schemas)), marker(document.text)
 
 
 _SECOND_OPINIONS = frozenset({Code.BROKEN_REFERENCE, Code.ID_PREFIX, Code.DUPLICATE_ID})
