@@ -582,7 +582,7 @@ def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
     events; None as soon as anything needs `_Tree`'s care (an error, an anchor, an alias, a tag, a second
     document, deep nesting, a repeated or complex field name, a value a comment may cut, a tab in a value,
     a file that is not a mapping), so that the careful reader gives exactly its findings."""
-    hash_lines = _lines_with_hash(text)
+    hashes = " #" in text  # a plain value right before ' #' may be cut short by a comment (see `_comment_cut`)
     tabs = "\t" in text
     marked = "&" in text or "!" in text  # without them, no anchor and no tag
     loader = _PARSER(text)
@@ -610,7 +610,9 @@ def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
                         return None
                     key = raw
                     continue
-                if not event.style and ((tabs and "\t" in raw) or (hash_lines and event.end_mark.line in hash_lines)):
+                if not event.style and (
+                    (tabs and "\t" in raw) or (hashes and text.startswith(" #", event.end_mark.index))
+                ):
                     return None
                 if not event.implicit[0]:
                     value: object = raw
@@ -662,13 +664,6 @@ def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
     if type(root) is not dict:
         return None
     return root, array("q", starts)  # 8 bytes a node rather than an int object's 36
-
-
-def _lines_with_hash(text: str) -> frozenset[int]:
-    """The 0-based lines where ' #' may cut a plain value short (as `_Tree` counts them)."""
-    if " #" not in text:
-        return frozenset()
-    return frozenset(n for n, line in enumerate(text.split("\n")) if " #" in line and not line.lstrip().startswith("#"))
 
 
 @dataclass(frozen=True)

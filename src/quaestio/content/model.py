@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property
 
 from quaestio.content.catalogs import Catalog, Control
 from quaestio.content.layout import Kind
-from quaestio.content.load import JsonPath, Source
+from quaestio.content.load import Source
+from quaestio.content.translations import Translation, Translations
 from quaestio.vocab import (
     SOURCE_LANGUAGE,
     Acceptance,
@@ -21,15 +22,6 @@ from quaestio.vocab import (
     Relation,
     Status,
 )
-
-
-@dataclass(frozen=True)
-class Translation:
-    """A text in another language, from translations/<language>/, and whether its English is still the same."""
-
-    language: Language
-    text: str
-    current: bool = True
 
 
 @dataclass(frozen=True)
@@ -370,10 +362,6 @@ def texts_in(value: object) -> Iterator[Text]:
 def _languages(*groups: Sequence[object]) -> tuple[Language, ...]:
     found = {t.language for group in groups for text in texts_in(tuple(group)) for t in text.translations if t.current}
     return (SOURCE_LANGUAGE, *(language for language in Language if language in found))
-
-
-Translations = Mapping[str, Mapping[JsonPath, tuple[Translation, ...]]]
-"""The translations of each English content file (by its path), keyed by the path of the text they translate."""
 
 
 def _line(source: Source, path: tuple) -> Origin:

@@ -768,23 +768,22 @@ def _field_name(path: JsonPath) -> str:
     return f"'{named[-1]}'" if named else "the value"
 
 
-_CURLY = re.compile(f"[{''.join(sorted(CURLY_QUOTES))}]")
-_QUOTED_SPACES = re.compile(r"'[ \t]+'|\"[ \t]+\"")
-_ODD = re.compile(f"[{''.join(sorted(ODD_SPACES | ZERO_WIDTH))}]")
+# '', '  ', "" or "  ": a pattern for each quote, each found as fast as a plain search (one of alternatives
+# would try both at every character).
+_QUOTED_BLANKS = (re.compile(r"'[ \t]*'"), re.compile(r'"[ \t]*"'))
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+_ODD = ODD_SPACES | ZERO_WIDTH
 
 
-def _may_hold_curly_quotes(text: str) -> bool:
-    return not text.isascii() and bool(_CURLY.search(text))  # the curly quotes all lie outside ASCII
+def _maybe_blank(text: str, beyond_ascii: frozenset[str]) -> bool:
+    """Whether a file may hold a text of spaces only: quoted ('  '), or of spaces YAML does not strip (the
+    odd spaces all lie outside ASCII)."""
+    return any(quoted.search(text) for quoted in _QUOTED_BLANKS) or not beyond_ascii.isdisjoint(_ODD)
 
 
-def _maybe_blank(text: str) -> bool:
-    """Whether a file may hold a text of spaces only: quoted ('  '), or of spaces YAML does not strip."""
-    return (
-        "''" in text
-        or '""' in text
-        or bool(_QUOTED_SPACES.search(text))
-        or (not text.isascii() and bool(_ODD.search(text)))  # the odd spaces all lie outside ASCII
-    )
+def _may_hold_markup(text: str) -> bool:
+    """Whether a text may hold what `markup_is_plain` refuses: every such pattern starts with <, { or \\."""
+    return ("<" in text or "{" in text or "\\" in text) and _UNSAFE_ANY.search(text) is not None
 
 
 def _strings_where(index: Index, mark: str) -> Iterator[tuple[Source, JsonPath, str]]:
@@ -805,20 +804,27 @@ def text_marker(unprintable: re.Pattern[str] | None) -> Callable[[str], frozense
     depend on the text and the report fonts alone, so the validation cache keeps them with the file."""
     ascii_printable = unprintable is not None and unprintable.search(_YAML_ASCII) is None
 
-    def may_be_unprintable(text: str) -> bool:  # ASCII text holds only what YAML admits: all printable, if
-        if unprintable is None or (ascii_printable and text.isascii()):  # the fonts have every such character
+    def may_be_unprintable(text: str, beyond_ascii: frozenset[str]) -> bool:
+        if unprintable is None:
             return False
-        return unprintable.search(text) is not None
+        # ASCII text holds only what YAML admits: all printable, if the fonts have every such character
+        return unprintable.search("".join(beyond_ascii) if ascii_printable else text) is not None
 
-    tests: dict[str, Callable[[str], bool]] = {
-        "links": lambda text: "](" in text or "<" in text,
-        "markup": lambda text: _UNSAFE_ANY.search(text) is not None,
-        "placeholder": lambda text: PLACEHOLDER in text,
+    tests: dict[str, Callable[[str, frozenset[str]], bool]] = {
+        "links": lambda text, _: "](" in text or "<" in text,
+        "markup": lambda text, _: _may_hold_markup(text),
+        "placeholder": lambda text, _: PLACEHOLDER in text,
         "blank": _maybe_blank,
-        "quotes": _may_hold_curly_quotes,
+        "quotes": lambda _, beyond_ascii: not beyond_ascii.isdisjoint(CURLY_QUOTES),  # all outside ASCII
         "unprintable": may_be_unprintable,
     }
-    return lambda text: frozenset(name for name, test in tests.items() if test(text))
+
+    def marks(text: str) -> frozenset[str]:
+        # The characters beyond ASCII, found in one pass: most files hold none, the others a few dozen.
+        beyond_ascii = frozenset() if text.isascii() else frozenset(_BEYOND_ASCII.findall(text))
+        return frozenset(name for name, test in tests.items() if test(text, beyond_ascii))
+
+    return marks
 
 
 def placeholders_are_replaced(index: Index) -> Iterator[Finding]:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR, ContentFile, Kind
 from quaestio.content.load import JsonPath, Source, YamlDocument, parse_yaml, read_yaml
-from quaestio.content.model import Translation, Translations
 from quaestio.content.rules import PLACEHOLDER, text_findings
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, check_translation_document
 from quaestio.content.units import TRANSLATIONS_DIR, Unit, text_paths, units
@@ -29,6 +28,19 @@ from quaestio.errors import GitError
 from quaestio.findings import Code, Finding, did_you_mean, finding
 from quaestio.git import file_versions
 from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A text in another language, from translations/<language>/, and whether its English is still the same."""
+
+    language: Language
+    text: str
+    current: bool = True
+
+
+Translations = Mapping[str, Mapping[JsonPath, tuple[Translation, ...]]]
+"""The translations of each English content file (by its path), keyed by the path of the text they translate."""
 
 
 @dataclass(frozen=True)
@@ -280,14 +292,17 @@ def _file_findings(
 
 # A field named after a translation language, as a block or flow key, plain or quoted: a file whose text holds
 # none holds no inline translation ({en: ..., fr: ...}). Prose may hold one too ("fr: "); such a file is only
-# looked at more closely. A bare pattern, its start checked apart: a regular expression that looks behind
-# at every character would take ten times longer.
-_LANGUAGE_KEY = re.compile(rf"""(?:{"|".join(language.value for language in TRANSLATIONS)})["']?[ \t]*:""")
+# looked at more closely. One pattern per language, each starting with its name, which the regular expression
+# engine finds as fast as a plain search; its start is checked apart: a regular expression that looks behind
+# at every character would take ten times longer, and one of alternatives (fr|nl|de) tries each at every one.
+_LANGUAGE_KEYS = tuple(re.compile(rf"""{language.value}["']?[ \t]*:""") for language in TRANSLATIONS)
 _BEFORE_KEY = frozenset(" \t\n{,\"'")
 
 
 def _may_translate_inline(text: str) -> bool:
-    return any(m.start() == 0 or text[m.start() - 1] in _BEFORE_KEY for m in _LANGUAGE_KEY.finditer(text))
+    return any(
+        m.start() == 0 or text[m.start() - 1] in _BEFORE_KEY for key in _LANGUAGE_KEYS for m in key.finditer(text)
+    )
 
 
 def check_translations(

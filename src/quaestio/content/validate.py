@@ -10,10 +10,9 @@ from quaestio.content.catalogs import Catalog
 from quaestio.content.cycle_rules import check_cycle
 from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
-from quaestio.content.model import Translations
 from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
-from quaestio.content.translations import LoadedTranslations, check_translations
+from quaestio.content.translations import LoadedTranslations, Translations, check_translations
 from quaestio.findings import Code, Finding, Severity, finding
 
 _SIGNATURES = {

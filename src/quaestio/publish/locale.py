@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
+from typing import TYPE_CHECKING
 
 from quaestio.vocab import SOURCE_LANGUAGE, Language
+
+if TYPE_CHECKING:  # Babel is imported where dates and numbers are written: `validate` reads wording files only
+    from babel import Locale
 
 
 def locale_name(language: str) -> str:
@@ -21,17 +21,23 @@ def locale_name(language: str) -> str:
 
 @cache
 def _locale(language: str) -> Locale:
+    from babel import Locale
+
     return Locale.parse(locale_name(language))
 
 
 def long_date(value: str | dt.date, language: str = SOURCE_LANGUAGE) -> str:
     """'2015-05-21' -> '21 May 2015', '21 mai 2015', '21 mei 2015', '21. Mai 2015'."""
+    from babel.dates import format_date
+
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return format_date(day, format="long", locale=_locale(language))
 
 
 def number(value: int | float, language: str = SOURCE_LANGUAGE, pattern: str | None = None) -> str:
     """A number as the language writes it: 2,000 / 2 000 / 2.000; 3.5 / 3,5 (`pattern`: e.g. '0.0')."""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, format=pattern, locale=_locale(language))
 
 
