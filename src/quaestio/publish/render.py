@@ -78,6 +78,26 @@ def group_by(items: Iterable[object], attribute: str) -> dict[object, list[objec
     return groups
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process, shared by every environment: the reports'
+    languages read the same template files, which Jinja would otherwise compile once per language. A template
+    is reused only while its source is the same (Jinja checks its checksum)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = "") -> jinja2.Environment:
     """A Jinja2 environment for Markdown templates: content is passed in as data, never as template code.
 
@@ -94,6 +114,7 @@ def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = 
         # Pandoc's attributes use {#id}, so template comments are written <# ... #> instead.
         comment_start_string="<#",
         comment_end_string="#>",
+        bytecode_cache=_COMPILED,
     )
     env.filters["md"] = lambda value, level=3: content_markdown(value, level, language, notice)
     env.filters["md_inline"] = lambda value: content_inline(value, language)

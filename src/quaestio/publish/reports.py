@@ -488,16 +488,22 @@ def _chart(corpus: Corpus, spec: ReportSpec, local: _Language, templates: Path) 
         titles.pop("audience", None)
     figures: Figures = key_figures(Corpus(spec.topics, recs), local.branding, titles)
     layout = chart_layout(figures)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    svg = env.get_template(CHART).render(chart=layout, colours=local.branding["colours"])
+    svg = _chart_environment(templates).get_template(CHART).render(chart=layout, colours=local.branding["colours"])
     shown = partial(number, language=local.language)
     panels = [f"{g.title}: " + ", ".join(f"{c.label} {shown(c.value)}" for c in g.counts) for g in figures.groups]
     words = local.words
     alt = str(words["chart_alt"]).format(panels=". ".join(panels))
     caption = str(words["chart_caption"]).format(current=shown(figures.current), withdrawn=shown(figures.withdrawn))
     return svg, {"alt": alt, "caption": caption, "file": CHART_FILE}
+
+
+@cache
+def _chart_environment(templates: Path) -> jinja2.Environment:
+    """The environment of the chart's SVG template: one per templates folder, so that the template is compiled
+    once, not once per report (Jinja compiles it again when its file changes)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
 
 
 def render_sources(
