@@ -94,7 +94,7 @@ def _marked_languages(page: pikepdf.Page) -> dict[int, str]:
     found: dict[int, str] = {}
     if not any(b"/Lang" in stream.read_bytes() for stream in _content_streams(page)):
         return found  # parsing the page's operators is what takes the time; most pages have no language change
-    for instruction in pikepdf.parse_content_stream(page):
+    for instruction in pikepdf.parse_content_stream(page, "BDC"):  # the other operators are not turned into objects
         operands, operator = instruction.operands, instruction.operator
         if operator != _BDC or len(operands) != 2 or not isinstance(operands[1], pikepdf.Dictionary):
             continue
