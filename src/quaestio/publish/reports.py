@@ -749,6 +749,13 @@ def _png(svg: str, width: str, fonts: Path) -> bytes:
             raise ReportError(f"typst could not draw a picture for a Word report: {failure}") from None
 
 
+@cache
+def _logo_png(logo_svg: str, fonts: Path) -> bytes:
+    """The coalition's logo as the PNG every Word report shows: drawn once for the same picture, not once a
+    report (keyed on the SVG's text, so that a changed logo is drawn again in a long-lived `serve`)."""
+    return _png(logo_svg, "6.2cm", fonts)
+
+
 def _plain_text(inlines: list) -> str:
     """The text of pandoc AST inlines."""
     out = []
@@ -806,6 +813,7 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
     fonts = branding.templates / "fonts"
     meta = source.meta
     kind_line = f"{meta['kind']} · {meta['words']['edition']} {meta['edition']} · {meta['published']}"
+    logo = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
     with tempfile.TemporaryDirectory(prefix="quaestio-docx-") as scratch:
         folder = Path(scratch)
         target = folder / "report.docx"
@@ -845,7 +853,6 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             source.epoch,
             {"QUAESTIO_HEADINGS": str(folder / "headings.json")},
         )
-        logo = (branding.templates / str(branding["coalition"]["logo"])).read_text(encoding="utf-8")  # type: ignore[index]
         layout = docx_layout.WordLayout(
             title=meta["title"],
             kind_line=kind_line,
@@ -854,7 +861,7 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             running_head=meta["title"],
             keywords=meta["keywords"],
             subject=meta["subject"],
-            logo_png=_png(logo, "6.2cm", fonts),
+            logo_png=_logo_png(logo, fonts),
             logo_alt=meta["logo_alt"],
             muted=meta["colours"]["muted"],
             contents=contents_entries((folder / "headings.json").read_bytes(), meta["contents"]),
