@@ -14,7 +14,7 @@ from quaestio.content.load import LoadedContent, Source
 from quaestio.content.model import Translations
 from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
-from quaestio.content.translations import LoadedTranslations, check_translations
+from quaestio.content.translations import LoadedTranslations, check_translations, may_translate_inline
 from quaestio.findings import Code, Finding, Severity, finding
 
 _SIGNATURES = {
@@ -60,12 +60,14 @@ def reading_order(findings: Iterable[Finding], unread: Iterable[str] = ()) -> li
 @dataclass(frozen=True)
 class FileChecked:
     """What checking one content file alone gave: the finding that it lies in the wrong folder (then nothing
-    else), or its schema findings and the quick tests its text passes (see rules.text_marker)."""
+    else), or its schema findings, the quick tests its text passes (see rules.text_marker) and whether it may
+    hold a translation written inline."""
 
     source: Source
     misplaced: Finding | None
     findings: tuple[Finding, ...] = ()
     marks: frozenset[str] = frozenset()
+    inline: bool = False
 
 
 def check_files(
@@ -88,7 +90,9 @@ def check_files(
         if wrong is not None:
             outcomes[source.file.path] = FileChecked(source, wrong)
         else:
-            outcomes[source.file.path] = FileChecked(source, None, *_file_checks(source, schemas, cache, marker))
+            found, marks = _file_checks(source, schemas, cache, marker)
+            inline = may_translate_inline(source.document.text)
+            outcomes[source.file.path] = FileChecked(source, None, found, marks, inline)
     return outcomes
 
 
@@ -128,7 +132,8 @@ def validate(
     findings.extend(check_cycle(checked))
     translated: Translations = {}
     if translations is not None:
-        outcome = check_translations(translations, checked, schemas)
+        inline = {path for path, alone in checked_alone.items() if alone.inline}
+        outcome = check_translations(translations, checked, schemas, inline)
         findings.extend(outcome.findings)
         translated = outcome.translations
     ordered = reading_order(one_per_spot(findings), (u.path for u in unreadable))
