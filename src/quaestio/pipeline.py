@@ -72,8 +72,6 @@ def recheck(root: Path, previous: Checked | None, changed: Collection[str]) -> C
     of a whole check. Without previous, or after a change outside topics/ and recommendations/, every file is
     read and checked (and what each gave kept for the next recheck).
     """
-    from quaestio.content.reuse import Kept
-
     kept = previous.kept if previous is not None else None
     if kept is not None and not kept.reusable_after(changed):
         kept = None
