@@ -9,9 +9,9 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +19,11 @@ from quaestio.content.cache import FileCache, salt
 from quaestio.content.catalogs import catalog_data, load_catalogs
 from quaestio.content.characters import fonts_directory, unprintable_pattern
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
-from quaestio.content.load import load_content, read_content_file
+from quaestio.content.load import Reader, load_content, read_content_file
+from quaestio.content.reuse import Kept, Reading, modelled, recording
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.content.translations import load_translations
-from quaestio.content.validate import validate
+from quaestio.content.validate import check_files, validate
 from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors, ordered
 from quaestio.output import link_or_copy, staged_directory, write_atomically
@@ -42,6 +43,8 @@ class Checked:
     files: int
     corpus: Corpus | None
     branding: Branding | None = None
+    kept: Kept | None = field(default=None, repr=False, compare=False)
+    """What `recheck` reuses of it: what each content file gave on its own (a recheck's result only)."""
 
 
 def schemas_directory(root: Path) -> Path:
@@ -60,6 +63,31 @@ def check(root: Path, schemas: SchemaSet | None = None, *, cached: bool = False,
         return _check(root, schemas or load_schemas(schemas_directory(root)), cached, model)
 
 
+def recheck(root: Path, previous: Checked | None, changed: Collection[str]) -> Checked:
+    """What check(root, cached=True) gives, once the files at `changed` (paths relative to root, such as
+    'recommendations/x/y.yaml') were edited, added or removed since `previous` (a recheck's result) was made.
+
+    The content files outside `changed` are not read, checked alone or modelled again: what previous kept of
+    them is reused. The rules across files still run over every file, so the findings and the model are those
+    of a whole check. Without previous, or after a change outside topics/ and recommendations/, every file is
+    read and checked (and what each gave kept for the next recheck).
+    """
+    kept = previous.kept if previous is not None else None
+    if kept is not None and not kept.reusable_after(changed):
+        kept = None
+    with collector_paused():
+        schemas = load_schemas(schemas_directory(root))
+        return _check(root, schemas, True, True, _Reuse(kept or Kept.nothing(), frozenset(changed)))
+
+
+@dataclass(frozen=True)
+class _Reuse:
+    """What a recheck may reuse, and the paths whose kept values it may not."""
+
+    kept: Kept
+    changed: frozenset[str]
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's garbage collector off for a while (and as it was after). Checking makes millions of small
@@ -74,15 +102,26 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool) -> Checked:
+def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, reuse: _Reuse | None = None) -> Checked:
     fonts = fonts_directory(root)
     unprintable = unprintable_pattern(fonts) if fonts else None
     cache_file = root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
-    cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached else None
-    content = load_content(root, cache.read if cache is not None else read_content_file)
-    catalogs, catalog_findings = load_catalogs(root, cache.catalog_data if cache is not None else catalog_data)
+    fresh = reuse is None or not reuse.kept.readings  # a recheck with nothing kept reads as a cached check does
+    cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached and fresh else None
+    read: Reader = cache.read if cache is not None else read_content_file
+    readings: dict[str, Reading] = {}
+    if reuse is not None:
+        read = recording(reuse.kept.reader(reuse.changed, read), readings)
+    content = load_content(root, read)
+    if reuse is not None and not fresh:
+        catalogs, catalog_findings = reuse.kept.catalogs, list(reuse.kept.catalog_findings)
+    else:
+        catalogs, catalog_findings = load_catalogs(root, cache.catalog_data if cache is not None else catalog_data)
     translations = load_translations(root)
-    sources, content_findings, translated = validate(content, schemas, translations, unprintable, catalogs, cache)
+    alone = check_files(content, schemas, unprintable, cache, reuse.kept.checked_files if reuse is not None else None)
+    sources, content_findings, translated = validate(
+        content, schemas, translations, unprintable, catalogs, cache, alone
+    )
     if cache is not None:
         cache.save()
     configuration = read_branding(root)
@@ -90,10 +129,16 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool) -> Checked
     findings = (*content_findings, *ordered((*catalog_findings, *configuration.findings)))
     files = content.files + translations.files + len(catalogs) + len(catalog_findings) + configuration.files
     if has_errors(findings) or not model:
-        return Checked(findings, files, None)
-    from quaestio.content.model import build_corpus
+        kept = None if reuse is None else Kept.of(readings, alone, reuse.kept.models, catalogs, catalog_findings)
+        return Checked(findings, files, None, kept=kept)
+    from quaestio.content.model import build_corpus, corpus_of
 
-    return Checked(findings, files, build_corpus(sources, catalogs, translated), configuration.branding)
+    if reuse is None:
+        return Checked(findings, files, build_corpus(sources, catalogs, translated), configuration.branding)
+    models = modelled(sources, translated, reuse.kept.models)
+    corpus = corpus_of([m.model for m in models.values()], catalogs)
+    kept = Kept.of(readings, alone, models, catalogs, catalog_findings)
+    return Checked(findings, files, corpus, configuration.branding, kept)
 
 
 @dataclass(frozen=True)

@@ -357,3 +357,27 @@ def test_quick_passes_are_served_over_the_last_site_and_a_breaking_edit_keeps_th
         server.shutdown()
         server.server_close()
         preview.close()
+
+
+def test_the_preview_checks_again_only_what_an_edit_changed_and_finds_what_a_whole_check_finds(repo, tmp_path):
+    """Each build rechecks the repository, reusing what the files the fingerprint says are unchanged gave."""
+    from quaestio.pipeline import check
+
+    site = IncrementalSite(tmp_path / "scratch")
+    first = site._check(repo.root)
+    assert first.findings == check(repo.root).findings and first.corpus == check(repo.root).corpus
+    repo.replace(BUSINESS, "id: ALP-BUS-02", "id: ALP-BUS-01")  # a duplicate ID within the file
+    broken = site._check(repo.root)
+    assert Code.DUPLICATE_ID in {f.code for f in broken.findings}
+    assert broken.findings == check(repo.root).findings
+    unchanged = "recommendations/alpha/public.yaml"
+    assert broken.kept.readings[unchanged].document is first.kept.readings[unchanged].document
+    assert broken.kept.readings[BUSINESS].document is not first.kept.readings[BUSINESS].document
+    repo.replace(BUSINESS, "id: ALP-BUS-01\n    title: An old idea", "id: ALP-BUS-02\n    title: An old idea")
+    fixed = site._check(repo.root)
+    assert fixed.findings == check(repo.root).findings and fixed.corpus == first.corpus
+    (repo.root / "templates").mkdir()  # a change beyond the content files: every file is read again
+    (repo.root / "templates" / "notes.txt").write_text("a note\n", encoding="utf-8")
+    again = site._check(repo.root)
+    assert again.kept.readings[unchanged].document is not fixed.kept.readings[unchanged].document
+    assert again.findings == check(repo.root).findings

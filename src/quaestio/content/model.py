@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property
 
 from quaestio.content.catalogs import Catalog, Control
 from quaestio.content.layout import Kind
-from quaestio.content.load import Source
+from quaestio.content.load import JsonPath, Source
 from quaestio.content.translations import Translation, Translations
 from quaestio.vocab import (
     SOURCE_LANGUAGE,
@@ -359,11 +359,6 @@ def texts_in(value: object) -> Iterator[Text]:
             pending.extend(getattr(item, name) for name in reversed(_field_names(type(item))))
 
 
-def _languages(*groups: Sequence[object]) -> tuple[Language, ...]:
-    found = {t.language for group in groups for text in texts_in(tuple(group)) for t in text.translations if t.current}
-    return (SOURCE_LANGUAGE, *(language for language in Language if language in found))
-
-
 def _line(source: Source, path: tuple) -> Origin:
     return Origin(source.file.path, source.at(path)[0])
 
@@ -573,19 +568,48 @@ def build_corpus(
     quaestio.content.translations).
     """
     found = translations or {}
+    return corpus_of([file_model(s, found) for s in sources], catalogs)
+
+
+@dataclass(frozen=True)
+class FileModel:
+    """The model values one valid content file gives on its own: its topic or its recommendations (before the
+    defaults that depend on their topic), and the languages of their current translations."""
+
+    topic: Topic | None
+    recommendations: tuple[Recommendation, ...]
+    languages: frozenset[Language]
+
+
+def file_model(source: Source, translations: Translations) -> FileModel:
+    """What one valid content file gives the model, its translations (by file, see `Translations`) included."""
+    if source.file.kind is Kind.TOPIC:
+        topic = _topic(source, translations)
+        return FileModel(topic, (), _current_languages(topic, translations.get(source.file.path)))
+    recommendations = tuple(_recommendations(source, translations))
+    return FileModel(None, recommendations, _current_languages(recommendations, translations.get(source.file.path)))
+
+
+def _current_languages(
+    value: object, translated: Mapping[JsonPath, tuple[Translation, ...]] | None
+) -> frozenset[Language]:
+    if not translated:  # no text of the file has a translation
+        return frozenset()
+    return frozenset(t.language for text in texts_in(value) for t in text.translations if t.current)
+
+
+def corpus_of(models: Sequence[FileModel], catalogs: Sequence[Catalog] = ()) -> Corpus:
+    """The corpus of the files' model values (in the order the files were found), as `build_corpus` makes it."""
     topics = sorted(
-        (_topic(s, found) for s in sources if s.file.kind is Kind.TOPIC),
+        (m.topic for m in models if m.topic is not None),
         key=lambda t: (t.edition, t.session.number, t.id),
     )
     topic_order = {t.id: i for i, t in enumerate(topics)}
     first = {t.id: t.first_edition for t in topics}
-    recommendations = [
-        _with_editions(r, first.get(r.topic, 0))
-        for s in sources
-        if s.file.kind is Kind.RECOMMENDATIONS
-        for r in _recommendations(s, found)
-    ]
+    recommendations = [_with_editions(r, first.get(r.topic, 0)) for m in models for r in m.recommendations]
     recommendations.sort(
         key=lambda r: (topic_order.get(r.topic, len(topics)), list(Audience).index(r.audience), r.number)
     )
-    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs), _languages(topics, recommendations))
+    found = frozenset().union(*(m.languages for m in models))
+    languages = (SOURCE_LANGUAGE, *(language for language in Language if language in found))
+    return Corpus(tuple(topics), tuple(recommendations), tuple(catalogs), languages)

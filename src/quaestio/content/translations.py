@@ -14,7 +14,7 @@ the English changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -299,16 +299,20 @@ _LANGUAGE_KEYS = tuple(re.compile(rf"""{language.value}["']?[ \t]*:""") for lang
 _BEFORE_KEY = frozenset(" \t\n{,\"'")
 
 
-def _may_translate_inline(text: str) -> bool:
+def may_translate_inline(text: str) -> bool:
+    """Whether a file's text may hold a translation written inline (False: it holds none)."""
     return any(
         m.start() == 0 or text[m.start() - 1] in _BEFORE_KEY for key in _LANGUAGE_KEYS for m in key.finditer(text)
     )
 
 
 def check_translations(
-    loaded: LoadedTranslations, english: Sequence[Source], schemas: SchemaSet
+    loaded: LoadedTranslations, english: Sequence[Source], schemas: SchemaSet, inline: Container[str] | None = None
 ) -> CheckedTranslations:
-    """Check every translation file against its schema and its English file, and collect the translations."""
+    """Check every translation file against its schema and its English file, and collect the translations.
+
+    inline: the paths of the English files whose text may hold an inline translation (`may_translate_inline`),
+    when that is known already."""
     paths = {kind: text_paths(schemas.documents[name]) for kind, name in SCHEMA_FILES.items()}
     by_path = {source.file.path: source for source in english}
     # The units of the English files a translation names or that may hold an inline one, not of every file.
@@ -316,7 +320,8 @@ def check_translations(
     english_units = {
         s.file.path: units(s.document.data, paths[s.file.kind])
         for s in english
-        if s.file.path in translated or _may_translate_inline(s.document.text)
+        if s.file.path in translated
+        or (s.file.path in inline if inline is not None else may_translate_inline(s.document.text))
     }
     history = _History(loaded.root, paths)
     findings = list(loaded.findings)

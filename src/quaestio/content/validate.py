@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from quaestio.content.cache import FileCache
 from quaestio.content.catalogs import Catalog
@@ -12,7 +13,7 @@ from quaestio.content.layout import Kind
 from quaestio.content.load import LoadedContent, Source
 from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
-from quaestio.content.translations import LoadedTranslations, Translations, check_translations
+from quaestio.content.translations import LoadedTranslations, Translations, check_translations, may_translate_inline
 from quaestio.findings import Code, Finding, Severity, finding
 
 _SIGNATURES = {
@@ -55,6 +56,45 @@ def reading_order(findings: Iterable[Finding], unread: Iterable[str] = ()) -> li
     return sorted(set(findings), key=key)
 
 
+@dataclass(frozen=True)
+class FileChecked:
+    """What checking one content file alone gave: the finding that it lies in the wrong folder (then nothing
+    else), or its schema findings, the quick tests its text passes (see rules.text_marker) and whether it may
+    hold a translation written inline."""
+
+    source: Source
+    misplaced: Finding | None
+    findings: tuple[Finding, ...] = ()
+    marks: frozenset[str] = frozenset()
+    inline: bool = False
+
+
+def check_files(
+    content: LoadedContent,
+    schemas: SchemaSet,
+    unprintable: re.Pattern[str] | None = None,
+    cache: FileCache | None = None,
+    known: Mapping[str, FileChecked] | None = None,
+) -> dict[str, FileChecked]:
+    """What each loaded file gives on its own, by path. known: earlier outcomes, reused for the files whose
+    document is the very one they were worked out from (see pipeline.recheck); cache: as in `validate`."""
+    marker = text_marker(unprintable)
+    outcomes = {}
+    for source in content.sources:
+        earlier = known.get(source.file.path) if known is not None else None
+        if earlier is not None and earlier.source.document is source.document and earlier.source.file == source.file:
+            outcomes[source.file.path] = earlier
+            continue
+        wrong = _wrong_kind(source)
+        if wrong is not None:
+            outcomes[source.file.path] = FileChecked(source, wrong)
+        else:
+            found, marks = _file_checks(source, schemas, cache, marker)
+            inline = may_translate_inline(source.document.text)
+            outcomes[source.file.path] = FileChecked(source, None, found, marks, inline)
+    return outcomes
+
+
 def validate(
     content: LoadedContent,
     schemas: SchemaSet,
@@ -62,6 +102,7 @@ def validate(
     unprintable: re.Pattern[str] | None = None,
     catalogs: tuple[Catalog, ...] = (),
     cache: FileCache | None = None,
+    checked_files: Mapping[str, FileChecked] | None = None,
 ) -> tuple[tuple[Source, ...], tuple[Finding, ...], Translations]:
     """Check loaded content and its translations against the schemas and the imported catalogs.
 
@@ -70,26 +111,28 @@ def validate(
 
     unprintable finds the characters the report fonts lack (None: no such check). cache, when the content
     was read through it, gives the schema findings of the files it knew and keeps those of the others.
+    checked_files: what `check_files` gave for this content, when it was asked first.
     """
+    checked_alone = checked_files if checked_files is not None else check_files(content, schemas, unprintable, cache)
     findings = list(content.findings)
     unreadable = list(content.unreadable)
     checked = []
-    marker = text_marker(unprintable)
     marks: dict[str, frozenset[str]] = {}
     for source in content.sources:
-        wrong = _wrong_kind(source)
-        if wrong is not None:
-            findings.append(wrong)
+        alone = checked_alone[source.file.path]
+        if alone.misplaced is not None:
+            findings.append(alone.misplaced)
             unreadable.append(source.file)
             continue
-        schema_findings, marks[source.file.path] = _file_checks(source, schemas, cache, marker)
-        findings.extend(schema_findings)
+        findings.extend(alone.findings)
+        marks[source.file.path] = alone.marks
         checked.append(source)
     findings.extend(check_rules(checked, unreadable, unprintable, catalogs, marks))
     findings.extend(check_cycle(checked))
     translated: Translations = {}
     if translations is not None:
-        outcome = check_translations(translations, checked, schemas)
+        inline = {path for path, alone in checked_alone.items() if alone.inline}
+        outcome = check_translations(translations, checked, schemas, inline)
         findings.extend(outcome.findings)
         translated = outcome.translations
     ordered = reading_order(one_per_spot(findings), (u.path for u in unreadable))

@@ -15,6 +15,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from stat import S_ISREG
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from watchdog import events
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from quaestio.findings import Code, Finding, Severity, finding, format_text
@@ -34,9 +36,12 @@ STATUS_PATH = "/__quaestio__/status"
 WAIT_PATH = "/__quaestio__/wait"  # answers when a build newer than the page's is ready (long polling)
 WAIT_SECONDS = 25.0
 THEME_ASSETS = ("/assets/javascripts/", "/assets/stylesheets/")
-WATCHED = ("topics", "recommendations", "schemas", "templates", "mkdocs.yml")
+WATCHED = ("topics", "recommendations", "translations", "catalogs", "schemas", "templates", "mkdocs.yml")
 CONTENT_FOLDERS = ("topics/", "recommendations/")
 SETTLE_SECONDS = 0.02  # after a file event, so that an editor's write is complete
+# After a quick pass the browser loads the edited page first: bringing the other pages up to date (which takes
+# Python's one lock for seconds) waits until the site was shown and no page or file was asked for this long.
+QUIET_SECONDS = 0.5
 HISTORY = 64  # builds remembered to tell an open page whether it changed
 
 Builder = Callable[[Path, Path], tuple[Finding, ...]]
@@ -89,16 +94,23 @@ class IncrementalSite:
         self._rendered: _Rendered | None = None  # mkdocs' configuration, files and menu of the last complete pass
         self._layer: Path | None = None  # the quick passes' pages shown over the last complete site, if any
         self.base: Path | None = None  # the complete site under the folder the last build wrote; None: it is one
+        self._checked: Any = None  # the last check (quaestio.pipeline.Checked), for the next to reuse
+        self._checked_files: tuple[tuple[str, int, int], ...] | None = None  # the watched files it saw
+        self._seen: tuple[tuple[str, int, int], ...] | None = None  # the watched files as the next build sees them
+
+    def sources_seen(self, fingerprint: tuple[tuple[str, int, int], ...]) -> None:
+        """Note the watched files' fingerprint (see `_fingerprint`) taken just before the next build."""
+        self._seen = fingerprint
 
     def __call__(self, root: Path, out: Path) -> tuple[Finding, ...]:
-        from quaestio.pipeline import check, collector_paused
+        from quaestio.pipeline import collector_paused
         from quaestio.publish.buildinfo import build_info
 
         self.changed, self.base = None, None
         # What serve keeps in memory (two models, mkdocs' pages) makes a full garbage collection take longer than
         # a quick pass: collections wait until the edit is shown (the quick pass makes little garbage).
         with collector_paused():
-            result = check(root, cached=True)
+            result = self._check(root)
             if result.corpus is None or result.branding is None:
                 return result.findings
             if self.info is None:
@@ -111,6 +123,17 @@ class IncrementalSite:
         warnings = self._complete(shown, out) or ()
         self.unfinished = None
         return (*result.findings, *warnings)
+
+    def _check(self, root: Path) -> Any:  # quaestio.pipeline.Checked
+        """Check the repository again, reusing what the last check found in the files that did not change."""
+        from quaestio.pipeline import recheck
+
+        seen, self._seen = self._seen or _fingerprint(root), None
+        before = self._checked_files
+        changed = () if before is None else {entry[0] for entry in set(seen).symmetric_difference(before)}
+        self._checked = recheck(root, self._checked if before is not None else None, changed)
+        self._checked_files = seen
+        return self._checked
 
     def finish(self, out: Path, stop: Callable[[], bool]) -> tuple[Finding, ...] | None:
         """Bring every page of the last quick pass's site up to date in out; None when stopped (by an edit)."""
@@ -525,6 +548,7 @@ class Preview:
         self._lock = threading.Condition()
         self._state = State(None, (), 0, False)
         self._seen: tuple = ()
+        self._last_busy = 0.0  # time.monotonic() when a site was last shown or a page or file of it served
         # generation -> the site's files it changed (None: any) and its findings, to tell a page whether to reload
         self._changes: dict[int, tuple[frozenset[str] | None, tuple[Finding, ...]]] = {}
 
@@ -543,6 +567,14 @@ class Preview:
         with self._lock:
             self._lock.wait_for(lambda: self._state.generation != after and not self._state.building, timeout)
             return self._state
+
+    def served(self) -> None:
+        """Note that a page or file of the site is being served (finishing waits until none has been a while)."""
+        self._last_busy = time.monotonic()
+
+    def quiet(self) -> bool:
+        """Whether the site was shown and no page or file of it served for QUIET_SECONDS."""
+        return time.monotonic() - self._last_busy >= QUIET_SECONDS
 
     def reload_needed(self, generation: int, page: str) -> bool:
         """Whether a page shown at `generation` (its address) differs now: its file or the findings changed."""
@@ -574,6 +606,7 @@ class Preview:
             shutil.rmtree(target.parent, ignore_errors=True)
             return False
         self._set(site=good, base=base, findings=findings, generation=generation, building=False)
+        self.served()
         for folder in {old, old_base} - {None, good, base}:  # in the background: thousands of folders take a while
             threading.Thread(target=shutil.rmtree, args=(folder.parent, True), daemon=True).start()  # type: ignore[union-attr]
         return True
@@ -587,6 +620,9 @@ class Preview:
                 before = seen or _fingerprint(self.root)
                 seen = None
                 target = Path(tempfile.mkdtemp(prefix="site-", dir=self.scratch)) / "site"
+                note = getattr(self.builder, "sources_seen", None)
+                if note is not None:
+                    note(before)
                 try:
                     findings = tuple(self.builder(self.root, target))
                 except Exception as failure:  # noqa: BLE001 - the preview must survive whatever a build does
@@ -649,8 +685,9 @@ class Preview:
         observer = Observer()
         for name in WATCHED:
             if (self.root / name).is_dir():
-                observer.schedule(_Edits(edited), str(self.root / name), recursive=True)
-        observer.schedule(_Edits(edited, only=self.root / "mkdocs.yml"), str(self.root), recursive=False)
+                observer.schedule(_Edits(edited), str(self.root / name), recursive=True, event_filter=_CHANGES)
+        only = _Edits(edited, only=self.root / "mkdocs.yml")
+        observer.schedule(only, str(self.root), recursive=False, event_filter=_CHANGES)
         observer.start()
         owed = False  # a quick pass left other pages to bring up to date
         try:
@@ -662,7 +699,7 @@ class Preview:
                     if now != self._seen:  # reading files during a build makes events too
                         self.rebuild(now)
                         owed = True
-                elif owed:
+                elif owed and self.quiet():
                     owed = False
                     self.finish(lambda: edited.is_set() or stop.is_set())
         finally:
@@ -671,6 +708,21 @@ class Preview:
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+# The events that tell of a change: the file system is not asked for those of files opened and closed unwritten,
+# which reading the sources during a build makes by the thousand.
+_CHANGES = [
+    events.FileCreatedEvent,
+    events.FileModifiedEvent,
+    events.FileDeletedEvent,
+    events.FileMovedEvent,
+    events.FileClosedEvent,
+    events.DirCreatedEvent,
+    events.DirModifiedEvent,
+    events.DirDeletedEvent,
+    events.DirMovedEvent,
+]
 
 
 class _Edits(FileSystemEventHandler):
@@ -747,26 +799,39 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
-        state = self.preview.state
         path = unquote(urlsplit(self.path).path)
         if path in (STATUS_PATH, WAIT_PATH):
-            answer: dict[str, object] = {}
-            if path == WAIT_PATH:
-                query = parse_qs(urlsplit(self.path).query)
-                after = query.get("generation", [""])[0]
-                shown = int(after) if after.isdigit() else -1
-                state = self.preview.wait_for_build(shown)
-                answer["reload"] = self.preview.reload_needed(shown, query.get("page", ["/"])[0])
-            body = json.dumps(
-                {
-                    "generation": state.generation,
-                    "building": state.building,
-                    "finishing": state.finishing,
-                    "findings": [f.as_dict() for f in state.findings],
-                    **answer,
-                }
-            ).encode()
-            return self._send(200, "application/json", body)
+            return self._answer(path)
+        self.preview.served()
+        try:
+            self._serve(path)
+        finally:
+            self.preview.served()
+
+    def _answer(self, path: str) -> None:
+        """The preview's state as JSON; for the wait path, once a build newer than the page's is ready."""
+        state = self.preview.state
+        answer: dict[str, object] = {}
+        if path == WAIT_PATH:
+            query = parse_qs(urlsplit(self.path).query)
+            after = query.get("generation", [""])[0]
+            shown = int(after) if after.isdigit() else -1
+            state = self.preview.wait_for_build(shown)
+            answer["reload"] = self.preview.reload_needed(shown, query.get("page", ["/"])[0])
+        body = json.dumps(
+            {
+                "generation": state.generation,
+                "building": state.building,
+                "finishing": state.finishing,
+                "findings": [f.as_dict() for f in state.findings],
+                **answer,
+            }
+        ).encode()
+        return self._send(200, "application/json", body)
+
+    def _serve(self, path: str) -> None:
+        """A page (with the findings panel and the reload script) or a file of the site shown."""
+        state = self.preview.state
         if state.site is None:
             message = "<h1>No preview yet</h1><p>The content has errors; fix them and the page reloads.</p>"
             return self._send(503, "text/html; charset=utf-8", self._page(message, state))

@@ -281,11 +281,15 @@ class SiteContext:
 
     @cached_property
     def _states(self) -> dict[str, RecommendationState]:
-        return {r.id: recommendation_state(r) for r in self.corpus.recommendations}
+        return {}  # filled as pages ask: a quick pass of the preview renders a few pages of thousands
 
     def state(self, recommendation: Recommendation) -> RecommendationState:
         """Where a recommendation's implementation stands, rolled up from its addressees."""
-        return self._states[recommendation.id]
+        found = self._states.get(recommendation.id)
+        if found is None:
+            found = recommendation_state(self.corpus.recommendation_by_id[recommendation.id])
+            self._states[recommendation.id] = found
+        return found
 
     def audience(self, key: str) -> Mapping[str, str]:
         return self.branding.audience(key)
