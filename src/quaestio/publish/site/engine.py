@@ -20,6 +20,7 @@ from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import compiled
 from quaestio.publish.site.menus import share_menus
+from quaestio.publish.site.search import use_fast_parser
 
 CONFIG_FILE = "mkdocs.yml"
 FRAGMENTS_EXTENSION = "quaestio.publish.site.fragments"
@@ -142,6 +143,7 @@ def build_with_mkdocs(
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
                 _share_compiled_theme(loaded, menus=True)
+                use_fast_parser()
                 if finish is not None:
                     # mkdocs registers the on_* methods of the object; mkdocs stays unimported until a build.
                     loaded.plugins["quaestio-finish"] = _Finishing(finish)  # type: ignore[assignment]
