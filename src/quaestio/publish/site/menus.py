@@ -25,7 +25,7 @@ def share_menus(environment: jinja2.Environment) -> None:
             template = environment.get_template(name)
         except jinja2.TemplateNotFound:
             continue
-        template.root_render_func = _once_per_folder(template.root_render_func)  # type: ignore[method-assign]
+        template.root_render_func = _once_per_folder(template.root_render_func)
 
 
 def _once_per_folder(render: Callable[[Any], Iterator[str]]) -> Callable[[Any], Iterator[str]]:

@@ -25,14 +25,14 @@ _RAW_TEXT = frozenset({"script", "style"})  # html.parser reads their content di
 
 def use_fast_parser() -> None:
     """Make Material's search plugin read pages with the regular-expression reader (idempotent)."""
-    from material.plugins.search import plugin
+    from material.plugins.search import plugin  # type: ignore[import-untyped]
 
     if not getattr(plugin.Parser, "quaestio_fast", False):
         plugin.Parser = _fast_parser(plugin.Parser)
 
 
 def _fast_parser(material: type) -> type:
-    class FastParser(material):  # type: ignore[misc, valid-type]
+    class FastParser(material):
         """Material's parser; `feed` splits regular HTML itself, anything else goes to html.parser."""
 
         quaestio_fast = True
