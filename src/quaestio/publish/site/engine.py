@@ -19,6 +19,8 @@ import yaml
 from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import compiled
+from quaestio.publish.site.menus import share_menus
+from quaestio.publish.site.search import use_fast_parser
 
 CONFIG_FILE = "mkdocs.yml"
 FRAGMENTS_EXTENSION = "quaestio.publish.site.fragments"
@@ -140,7 +142,8 @@ def build_with_mkdocs(
                 )
                 if collector.messages:
                     raise SiteBuildError("; ".join(collector.messages))
-                _share_compiled_theme(loaded)
+                _share_compiled_theme(loaded, menus=True)
+                use_fast_parser()
                 if finish is not None:
                     # mkdocs registers the on_* methods of the object; mkdocs stays unimported until a build.
                     loaded.plugins["quaestio-finish"] = _Finishing(finish)  # type: ignore[assignment]
@@ -166,14 +169,17 @@ class _Finishing:
         return self.finish(output, "") if template_name.endswith(".html") else output  # the 404 page
 
 
-def _share_compiled_theme(loaded: Any) -> None:  # mkdocs' loaded configuration
-    """Let this build's theme environment reuse the theme templates compiled by earlier builds (or before a fork)."""
+def _share_compiled_theme(loaded: Any, menus: bool = False) -> None:  # mkdocs' loaded configuration
+    """Let this build's theme environment reuse the theme templates compiled by earlier builds (or before a fork);
+    with `menus`, render the menus once per folder for the pages outside the menu (see menus.py)."""
     theme = loaded.theme
     make = theme.get_env
 
     def get_env() -> object:
         environment = make()
         environment.bytecode_cache = compiled.THEME
+        if menus:
+            share_menus(environment)
         return environment
 
     theme.get_env = get_env

@@ -1,0 +1,49 @@
+"""The search index's fast HTML reader makes the same sections as Material's parser on html.parser."""
+
+from __future__ import annotations
+
+import pytest
+from material.plugins.search import plugin
+
+from quaestio.publish.site.search import _fast_parser, _tokens
+
+FastParser = _fast_parser(plugin.Parser)
+
+PAGES = [
+    '<h1 id="a">Title<a class="headerlink" href="#a" title="Link">&para;</a></h1><p>One &amp; two</p>',
+    "<p>Text <code>x &lt; y</code></p>\n<ul>\n<li>a</li>\n<li> </li>\n</ul>\n"
+    '<h2 id="b">B</h2><pre><code>a\n  b\n</code></pre>',
+    '<div data-search-exclude><p>hidden</p></div><p>shown<br/>after<br />break<img alt="x" src="y"></p>',
+    '<H2 ID="c" Class=\'k\'>Mixed case</H2><p hidden title="">empty value</p><sup>1</sup>',
+    '<section><h3 id="n">Nested</h3><p>in</p></section><p>out &#39;quoted&#x27; &copy</p>',
+    "plain text only, no tags &amp; an entity at the end &amp",
+]
+FALLBACK = [
+    "<p>a < b</p>",
+    "<!-- comment --><p>x</p>",
+    "<script>var a = '<p>';</script><p>x</p>",
+    "<p class=unquoted>x</p>",
+    "<p>x</p><",
+]
+
+
+def _sections(parser_class: type, html: str) -> list[tuple[str, str | None, list[str], list[str], bool]]:
+    parser = parser_class()
+    parser.feed(html)
+    parser.close()
+    return [(s.el.tag, s.id, s.title, s.text, s.is_excluded()) for s in parser.data]
+
+
+@pytest.mark.parametrize("html", PAGES + FALLBACK)
+def test_same_sections_as_material(html: str) -> None:
+    assert _sections(FastParser, html) == _sections(plugin.Parser, html)
+
+
+@pytest.mark.parametrize("html", PAGES)
+def test_regular_html_is_read_without_html_parser(html: str) -> None:
+    assert _tokens(html) is not None
+
+
+@pytest.mark.parametrize("html", FALLBACK)
+def test_anything_else_goes_to_html_parser(html: str) -> None:
+    assert _tokens(html) is None
