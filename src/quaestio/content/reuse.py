@@ -14,7 +14,8 @@ from quaestio.content.validate import FileChecked
 from quaestio.findings import Finding
 
 if TYPE_CHECKING:  # the model is imported where it is made: a check with errors needs none of it
-    from quaestio.content.model import FileModel, Translation, Translations
+    from quaestio.content.model import FileModel
+    from quaestio.content.translations import Translation, Translations
 
 V = TypeVar("V")
 
