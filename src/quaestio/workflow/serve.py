@@ -129,9 +129,9 @@ class IncrementalSite:
         from quaestio.pipeline import recheck
 
         seen, self._seen = self._seen or _fingerprint(root), None
-        before = self._checked_files
+        before = self._checked_files  # None exactly when there is no last check to reuse
         changed = () if before is None else {entry[0] for entry in set(seen).symmetric_difference(before)}
-        self._checked = recheck(root, self._checked if before is not None else None, changed)
+        self._checked = recheck(root, self._checked, changed)
         self._checked_files = seen
         return self._checked
 
