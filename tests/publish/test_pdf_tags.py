@@ -128,3 +128,31 @@ def test_the_languages_of_marked_content_read_from_the_bytes_are_those_parsing_f
                 assert found == pdf_tags._parsed_languages(page)
                 compared += len(found)
     assert compared > 10
+
+
+def _holds_text(element: pikepdf.Object) -> bool:
+    """Whether a structure element holds marked content, itself or in an element within it (a Span)."""
+    kids = list(element.K) if isinstance(element.K, pikepdf.Array) else [element.K]
+    return any(
+        isinstance(k, int) or (isinstance(k, pikepdf.Dictionary) and ("/MCID" in k or ("/S" in k and _holds_text(k))))
+        for k in kids
+    )
+
+
+def test_every_link_within_a_report_is_tagged_with_its_annotation_and_its_text(reports):
+    """PDF/UA-1: a link annotation has a description and belongs to a Link structure element that holds it
+    (an object reference) and the text it shows (marked content)."""
+    checked = 0
+    with pikepdf.open(reports["compendium"]) as document:
+        parents = pikepdf.NumberTree(document.Root.StructTreeRoot.ParentTree)
+        for page in document.pages:
+            for link in page.obj.get("/Annots", []):
+                if "/Dest" not in link:
+                    continue
+                element = parents[int(link.StructParent)]
+                kids = list(element.K) if isinstance(element.K, pikepdf.Array) else [element.K]
+                assert element.S == "/Link" and str(link.Contents).strip()
+                assert any(isinstance(k, pikepdf.Dictionary) and k.get("/Obj") == link for k in kids)
+                assert _holds_text(element), link.Contents
+                checked += 1
+    assert checked > 100
