@@ -20,8 +20,8 @@ def internal_links(path: str) -> tuple[list[Link], int]:
     """Every link annotation leading within the document, in page order, and how many quaestio-internal:
     addresses are left unresolved."""
     with pikepdf.open(path) as document:
-        numbers = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
-        names = {}
+        numbers = {page.obj.objgen: number for number, page in enumerate(document.pages, start=1)}
+        names: dict[str, pikepdf.Object] = {}
         if "/Names" in document.Root and "/Dests" in document.Root.Names:
             for name, place in pikepdf.NameTree(document.Root.Names.Dests).items():
                 names[name] = place.D if isinstance(place, pikepdf.Dictionary) else place
@@ -32,9 +32,9 @@ def internal_links(path: str) -> tuple[list[Link], int]:
                 if "/A" in annotation:
                     left += str(annotation.A.get("/URI", "")).startswith("quaestio-internal:")
                     continue
-                place = annotation.get("/Dest")
-                if place is None:
+                if "/Dest" not in annotation:
                     continue
+                place = annotation.Dest
                 place = names[str(place)] if isinstance(place, pikepdf.String) else place
                 x, y = round(float(place[2]), 2), round(float(place[3]), 2)
                 found.append((number, numbers[place[0].objgen], x, y, str(annotation.get("/Contents", ""))))
