@@ -19,7 +19,7 @@ from support.paths import REPOSITORY
 from support.repository_reports import BackgroundBuild
 
 # The test modules that read the repository's reports: when one is collected, the build starts at once.
-REPORT_READERS = {"test_report_layout.py"}
+REPORT_READERS = {"test_report_layout.py", "test_pdf_tags.py"}
 _REPORTS = pytest.StashKey[BackgroundBuild]()
 
 

@@ -19,12 +19,13 @@ Task = TypeVar("Task")
 def pdf_memory_mb(markdown_bytes: int) -> float:
     """The peak memory of making a PDF from a report's Markdown: pandoc's, then typst's, whichever is larger.
 
-    Measured at 2,000 recommendations (realistic.py, 170 topics): typst 67 MiB for a 50 kB topic report,
-    889 MiB for a 1.9 MB audience digest, 3.2 GiB for the 6.5 MB compendium (typst's memory grows faster
-    than the document); pandoc's typst writer 175 MiB, 370 MiB and 1.0 GiB.
+    Measured at 2,000 recommendations (realistic.py, 170 topics), links within the document made after typst
+    (pdf_tags): typst 61 MiB for a 50 kB topic report, 744 MiB for a 2.3 MiB audience digest, 2.1 GiB for
+    the 6.2 MiB compendium (typst's memory grows faster than the document); pandoc's typst writer 175 MiB,
+    370 MiB and 1.1 GiB. Finishing the compendium's PDF (pdf_tags) takes 430 MiB more where it runs.
     """
     size = markdown_bytes / _MIB
-    return max(175 + 140 * size, 545 * size - 100)
+    return max(175 + 155 * size, 385 * size - 115)
 
 
 def docx_memory_mb(markdown_bytes: int) -> float:

@@ -1,25 +1,33 @@
-"""Structure-tree fixes typst cannot express yet: row headers in tables, and text in another language tagged as a
-Span that carries its /Lang."""
+"""Structure-tree fixes typst cannot express yet: row headers in tables, text in another language tagged as a
+Span that carries its /Lang, and the links within the document, which typst writes as addresses."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 
 import pikepdf
 
 _BDC = pikepdf.Operator("BDC")
 
+# report.typ writes a link to a label of the document as this address followed by the label (see its link rule).
+INTERNAL_LINK = "quaestio-internal:"
 
-def finish_tags(pdf: bytes) -> bytes:
-    """The PDF with the first column of every table tagged as row headers and foreign text in Spans with /Lang.
+
+def finish_tags(pdf: bytes, titles: Mapping[str, str] | None = None, page: str = "page") -> bytes:
+    """The PDF with the first column of every table tagged as row headers, foreign text in Spans with /Lang,
+    and every link to quaestio-internal:label made a link to the label's named destination.
 
     typst 0.15 tags a table's header row, but its row headers and its language spans are behind a
     feature flag the Python package does not offer; both are added here to the tagged PDF it wrote.
+    titles: the labelled headings' titles, by label; page: typst's word for a page in the document's
+    language (see resolve_internal_links).
     """
     with pikepdf.open(io.BytesIO(pdf)) as document:
         mark_row_headers(document)
         tag_foreign_text(document)
+        resolve_internal_links(document, titles or {}, page)
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
         return out.getvalue()
@@ -89,11 +97,31 @@ def _content_streams(page: pikepdf.Page) -> list[pikepdf.Object]:
     return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
 
 
+# typst writes a marked-content sequence's properties inline, as <</MCID 3/Lang(fr)>>BDC. Reading them
+# from the bytes takes a few milliseconds a page; pikepdf parsing the page's operators took 50.
+_INLINE_PROPERTIES = re.compile(rb"<<([^<>]*)>>\s*BDC")
+_MCID = re.compile(rb"/MCID\s+(\d+)")
+_LANG = re.compile(rb"/Lang\s*\(([A-Za-z0-9-]*)\)")
+
+
 def _marked_languages(page: pikepdf.Page) -> dict[int, str]:
     """The marked-content IDs of a page to which typst gave a language of their own, and that language."""
     found: dict[int, str] = {}
-    if not any(b"/Lang" in stream.read_bytes() for stream in _content_streams(page)):
-        return found  # parsing the page's operators is what takes the time; most pages have no language change
+    streams = [stream.read_bytes() for stream in _content_streams(page)]
+    if not any(b"/Lang" in stream for stream in streams):
+        return found  # most pages of a report in one language have no language change
+    for stream in streams:
+        for properties in _INLINE_PROPERTIES.finditer(stream):
+            mcid, lang = _MCID.search(properties[1]), _LANG.search(properties[1])
+            if mcid and lang:
+                found[int(mcid[1])] = lang[1].decode("ascii")
+    if sum(stream.count(b"/Lang") for stream in streams) == len(found):
+        return found
+    return _parsed_languages(page)  # written some other way (a hex string, a named resource): read it all
+
+
+def _parsed_languages(page: pikepdf.Page) -> dict[int, str]:
+    found: dict[int, str] = {}
     for instruction in pikepdf.parse_content_stream(page, "BDC"):  # the other operators are not turned into objects
         operands, operator = instruction.operands, instruction.operator
         if operator != _BDC or len(operands) != 2 or not isinstance(operands[1], pikepdf.Dictionary):
@@ -169,3 +197,41 @@ def tag_foreign_text(document: pikepdf.Pdf) -> int:
                 parents[mcid] = span
                 added += 1
     return added
+
+
+def _destination_pages(document: pikepdf.Pdf) -> dict[str, int]:
+    """The page number of every named destination of the document, by name."""
+    names = document.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    numbers = {page.obj.objgen: number for number, page in enumerate(document.pages, start=1)}
+    found = {}
+    for name, destination in pikepdf.NameTree(names.Dests).items():
+        target = destination.D if isinstance(destination, pikepdf.Dictionary) else destination
+        found[name] = numbers[target[0].objgen]
+    return found
+
+
+def resolve_internal_links(document: pikepdf.Pdf, titles: Mapping[str, str], page: str = "page") -> int:
+    """Make every link to quaestio-internal:label a link to the named destination typst wrote for the label,
+    described as typst describes a link to a place: "Title, page 9" for a heading, "page 9" for anything else.
+
+    typst writes a named destination for every labelled heading, and report.typ puts a hidden, untagged
+    heading carrying the label at the start of every other place a link leads to (quaestio-anchor). A
+    link to a label typst left without one is an error. Returns how many links were made.
+    """
+    pages = _destination_pages(document)
+    made = 0
+    for annotation in (a for p in document.pages for a in p.obj.get("/Annots", [])):
+        action = annotation.get("/A")
+        if action is None or action.get("/S") != "/URI" or not str(action.URI).startswith(INTERNAL_LINK):
+            continue
+        label = str(action.URI)[len(INTERNAL_LINK) :]
+        if label not in pages:
+            raise ValueError(f"a link leads to <{label}>, which is neither a labelled heading nor an anchor")
+        del annotation["/A"]
+        annotation.Dest = pikepdf.String(label)
+        where = f"{page} {pages[label]}"
+        annotation.Contents = pikepdf.String(f"{titles[label]}, {where}" if label in titles else where)
+        made += 1
+    return made

@@ -57,6 +57,8 @@ PDF_TEMPLATE, REFERENCE_DOCX, CHART = "report.typ", "reference.docx", "chart.svg
 CHART_FILE, CHART_PNG = "chart.svg", "chart.png"
 # The pandoc filter that writes a Word document's headings for its contents page.
 HEADINGS_FILTER = Path(__file__).with_name("headings.lua")
+# Puts report.typ's anchor at the start of every entry of the references, which links lead to (see pdf_tags.py).
+ANCHORS_FILTER = Path(__file__).with_name("anchors.lua")
 
 
 Compiler = Callable[["ReportSource", Branding], bytes]
@@ -408,6 +410,7 @@ def _typst_words(words: dict, source_text: str) -> dict[str, object]:
         "source": words["source"],
         "counts": words["counts_label"],
         "page_of": words["page_of"],
+        "link_page": words["link_page"],
         "table": words["table"],
         "figure": words["figure"],
         "source_text": _segments(source_text, ("revision", "address", "typst")),
@@ -524,7 +527,9 @@ def render_sources(
             _files_digest(p for p in templates.iterdir() if p.is_file()),
             _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
-            _files_digest([*(Path(str(module.__file__)) for module in _SHAPING_MODULES), HEADINGS_FILTER]),
+            _files_digest(
+                [*(Path(str(module.__file__)) for module in _SHAPING_MODULES), HEADINGS_FILTER, ANCHORS_FILTER]
+            ),
         ]
     )
     publisher = str(branding["coalition"]["name"])  # type: ignore[index]
@@ -696,7 +701,15 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
     templates = branding.templates / REPORTS_TEMPLATES
     typst_source = _run_pandoc(
         source.markdown_pdf,
-        ["--to", "typst", "--wrap=preserve", "--template", str(templates / PDF_TEMPLATE)],
+        [
+            "--to",
+            "typst",
+            "--wrap=preserve",
+            "--template",
+            str(templates / PDF_TEMPLATE),
+            "--lua-filter",
+            str(ANCHORS_FILTER),
+        ],
         source.epoch,
     )
     # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
@@ -722,7 +735,29 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
             pdf = compile_in_child(job)
         except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
-    return compact_pdf(pdf_tags.finish_tags(pdf))
+    titles = heading_titles(typst_source.decode("utf-8"))
+    try:
+        tagged = pdf_tags.finish_tags(pdf, titles, str(source.meta["words"]["link_page"]))
+    except ValueError as failure:
+        raise ReportError(f"{source.spec.name}.pdf: {failure}") from None
+    return compact_pdf(tagged)
+
+
+# pandoc's typst for a labelled heading: "== Title" or "#heading(level: 3, outlined: false)[Title]", and its
+# label on the next line.
+_LABELLED_HEADING = re.compile(r"^(?:=+ (.*)|#heading\([^)\n]*\)\[(.*)\])\n<([^>\s]+)>$", re.MULTILINE)
+# typst's shorthands pandoc writes in plain text, and what typst reads them as.
+_SHORTHANDS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "~": "\u00a0", "-?": "\u00ad"}
+_MARKUP = re.compile(r"\\(.)|---|--|\.\.\.|~|-\?")
+
+
+def heading_titles(typst_source: str) -> dict[str, str]:
+    """The title of every labelled heading of pandoc's typst, by label, as typst's plain text has it: what
+    typst's own link to the heading was described by (its supplement, the title, see report.typ)."""
+    return {
+        match[3]: _MARKUP.sub(lambda m: m[1] or _SHORTHANDS[m[0]], match[1] or match[2])
+        for match in _LABELLED_HEADING.finditer(typst_source)
+    }
 
 
 def _png(svg: str, width: str, fonts: Path) -> bytes:
