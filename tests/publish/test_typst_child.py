@@ -68,3 +68,15 @@ def test_packing_keeps_the_pages_text_tags_and_metadata_and_saves_bytes(tmp_path
         links = [a for page in after.pages for a in page.get("/Annots", [])]
         assert len(links) == len([a for page in before.pages for a in page.get("/Annots", [])]) > 0
     assert b"/ObjStm" in packed and b"/Type /StructElem" not in packed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fresh_process_bytes", [10**9, 0], ids=["in the child", "in a fresh program"])
+def test_the_child_finishes_the_pdf_as_the_build_did_in_its_own_process(tmp_path, fresh_process_bytes):
+    from dataclasses import replace
+
+    from quaestio.publish import pdf_tags
+
+    unfinished = compile_in_child(_job(tmp_path, DOCUMENT))
+    job = replace(_job(tmp_path, DOCUMENT), finish=True, fresh_process_bytes=fresh_process_bytes)
+    assert compile_in_child(job) == compact_pdf(pdf_tags.finish_tags(unfinished))

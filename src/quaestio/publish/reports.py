@@ -34,7 +34,6 @@ from quaestio.publish import charts, deck, docx_layout, officefiles, pdf_tags, p
 from quaestio.publish.branding import Branding
 from quaestio.publish.budget import Job, docx_memory_mb, pdf_memory_mb, run_within_budget
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
-from quaestio.publish.compact import compact_pdf
 from quaestio.publish.csl import citation_style, csl_id, csl_item, format_bibliographies, mark_title
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.locale import locale_name, long_date, number, plural
@@ -717,12 +716,14 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
             package_path=str(folder / "no-packages"),
             timestamp=source.epoch,
             output=str(folder / "report.pdf"),
+            finish=True,  # the tags fixed and the PDF packed in the child (pdf_tags, compact)
         )
         try:
-            pdf = compile_in_child(job)
+            return compile_in_child(job)
         except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
-    return compact_pdf(pdf_tags.finish_tags(pdf))
+        except RuntimeError as failure:
+            raise ReportError(f"{source.spec.name}.pdf could not be made: {failure}") from None
 
 
 def _png(svg: str, width: str, fonts: Path) -> bytes:
