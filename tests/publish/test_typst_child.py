@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from quaestio.publish.compact import compact_pdf
-from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
+from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child, finish_in_child
 from support.paths import REPOSITORY
 
 FONTS = str(REPOSITORY / "templates" / "fonts")
@@ -71,12 +71,20 @@ def test_packing_keeps_the_pages_text_tags_and_metadata_and_saves_bytes(tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fresh_process_bytes", [10**9, 0], ids=["in the child", "in a fresh program"])
-def test_the_child_finishes_the_pdf_as_the_build_did_in_its_own_process(tmp_path, fresh_process_bytes):
+def test_the_child_finishes_the_pdf_as_the_build_did_in_its_own_process(tmp_path):
     from dataclasses import replace
 
     from quaestio.publish import pdf_tags
 
     unfinished = compile_in_child(_job(tmp_path, DOCUMENT))
-    job = replace(_job(tmp_path, DOCUMENT), finish=True, fresh_process_bytes=fresh_process_bytes)
-    assert compile_in_child(job) == compact_pdf(pdf_tags.finish_tags(unfinished))
+    expected = compact_pdf(pdf_tags.finish_tags(unfinished))
+    assert compile_in_child(replace(_job(tmp_path, DOCUMENT), finish=True)) == expected
+    (tmp_path / "apart.pdf").write_bytes(unfinished)
+    assert finish_in_child(tmp_path / "apart.pdf") == expected
+
+
+@pytest.mark.slow
+def test_a_pdf_the_finishing_cannot_read_fails_with_pikepdfs_message(tmp_path):
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not a PDF")
+    with pytest.raises(RuntimeError, match="finishing failed"):
+        finish_in_child(tmp_path / "broken.pdf")

@@ -1,23 +1,20 @@
-"""typst in a child process, then the PDF's finishing there too, so that their memory goes back to the system."""
+"""typst in a child process, then the PDF's finishing, so that their memory goes back to the system."""
 
 # typst keeps what it laid out in memory for the life of its process (2 GB after a compendium of 2,000
 # recommendations): compiled in the build's own process, one report after another, that memory adds up.
-# The finishing (pdf_tags, compact: pikepdf, 6.5 s and 3 s of CPU for that compendium) runs in the child too,
-# beside the other jobs rather than under the build's GIL; a large PDF is finished by a fresh program
-# (exec), so that typst's memory is gone before pikepdf's is taken.
+# The finishing (pdf_tags, compact: pikepdf, 6.5 s and 3 s of CPU for that compendium) runs in a child too,
+# beside the other jobs rather than under the build's GIL: in typst's own for a small PDF, in a process of its
+# own for a large one, so that typst's memory is gone before pikepdf's is taken (see budget.step).
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REFUSED = 3  # the child's exit status when typst refused the document (its message on stderr)
-# A PDF larger than this (typst's, before packing) is finished by a fresh program: a digest or a compendium.
-FRESH_PROCESS_BYTES = 4 * 1024 * 1024
 _FINISH = "--finish"
 _MODULE = "quaestio.publish.typst_child"
 
@@ -37,7 +34,6 @@ class TypstJob:
     timestamp: int
     output: str
     finish: bool = False  # also fix the tags and pack the PDF (pdf_tags.finish_tags, compact.compact_pdf)
-    fresh_process_bytes: int = FRESH_PROCESS_BYTES  # a larger PDF is finished by a fresh program
 
 
 def compile_in_child(job: TypstJob) -> bytes:
@@ -53,6 +49,15 @@ def compile_in_child(job: TypstJob) -> bytes:
     if completed.returncode != 0:
         raise RuntimeError(f"the typst process failed (exit status {completed.returncode}): {message}")
     return Path(job.output).read_bytes()
+
+
+def finish_in_child(pdf: Path) -> bytes:
+    """The PDF typst wrote at `pdf`, its tags fixed and packed by a fresh Python process (the file is rewritten)."""
+    completed = subprocess.run([sys.executable, "-m", _MODULE, _FINISH, str(pdf)], capture_output=True)
+    if completed.returncode != 0:
+        message = (completed.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]  # the error
+        raise RuntimeError(f"the PDF's finishing failed (exit status {completed.returncode}): {message}")
+    return pdf.read_bytes()
 
 
 def _compile(job: TypstJob) -> None:
@@ -72,14 +77,7 @@ def _compile(job: TypstJob) -> None:
     except typst.TypstError as failure:
         print(failure, file=sys.stderr)
         raise SystemExit(REFUSED) from None
-    if not job.finish:
-        Path(job.output).write_bytes(pdf)
-    elif len(pdf) > job.fresh_process_bytes:
-        Path(job.output).write_bytes(pdf)
-        sys.stderr.flush()
-        os.execv(sys.executable, [sys.executable, "-m", _MODULE, _FINISH, job.output])
-    else:
-        Path(job.output).write_bytes(_finished(pdf))
+    Path(job.output).write_bytes(_finished(pdf) if job.finish else pdf)
 
 
 def _finished(pdf: bytes) -> bytes:
