@@ -44,7 +44,12 @@ def test_the_estimates_grow_with_the_document_and_cover_what_was_measured():
     assert pdf_memory_mb(45_000) >= 175  # pandoc's own size for a small topic report
     assert pdf_memory_mb(int(1.83 * megabyte)) >= 889  # typst, an audience digest at 2,000 recommendations
     assert pdf_memory_mb(int(6.2 * megabyte)) >= 3258  # typst, the compendium at 2,000 recommendations
-    assert docx_memory_mb(int(6.2 * megabyte)) >= 633
+    assert pandoc_typst_memory_mb(53_246) >= 170  # pandoc's typst writer: a topic report, a digest, the compendium
+    assert pandoc_typst_memory_mb(2_422_666) >= 417
+    assert pandoc_typst_memory_mb(6_506_257) >= 1154
+    assert docx_memory_mb(54_589) >= 172  # pandoc's Word writer, the same three
+    assert docx_memory_mb(2_424_010) >= 267
+    assert docx_memory_mb(6_507_583) >= 583
     assert pdf_memory_mb(megabyte) < pdf_memory_mb(2 * megabyte)
 
 

@@ -23,10 +23,11 @@ Task = TypeVar("Task")
 def pandoc_typst_memory_mb(markdown_bytes: int) -> float:
     """The peak memory of pandoc writing a report's typst source, the first step of its PDF.
 
-    Measured at 2,000 recommendations (realistic.py, 170 topics): 175 MiB for a 50 kB topic report, 370 MiB
-    for a 1.9 MB audience digest, 1.0 GiB for the 6.5 MB compendium.
+    Measured at 2,000 recommendations (realistic.py, 170 topics; pandoc 3.9, /usr/bin/time): 170 MiB for a
+    53 kB topic report, 417 MiB for a 2.4 MB audience digest, 1154 MiB for the 6.5 MB compendium.
     """
-    return 175 + 140 * markdown_bytes / _MIB
+    size = markdown_bytes / _MIB
+    return max(175 + 110 * size, 190 * size - 20)
 
 
 def typst_memory_mb(markdown_bytes: int) -> float:
@@ -50,9 +51,10 @@ def pdf_memory_mb(markdown_bytes: int) -> float:
 
 
 def docx_memory_mb(markdown_bytes: int) -> float:
-    """The peak memory of pandoc making a Word document: 176 MiB, 280 MiB and 630 MiB for the same three."""
+    """The peak memory of pandoc making a Word document: 172 MiB, 267 MiB and 583 MiB for the same three (its
+    layout by python-docx, 220 MiB for the compendium, in a process of its own for a large one, takes less)."""
     size = markdown_bytes / _MIB
-    return 180 + 110 * size
+    return max(175 + 45 * size, 85 + 81 * size)
 
 
 def next_job(waiting: Sequence[float], running: Sequence[float], budget: float) -> int | None:
@@ -138,11 +140,13 @@ def run_within_budget(
     workers: int | None = None,
     budget: float = MEMORY_BUDGET_MB,
 ) -> None:
-    """Run work on every job, at most `workers` at a time (default: the cores) and within the memory budget;
+    """Run work on every job, at most `workers` at a time (default: one more than the cores, as a Word job
+    spends a third of its time in this process's Python: its chart's picture, its layout) and within the
+    memory budget;
     a job's work may call step() before each of its steps to hold what that step needs. done is called with
     each result as it comes, in this thread. The first failure is raised once the running jobs have finished;
     the jobs not yet started are left."""
-    workers = max(1, workers or os.cpu_count() or 1)
+    workers = max(1, workers or (os.cpu_count() or 1) + 1)
     waiting = sorted(jobs, key=lambda job: job.memory_mb, reverse=True)
     ledger = _Ledger(budget)
     running: dict[Future[bytes], tuple[int, Job[Task]]] = {}
