@@ -7,7 +7,18 @@ import time
 
 import pytest
 
-from quaestio.publish.budget import Job, docx_memory_mb, next_job, pdf_memory_mb, run_within_budget
+from quaestio.publish.budget import (
+    Job,
+    docx_memory_mb,
+    finish_memory_mb,
+    next_job,
+    pandoc_typst_memory_mb,
+    pdf_memory_mb,
+    run_within_budget,
+    step,
+    step_may_start,
+    typst_memory_mb,
+)
 
 
 def test_nothing_running_starts_the_largest_even_beyond_the_budget():
@@ -31,11 +42,16 @@ def test_no_waiting_job_starts_nothing():
 def test_the_estimates_grow_with_the_document_and_cover_what_was_measured():
     megabyte = 1024 * 1024
     assert pdf_memory_mb(45_000) >= 175  # pandoc's own size for a small topic report
-    assert pdf_memory_mb(int(2.34 * megabyte)) >= 744  # typst, an audience digest at 2,000 recommendations
-    assert pdf_memory_mb(int(6.21 * megabyte)) >= 2162  # typst, the compendium at 2,000 recommendations
-    assert pdf_memory_mb(int(6.21 * megabyte)) <= 1.1 * 2162  # close enough not to hold other jobs back
-    assert pdf_memory_mb(int(6.21 * megabyte)) >= 1130  # pandoc's typst writer for the compendium
-    assert docx_memory_mb(int(6.2 * megabyte)) >= 633
+    assert typst_memory_mb(int(2.34 * megabyte)) >= 744  # typst, an audience digest at 2,000 recommendations
+    assert typst_memory_mb(int(6.21 * megabyte)) >= 2162  # typst, the compendium at 2,000 recommendations
+    assert typst_memory_mb(int(6.21 * megabyte)) <= 1.1 * 2162  # close enough not to hold other jobs back
+    assert pandoc_typst_memory_mb(53_246) >= 170  # pandoc's typst writer: a topic report, a digest, the compendium
+    assert pandoc_typst_memory_mb(2_422_666) >= 417
+    assert pandoc_typst_memory_mb(6_506_257) >= 1154
+    assert finish_memory_mb(int(6.21 * megabyte)) >= 444  # pdf_tags and compact on the compendium
+    assert docx_memory_mb(54_589) >= 172  # pandoc's Word writer, the same three
+    assert docx_memory_mb(2_424_010) >= 267
+    assert docx_memory_mb(6_507_583) >= 583
     assert pdf_memory_mb(megabyte) < pdf_memory_mb(2 * megabyte)
 
 
@@ -90,3 +106,72 @@ def test_a_failure_is_raised_and_stops_the_jobs_not_yet_started():
     with pytest.raises(RuntimeError, match="typst refused"):
         run_within_budget([Job(t, 100 - t) for t in range(10)], work, lambda task, out: None, workers=1)
     assert started == [0, 1, 2, 3]
+
+
+def test_a_step_starts_when_it_fits_or_when_the_others_hold_nothing():
+    assert step_may_start(300, [600, 200], budget=1200)
+    assert not step_may_start(500, [600, 200], budget=1200)
+    assert not step_may_start(3000, [200], budget=1200)  # a step larger than the budget waits for the others
+    assert step_may_start(3000, [], budget=1200)  # and then runs alone
+    assert step_may_start(3000, [0.0, 0.0], budget=1200)  # beside jobs that wait between their steps
+
+
+def test_beside_a_job_that_holds_nothing_between_steps_the_largest_waiting_one_starts():
+    assert next_job([900, 50], [0.0], budget=1200) == 0
+
+
+def test_the_estimates_of_a_pdfs_steps_make_its_peak():
+    megabyte = 1024 * 1024
+    for size in (45_000, int(1.83 * megabyte), int(6.2 * megabyte)):
+        steps = (pandoc_typst_memory_mb(size), typst_memory_mb(size), finish_memory_mb(size))
+        assert pdf_memory_mb(size) == max(steps)
+    assert pandoc_typst_memory_mb(int(6.2 * megabyte)) <= 1200 < typst_memory_mb(int(6.2 * megabyte))
+
+
+def _run_steps(jobs: list[tuple[str, list[float]]], workers: int, budget: float) -> tuple[list[str], float]:
+    """Run jobs made of steps (their memory needs, each step a short while); returns what happened in order
+    ("start a", "a 2" for a's second step) and the largest sum of memory that steps held at once."""
+    lock = threading.Lock()
+    holding: dict[str, float] = {}
+    events: list[str] = []
+    peak = [0.0]
+
+    def work(task: tuple[str, list[float]]) -> bytes:
+        name, steps = task
+        for number, need in enumerate(steps, start=1):
+            if number > 1:
+                with lock:
+                    holding.pop(name, None)
+                step(need)
+            with lock:
+                events.append(f"start {name}" if number == 1 else f"{name} {number}")
+                holding[name] = need
+                peak[0] = max(peak[0], sum(holding.values()))
+            time.sleep(0.03)
+        with lock:
+            holding.pop(name, None)
+        return name.encode()
+
+    run_within_budget(
+        [Job((name, steps), max(steps), steps[0]) for name, steps in jobs], work, lambda t, out: None, workers, budget
+    )
+    return events, peak[0]
+
+
+def test_a_step_larger_than_the_budget_runs_alone_and_small_jobs_fill_the_other_core_around_it():
+    events, peak = _run_steps(
+        [("compendium", [900, 3000, 400]), *((f"topic{n}", [150, 100]) for n in range(6))], workers=2, budget=1200
+    )
+    assert set(events[:2]) == {"start compendium", "start topic0"}  # a topic beside the compendium's pandoc step
+    assert peak == 3000  # only the step larger than the budget went beyond it, and nothing ran beside it
+    assert events.index("compendium 2") < events.index("start topic1")  # the others waited for it, then went on
+
+
+def test_jobs_that_all_wait_between_steps_go_on_one_after_the_other():
+    events, peak = _run_steps([("a", [100, 1000]), ("b", [100, 1000])], workers=2, budget=1200)
+    assert sorted(events) == ["a 2", "b 2", "start a", "start b"]
+    assert peak <= 1200
+
+
+def test_step_outside_a_budget_goes_on_at_once():
+    step(10**6)

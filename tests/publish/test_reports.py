@@ -292,6 +292,31 @@ def test_two_builds_give_byte_identical_files(built, tmp_path):
         assert (tmp_path / "reports" / name).read_bytes() == path.read_bytes(), name
 
 
+def test_reports_finished_in_processes_of_their_own_are_the_same_bytes(built, tmp_path, monkeypatch):
+    """Large reports are finished apart (a PDF's tags and packing, a Word document's layout): the same files."""
+    import quaestio.publish.reports as reports_module
+
+    root, reports, _, _ = built
+    monkeypatch.setattr(reports_module, "APART_CHARACTERS", 0)
+    _build(root, tmp_path)
+    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
+        name = path.relative_to(reports)
+        assert (tmp_path / "reports" / name).read_bytes() == path.read_bytes(), name
+
+
+def test_a_report_whose_finishing_fails_in_its_process_is_named_in_the_error(built, tmp_path, monkeypatch):
+    import quaestio.publish.reports as reports_module
+    from quaestio.publish.reports import ReportError
+    from support.failing import broken_layout
+
+    root, _, _, _ = built
+    monkeypatch.setattr(reports_module, "APART_CHARACTERS", 0)
+    monkeypatch.setattr(reports_module, "finish_word", broken_layout)  # the child imports it from tests/support
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[1]))
+    with pytest.raises(ReportError, match=r"\.docx could not be made: broken_layout failed .*the layout broke"):
+        _build(root, tmp_path)
+
+
 HOSTILE = """Before the attack.
 
 ```{=typst}

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from quaestio.publish.compact import compact_pdf
-from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
+from quaestio.publish.typst_child import FinishingRefused, TypstJob, TypstRefused, compile_in_child, finish_in_child
 from support.paths import REPOSITORY
 
 FONTS = str(REPOSITORY / "templates" / "fonts")
@@ -20,6 +20,7 @@ DOCUMENT = """#set document(title: "A tagged test")
   == Part #n
   Some text with a #link("https://example.org")[link] and a link to #link(<last>)[the last part].
 ]
+A link made after typst, as report.typ writes it: #link("quaestio-internal:last")[the last part].
 == The last part <last>
 The end.
 """
@@ -68,3 +69,42 @@ def test_packing_keeps_the_pages_text_tags_and_metadata_and_saves_bytes(tmp_path
         links = [a for page in after.pages for a in page.get("/Annots", [])]
         assert len(links) == len([a for page in before.pages for a in page.get("/Annots", [])]) > 0
     assert b"/ObjStm" in packed and b"/Type /StructElem" not in packed
+
+
+@pytest.mark.slow
+def test_the_child_finishes_the_pdf_as_the_build_did_in_its_own_process(tmp_path):
+    from dataclasses import replace
+
+    from quaestio.publish import pdf_tags
+
+    unfinished = compile_in_child(_job(tmp_path, DOCUMENT))
+    expected = compact_pdf(pdf_tags.finish_tags(unfinished, {"last": "The last part"}, "Seite"))
+    job = replace(_job(tmp_path, DOCUMENT), titles={"last": "The last part"}, link_page="Seite")
+    finished = compile_in_child(replace(job, finish=True))
+    assert finished == expected
+    with pikepdf.open(io.BytesIO(finished)) as document:  # the titles and the word reached the child
+        descriptions = [str(a.get("/Contents", "")) for page in document.pages for a in page.get("/Annots", [])]
+    assert descriptions[-1].startswith("The last part, Seite ")
+    (tmp_path / "apart.pdf").write_bytes(unfinished)
+    assert finish_in_child(replace(job, output=str(tmp_path / "apart.pdf"))) == expected
+
+
+@pytest.mark.slow
+def test_a_link_to_a_place_without_a_destination_is_refused_with_its_label(tmp_path):
+    from dataclasses import replace
+
+    text = DOCUMENT + '#link("quaestio-internal:nowhere")[lost]\n'
+    with pytest.raises(FinishingRefused, match="<nowhere>"):
+        compile_in_child(replace(_job(tmp_path, text), finish=True))
+    compile_in_child(_job(tmp_path, text))  # unfinished, then finished apart
+    with pytest.raises(FinishingRefused, match="<nowhere>"):
+        finish_in_child(_job(tmp_path, text))
+
+
+@pytest.mark.slow
+def test_a_pdf_the_finishing_cannot_read_fails_with_pikepdfs_message(tmp_path):
+    from dataclasses import replace
+
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not a PDF")
+    with pytest.raises(RuntimeError, match="finishing failed"):
+        finish_in_child(replace(_job(tmp_path, DOCUMENT), output=str(tmp_path / "broken.pdf")))

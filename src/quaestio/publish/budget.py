@@ -1,56 +1,137 @@
-"""The reports' jobs run in parallel within the cores and within a memory budget, largest first."""
+"""The reports' jobs run in parallel within the cores and within a memory budget, step by step, largest first."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 # What the reports' jobs may hold at once, in MiB: with quaestio's own few hundred MiB the build stays
-# under 1.5 GiB. A job that needs more than this on its own runs alone.
+# under 1.5 GiB. A step that needs more than this on its own runs alone.
 MEMORY_BUDGET_MB = 1200
 _MIB = 1024 * 1024
+_POLL_SECONDS = 0.1  # how often the scheduler looks again for room that a job's next step left
 
 Task = TypeVar("Task")
 
 
-def pdf_memory_mb(markdown_bytes: int) -> float:
-    """The peak memory of making a PDF from a report's Markdown: pandoc's, then typst's, whichever is larger.
+def pandoc_typst_memory_mb(markdown_bytes: int) -> float:
+    """The peak memory of pandoc writing a report's typst source, the first step of its PDF.
 
-    Measured at 2,000 recommendations (realistic.py, 170 topics), links within the document made after typst
-    (pdf_tags): typst 61 MiB for a 50 kB topic report, 744 MiB for a 2.3 MiB audience digest, 2.1 GiB for
-    the 6.2 MiB compendium (typst's memory grows faster than the document); pandoc's typst writer 175 MiB,
-    370 MiB and 1.1 GiB. Finishing the compendium's PDF (pdf_tags) takes 430 MiB more where it runs.
+    Measured at 2,000 recommendations (realistic.py, 170 topics; pandoc 3.9, /usr/bin/time): 170 MiB for a
+    53 kB topic report, 417 MiB for a 2.4 MB audience digest, 1154 MiB for the 6.5 MB compendium.
     """
     size = markdown_bytes / _MIB
-    return max(175 + 155 * size, 385 * size - 115)
+    return max(175 + 110 * size, 190 * size - 20)
+
+
+def typst_memory_mb(markdown_bytes: int) -> float:
+    """The peak memory of the typst child, the second step, links within the document made after typst
+    (pdf_tags): 61 MiB for a 50 kB topic report, 744 MiB for a 2.3 MiB audience digest, 2.1 GiB for the
+    6.2 MiB compendium (typst's memory grows faster than the document); a small PDF is finished there too
+    (pdf_tags, compact), which takes less."""
+    return max(70, 385 * markdown_bytes / _MIB - 115)
+
+
+def finish_memory_mb(markdown_bytes: int) -> float:
+    """The peak memory of finishing a large PDF (pdf_tags, compact) in its own process, the third step:
+    160 MiB for the digest's PDF, 340 MiB for the compendium's (pikepdf; measured on their packed PDFs)."""
+    return 60 + 63 * markdown_bytes / _MIB
+
+
+def pdf_memory_mb(markdown_bytes: int) -> float:
+    """The peak memory of making a PDF from a report's Markdown: its largest step."""
+    return max(
+        pandoc_typst_memory_mb(markdown_bytes), typst_memory_mb(markdown_bytes), finish_memory_mb(markdown_bytes)
+    )
 
 
 def docx_memory_mb(markdown_bytes: int) -> float:
-    """The peak memory of pandoc making a Word document: 176 MiB, 280 MiB and 630 MiB for the same three."""
+    """The peak memory of pandoc making a Word document: 172 MiB, 267 MiB and 583 MiB for the same three (its
+    layout by python-docx, 220 MiB for the compendium, in a process of its own for a large one, takes less)."""
     size = markdown_bytes / _MIB
-    return 180 + 110 * size
+    return max(175 + 45 * size, 85 + 81 * size)
 
 
 def next_job(waiting: Sequence[float], running: Sequence[float], budget: float) -> int | None:
-    """Which waiting job (their memory needs, largest first) starts now beside the running ones: the largest
-    that fits in the budget, or, when nothing runs, the largest of all. None: wait for a job to finish."""
+    """Which waiting job (their first steps' memory needs, largest job first) starts now beside what the running
+    ones hold: the first that fits in the budget, or, when nothing runs, the first of all. None: wait."""
     if not waiting:
         return None
-    if not running:
+    if not any(running):
         return 0
     room = budget - sum(running)
     return next((index for index, need in enumerate(waiting) if need <= room), None)
 
 
+def step_may_start(need: float, others: Sequence[float], budget: float) -> bool:
+    """Whether a running job's next step, needing `need` MiB, starts beside what the other running jobs hold:
+    when it fits in the budget, or when none of them holds anything (a step larger than the budget runs alone;
+    jobs waiting between two steps hold nothing, so one of them always goes on)."""
+    return sum(others) + need <= budget or not any(others)
+
+
 @dataclass(frozen=True)
 class Job(Generic[Task]):
-    """A piece of work and the memory it is expected to need at its peak, in MiB."""
+    """A piece of work, the memory it is expected to need at its peak and at its first step, in MiB."""
 
     task: Task
     memory_mb: float
+    first_step_mb: float | None = None  # None: its peak, from its start to its end
+
+    @property
+    def start_mb(self) -> float:
+        return self.memory_mb if self.first_step_mb is None else self.first_step_mb
+
+
+class _Ledger:
+    """What each running job holds of the budget now, and which ones wait to start their next step."""
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.condition = threading.Condition()
+        self.held: dict[int, float] = {}
+        self.asking: set[int] = set()
+
+    def _others(self, job: int) -> list[float]:
+        return [need for other, need in self.held.items() if other != job]
+
+    def step(self, job: int, need: float) -> None:
+        with self.condition:
+            self.held[job] = 0.0  # between two steps a job holds nothing: its last tool has exited
+            self.asking.add(job)
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: step_may_start(need, self._others(job), self.budget))
+            self.asking.discard(job)
+            self.held[job] = need
+
+    def leave(self, job: int) -> None:
+        with self.condition:
+            self.held.pop(job, None)
+            self.asking.discard(job)
+            self.condition.notify_all()
+
+
+_current = threading.local()
+
+
+def step(need_mb: float) -> None:
+    """Wait until the running job's next step may take `need_mb` MiB beside the other jobs (see step_may_start);
+    outside run_within_budget, go on at once."""
+    ledger: _Ledger | None = getattr(_current, "ledger", None)
+    if ledger is not None:
+        ledger.step(_current.job, need_mb)
+
+
+def release_freed_memory() -> None:
+    """Give back to the system what this process freed: glibc keeps freed memory in its arenas otherwise."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back this way
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def run_within_budget(
@@ -60,23 +141,40 @@ def run_within_budget(
     workers: int | None = None,
     budget: float = MEMORY_BUDGET_MB,
 ) -> None:
-    """Run work on every job, at most `workers` at a time (default: the cores) and within the memory budget;
-    done is called with each result as it comes, in this thread. The first failure is raised once the
-    running jobs have finished; the jobs not yet started are left."""
-    workers = max(1, workers or os.cpu_count() or 1)
+    """Run work on every job, at most `workers` at a time (default: one more than the cores, as a Word job
+    spends a third of its time in this process's Python: its chart's picture, its layout) and within the
+    memory budget;
+    a job's work may call step() before each of its steps to hold what that step needs. done is called with
+    each result as it comes, in this thread. The first failure is raised once the running jobs have finished;
+    the jobs not yet started are left."""
+    workers = max(1, workers or (os.cpu_count() or 1) + 1)
     waiting = sorted(jobs, key=lambda job: job.memory_mb, reverse=True)
-    running: dict[Future[bytes], Job[Task]] = {}
+    ledger = _Ledger(budget)
+    running: dict[Future[bytes], tuple[int, Job[Task]]] = {}
+
+    def run(number: int, task: Task) -> bytes:
+        _current.ledger, _current.job = ledger, number
+        try:
+            return work(task)
+        finally:
+            ledger.leave(number)
+            _current.ledger = None
+
+    started = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while waiting or running:
-            while len(running) < workers:
-                index = next_job([j.memory_mb for j in waiting], [j.memory_mb for j in running.values()], budget)
-                if index is None:
-                    break
-                job = waiting.pop(index)
-                running[pool.submit(work, job.task)] = job
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            with ledger.condition:
+                while len(running) < workers and not ledger.asking:
+                    index = next_job([j.start_mb for j in waiting], list(ledger.held.values()), budget)
+                    if index is None:
+                        break
+                    job = waiting.pop(index)
+                    started += 1
+                    ledger.held[started] = job.start_mb
+                    running[pool.submit(run, started, job.task)] = (started, job)
+            finished, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
-                job = running.pop(future)
+                _, job = running.pop(future)
                 try:
                     result = future.result()
                 except BaseException:

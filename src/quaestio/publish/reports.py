@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import metadata
@@ -30,11 +30,21 @@ from quaestio.content.markdown import plain_text, without_controls
 from quaestio.content.model import Corpus, GlossaryEntry, Recommendation, Reference, Topic
 from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
-from quaestio.publish import charts, deck, docx_layout, officefiles, pdf_tags, progress, render
+from quaestio.publish import charts, compact, deck, docx_layout, officefiles, pdf_tags, progress, render, typst_child
 from quaestio.publish.branding import Branding
-from quaestio.publish.budget import Job, docx_memory_mb, pdf_memory_mb, run_within_budget
+from quaestio.publish.budget import (
+    Job,
+    docx_memory_mb,
+    finish_memory_mb,
+    pandoc_typst_memory_mb,
+    pdf_memory_mb,
+    release_freed_memory,
+    run_within_budget,
+    step,
+    typst_memory_mb,
+)
 from quaestio.publish.buildinfo import BuildInfo, SourceHistory
-from quaestio.publish.compact import compact_pdf
+from quaestio.publish.child import call_in_child
 from quaestio.publish.csl import citation_style, csl_id, csl_item, format_bibliographies, mark_title
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.locale import locale_name, long_date, number, plural
@@ -43,7 +53,13 @@ from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.site.figures import Figures, chart_layout, key_figures
-from quaestio.publish.typst_child import TypstJob, TypstRefused, compile_in_child
+from quaestio.publish.typst_child import (
+    FinishingRefused,
+    TypstJob,
+    TypstRefused,
+    compile_in_child,
+    finish_in_child,
+)
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
 from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
@@ -62,8 +78,12 @@ ANCHORS_FILTER = Path(__file__).with_name("anchors.lua")
 
 
 Compiler = Callable[["ReportSource", Branding], bytes]
-# A report to make: its source, its suffix, the compiler that makes it, and its file in the cache.
-ReportJob = tuple["ReportSource", str, Compiler, Path]
+# A report to make: its source (without the Markdown it is made from), its suffix, the compiler that makes it,
+# its file in the cache, the file its Markdown waits in until the job starts, and that Markdown's length.
+ReportJob = tuple["ReportSource", str, Compiler, Path, Path, int]
+# A report whose Markdown is longer than this has its Word document finished by a process of its own (python-docx
+# takes 220 MiB for the compendium of 2,000 recommendations) and its PDF finished apart from typst's process.
+APART_CHARACTERS = 1024 * 1024
 
 
 class ReportError(Exception):
@@ -418,7 +438,7 @@ def _typst_words(words: dict, source_text: str) -> dict[str, object]:
 
 
 # The modules whose code shapes the report files, beside the templates: a change to them remakes every report.
-_SHAPING_MODULES = (render, pdf_tags, docx_layout, charts, progress, deck, officefiles)
+_SHAPING_MODULES = (render, pdf_tags, compact, typst_child, docx_layout, charts, progress, deck, officefiles)
 
 
 @dataclass(frozen=True)
@@ -516,8 +536,9 @@ def render_sources(
     history: SourceHistory | None,
     specs: Sequence[ReportSpec],
     bibliography_cache: Path | None = None,
-) -> list[ReportSource]:
-    """Render every planned report to Markdown and metadata, and key each by what shapes its output.
+) -> Iterator[ReportSource]:
+    """Render every planned report to Markdown and metadata, one after another, and key each by what shapes
+    its output.
 
     bibliography_cache: a folder keeping formatted bibliographies between builds (see csl.format_entries)."""
     templates = branding.templates / REPORTS_TEMPLATES
@@ -536,7 +557,6 @@ def render_sources(
     languages: dict[str, _Language] = {}
     # The progress report and the deck show the same figures and charts: drawn once for both.
     open_sessions: dict[tuple[int, str, str], tuple[dict[str, object], tuple[Asset, ...]]] = {}
-    rendered = []
     bibliographies = _bibliographies(corpus, specs, branding, bibliography_cache)
     for spec, bibliography in zip(specs, bibliographies, strict=True):
         own = spec.corpus or corpus  # an earlier edition's report shows that edition's snapshot
@@ -655,10 +675,7 @@ def render_sources(
         digest = hashlib.sha256("\x1f".join([*parts, *spec.formats]).encode())
         for asset in assets:
             digest.update(asset.name.encode() + asset.data + asset.alt.encode())
-        rendered.append(
-            ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), chart_svg, assets)
-        )
-    return rendered
+        yield ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), chart_svg, assets)
 
 
 def _contents(spec: ReportSpec, settings: Mapping[str, object]) -> dict[str, object]:
@@ -697,8 +714,12 @@ def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
 
 
 def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
-    """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file."""
+    """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file, finished
+    (pdf_tags, compact) in typst's process or, for a large report, in one of its own: three steps, each
+    holding its own memory (see budget.step)."""
     templates = branding.templates / REPORTS_TEMPLATES
+    size = len(source.markdown_pdf)
+    apart = size > APART_CHARACTERS
     typst_source = _run_pandoc(
         source.markdown_pdf,
         [
@@ -730,17 +751,23 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
             package_path=str(folder / "no-packages"),
             timestamp=source.epoch,
             output=str(folder / "report.pdf"),
+            finish=not apart,
+            titles=heading_titles(typst_source.decode("utf-8")),
+            link_page=str(source.meta["words"]["link_page"]),
         )
+        step(typst_memory_mb(size))
         try:
             pdf = compile_in_child(job)
+            if apart:
+                step(finish_memory_mb(size))
+                pdf = finish_in_child(job)
         except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
-    titles = heading_titles(typst_source.decode("utf-8"))
-    try:
-        tagged = pdf_tags.finish_tags(pdf, titles, str(source.meta["words"]["link_page"]))
-    except ValueError as failure:
-        raise ReportError(f"{source.spec.name}.pdf: {failure}") from None
-    return compact_pdf(tagged)
+        except RuntimeError as failure:
+            raise ReportError(f"{source.spec.name}.pdf could not be made: {failure}") from None
+        except FinishingRefused as failure:
+            raise ReportError(f"{source.spec.name}.pdf: {failure}") from None
+    return pdf
 
 
 # pandoc's typst for a labelled heading: "== Title" or "#heading(level: 3, outlined: false)[Title]", and its
@@ -899,13 +926,24 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
             logo_png=_logo_png(logo, fonts),
             logo_alt=meta["logo_alt"],
             muted=meta["colours"]["muted"],
-            contents=contents_entries((folder / "headings.json").read_bytes(), meta["contents"]),
+            contents=[],
             contents_depth=int(meta["contents"]["depth"]),
             language=meta["tag"],
             page_of=meta["words"]["page_of"],
             captions={"table": meta["words"]["table"], "figure": meta["words"]["figure"]},
         )
-        return docx_layout.finish_docx(target.read_bytes(), layout)
+        finishing = (target.read_bytes(), (folder / "headings.json").read_bytes(), meta["contents"], layout)
+        if len(source.markdown_docx) <= APART_CHARACTERS:
+            return finish_word(*finishing)
+        try:
+            return call_in_child(finish_word, *finishing)
+        except RuntimeError as failure:
+            raise ReportError(f"{source.spec.name}.docx could not be made: {failure}") from None
+
+
+def finish_word(docx: bytes, headings: bytes, contents: Mapping[str, object], layout: docx_layout.WordLayout) -> bytes:
+    """pandoc's Word document laid out (docx_layout), its contents page listing the headings headings.lua found."""
+    return docx_layout.finish_docx(docx, replace(layout, contents=contents_entries(headings, contents)))
 
 
 def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
@@ -964,11 +1002,31 @@ def _place(cached: Path, out: Path, spec: ReportSpec, suffix: str) -> list[str]:
     return names
 
 
-def _memory_mb(job: ReportJob) -> float:
-    source, suffix = job[0], job[1]
+def _budget_job(job: ReportJob) -> Job[ReportJob]:
+    """The job with the memory it needs at its peak and at its first step (pandoc's, for a PDF)."""
+    suffix, size = job[1], job[5]
     if suffix == ".pdf":
-        return pdf_memory_mb(len(source.markdown_pdf))
-    return docx_memory_mb(len(source.markdown_docx))  # a deck, made by pandoc alone, as a Word document
+        return Job(job, pdf_memory_mb(size), pandoc_typst_memory_mb(size))
+    return Job(job, docx_memory_mb(size))  # a deck, made by pandoc alone, as a Word document
+
+
+def _markdown_of(source: ReportSource, suffix: str) -> str:
+    """The Markdown a report's file is made from: the Word document's own, or the PDF's (also the deck's)."""
+    return source.markdown_docx if suffix == ".docx" else source.markdown_pdf
+
+
+def _set_aside(source: ReportSource, suffix: str, folder: Path) -> tuple[Path, int]:
+    """Write the Markdown a job needs to folder, where it waits until the job starts; its file and length."""
+    markdown = _markdown_of(source, suffix)
+    path = folder / f"{source.key}{suffix}.md"
+    path.write_bytes(markdown.encode("utf-8"))
+    return path, len(markdown)
+
+
+def _taken_back(source: ReportSource, suffix: str, path: Path) -> ReportSource:
+    """The source with the Markdown its job needs read back from where _set_aside wrote it."""
+    markdown = path.read_bytes().decode("utf-8")
+    return replace(source, markdown_docx=markdown) if suffix == ".docx" else replace(source, markdown_pdf=markdown)
 
 
 def write_reports(
@@ -983,36 +1041,43 @@ def write_reports(
     """Build every report into out/, in parallel, reusing files whose inputs are unchanged since the last build."""
     say = progress or (lambda message: None)
     specs = [spec for language in corpus.languages for spec in plan_reports(corpus, branding.localised(language))]
-    sources = render_sources(corpus, info, branding, history, specs, cache_dir.parent / "csl")
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()
     jobs: list[ReportJob] = []
     unchanged: list[str] = []
-    for source in sources:
-        for suffix in source.spec.formats:
-            cached = cache_dir / f"{source.key}{suffix}"
-            if cached.is_file():
-                unchanged += _place(cached, out, source.spec, suffix)
-            else:
-                jobs.append((source, suffix, compilers[suffix], cached))
+    keep: set[str] = set()
     written: list[str] = []
     done: list[ReportJob] = []
 
     def finished(job: ReportJob, content: bytes) -> None:
-        source, suffix, _, cached = job
+        source, suffix, _, cached, _, size = job
         write_atomically(cached, content)
         written.extend(_place(cached, out, source.spec, suffix))
         done.append(job)
         say(f"[{len(done)}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - len(done)} left)")
+        if size > APART_CHARACTERS:
+            release_freed_memory()
 
-    # Largest first, as many at once as the cores and the memory allow (see budget.py).
-    run_within_budget(
-        [Job(job, _memory_mb(job)) for job in jobs],
-        lambda job: job[2](job[0], branding),
-        finished,
-    )
-    keep = {f"{s.key}{suffix}" for s in sources for suffix in s.spec.formats}
+    # Each report's Markdown waits on disk until its job starts, not in this process's memory.
+    with tempfile.TemporaryDirectory(prefix="report-sources-", dir=cache_dir.parent) as waiting:
+        for source in render_sources(corpus, info, branding, history, specs, cache_dir.parent / "csl"):
+            for suffix in source.spec.formats:
+                keep.add(f"{source.key}{suffix}")
+                cached = cache_dir / f"{source.key}{suffix}"
+                if cached.is_file():
+                    unchanged += _place(cached, out, source.spec, suffix)
+                else:
+                    path, size = _set_aside(source, suffix, Path(waiting))
+                    light = replace(source, markdown_pdf="", markdown_docx="")
+                    jobs.append((light, suffix, compilers[suffix], cached, path, size))
+        release_freed_memory()
+        # Largest first, as many at once as the cores and the memory allow, step by step (see budget.py).
+        run_within_budget(
+            [_budget_job(job) for job in jobs],
+            lambda job: job[2](_taken_back(job[0], job[1], job[4]), branding),
+            finished,
+        )
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()

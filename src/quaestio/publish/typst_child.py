@@ -1,21 +1,31 @@
-"""typst in a child process, so that the memory a large report takes goes back to the system when it is done."""
+"""typst in a child process, then the PDF's finishing, so that their memory goes back to the system."""
 
 # typst keeps what it laid out in memory for the life of its process (2 GB after a compendium of 2,000
 # recommendations): compiled in the build's own process, one report after another, that memory adds up.
+# The finishing (pdf_tags, compact: pikepdf, 6.5 s and 3 s of CPU for that compendium) runs in a child too,
+# beside the other jobs rather than under the build's GIL: in typst's own for a small PDF, in a process of its
+# own for a large one, so that typst's memory is gone before pikepdf's is taken (see budget.step).
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REFUSED = 3  # the child's exit status when typst refused the document (its message on stderr)
+UNFINISHED = 4  # the child's exit status when the finishing refused the PDF (a link to a place it lacks)
+_FINISH = "--finish"
+_MODULE = "quaestio.publish.typst_child"
 
 
 class TypstRefused(Exception):  # noqa: N818 - named after what typst did, as typst.TypstError is
     """typst refused the document; the message is typst's own."""
+
+
+class FinishingRefused(Exception):  # noqa: N818 - as TypstRefused
+    """The PDF's finishing refused it (pdf_tags: a link to a label without a destination); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -28,20 +38,39 @@ class TypstJob:
     package_path: str
     timestamp: int
     output: str
+    finish: bool = False  # also fix the tags and pack the PDF (pdf_tags.finish_tags, compact.compact_pdf)
+    titles: dict[str, str] = field(default_factory=dict)  # the finishing's: labelled headings' titles, by label
+    link_page: str = "page"  # the finishing's: typst's word for a page, in the report's language
 
 
 def compile_in_child(job: TypstJob) -> bytes:
     """The PDF of a typst document, compiled by a fresh Python process; TypstRefused with typst's message."""
     completed = subprocess.run(
-        [sys.executable, "-m", "quaestio.publish.typst_child"],
+        [sys.executable, "-m", _MODULE],
         input=json.dumps(asdict(job)).encode("utf-8"),
         capture_output=True,
     )
     message = completed.stderr.decode("utf-8", "replace").strip()
     if completed.returncode == REFUSED:
         raise TypstRefused(message)
+    if completed.returncode == UNFINISHED:
+        raise FinishingRefused(message)
     if completed.returncode != 0:
         raise RuntimeError(f"the typst process failed (exit status {completed.returncode}): {message}")
+    return Path(job.output).read_bytes()
+
+
+def finish_in_child(job: TypstJob) -> bytes:
+    """The PDF typst wrote for the job, its tags fixed and packed by a fresh Python process (the file is
+    rewritten); FinishingRefused with the finishing's message."""
+    completed = subprocess.run(
+        [sys.executable, "-m", _MODULE, _FINISH], input=json.dumps(asdict(job)).encode("utf-8"), capture_output=True
+    )
+    if completed.returncode == UNFINISHED:
+        raise FinishingRefused(completed.stderr.decode("utf-8", "replace").strip())
+    if completed.returncode != 0:
+        message = (completed.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]  # the error
+        raise RuntimeError(f"the PDF's finishing failed (exit status {completed.returncode}): {message}")
     return Path(job.output).read_bytes()
 
 
@@ -62,13 +91,29 @@ def _compile(job: TypstJob) -> None:
     except typst.TypstError as failure:
         print(failure, file=sys.stderr)
         raise SystemExit(REFUSED) from None
-    Path(job.output).write_bytes(pdf)
+    Path(job.output).write_bytes(_finished(pdf, job) if job.finish else pdf)
+
+
+def _finished(pdf: bytes, job: TypstJob) -> bytes:
+    from quaestio.publish import pdf_tags
+    from quaestio.publish.compact import compact_pdf
+
+    try:
+        return compact_pdf(pdf_tags.finish_tags(pdf, job.titles, job.link_page))
+    except ValueError as failure:
+        print(failure, file=sys.stderr)
+        raise SystemExit(UNFINISHED) from None
 
 
 def main() -> None:
     request = json.loads(sys.stdin.buffer.read())
     request["font_paths"] = tuple(request["font_paths"])
-    _compile(TypstJob(**request))
+    job = TypstJob(**request)
+    if sys.argv[1:2] == [_FINISH]:
+        output = Path(job.output)
+        output.write_bytes(_finished(output.read_bytes(), job))
+        return
+    _compile(job)
 
 
 if __name__ == "__main__":
