@@ -1,7 +1,8 @@
-"""Measuring whole commands: median wall time over runs, and the peak memory of the whole process tree."""
+"""Measuring whole commands: median wall and CPU time over runs, and the peak memory of the whole process tree."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import time
@@ -12,12 +13,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Measure:
-    """The median time (s) and peak resident memory (MB) of a command over several runs."""
+    """The median time (s) and peak resident memory (MB) of a command over several runs, and its median CPU time
+    (s, user and system, its descendants included): CPU over wall time is how many cores it kept busy."""
 
     median: float
     peak_mb: float
     runs: int
     status: int
+    cpu: float = 0.0
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -37,18 +40,24 @@ def tree_rss_kb(pid: int) -> int:
 
 def run(argv: Sequence[str], runs: int, cwd: Path | None = None, before: Callable[[], None] | None = None) -> Measure:
     """Run a command `runs` times (calling `before` ahead of each run, untimed) and measure it."""
-    times, peak, status = [], 0, 0
+    times, cpus, peak, status = [], [], 0, 0
     for _ in range(runs):
         if before is not None:
             before()
         start = time.perf_counter()
         process = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while process.poll() is None:
+        while True:
+            # wait4 gives the finished command's resource use, that of the processes it waited for included
+            pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, tree_rss_kb(process.pid))
             time.sleep(0.01)
         times.append(time.perf_counter() - start)
-        status = process.returncode
-    return Measure(statistics.median(times), peak / 1024, runs, status)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        status = os.waitstatus_to_exitcode(wait_status)
+        process.returncode = status  # reaped here: Popen must not wait for it again
+    return Measure(statistics.median(times), peak / 1024, runs, status, statistics.median(cpus))
 
 
 @dataclass(frozen=True)
