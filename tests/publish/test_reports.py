@@ -284,12 +284,16 @@ def test_unchanged_reports_are_reused_and_a_change_rebuilds_only_what_depends_on
     assert "Companies should act now." in _text(out / "reports" / "topic-alpha.pdf")
 
 
+def _assert_same_files(reports: Path, other: Path) -> None:
+    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
+        name = path.relative_to(reports)
+        assert (other / name).read_bytes() == path.read_bytes(), name
+
+
 def test_two_builds_give_byte_identical_files(built, tmp_path):
     root, reports, _, _ = built
     _build(root, tmp_path)
-    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
-        name = path.relative_to(reports)
-        assert (tmp_path / "reports" / name).read_bytes() == path.read_bytes(), name
+    _assert_same_files(reports, tmp_path / "reports")
 
 
 def test_reports_finished_in_processes_of_their_own_are_the_same_bytes(built, tmp_path, monkeypatch):
@@ -299,9 +303,7 @@ def test_reports_finished_in_processes_of_their_own_are_the_same_bytes(built, tm
     root, reports, _, _ = built
     monkeypatch.setattr(reports_module, "APART_CHARACTERS", 0)
     _build(root, tmp_path)
-    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
-        name = path.relative_to(reports)
-        assert (tmp_path / "reports" / name).read_bytes() == path.read_bytes(), name
+    _assert_same_files(reports, tmp_path / "reports")
 
 
 def test_a_report_whose_finishing_fails_in_its_process_is_named_in_the_error(built, tmp_path, monkeypatch):
