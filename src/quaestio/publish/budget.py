@@ -143,10 +143,9 @@ def run_within_budget(
 ) -> None:
     """Run work on every job, at most `workers` at a time (default: one more than the cores, as a Word job
     spends a third of its time in this process's Python: its chart's picture, its layout) and within the
-    memory budget;
-    a job's work may call step() before each of its steps to hold what that step needs. done is called with
-    each result as it comes, in this thread. The first failure is raised once the running jobs have finished;
-    the jobs not yet started are left."""
+    memory budget. A job's work may call step() before each of its steps to hold what that step needs. done
+    is called with each result as it comes, in this thread. The first failure is raised once the running jobs
+    have finished; the jobs not yet started are left."""
     workers = max(1, workers or (os.cpu_count() or 1) + 1)
     waiting = sorted(jobs, key=lambda job: job.memory_mb, reverse=True)
     ledger = _Ledger(budget)
