@@ -78,9 +78,6 @@ ANCHORS_FILTER = Path(__file__).with_name("anchors.lua")
 
 
 Compiler = Callable[["ReportSource", Branding], bytes]
-# A report to make: its source (without the Markdown it is made from), its suffix, the compiler that makes it,
-# its file in the cache, the file its Markdown waits in until the job starts, and that Markdown's length.
-ReportJob = tuple["ReportSource", str, Compiler, Path, Path, int]
 # A report whose Markdown is longer than this has its Word document finished by a process of its own (python-docx
 # takes 220 MiB for the compendium of 2,000 recommendations) and its PDF finished apart from typst's process.
 APART_CHARACTERS = 1024 * 1024
@@ -1002,12 +999,31 @@ def _place(cached: Path, out: Path, spec: ReportSpec, suffix: str) -> list[str]:
     return names
 
 
-def _budget_job(job: ReportJob) -> Job[ReportJob]:
-    """The job with the memory it needs at its peak and at its first step (pandoc's, for a PDF)."""
-    suffix, size = job[1], job[5]
-    if suffix == ".pdf":
-        return Job(job, pdf_memory_mb(size), pandoc_typst_memory_mb(size))
-    return Job(job, docx_memory_mb(size))  # a deck, made by pandoc alone, as a Word document
+@dataclass(frozen=True)
+class _ReportJob:
+    """A report file to make: its source (without the Markdown it is made from), its suffix, the compiler that
+    makes it, its file in the cache, the file its Markdown waits in until the job starts, and that Markdown's
+    length."""
+
+    source: ReportSource
+    suffix: str
+    compiler: Compiler
+    cached: Path
+    markdown_file: Path
+    size: int
+
+    def budgeted(self) -> Job[_ReportJob]:
+        """The job with the memory it needs at its peak and at its first step (pandoc's, for a PDF)."""
+        if self.suffix == ".pdf":
+            return Job(self, pdf_memory_mb(self.size), pandoc_typst_memory_mb(self.size))
+        return Job(self, docx_memory_mb(self.size))  # a deck, made by pandoc alone, as a Word document
+
+    def run(self, branding: Branding) -> bytes:
+        """The file, made from the source with its Markdown read back from where _set_aside wrote it."""
+        markdown = self.markdown_file.read_bytes().decode("utf-8")
+        docx = self.suffix == ".docx"
+        source = replace(self.source, markdown_docx=markdown) if docx else replace(self.source, markdown_pdf=markdown)
+        return self.compiler(source, branding)
 
 
 def _markdown_of(source: ReportSource, suffix: str) -> str:
@@ -1021,12 +1037,6 @@ def _set_aside(source: ReportSource, suffix: str, folder: Path) -> tuple[Path, i
     path = folder / f"{source.key}{suffix}.md"
     path.write_bytes(markdown.encode("utf-8"))
     return path, len(markdown)
-
-
-def _taken_back(source: ReportSource, suffix: str, path: Path) -> ReportSource:
-    """The source with the Markdown its job needs read back from where _set_aside wrote it."""
-    markdown = path.read_bytes().decode("utf-8")
-    return replace(source, markdown_docx=markdown) if suffix == ".docx" else replace(source, markdown_pdf=markdown)
 
 
 def write_reports(
@@ -1044,19 +1054,18 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()
-    jobs: list[ReportJob] = []
+    jobs: list[_ReportJob] = []
     unchanged: list[str] = []
     keep: set[str] = set()
     written: list[str] = []
-    done: list[ReportJob] = []
+    done: list[_ReportJob] = []
 
-    def finished(job: ReportJob, content: bytes) -> None:
-        source, suffix, _, cached, _, size = job
-        write_atomically(cached, content)
-        written.extend(_place(cached, out, source.spec, suffix))
+    def finished(job: _ReportJob, content: bytes) -> None:
+        write_atomically(job.cached, content)
+        written.extend(_place(job.cached, out, job.source.spec, job.suffix))
         done.append(job)
-        say(f"[{len(done)}/{len(jobs)}] {source.spec.name}{suffix} ({len(jobs) - len(done)} left)")
-        if size > APART_CHARACTERS:
+        say(f"[{len(done)}/{len(jobs)}] {job.source.spec.name}{job.suffix} ({len(jobs) - len(done)} left)")
+        if job.size > APART_CHARACTERS:
             release_freed_memory()
 
     # Each report's Markdown waits on disk until its job starts, not in this process's memory.
@@ -1070,14 +1079,10 @@ def write_reports(
                 else:
                     path, size = _set_aside(source, suffix, Path(waiting))
                     light = replace(source, markdown_pdf="", markdown_docx="")
-                    jobs.append((light, suffix, compilers[suffix], cached, path, size))
+                    jobs.append(_ReportJob(light, suffix, compilers[suffix], cached, path, size))
         release_freed_memory()
         # Largest first, as many at once as the cores and the memory allow, step by step (see budget.py).
-        run_within_budget(
-            [_budget_job(job) for job in jobs],
-            lambda job: job[2](_taken_back(job[0], job[1], job[4]), branding),
-            finished,
-        )
+        run_within_budget([job.budgeted() for job in jobs], lambda job: job.run(branding), finished)
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()

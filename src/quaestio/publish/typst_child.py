@@ -45,10 +45,20 @@ class TypstJob:
 
 def compile_in_child(job: TypstJob) -> bytes:
     """The PDF of a typst document, compiled by a fresh Python process; TypstRefused with typst's message."""
+    return _run_child(job, "the typst process")
+
+
+def finish_in_child(job: TypstJob) -> bytes:
+    """The PDF typst wrote for the job, its tags fixed and packed by a fresh Python process (the file is
+    rewritten); FinishingRefused with the finishing's message."""
+    return _run_child(job, "the PDF's finishing", _FINISH)
+
+
+def _run_child(job: TypstJob, what: str, *flags: str) -> bytes:
+    """The job's output once this module, run as a program with `flags`, has done the job: TypstRefused or
+    FinishingRefused with the child's message, RuntimeError naming `what` failed with the child's last line."""
     completed = subprocess.run(
-        [sys.executable, "-m", _MODULE],
-        input=json.dumps(asdict(job)).encode("utf-8"),
-        capture_output=True,
+        [sys.executable, "-m", _MODULE, *flags], input=json.dumps(asdict(job)).encode("utf-8"), capture_output=True
     )
     message = completed.stderr.decode("utf-8", "replace").strip()
     if completed.returncode == REFUSED:
@@ -56,21 +66,8 @@ def compile_in_child(job: TypstJob) -> bytes:
     if completed.returncode == UNFINISHED:
         raise FinishingRefused(message)
     if completed.returncode != 0:
-        raise RuntimeError(f"the typst process failed (exit status {completed.returncode}): {message}")
-    return Path(job.output).read_bytes()
-
-
-def finish_in_child(job: TypstJob) -> bytes:
-    """The PDF typst wrote for the job, its tags fixed and packed by a fresh Python process (the file is
-    rewritten); FinishingRefused with the finishing's message."""
-    completed = subprocess.run(
-        [sys.executable, "-m", _MODULE, _FINISH], input=json.dumps(asdict(job)).encode("utf-8"), capture_output=True
-    )
-    if completed.returncode == UNFINISHED:
-        raise FinishingRefused(completed.stderr.decode("utf-8", "replace").strip())
-    if completed.returncode != 0:
-        message = (completed.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]  # the error
-        raise RuntimeError(f"the PDF's finishing failed (exit status {completed.returncode}): {message}")
+        last = (message.splitlines() or [""])[-1]  # a traceback's last line is the error
+        raise RuntimeError(f"{what} failed (exit status {completed.returncode}): {last}")
     return Path(job.output).read_bytes()
 
 
