@@ -175,3 +175,62 @@ def test_jobs_that_all_wait_between_steps_go_on_one_after_the_other():
 
 def test_step_outside_a_budget_goes_on_at_once():
     step(10**6)
+
+
+def test_jobs_made_one_by_one_start_while_the_later_ones_are_still_being_made():
+    started: list[int] = []
+    made_before_start: dict[int, int] = {}
+    made = 0
+
+    def making():
+        nonlocal made
+        for number in range(6):
+            time.sleep(0.05)  # rendering a report's source
+            made += 1
+            yield Job(number, 100)
+
+    def work(task: int) -> bytes:
+        made_before_start[task] = made
+        started.append(task)
+        return b""
+
+    run_within_budget(making(), work, lambda task, out: None, workers=2, budget=1200)
+    assert sorted(started) == list(range(6))
+    assert made_before_start[0] < 6  # the first job ran before the last one was made
+
+
+def test_of_the_jobs_made_so_far_the_largest_that_fits_starts_first():
+    release = threading.Event()
+    started: list[float] = []
+
+    def making():
+        yield Job(0.0, 1000)  # holds the budget until the others have all been made
+        for need in (100, 700, 300):
+            yield Job(need, need)
+        release.set()
+
+    def work(task: float) -> bytes:
+        started.append(task)
+        if task == 0.0:
+            release.wait(5)
+        return b""
+
+    run_within_budget(making(), work, lambda task, out: None, workers=2, budget=1000)
+    assert started == [0.0, 700, 300, 100]
+
+
+def test_a_failure_while_the_jobs_are_made_is_raised_once_the_running_ones_have_finished():
+    finished: list[int] = []
+
+    def making():
+        yield Job(1, 100)
+        raise RuntimeError("the compendium's template failed")
+
+    def work(task: int) -> bytes:
+        time.sleep(0.1)
+        finished.append(task)
+        return b""
+
+    with pytest.raises(RuntimeError, match="template failed"):
+        run_within_budget(making(), work, lambda task, out: None, workers=2, budget=1000)
+    assert finished == [1]

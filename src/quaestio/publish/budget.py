@@ -6,7 +6,8 @@ import contextlib
 import ctypes
 import os
 import threading
-from collections.abc import Callable, Sequence
+from bisect import insort
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -135,7 +136,7 @@ def release_freed_memory() -> None:
 
 
 def run_within_budget(
-    jobs: Sequence[Job[Task]],
+    jobs: Iterable[Job[Task]],
     work: Callable[[Task], bytes],
     done: Callable[[Task, bytes], None],
     workers: int | None = None,
@@ -145,9 +146,14 @@ def run_within_budget(
     spends a third of its time in this process's Python: its chart's picture, its layout) and within the
     memory budget. A job's work may call step() before each of its steps to hold what that step needs. done
     is called with each result as it comes, in this thread. The first failure is raised once the running jobs
-    have finished; the jobs not yet started are left."""
+    have finished; the jobs not yet started are left.
+
+    `jobs` is a sequence, all known at once, or an iterator that makes them (the reports' sources, rendered
+    one by one): it is drawn from in this thread, one job between two looks at the running ones, so that the
+    first jobs run while the later ones are made. Of the jobs waiting, the largest that fits starts first."""
     workers = max(1, workers or (os.cpu_count() or 1) + 1)
-    waiting = sorted(jobs, key=lambda job: job.memory_mb, reverse=True)
+    arriving = None if isinstance(jobs, Sequence) else iter(jobs)
+    waiting = sorted(jobs, key=_largest_first) if arriving is None else []
     ledger = _Ledger(budget)
     running: dict[Future[bytes], tuple[int, Job[Task]]] = {}
 
@@ -161,7 +167,13 @@ def run_within_budget(
 
     started = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while waiting or running:
+        while arriving is not None or waiting or running:
+            if arriving is not None:
+                arrived = next(arriving, None)
+                if arrived is None:
+                    arriving = None
+                else:
+                    insort(waiting, arrived, key=_largest_first)
             with ledger.condition:
                 while len(running) < workers and not ledger.asking:
                     index = next_job([j.start_mb for j in waiting], list(ledger.held.values()), budget)
@@ -171,12 +183,19 @@ def run_within_budget(
                     started += 1
                     ledger.held[started] = job.start_mb
                     running[pool.submit(run, started, job.task)] = (started, job)
-            finished, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            finished, _ = wait(
+                running, timeout=0 if arriving is not None else _POLL_SECONDS, return_when=FIRST_COMPLETED
+            )
             for future in finished:
                 _, job = running.pop(future)
                 try:
                     result = future.result()
                 except BaseException:
                     waiting.clear()  # leaving the pool waits for the running jobs
+                    arriving = None
                     raise
                 done(job.task, result)
+
+
+def _largest_first(job: Job[Task]) -> float:
+    return -job.memory_mb

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import metadata
@@ -306,13 +307,20 @@ def _bibliographies(
     by_language: dict[str, list[int]] = {}
     for index, spec in enumerate(specs):
         by_language.setdefault(spec.language, []).append(index)
+
+    def formatted(language: str) -> list[dict[str, str]]:
+        groups = [[csl_item(topic, ref, language) for topic, ref in cited[i]] for i in by_language[language]]
+        return format_bibliographies(groups, citation_style(branding, language), cache_dir, "markdown")
+
     lists: list[list[tuple[str, str]]] = [[] for _ in specs]
-    for language, indices in by_language.items():
-        groups = [[csl_item(topic, ref, language) for topic, ref in cited[i]] for i in indices]
-        style = citation_style(branding, language)
-        for index, formatted in zip(indices, format_bibliographies(groups, style, cache_dir, "markdown"), strict=True):
-            by_id = {csl_id(topic, ref): ref for topic, ref in cited[index]}
-            lists[index] = [(key, _title_marked(entry, by_id[key], language)) for key, entry in formatted.items()]
+    # Each language's pandoc runs beside the others' (most of its time is pandoc's, outside this process).
+    with ThreadPoolExecutor(max_workers=len(by_language) or 1) as pool:
+        for language, entries in zip(by_language, pool.map(formatted, by_language), strict=True):
+            for index, report_entries in zip(by_language[language], entries, strict=True):
+                by_id = {csl_id(topic, ref): ref for topic, ref in cited[index]}
+                lists[index] = [
+                    (key, _title_marked(text, by_id[key], language)) for key, text in report_entries.items()
+                ]
     return lists
 
 
@@ -1026,6 +1034,20 @@ class _ReportJob:
         return self.compiler(source, branding)
 
 
+_LARGEST_TEMPLATES = ("compendium.md.j2", "audience.md.j2", "topic.md.j2")  # by how much each report holds
+
+
+def _largest_first(specs: Sequence[ReportSpec]) -> list[ReportSpec]:
+    """The specs in the order of their reports' expected size, largest first: the compendiums, the audience
+    digests, the topic reports (the more topics, the larger), then the rest."""
+
+    def rank(spec: ReportSpec) -> tuple[int, int]:
+        kind = _LARGEST_TEMPLATES.index(spec.template) if spec.template in _LARGEST_TEMPLATES else 3
+        return kind, -len(spec.topics)
+
+    return sorted(specs, key=rank)
+
+
 def _markdown_of(source: ReportSource, suffix: str) -> str:
     """The Markdown a report's file is made from: the Word document's own, or the PDF's (also the deck's)."""
     return source.markdown_docx if suffix == ".docx" else source.markdown_pdf
@@ -1054,35 +1076,40 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     compilers = _compilers()
-    jobs: list[_ReportJob] = []
-    unchanged: list[str] = []
     keep: set[str] = set()
+    unchanged: list[str] = []
     written: list[str] = []
     done: list[_ReportJob] = []
+    to_make = sum(len(spec.formats) for spec in specs)  # the files not in the cache, as far as known yet
+
+    def jobs(waiting: Path) -> Iterator[Job[_ReportJob]]:
+        """The job of each file not in the cache, as its report's source is rendered: the largest reports first,
+        so that they start while the others are rendered. Its Markdown waits on disk, not in memory."""
+        nonlocal to_make
+        for source in render_sources(corpus, info, branding, history, _largest_first(specs), cache_dir.parent / "csl"):
+            for suffix in source.spec.formats:
+                keep.add(f"{source.key}{suffix}")
+                cached = cache_dir / f"{source.key}{suffix}"
+                if cached.is_file():
+                    unchanged.extend(_place(cached, out, source.spec, suffix))
+                    to_make -= 1
+                else:
+                    path, size = _set_aside(source, suffix, waiting)
+                    light = replace(source, markdown_pdf="", markdown_docx="")
+                    yield _ReportJob(light, suffix, compilers[suffix], cached, path, size).budgeted()
+        release_freed_memory()
 
     def finished(job: _ReportJob, content: bytes) -> None:
         write_atomically(job.cached, content)
         written.extend(_place(job.cached, out, job.source.spec, job.suffix))
         done.append(job)
-        say(f"[{len(done)}/{len(jobs)}] {job.source.spec.name}{job.suffix} ({len(jobs) - len(done)} left)")
+        say(f"[{len(done)}/{to_make}] {job.source.spec.name}{job.suffix} ({to_make - len(done)} left)")
         if job.size > APART_CHARACTERS:
             release_freed_memory()
 
-    # Each report's Markdown waits on disk until its job starts, not in this process's memory.
     with tempfile.TemporaryDirectory(prefix="report-sources-", dir=cache_dir.parent) as waiting:
-        for source in render_sources(corpus, info, branding, history, specs, cache_dir.parent / "csl"):
-            for suffix in source.spec.formats:
-                keep.add(f"{source.key}{suffix}")
-                cached = cache_dir / f"{source.key}{suffix}"
-                if cached.is_file():
-                    unchanged += _place(cached, out, source.spec, suffix)
-                else:
-                    path, size = _set_aside(source, suffix, Path(waiting))
-                    light = replace(source, markdown_pdf="", markdown_docx="")
-                    jobs.append(_ReportJob(light, suffix, compilers[suffix], cached, path, size))
-        release_freed_memory()
-        # Largest first, as many at once as the cores and the memory allow, step by step (see budget.py).
-        run_within_budget([job.budgeted() for job in jobs], lambda job: job.run(branding), finished)
+        # As many at once as the cores and the memory allow, step by step (see budget.py).
+        run_within_budget(jobs(Path(waiting)), lambda job: job.run(branding), finished)
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()
