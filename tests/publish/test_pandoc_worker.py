@@ -12,7 +12,15 @@ import pypandoc
 import pytest
 
 from quaestio.publish.pandoc_worker import Conversion, PandocFailed, PandocPool, Worker, WorkerDied
-from quaestio.publish.reports import ANCHORS_FILTER, HEADINGS_FILTER, READER, ReportError, _convert
+from quaestio.publish.reports import (
+    ANCHORS_FILTER,
+    HEADINGS_FILTER,
+    READER,
+    WORKER_CHARACTERS,
+    ReportError,
+    _convert,
+    _step,
+)
 from support.paths import REPOSITORY
 
 pytestmark = pytest.mark.slow
@@ -20,15 +28,15 @@ pytestmark = pytest.mark.slow
 PANDOC = pypandoc.get_pandoc_path()
 TEMPLATES = REPOSITORY / "templates" / "reports"
 # What the pandoc command and a bare pandoc.read would read apart: an abbreviation ("No." keeps its number), a
-# pipe table wider than 72 columns, an automatic identifier, a picture from the resource folder, a list entry.
+# pipe table of 76 columns, an automatic identifier, a picture from the resource folder, a list entry.
 MARKDOWN = """\
 # Scope of the Convention
 
 The Convention (ETS No. 185) applies on 20 October 2016 -- and after.
 
-| Article | What it requires of the parties, in words long enough to pass the seventy-two columns |
-|---------|-------------------------------------------------------------------------------------|
-| 2       | Illegal access                                                                      |
+| Article | What the parties must do, in words passing seventy-two columns |
+|---------|----------------------------------------------------------------|
+| 2       | Illegal access                                                 |
 
 ![A chart](chart.png)
 
@@ -126,8 +134,10 @@ def test_a_refused_request_answers_with_pandocs_message_and_the_worker_goes_on(t
     try:
         with pytest.raises(PandocFailed, match="Unknown input format nosuchformat"):
             worker.convert(MARKDOWN, Conversion("nosuchformat", "typst", tmp_path / "x.typ", 0, tmp_path))
-        with pytest.raises(PandocFailed, match="missing.typ"):
-            worker.convert(MARKDOWN, Conversion(READER, "typst", tmp_path / "x.typ", 0, tmp_path, tmp_path / "missing.typ"))
+        with pytest.raises(PandocFailed, match=r"missing\.typ"):
+            worker.convert(
+                MARKDOWN, Conversion(READER, "typst", tmp_path / "x.typ", 0, tmp_path, tmp_path / "missing.typ")
+            )
         worker.convert(MARKDOWN, _typst(tmp_path))
     finally:
         worker.close()
@@ -136,7 +146,7 @@ def test_a_refused_request_answers_with_pandocs_message_and_the_worker_goes_on(t
 
 
 def test_a_refused_request_is_a_report_error_naming_pandoc(tmp_path):
-    with PandocPool(PANDOC) as pool, pytest.raises(ReportError, match="^pandoc failed: .*nosuchformat"):
+    with PandocPool(PANDOC) as pool, pytest.raises(ReportError, match=r"^pandoc failed: .*nosuchformat"):
         _convert(MARKDOWN, Conversion("nosuchformat", "typst", tmp_path / "x.typ", 0, tmp_path), pool)
 
 
@@ -201,3 +211,14 @@ def test_a_large_markdown_text_has_a_pandoc_process_of_its_own_and_the_idle_work
         assert pool.workers == []
         assert not _alive(worker.pid)
     assert (tmp_path / "large.typ").read_text().count("A paragraph long enough") == 7000
+
+
+def test_a_step_of_a_report_too_large_for_the_workers_closes_the_idle_ones(tmp_path):
+    _chart(tmp_path)
+    with PandocPool(PANDOC) as pool:
+        _convert(MARKDOWN, _typst(tmp_path), pool)
+        _step(70, WORKER_CHARACTERS, pool)  # a small report's typst step: the worker stays for the next
+        (worker,) = pool.workers
+        _step(700, WORKER_CHARACTERS + 1, pool)
+        assert pool.workers == []
+        assert not _alive(worker.pid)

@@ -711,6 +711,14 @@ def _run_pandoc(markdown: str, args: list[str], epoch: int, extra_env: Mapping[s
     return completed.stdout
 
 
+def _step(need_mb: float, size: int, pool: PandocPool | None) -> None:
+    """The next step of a report's job (see budget.step); a report too large for pandoc's workers has the memory
+    of the idle ones too: they are closed once the step may start."""
+    step(need_mb)
+    if pool is not None and size > WORKER_CHARACTERS:
+        pool.close_idle()
+
+
 def _convert(markdown: str, conversion: Conversion, pool: PandocPool | None) -> bytes:
     """The conversion's output: by one of the pool's workers for a short Markdown text, else by a pandoc process
     of its own (the pool's idle workers closed first, so that the large step that follows has their memory)."""
@@ -777,11 +785,11 @@ def compile_pdf(source: ReportSource, branding: Branding, pool: PandocPool | Non
             titles=heading_titles(typst_source.decode("utf-8")),
             link_page=str(source.meta["words"]["link_page"]),
         )
-        step(typst_memory_mb(size))
+        _step(typst_memory_mb(size), size, pool)
         try:
             pdf = compile_in_child(job)
             if apart:
-                step(finish_memory_mb(size))
+                _step(finish_memory_mb(size), size, pool)
                 pdf = finish_in_child(job)
         except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
