@@ -51,6 +51,7 @@ from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.locale import locale_name, long_date, number, plural
 from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
+from quaestio.publish.pandoc_worker import WORKER_FILES, Conversion, PandocFailed, PandocPool, WorkerDied
 from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.site.figures import Figures, chart_layout, key_figures
@@ -78,10 +79,14 @@ HEADINGS_FILTER = Path(__file__).with_name("headings.lua")
 ANCHORS_FILTER = Path(__file__).with_name("anchors.lua")
 
 
-Compiler = Callable[["ReportSource", Branding], bytes]
+Compiler = Callable[["ReportSource", Branding, PandocPool | None], bytes]
 # A report whose Markdown is longer than this has its Word document finished by a process of its own (python-docx
 # takes 220 MiB for the compendium of 2,000 recommendations) and its PDF finished apart from typst's process.
 APART_CHARACTERS = 1024 * 1024
+# pandoc's long-lived workers (pandoc_worker.py) take Markdown up to this length, every topic report (53 kB at
+# 2,000 recommendations); a longer one has a pandoc process of its own, whose memory goes back to the system
+# after it (a worker's heap does not shrink: a 250 kB text leaves 56 MiB, a 1 MB one 176 MiB).
+WORKER_CHARACTERS = 256 * 1024
 
 
 class ReportError(Exception):
@@ -554,7 +559,12 @@ def render_sources(
             _files_digest(p for p in (branding.templates / "fonts").iterdir() if p.suffix in (".otf", ".ttf")),
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
             _files_digest(
-                [*(Path(str(module.__file__)) for module in _SHAPING_MODULES), HEADINGS_FILTER, ANCHORS_FILTER]
+                [
+                    *(Path(str(module.__file__)) for module in _SHAPING_MODULES),
+                    HEADINGS_FILTER,
+                    ANCHORS_FILTER,
+                    *WORKER_FILES,
+                ]
             ),
         ]
     )
@@ -701,13 +711,37 @@ def _setting_key(spec: ReportSpec) -> str:
 
 
 def _run_pandoc(markdown: str, args: list[str], epoch: int, extra_env: Mapping[str, str] | None = None) -> bytes:
+    """What the pandoc command writes to stdout with these arguments, the Markdown on its stdin."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), **(extra_env or {})}
-    completed = subprocess.run(
-        [_pandoc(), "--from", READER, *args], input=markdown.encode("utf-8"), capture_output=True, env=env
-    )
+    completed = subprocess.run([_pandoc(), *args], input=markdown.encode("utf-8"), capture_output=True, env=env)
     if completed.returncode != 0:
         raise ReportError(f"pandoc failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
     return completed.stdout
+
+
+def _step(need_mb: float, size: int, pool: PandocPool | None) -> None:
+    """The next step of a report's job (see budget.step); a report too large for pandoc's workers has the memory
+    of the idle ones too: they are closed once the step may start."""
+    step(need_mb)
+    if pool is not None and size > WORKER_CHARACTERS:
+        pool.close_idle()
+
+
+def _convert(markdown: str, conversion: Conversion, pool: PandocPool | None) -> bytes:
+    """The conversion's output: by one of the pool's workers for a short Markdown text, else by a pandoc process
+    of its own (the pool's idle workers closed first, so that the large step that follows has their memory)."""
+    if pool is None or len(markdown) > WORKER_CHARACTERS:
+        if pool is not None:
+            pool.close_idle()
+        _run_pandoc(markdown, conversion.arguments(), conversion.epoch, conversion.environment)
+    else:
+        try:
+            pool.convert(markdown, conversion)
+        except PandocFailed as failure:
+            raise ReportError(f"pandoc failed: {failure}") from None
+        except WorkerDied as failure:
+            raise ReportError(f"pandoc failed: {failure}") from None
+    return conversion.output.read_bytes()
 
 
 def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
@@ -718,29 +752,28 @@ def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
     return typst_source.replace(call, call + f', alt: "{alt}"'.encode())
 
 
-def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
-    """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file, finished
-    (pdf_tags, compact) in typst's process or, for a large report, in one of its own: three steps, each
-    holding its own memory (see budget.step)."""
+def compile_pdf(source: ReportSource, branding: Branding, pool: PandocPool | None = None) -> bytes:
+    """pandoc (Markdown to typst with the coalition's template; by one of the pool's workers for a short text),
+    then typst to a tagged PDF/UA-1 file, finished (pdf_tags, compact) in typst's process or, for a large
+    report, in one of its own: three steps, each holding its own memory (see budget.step)."""
     templates = branding.templates / REPORTS_TEMPLATES
     size = len(source.markdown_pdf)
     apart = size > APART_CHARACTERS
-    typst_source = _run_pandoc(
-        source.markdown_pdf,
-        [
-            "--to",
-            "typst",
-            "--wrap=preserve",
-            "--template",
-            str(templates / PDF_TEMPLATE),
-            "--lua-filter",
-            str(ANCHORS_FILTER),
-        ],
-        source.epoch,
-    )
     # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
+        conversion = Conversion(
+            reader=READER,
+            writer="typst",
+            output=folder / "pandoc.typ",
+            epoch=source.epoch,
+            resource_path=folder,
+            template=templates / PDF_TEMPLATE,
+            wrap="preserve",
+            filters=(ANCHORS_FILTER,),
+        )
+        typst_source = _convert(source.markdown_pdf, conversion, pool)
+        conversion.output.unlink()
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
         (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
         shutil.copyfile(branding.templates / str(branding["coalition"]["logo"]), folder / "logo.svg")  # type: ignore[index]
@@ -760,11 +793,11 @@ def compile_pdf(source: ReportSource, branding: Branding) -> bytes:
             titles=heading_titles(typst_source.decode("utf-8")),
             link_page=str(source.meta["words"]["link_page"]),
         )
-        step(typst_memory_mb(size))
+        _step(typst_memory_mb(size), size, pool)
         try:
             pdf = compile_in_child(job)
             if apart:
-                step(finish_memory_mb(size))
+                _step(finish_memory_mb(size), size, pool)
                 pdf = finish_in_child(job)
         except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
@@ -873,9 +906,10 @@ def contents_entries(headings: bytes, contents: Mapping[str, object]) -> list[do
     return entries
 
 
-def compile_docx(source: ReportSource, branding: Branding) -> bytes:
-    """pandoc Markdown to DOCX with the coalition's reference document (styles), then the Word layout pandoc
-    does not write (page, cover, contents entries, captions, keywords)."""
+def compile_docx(source: ReportSource, branding: Branding, pool: PandocPool | None = None) -> bytes:
+    """pandoc Markdown to DOCX with the coalition's reference document (styles; by one of the pool's workers for
+    a short text), then the Word layout pandoc does not write (page, cover, contents entries, captions,
+    keywords)."""
     templates = branding.templates / REPORTS_TEMPLATES
     fonts = branding.templates / "fonts"
     meta = source.meta
@@ -887,39 +921,27 @@ def compile_docx(source: ReportSource, branding: Branding) -> bytes:
         (folder / CHART_PNG).write_bytes(_png(source.chart_svg, "16cm", fonts))
         for asset in source.assets:
             (folder / asset.name).write_bytes(asset.data)
-        _run_pandoc(
-            source.markdown_docx,
-            [
-                "--to",
-                "docx",
-                "--output",
-                str(target),
-                "--resource-path",
-                str(folder),
-                "--reference-doc",
-                str(templates / REFERENCE_DOCX),
-                "--toc",
-                f"--toc-depth={meta['contents']['depth']}",
-                "--metadata",
-                f"title={meta['title']}",
-                "--metadata",
-                f"subtitle={meta['subtitle']}",
-                "--metadata",
-                f"date={kind_line}",
-                "--metadata",
-                f"author={meta['publisher']}",
-                "--metadata",
-                f"lang={meta['tag']}",
-                "--metadata",
-                f"description={meta['subject']}",
-                "--metadata",
-                f"toc-title={meta['words']['contents']}",
-                "--lua-filter",
-                str(HEADINGS_FILTER),
-            ],
-            source.epoch,
-            {"QUAESTIO_HEADINGS": str(folder / "headings.json")},
+        conversion = Conversion(
+            reader=READER,
+            writer="docx",
+            output=target,
+            epoch=source.epoch,
+            resource_path=folder,
+            reference_doc=templates / REFERENCE_DOCX,
+            toc_depth=int(meta["contents"]["depth"]),
+            metadata={
+                "title": meta["title"],
+                "subtitle": meta["subtitle"],
+                "date": kind_line,
+                "author": meta["publisher"],
+                "lang": meta["tag"],
+                "description": meta["subject"],
+                "toc-title": meta["words"]["contents"],
+            },
+            filters=(HEADINGS_FILTER,),
+            environment={"QUAESTIO_HEADINGS": str(folder / "headings.json")},
         )
+        _convert(source.markdown_docx, conversion, pool)
         layout = docx_layout.WordLayout(
             title=meta["title"],
             kind_line=kind_line,
@@ -951,7 +973,7 @@ def finish_word(docx: bytes, headings: bytes, contents: Mapping[str, object], la
     return docx_layout.finish_docx(docx, replace(layout, contents=contents_entries(headings, contents)))
 
 
-def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
+def compile_pptx(source: ReportSource, branding: Branding, pool: PandocPool | None = None) -> bytes:
     """pandoc Markdown to PPTX with the reference deck drawn from the branding; charts as PNG, speaker notes
     from `::: notes` blocks, one slide per top-level heading."""
     meta = source.meta
@@ -969,6 +991,8 @@ def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
         _run_pandoc(
             markdown,
             [
+                "--from",
+                READER,
                 "--resource-path",
                 scratch,
                 "--to",
@@ -994,7 +1018,7 @@ def compile_pptx(source: ReportSource, branding: Branding) -> bytes:
         return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.UTC).replace(tzinfo=None))
 
 
-def _compilers() -> dict[str, Callable[[ReportSource, Branding], bytes]]:
+def _compilers() -> dict[str, Compiler]:
     return {".pdf": compile_pdf, ".docx": compile_docx, ".pptx": compile_pptx}
 
 
@@ -1026,12 +1050,12 @@ class _ReportJob:
             return Job(self, pdf_memory_mb(self.size), pandoc_typst_memory_mb(self.size))
         return Job(self, docx_memory_mb(self.size))  # a deck, made by pandoc alone, as a Word document
 
-    def run(self, branding: Branding) -> bytes:
+    def run(self, branding: Branding, pool: PandocPool) -> bytes:
         """The file, made from the source with its Markdown read back from where _set_aside wrote it."""
         markdown = self.markdown_file.read_bytes().decode("utf-8")
         docx = self.suffix == ".docx"
         source = replace(self.source, markdown_docx=markdown) if docx else replace(self.source, markdown_pdf=markdown)
-        return self.compiler(source, branding)
+        return self.compiler(source, branding, pool)
 
 
 _LARGEST_TEMPLATES = ("compendium.md.j2", "audience.md.j2", "topic.md.j2")  # by how much each report holds
@@ -1107,9 +1131,13 @@ def write_reports(
         if job.size > APART_CHARACTERS:
             release_freed_memory()
 
-    with tempfile.TemporaryDirectory(prefix="report-sources-", dir=cache_dir.parent) as waiting:
-        # As many at once as the cores and the memory allow, step by step (see budget.py).
-        run_within_budget(jobs(Path(waiting)), lambda job: job.run(branding), finished)
+    # As many at once as the cores and the memory allow, step by step (see budget.py); pandoc's workers end with
+    # the jobs, also when one fails.
+    with (
+        tempfile.TemporaryDirectory(prefix="report-sources-", dir=cache_dir.parent) as waiting,
+        PandocPool(_pandoc()) as pool,
+    ):
+        run_within_budget(jobs(Path(waiting)), lambda job: job.run(branding, pool), finished)
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()
