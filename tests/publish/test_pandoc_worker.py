@@ -18,9 +18,11 @@ from quaestio.publish.reports import (
     READER,
     WORKER_CHARACTERS,
     ReportError,
+    Workers,
     _convert,
     _step,
 )
+from quaestio.publish.typst_child import TypstPool
 from support.paths import REPOSITORY
 
 pytestmark = pytest.mark.slow
@@ -147,19 +149,25 @@ def test_a_refused_request_answers_with_pandocs_message_and_the_worker_goes_on(t
 
 def test_a_refused_request_is_a_report_error_naming_pandoc(tmp_path):
     with PandocPool(PANDOC) as pool, pytest.raises(ReportError, match=r"^pandoc failed: .*nosuchformat"):
-        _convert(MARKDOWN, Conversion("nosuchformat", "typst", tmp_path / "x.typ", 0, tmp_path), pool)
+        _convert(MARKDOWN, Conversion("nosuchformat", "typst", tmp_path / "x.typ", 0, tmp_path), _workers(pool))
 
 
 def test_a_dead_worker_is_a_clear_report_error_not_a_hang(tmp_path):
     _chart(tmp_path)
     with PandocPool(PANDOC) as pool:
-        _convert(MARKDOWN, _typst(tmp_path), pool)
+        workers = _workers(pool)
+        _convert(MARKDOWN, _typst(tmp_path), workers)
         (worker,) = pool.workers
         os.kill(worker.pid, signal.SIGKILL)
         with pytest.raises(ReportError, match=r"pandoc failed: pandoc's worker stopped \(exit status -9\)"):
-            _convert(MARKDOWN, _typst(tmp_path), pool)
+            _convert(MARKDOWN, _typst(tmp_path), workers)
         assert pool.workers == []  # the dead worker is not given back
-        _convert(MARKDOWN, _typst(tmp_path), pool)  # a new one is started
+        _convert(MARKDOWN, _typst(tmp_path), workers)  # a new one is started
+
+
+def _workers(pool: PandocPool) -> Workers:
+    """The report jobs' workers around a pandoc pool (typst's, started only when asked, stay unused here)."""
+    return Workers(pool, TypstPool())
 
 
 def _alive(pid: int) -> bool:
@@ -205,9 +213,10 @@ def test_a_large_markdown_text_has_a_pandoc_process_of_its_own_and_the_idle_work
     _chart(tmp_path)
     large = MARKDOWN + "\n" + "A paragraph long enough to fill the text.\n\n" * 7000
     with PandocPool(PANDOC) as pool:
-        _convert(MARKDOWN, _typst(tmp_path, "small.typ"), pool)
+        workers = _workers(pool)
+        _convert(MARKDOWN, _typst(tmp_path, "small.typ"), workers)
         (worker,) = pool.workers
-        _convert(large, _typst(tmp_path, "large.typ"), pool)
+        _convert(large, _typst(tmp_path, "large.typ"), workers)
         assert pool.workers == []
         assert not _alive(worker.pid)
     assert (tmp_path / "large.typ").read_text().count("A paragraph long enough") == 7000
@@ -216,9 +225,10 @@ def test_a_large_markdown_text_has_a_pandoc_process_of_its_own_and_the_idle_work
 def test_a_step_of_a_report_too_large_for_the_workers_closes_the_idle_ones(tmp_path):
     _chart(tmp_path)
     with PandocPool(PANDOC) as pool:
-        _convert(MARKDOWN, _typst(tmp_path), pool)
-        _step(70, WORKER_CHARACTERS, pool)  # a small report's typst step: the worker stays for the next
+        workers = _workers(pool)
+        _convert(MARKDOWN, _typst(tmp_path), workers)
+        _step(70, WORKER_CHARACTERS, workers)  # a small report's typst step: the worker stays for the next
         (worker,) = pool.workers
-        _step(700, WORKER_CHARACTERS + 1, pool)
+        _step(700, WORKER_CHARACTERS + 1, workers)
         assert pool.workers == []
         assert not _alive(worker.pid)

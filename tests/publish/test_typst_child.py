@@ -9,7 +9,16 @@ import pytest
 from pypdf import PdfReader
 
 from quaestio.publish.compact import compact_pdf
-from quaestio.publish.typst_child import FinishingRefused, TypstJob, TypstRefused, compile_in_child, finish_in_child
+from quaestio.publish.typst_child import (
+    RETIRE_MIB,
+    FinishingRefused,
+    TypstJob,
+    TypstPool,
+    TypstRefused,
+    compile_in_child,
+    finish_in_child,
+)
+from quaestio.publish.workers import WorkerDied
 from support.paths import REPOSITORY
 
 FONTS = str(REPOSITORY / "templates" / "fonts")
@@ -108,3 +117,55 @@ def test_a_pdf_the_finishing_cannot_read_fails_with_pikepdfs_message(tmp_path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not a PDF")
     with pytest.raises(RuntimeError, match="finishing failed"):
         finish_in_child(replace(_job(tmp_path, DOCUMENT), output=str(tmp_path / "broken.pdf")))
+
+
+@pytest.mark.slow
+def test_a_worker_makes_the_bytes_a_child_makes_and_goes_on_after_a_refusal(tmp_path):
+    from dataclasses import replace
+
+    job = replace(_job(tmp_path, DOCUMENT), finish=True, titles={"last": "The last part"})
+    expected = compile_in_child(job)
+    with TypstPool() as pool:
+        assert pool.compile(job) == expected
+        (worker,) = pool.workers
+        (tmp_path / "refused").mkdir()
+        (tmp_path / "unfinished").mkdir()
+        with pytest.raises(TypstRefused, match="unknown variable: nowhere"):
+            pool.compile(_job(tmp_path / "refused", DOCUMENT + "#nowhere\n"))
+        lost = DOCUMENT + '#link("quaestio-internal:nowhere")[lost]\n'
+        with pytest.raises(FinishingRefused, match="<nowhere>"):
+            pool.compile(replace(_job(tmp_path / "unfinished", lost), finish=True))
+        assert pool.compile(job) == expected
+        assert pool.workers == [worker] and worker.requests == 4  # the same worker, all along
+    assert pool.workers == []
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_a_clear_error_and_the_next_job_has_a_new_one(tmp_path):
+    import os
+    import signal
+
+    job = _job(tmp_path, DOCUMENT)
+    with TypstPool() as pool:
+        pool.compile(job)
+        (worker,) = pool.workers
+        os.kill(worker.pid, signal.SIGKILL)
+        with pytest.raises(WorkerDied, match=r"typst's worker stopped \(exit status -9\)"):
+            pool.compile(job)
+        assert pool.workers == []
+        assert pool.compile(job).startswith(b"%PDF-")
+        assert [w.pid for w in pool.workers] != [worker.pid]
+
+
+@pytest.mark.slow
+def test_a_worker_holding_more_than_its_limit_is_closed_after_its_job(tmp_path):
+    with TypstPool(retire_mib=0) as pool:
+        pool.compile(_job(tmp_path, DOCUMENT))
+        assert pool.workers == []
+    with TypstPool() as pool:
+        pool.compile(_job(tmp_path, DOCUMENT))
+        (worker,) = pool.workers
+        memory = worker.own_memory_mib()
+        assert memory is not None and 0 < memory < RETIRE_MIB  # a small document leaves it well under the limit
+    with pytest.raises(WorkerDied, match="closed"):
+        pool.compile(_job(tmp_path, DOCUMENT))

@@ -58,6 +58,7 @@ from quaestio.publish.site.figures import Figures, chart_layout, key_figures
 from quaestio.publish.typst_child import (
     FinishingRefused,
     TypstJob,
+    TypstPool,
     TypstRefused,
     compile_in_child,
     finish_in_child,
@@ -79,13 +80,14 @@ HEADINGS_FILTER = Path(__file__).with_name("headings.lua")
 ANCHORS_FILTER = Path(__file__).with_name("anchors.lua")
 
 
-Compiler = Callable[["ReportSource", Branding, PandocPool | None], bytes]
+Compiler = Callable[["ReportSource", Branding, "Workers | None"], bytes]
 # A report whose Markdown is longer than this has its Word document finished by a process of its own (python-docx
 # takes 220 MiB for the compendium of 2,000 recommendations) and its PDF finished apart from typst's process.
 APART_CHARACTERS = 1024 * 1024
-# pandoc's long-lived workers (pandoc_worker.py) take Markdown up to this length, every topic report (53 kB at
-# 2,000 recommendations); a longer one has a pandoc process of its own, whose memory goes back to the system
-# after it (a worker's heap does not shrink: a 250 kB text leaves 56 MiB, a 1 MB one 176 MiB).
+# The long-lived workers of pandoc (pandoc_worker.py) and typst (typst_child.py) take reports whose Markdown is
+# no longer than this, every topic report (53 kB at 2,000 recommendations); a longer one has processes of its
+# own, whose memory goes back to the system after them (a pandoc worker's heap does not shrink: a 250 kB text
+# leaves 56 MiB, a 1 MB one 176 MiB; a typst worker keeps what it laid out, about 13 MiB a topic report).
 WORKER_CHARACTERS = 256 * 1024
 
 
@@ -719,29 +721,52 @@ def _run_pandoc(markdown: str, args: list[str], epoch: int, extra_env: Mapping[s
     return completed.stdout
 
 
-def _step(need_mb: float, size: int, pool: PandocPool | None) -> None:
-    """The next step of a report's job (see budget.step); a report too large for pandoc's workers has the memory
-    of the idle ones too: they are closed once the step may start."""
+@dataclass(frozen=True)
+class Workers:
+    """The long-lived workers a build's report jobs share for their small reports: pandoc's and typst's."""
+
+    pandoc: PandocPool
+    typst: TypstPool
+
+    def close_idle(self) -> None:
+        """Close the idle workers of both, so that a large step that follows has their memory."""
+        self.pandoc.close_idle()
+        self.typst.close_idle()
+
+
+def _step(need_mb: float, size: int, workers: Workers | None) -> None:
+    """The next step of a report's job (see budget.step); a report too large for the workers has the memory of
+    the idle ones too: they are closed once the step may start."""
     step(need_mb)
-    if pool is not None and size > WORKER_CHARACTERS:
-        pool.close_idle()
+    if workers is not None and size > WORKER_CHARACTERS:
+        workers.close_idle()
 
 
-def _convert(markdown: str, conversion: Conversion, pool: PandocPool | None) -> bytes:
-    """The conversion's output: by one of the pool's workers for a short Markdown text, else by a pandoc process
-    of its own (the pool's idle workers closed first, so that the large step that follows has their memory)."""
-    if pool is None or len(markdown) > WORKER_CHARACTERS:
-        if pool is not None:
-            pool.close_idle()
+def _convert(markdown: str, conversion: Conversion, workers: Workers | None) -> bytes:
+    """The conversion's output: by one of pandoc's workers for a short Markdown text, else by a pandoc process of
+    its own (the idle workers closed first, so that the large step that follows has their memory)."""
+    if workers is None or len(markdown) > WORKER_CHARACTERS:
+        if workers is not None:
+            workers.close_idle()
         _run_pandoc(markdown, conversion.arguments(), conversion.epoch, conversion.environment)
     else:
         try:
-            pool.convert(markdown, conversion)
-        except PandocFailed as failure:
-            raise ReportError(f"pandoc failed: {failure}") from None
-        except WorkerDied as failure:
+            workers.pandoc.convert(markdown, conversion)
+        except (PandocFailed, WorkerDied) as failure:
             raise ReportError(f"pandoc failed: {failure}") from None
     return conversion.output.read_bytes()
+
+
+def _typeset(job: TypstJob, size: int, workers: Workers | None) -> bytes:
+    """The job's PDF: by one of typst's workers for a short report, else by a typst process of its own, and
+    then, for a large report, finished by another (see typst_child)."""
+    if workers is not None and size <= WORKER_CHARACTERS:
+        return workers.typst.compile(job)
+    pdf = compile_in_child(job)
+    if not job.finish:
+        _step(finish_memory_mb(size), size, workers)
+        pdf = finish_in_child(job)
+    return pdf
 
 
 def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
@@ -752,13 +777,12 @@ def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
     return typst_source.replace(call, call + f', alt: "{alt}"'.encode())
 
 
-def compile_pdf(source: ReportSource, branding: Branding, pool: PandocPool | None = None) -> bytes:
-    """pandoc (Markdown to typst with the coalition's template; by one of the pool's workers for a short text),
-    then typst to a tagged PDF/UA-1 file, finished (pdf_tags, compact) in typst's process or, for a large
-    report, in one of its own: three steps, each holding its own memory (see budget.step)."""
+def compile_pdf(source: ReportSource, branding: Branding, workers: Workers | None = None) -> bytes:
+    """pandoc (Markdown to typst with the coalition's template), then typst to a tagged PDF/UA-1 file, finished
+    (pdf_tags, compact) in typst's process or, for a large report, in one of its own: three steps, each holding
+    its own memory (see budget.step). A short report's pandoc and typst are the workers'."""
     templates = branding.templates / REPORTS_TEMPLATES
     size = len(source.markdown_pdf)
-    apart = size > APART_CHARACTERS
     # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
     with tempfile.TemporaryDirectory(prefix="quaestio-typst-") as scratch:
         folder = Path(scratch)
@@ -772,7 +796,7 @@ def compile_pdf(source: ReportSource, branding: Branding, pool: PandocPool | Non
             wrap="preserve",
             filters=(ANCHORS_FILTER,),
         )
-        typst_source = _convert(source.markdown_pdf, conversion, pool)
+        typst_source = _convert(source.markdown_pdf, conversion, workers)
         conversion.output.unlink()
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
         (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
@@ -789,19 +813,16 @@ def compile_pdf(source: ReportSource, branding: Branding, pool: PandocPool | Non
             package_path=str(folder / "no-packages"),
             timestamp=source.epoch,
             output=str(folder / "report.pdf"),
-            finish=not apart,
+            finish=size <= APART_CHARACTERS,  # a large report's PDF is finished apart
             titles=heading_titles(typst_source.decode("utf-8")),
             link_page=str(source.meta["words"]["link_page"]),
         )
-        _step(typst_memory_mb(size), size, pool)
+        _step(typst_memory_mb(size), size, workers)
         try:
-            pdf = compile_in_child(job)
-            if apart:
-                _step(finish_memory_mb(size), size, pool)
-                pdf = finish_in_child(job)
+            pdf = _typeset(job, size, workers)
         except TypstRefused as failure:
             raise ReportError(f"typst refused {source.spec.name}.pdf: {failure}") from None
-        except RuntimeError as failure:
+        except (RuntimeError, WorkerDied) as failure:
             raise ReportError(f"{source.spec.name}.pdf could not be made: {failure}") from None
         except FinishingRefused as failure:
             raise ReportError(f"{source.spec.name}.pdf: {failure}") from None
@@ -906,8 +927,8 @@ def contents_entries(headings: bytes, contents: Mapping[str, object]) -> list[do
     return entries
 
 
-def compile_docx(source: ReportSource, branding: Branding, pool: PandocPool | None = None) -> bytes:
-    """pandoc Markdown to DOCX with the coalition's reference document (styles; by one of the pool's workers for
+def compile_docx(source: ReportSource, branding: Branding, workers: Workers | None = None) -> bytes:
+    """pandoc Markdown to DOCX with the coalition's reference document (styles; by one of pandoc's workers for
     a short text), then the Word layout pandoc does not write (page, cover, contents entries, captions,
     keywords)."""
     templates = branding.templates / REPORTS_TEMPLATES
@@ -941,7 +962,7 @@ def compile_docx(source: ReportSource, branding: Branding, pool: PandocPool | No
             filters=(HEADINGS_FILTER,),
             environment={"QUAESTIO_HEADINGS": str(folder / "headings.json")},
         )
-        _convert(source.markdown_docx, conversion, pool)
+        _convert(source.markdown_docx, conversion, workers)
         layout = docx_layout.WordLayout(
             title=meta["title"],
             kind_line=kind_line,
@@ -973,7 +994,7 @@ def finish_word(docx: bytes, headings: bytes, contents: Mapping[str, object], la
     return docx_layout.finish_docx(docx, replace(layout, contents=contents_entries(headings, contents)))
 
 
-def compile_pptx(source: ReportSource, branding: Branding, pool: PandocPool | None = None) -> bytes:
+def compile_pptx(source: ReportSource, branding: Branding, workers: Workers | None = None) -> bytes:
     """pandoc Markdown to PPTX with the reference deck drawn from the branding; charts as PNG, speaker notes
     from `::: notes` blocks, one slide per top-level heading."""
     meta = source.meta
@@ -1050,12 +1071,12 @@ class _ReportJob:
             return Job(self, pdf_memory_mb(self.size), pandoc_typst_memory_mb(self.size))
         return Job(self, docx_memory_mb(self.size))  # a deck, made by pandoc alone, as a Word document
 
-    def run(self, branding: Branding, pool: PandocPool) -> bytes:
+    def run(self, branding: Branding, workers: Workers) -> bytes:
         """The file, made from the source with its Markdown read back from where _set_aside wrote it."""
         markdown = self.markdown_file.read_bytes().decode("utf-8")
         docx = self.suffix == ".docx"
         source = replace(self.source, markdown_docx=markdown) if docx else replace(self.source, markdown_pdf=markdown)
-        return self.compiler(source, branding, pool)
+        return self.compiler(source, branding, workers)
 
 
 _LARGEST_TEMPLATES = ("compendium.md.j2", "audience.md.j2", "topic.md.j2")  # by how much each report holds
@@ -1135,9 +1156,11 @@ def write_reports(
     # the jobs, also when one fails.
     with (
         tempfile.TemporaryDirectory(prefix="report-sources-", dir=cache_dir.parent) as waiting,
-        PandocPool(_pandoc()) as pool,
+        PandocPool(_pandoc()) as pandoc_workers,
+        TypstPool() as typst_workers,
     ):
-        run_within_budget(jobs(Path(waiting)), lambda job: job.run(branding, pool), finished)
+        workers = Workers(pandoc_workers, typst_workers)
+        run_within_budget(jobs(Path(waiting)), lambda job: job.run(branding, workers), finished)
     for stale in cache_dir.iterdir():
         if stale.name not in keep:
             stale.unlink()

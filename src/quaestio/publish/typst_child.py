@@ -14,9 +14,14 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from quaestio.publish.workers import LineWorker, WorkerPool
+
 REFUSED = 3  # the child's exit status when typst refused the document (its message on stderr)
 UNFINISHED = 4  # the child's exit status when the finishing refused the PDF (a link to a place it lacks)
 _FINISH = "--finish"
+_SERVE = "--serve"
+# A worker holding more memory of its own than this after a job is closed: typst keeps what it laid out.
+RETIRE_MIB = 160
 _MODULE = "quaestio.publish.typst_child"
 
 
@@ -71,7 +76,8 @@ def _run_child(job: TypstJob, what: str, *flags: str) -> bytes:
     return Path(job.output).read_bytes()
 
 
-def _compile(job: TypstJob) -> None:
+def _make(job: TypstJob) -> None:
+    """Compile the job's PDF, finished when the job says so, into its output; TypstRefused, FinishingRefused."""
     import typst
 
     try:
@@ -86,8 +92,7 @@ def _compile(job: TypstJob) -> None:
             package_cache_path=job.package_path,
         )
     except typst.TypstError as failure:
-        print(failure, file=sys.stderr)
-        raise SystemExit(REFUSED) from None
+        raise TypstRefused(str(failure)) from None
     Path(job.output).write_bytes(_finished(pdf, job) if job.finish else pdf)
 
 
@@ -98,19 +103,77 @@ def _finished(pdf: bytes, job: TypstJob) -> bytes:
     try:
         return compact_pdf(pdf_tags.finish_tags(pdf, job.titles, job.link_page))
     except ValueError as failure:
-        print(failure, file=sys.stderr)
-        raise SystemExit(UNFINISHED) from None
+        raise FinishingRefused(str(failure)) from None
+
+
+def _job(request: dict) -> TypstJob:
+    return TypstJob(**{**request, "font_paths": tuple(request["font_paths"])})
+
+
+class TypstWorker(LineWorker):
+    """This module run as a long-lived program (`--serve`): small PDFs compiled and finished one after another,
+    without a Python start and the imports of typst and pikepdf each."""
+
+    def __init__(self) -> None:
+        super().__init__([sys.executable, "-m", _MODULE, _SERVE], "typst's worker")
+
+    def compile(self, job: TypstJob) -> bytes:
+        """The job's PDF (finished if the job says so); TypstRefused, FinishingRefused, RuntimeError."""
+        answer = self.ask(asdict(job))
+        if "ok" in answer:
+            return Path(job.output).read_bytes()
+        if "refused" in answer:
+            raise TypstRefused(str(answer["refused"]))
+        if "unfinished" in answer:
+            raise FinishingRefused(str(answer["unfinished"]))
+        raise RuntimeError(f"typst's worker failed: {answer.get('failed', answer)}")
+
+
+class TypstPool(WorkerPool[TypstWorker]):
+    """typst's workers for the threads that make the reports (see WorkerPool): a worker keeps what typst laid out
+    (about 13 MiB a topic report), so it is closed, not given back, once it holds more than `retire_mib`."""
+
+    def __init__(self, retire_mib: float = RETIRE_MIB) -> None:
+        super().__init__(TypstWorker, "typst's workers", retire_mib)
+
+    def compile(self, job: TypstJob) -> bytes:
+        """The job's PDF by an idle worker, or a new one; TypstRefused and FinishingRefused leave it at work."""
+        return self.use(lambda worker: worker.compile(job), (TypstRefused, FinishingRefused))
+
+
+def _serve() -> None:
+    """Answer each job on a line of stdin with a line of stdout: {"ok": true}, or why not."""
+    for line in sys.stdin:
+        try:
+            _make(_job(json.loads(line)))
+            answer: dict[str, object] = {"ok": True}
+        except TypstRefused as failure:
+            answer = {"refused": str(failure)}
+        except FinishingRefused as failure:
+            answer = {"unfinished": str(failure)}
+        except Exception as failure:  # noqa: BLE001 - answered, and the pool closes this worker
+            answer = {"failed": f"{type(failure).__name__}: {failure}"}
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
 
 
 def main() -> None:
-    request = json.loads(sys.stdin.buffer.read())
-    request["font_paths"] = tuple(request["font_paths"])
-    job = TypstJob(**request)
-    if sys.argv[1:2] == [_FINISH]:
-        output = Path(job.output)
-        output.write_bytes(_finished(output.read_bytes(), job))
+    if sys.argv[1:2] == [_SERVE]:
+        _serve()
         return
-    _compile(job)
+    job = _job(json.loads(sys.stdin.buffer.read()))
+    try:
+        if sys.argv[1:2] == [_FINISH]:
+            output = Path(job.output)
+            output.write_bytes(_finished(output.read_bytes(), job))
+        else:
+            _make(job)
+    except TypstRefused as failure:
+        print(failure, file=sys.stderr)
+        raise SystemExit(REFUSED) from None
+    except FinishingRefused as failure:
+        print(failure, file=sys.stderr)
+        raise SystemExit(UNFINISHED) from None
 
 
 if __name__ == "__main__":
