@@ -1,10 +1,11 @@
-"""typst in a child process, then the PDF's finishing, so that their memory goes back to the system."""
+"""typst in a child process, then the PDF's finishing, so that their memory goes back to the system after it."""
 
 # typst keeps what it laid out in memory for the life of its process (2 GB after a compendium of 2,000
 # recommendations): compiled in the build's own process, one report after another, that memory adds up.
 # The finishing (pdf_tags, compact: pikepdf, 6.5 s and 3 s of CPU for that compendium) runs in a child too,
 # beside the other jobs rather than under the build's GIL: in typst's own for a small PDF, in a process of its
-# own for a large one, so that typst's memory is gone before pikepdf's is taken (see budget.step).
+# own for a large one, so that typst's memory is gone before pikepdf's is taken (see budget.step). Short reports
+# go to long-lived workers instead (TypstPool, this module run with --serve), each closed once it keeps too much.
 
 from __future__ import annotations
 
