@@ -51,7 +51,7 @@ from quaestio.publish.deck import finish_deck, logo_png, reference_deck
 from quaestio.publish.locale import locale_name, long_date, number, plural
 from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
-from quaestio.publish.pandoc_worker import WORKER_FILES, Conversion, PandocFailed, PandocPool, WorkerDied
+from quaestio.publish.pandoc_worker import WORKER_FILES, Conversion, PandocFailed, PandocPool
 from quaestio.publish.progress import OPEN_SESSION_TEMPLATES, Asset, open_session_context
 from quaestio.publish.render import environment, render_markdown
 from quaestio.publish.site.figures import Figures, chart_layout, key_figures
@@ -64,6 +64,7 @@ from quaestio.publish.typst_child import (
     finish_in_child,
 )
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
+from quaestio.publish.workers import WorkerDied
 from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
 # Contributors' Markdown may not pass raw HTML, TeX or typst through, nor set metadata, math or citations.
@@ -759,10 +760,8 @@ def _convert(markdown: str, conversion: Conversion, workers: Workers | None) -> 
 
 def _typeset(job: TypstJob, size: int, workers: Workers | None) -> bytes:
     """The job's PDF: by one of typst's workers for a short report, else by a typst process of its own, and
-    then, for a large report, finished by another (see typst_child)."""
-    if workers is not None and size <= WORKER_CHARACTERS:
-        return workers.typst.compile(job)
-    pdf = compile_in_child(job)
+    then, unless the job had it finished there, finished by another (see typst_child)."""
+    pdf = compile_in_child(job) if workers is None or size > WORKER_CHARACTERS else workers.typst.compile(job)
     if not job.finish:
         _step(finish_memory_mb(size), size, workers)
         pdf = finish_in_child(job)
