@@ -169,3 +169,16 @@ def test_a_worker_holding_more_than_its_limit_is_closed_after_its_job(tmp_path):
         assert memory is not None and 0 < memory < RETIRE_MIB  # a small document leaves it well under the limit
     with pytest.raises(WorkerDied, match="closed"):
         pool.compile(_job(tmp_path, DOCUMENT))
+
+
+@pytest.mark.slow
+def test_a_job_the_worker_fails_on_is_a_clear_error_and_the_worker_is_closed(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")  # the worker's text streams could not carry the titles
+    job = replace(_job(tmp_path, DOCUMENT), titles={"last": "La dernière partie · été"})
+    with TypstPool() as pool:
+        assert pool.compile(job).startswith(b"%PDF-")  # the request went in UTF-8 all the same
+        with pytest.raises(RuntimeError, match=r"typst's worker failed: FileNotFoundError"):
+            pool.compile(replace(job, output=str(tmp_path / "missing" / "report.pdf")))
+        assert pool.workers == []

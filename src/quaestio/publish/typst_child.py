@@ -144,7 +144,7 @@ class TypstPool(WorkerPool[TypstWorker]):
 
 def _serve() -> None:
     """Answer each job on a line of stdin with a line of stdout: {"ok": true}, or why not."""
-    for line in sys.stdin:
+    for line in sys.stdin.buffer:  # UTF-8, whatever the locale says
         try:
             _make(_job(json.loads(line)))
             answer: dict[str, object] = {"ok": True}
@@ -154,8 +154,8 @@ def _serve() -> None:
             answer = {"unfinished": str(failure)}
         except Exception as failure:  # noqa: BLE001 - answered, and the pool closes this worker
             answer = {"failed": f"{type(failure).__name__}: {failure}"}
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n")
+        sys.stdout.buffer.flush()
 
 
 def main() -> None:
