@@ -21,8 +21,9 @@ REFUSED = 3  # the child's exit status when typst refused the document (its mess
 UNFINISHED = 4  # the child's exit status when the finishing refused the PDF (a link to a place it lacks)
 _FINISH = "--finish"
 _SERVE = "--serve"
-# A worker holding more memory of its own than this after a job is closed: typst keeps what it laid out.
-RETIRE_MIB = 160
+# A worker holding more memory of its own than this after a job is closed: typst keeps what it laid out, about
+# 13 MiB a topic report, so a worker makes five or six (three workers held 580 MiB of resident memory at 160).
+RETIRE_MIB = 96
 _MODULE = "quaestio.publish.typst_child"
 
 
