@@ -11,7 +11,7 @@ from quaestio.publish.workers import LineWorker, WorkerDied, WorkerPool
 __all__ = ["WORKER_FILES", "Conversion", "PandocFailed", "PandocPool", "Worker", "WorkerDied"]
 
 WORKER_SCRIPT = Path(__file__).with_name("pandoc_worker.lua")
-# What shapes a worker's conversions: a report made before either changed is made again.
+# What shapes a worker's conversions: a report made before any of them changed is made again.
 WORKER_FILES = (Path(__file__), WORKER_SCRIPT, Path(__file__).with_name("workers.py"))
 # The worker's GHC heap starts at 16 MiB, not the 64 MiB of pandoc's own -H64m: what an idle worker keeps after a
 # topic report's conversion drops from 85 to 40 MiB, for the same CPU time (pandoc 3.9, measured on this repository).
