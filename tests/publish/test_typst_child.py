@@ -182,3 +182,19 @@ def test_a_job_the_worker_fails_on_is_a_clear_error_and_the_worker_is_closed(tmp
         with pytest.raises(RuntimeError, match=r"typst's worker failed: FileNotFoundError"):
             pool.compile(replace(job, output=str(tmp_path / "missing" / "report.pdf")))
         assert pool.workers == []
+
+
+@pytest.mark.slow
+def test_where_a_workers_memory_cannot_be_read_it_is_closed_after_a_few_jobs(tmp_path, monkeypatch):
+    from quaestio.publish.workers import UNMEASURED_REQUESTS, LineWorker
+
+    monkeypatch.setattr(LineWorker, "own_memory_mib", lambda worker: None)  # a system without /proc
+    job = _job(tmp_path, DOCUMENT)
+    with TypstPool() as pool:
+        pool.compile(job)
+        (first,) = pool.workers
+        for _ in range(UNMEASURED_REQUESTS - 1):
+            pool.compile(job)
+        assert first.requests == UNMEASURED_REQUESTS and pool.workers == []  # closed after its last job
+        pool.compile(job)
+        assert [worker.pid for worker in pool.workers] != [first.pid]

@@ -13,6 +13,8 @@ from types import TracebackType
 from typing import IO, Generic, Self, TypeVar
 
 _CLOSE_SECONDS = 10
+# Where a worker's own memory cannot be read (no /proc), it is closed after this many requests instead.
+UNMEASURED_REQUESTS = 8
 
 
 class WorkerDied(Exception):  # noqa: N818 - named after what the worker did
@@ -99,7 +101,8 @@ T = TypeVar("T")
 class WorkerPool(Generic[W]):
     """Workers for concurrent threads: an idle one taken for a request and given back after, a new one started only
     when none is idle (so no more than the threads asking at once), one holding more than `retire_mib` of its own
-    memory after a request closed instead, all closed by close()."""
+    memory after a request closed instead (where that cannot be read, one that has answered UNMEASURED_REQUESTS),
+    all closed by close()."""
 
     def __init__(self, start: Callable[[], W], name: str, retire_mib: float) -> None:
         self._start = start
@@ -178,7 +181,8 @@ class WorkerPool(Generic[W]):
 
     def _give_back(self, worker: W) -> None:
         held = worker.own_memory_mib()
-        if held is not None and held > self._retire_mib:
+        spent = worker.requests >= UNMEASURED_REQUESTS if held is None else held > self._retire_mib
+        if spent:
             self._retire(worker)
             return
         with self._lock:
