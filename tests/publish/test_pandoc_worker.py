@@ -143,7 +143,7 @@ def test_a_refused_request_answers_with_pandocs_message_and_the_worker_goes_on(t
         worker.convert(MARKDOWN, _typst(tmp_path))
     finally:
         worker.close()
-    assert worker.conversions == 3
+    assert worker.requests == 3
     assert "= Scope of the Convention" in (tmp_path / "out.typ").read_text()
 
 

@@ -89,10 +89,6 @@ class Worker(LineWorker):
     def __init__(self, pandoc: str) -> None:
         super().__init__([pandoc, *WORKER_RTS, "lua", str(WORKER_SCRIPT), pandoc], "pandoc's worker")
 
-    @property
-    def conversions(self) -> int:
-        return self.requests
-
     def convert(self, markdown: str, conversion: Conversion) -> None:
         """Convert the Markdown (written next to the output first); PandocFailed with pandoc's message."""
         source = conversion.output.with_name(conversion.output.name + ".md")
