@@ -171,6 +171,51 @@ def test_compendium_holds_every_recommendation(built):
         assert r.id in text and r.title.en in text
 
 
+def _all_outline_titles(path: Path) -> list[str]:
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        items, titles = list(outline.root), []
+        while items:
+            item = items.pop(0)
+            titles.append(item.title)
+            items[:0] = item.children
+        return titles
+
+
+def _word_contents(path: Path) -> list[str]:
+    body = Document(path).element.body
+    toc = next(s for s in body.iter(f"{W}sdt") if any(g.get(f"{W}val") == "Table of Contents" for g in s.iter()))
+    return ["".join(t.text for t in link.iter(f"{W}t")) for link in toc.iter(f"{W}hyperlink")]
+
+
+def test_a_compendium_with_more_headings_than_its_contents_may_list_lists_fewer_levels(built, tmp_path):
+    """reports.yaml's contents_entries: past it, the contents page (PDF and Word) stops at a shallower level,
+    here the topics' sections; the PDF's bookmarks still reach every recommendation."""
+    root, _, corpus, _ = built
+    repo = tmp_path / "repo"
+    shutil.copytree(root, repo)
+    shutil.copytree(REPOSITORY / "templates", repo / "templates")
+    settings = repo / "templates" / "reports" / "reports.yaml"
+    text = settings.read_text(encoding="utf-8")
+    compendium = "  contents_depth: 4\n  contents_entries: 500\n"
+    assert compendium in text
+    # The fixture's compendium has 17 entries down to the recommendations, 15 down to the audiences, 8 above.
+    settings.write_text(text.replace(compendium, "  contents_depth: 4\n  contents_entries: 10\n"), encoding="utf-8")
+    _build(repo, tmp_path / "out")
+    reports = tmp_path / "out" / "reports"
+    pages = [page.extract_text() or "" for page in PdfReader(reports / "compendium.pdf").pages]
+    contents_page = next(text for text in pages if "Contents" in text.splitlines()[:3])
+    word_contents = _word_contents(reports / "compendium.docx")
+    for listed in (contents_page, " | ".join(word_contents)):
+        assert "Alpha topic" in listed and "Status quaestionis" in listed and "References" in listed
+        assert "What the business sector should do" not in listed
+        assert not any(r.id in listed for r in corpus.recommendations)
+    bookmarks = _all_outline_titles(reports / "compendium.pdf")
+    for r in corpus.recommendations:
+        assert f"{r.id} · {r.title.en}" in bookmarks
+    # The topic report, with its own (default) setting, still lists its recommendations.
+    assert any(r.id in entry for r in corpus.recommendations for entry in _word_contents(reports / "topic-alpha.docx"))
+
+
 def test_docx_uses_word_headings_a_toc_field_and_numbered_references(built):
     _, reports, corpus, _ = built
     document = Document(reports / "topic-alpha.docx")

@@ -31,7 +31,18 @@ from quaestio.content.markdown import plain_text, without_controls
 from quaestio.content.model import Corpus, GlossaryEntry, Recommendation, Reference, Topic
 from quaestio.content.tracker import addressee_state
 from quaestio.output import link_or_copy, write_atomically
-from quaestio.publish import charts, compact, deck, docx_layout, officefiles, pdf_tags, progress, render, typst_child
+from quaestio.publish import (
+    charts,
+    compact,
+    contents,
+    deck,
+    docx_layout,
+    officefiles,
+    pdf_tags,
+    progress,
+    render,
+    typst_child,
+)
 from quaestio.publish.branding import Branding
 from quaestio.publish.budget import (
     Job,
@@ -451,7 +462,7 @@ def _typst_words(words: dict, source_text: str) -> dict[str, object]:
 
 
 # The modules whose code shapes the report files, beside the templates: a change to them remakes every report.
-_SHAPING_MODULES = (render, pdf_tags, compact, typst_child, docx_layout, charts, progress, deck, officefiles)
+_SHAPING_MODULES = (render, contents, pdf_tags, compact, typst_child, docx_layout, charts, progress, deck, officefiles)
 
 
 @dataclass(frozen=True)
@@ -669,7 +680,7 @@ def render_sources(
             "tools": pdf_tools,
             "counts": report["counts"],
             "chart": chart,
-            "contents": _contents(spec, local.settings),
+            "contents": _contents(spec, local.settings, markdown_pdf),
             "publisher": publisher,
             "subject": f"{spec.kind}: {spec.title}. {spec.subtitle}.",
             "keywords": [*local.settings["keywords"], *(_one_line(t.title.get(spec.language)) for t in spec.topics)][
@@ -696,15 +707,23 @@ def render_sources(
         yield ReportSource(spec, markdown_pdf, markdown_docx, meta, epoch, digest.hexdigest(), chart_svg, assets)
 
 
-def _contents(spec: ReportSpec, settings: Mapping[str, object]) -> dict[str, object]:
+def _contents(spec: ReportSpec, settings: Mapping[str, object], markdown: str) -> dict[str, object]:
     """How deep the contents page goes and, for the compendium, where: below its sections it lists only
     the audiences and recommendations of each topic (between the labels of each range), not the
-    subheadings of its status quaestionis."""
-    depth = int(settings[_setting_key(spec)]["contents_depth"])  # type: ignore[index]
+    subheadings of its status quaestionis. It goes down to the configured depth, less deep where its entries
+    would be more than reports.yaml's contents_entries (the compendium of thousands of recommendations)."""
+    section: Mapping[str, object] = settings[_setting_key(spec)]  # type: ignore[assignment]
     ranges: list[tuple[str, str]] = []
     if spec.template == "compendium.md.j2":
         ends = [render.anchor("topic", t.id) for t in spec.topics[1:]] + ["references"]
         ranges = [(render.anchor("recommendations", t.id), end) for t, end in zip(spec.topics, ends, strict=True)]
+    most = section.get("contents_entries")
+    depth = contents.fitting_depth(
+        contents.markdown_headings(markdown),
+        dict(ranges),
+        int(section["contents_depth"]),  # type: ignore[call-overload]
+        None if most is None else int(most),  # type: ignore[call-overload]
+    )
     return {"depth": depth, "ranges": ranges}
 
 
@@ -905,25 +924,20 @@ def _headers(blocks: list) -> list:
     return found
 
 
-def contents_entries(headings: bytes, contents: Mapping[str, object]) -> list[docx_layout.ContentsEntry]:
-    """The headings a report's contents page lists, as the PDF's outline lists them: down to the configured
-    depth, not those marked unlisted, and below level 2 only within the ranges the report names. `headings`
-    is what headings.lua wrote while pandoc made the Word document (its headings as pandoc JSON)."""
-    document = json.loads(headings)
-    depth = int(contents["depth"])  # type: ignore[call-overload]
-    ranges = dict(contents["ranges"])  # type: ignore[call-overload]
-    entries, open_until = [], None
-    for block in _headers(document["blocks"]):
-        level, (identifier, classes, _), inlines = block["c"]
-        if identifier == open_until:
-            open_until = None
-        if identifier in ranges:
-            open_until = ranges[identifier]
-        deep_allowed = not ranges or open_until is not None or identifier in ranges
-        if level > depth or "unlisted" in classes or (level > 2 and not deep_allowed):
-            continue
-        entries.append(docx_layout.ContentsEntry(level, _plain_text(inlines), identifier))
-    return entries
+def contents_entries(headings: bytes, contents_page: Mapping[str, object]) -> list[docx_layout.ContentsEntry]:
+    """The headings a report's contents page lists, as the PDF's outline lists them (see contents.listed).
+    `headings` is what headings.lua wrote while pandoc made the Word document (its headings as pandoc JSON)."""
+    blocks = _headers(json.loads(headings)["blocks"])
+    levels: list[contents.Heading] = []
+    for block in blocks:
+        level, (identifier, classes, _), _ = block["c"]
+        levels.append((level, identifier, classes))
+    ranges = dict(contents_page["ranges"])  # type: ignore[call-overload]
+    depth = int(contents_page["depth"])  # type: ignore[call-overload]
+    return [
+        docx_layout.ContentsEntry(levels[i][0], _plain_text(blocks[i]["c"][2]), levels[i][1])
+        for i in contents.listed(levels, ranges, depth)
+    ]
 
 
 def compile_docx(source: ReportSource, branding: Branding, workers: Workers | None = None) -> bytes:
