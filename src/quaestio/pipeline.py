@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quaestio.content.ahead import ReadAhead
 from quaestio.content.cache import FileCache, salt
 from quaestio.content.catalogs import catalog_data, load_catalogs
 from quaestio.content.characters import fonts_directory, unprintable_pattern
-from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, Kind, discover
+from quaestio.content.layout import RECOMMENDATIONS_DIR, SCHEMAS_DIR, TOPICS_DIR, ContentFile, Kind, discover
 from quaestio.content.load import Reader, load_content, read_content_file
 from quaestio.content.reuse import Kept, Reading, modelled, recording
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
@@ -109,10 +110,16 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, reuse: _Re
     fresh = reuse is None or not reuse.kept.readings  # a recheck with nothing kept reads as a cached check does
     cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached and fresh else None
     read: Reader = cache.read if cache is not None else read_content_file
+    ahead: Callable[[Sequence[ContentFile]], None] | None = None
     readings: dict[str, Reading] = {}
-    if reuse is not None:
+    if reuse is not None:  # serve's re-reading: only the changed files are read again
         read = recording(reuse.kept.reader(reuse.changed, read), readings)
-    content = load_content(root, read)
+    elif cache is not None:  # a first reading: every file at once
+        ahead = cache.read_ahead
+    else:
+        reader = ReadAhead()
+        read, ahead = reader.read, reader.read_ahead
+    content = load_content(root, read, ahead)
     if reuse is not None and not fresh:
         catalogs, catalog_findings = reuse.kept.catalogs, list(reuse.kept.catalog_findings)
     else:

@@ -28,6 +28,20 @@ def _break_several_things(repo) -> None:
     repo.replace(TOPIC, "venue: Brussels", "venue: Room #1")  # a warning: ' #' cuts the value short
 
 
+def _record_reading(repo, monkeypatch) -> list[str]:
+    """The files that are parsed (read ahead by the fast reader, or by parse_yaml), as the list is filled."""
+    texts = {repo.read(path): path for path in (PUBLIC, ACADEMIC, TOPIC, "recommendations/alpha/business.yaml")}
+    parsed: list[str] = []
+
+    def fast(text):
+        parsed.append(texts.get(text, "another file"))
+        return load.read_plainly(text)
+
+    monkeypatch.setattr("quaestio.content.ahead.read_plainly", fast)
+    monkeypatch.setattr("quaestio.content.ahead.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
+    return parsed
+
+
 def _findings(repo, cached: bool):
     return check(repo.root, cached=cached, model=False).findings
 
@@ -54,8 +68,7 @@ def test_findings_are_the_same_with_and_without_the_cache(repo, monkeypatch):
     assert plain
     assert _findings(repo, cached=True) == plain  # a cold cache, filled by this run
     assert _cache_file(repo).is_file()
-    parsed = []
-    monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
+    parsed = _record_reading(repo, monkeypatch)
     assert _findings(repo, cached=True) == plain  # a warm cache
     assert PUBLIC not in parsed and ACADEMIC not in parsed  # their entries were used, not the files re-read
 
@@ -98,8 +111,7 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(repo, monkeypatch):
     stored = _entries(file)
     damaged = {key: value[:-3] + bytes(b ^ 0xFF for b in value[-3:]) for key, value in stored.items()}
     _write_entries(file, damaged)
-    parsed = []
-    monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
+    parsed = _record_reading(repo, monkeypatch)
     assert _findings(repo, cached=True) == plain
     assert PUBLIC in parsed and ACADEMIC in parsed  # every damaged entry was passed over
     assert _findings(repo, cached=True) == plain  # and written afresh
@@ -117,8 +129,7 @@ def test_an_entry_of_the_wrong_shape_is_ignored(repo, monkeypatch):
     payloads = (wrong_code, wrong_type, cut_starts, wrong_mark)
     entries = [_checksum(payload) + payload for payload in payloads]
     _write_entries(file, {key: entries[i % len(entries)] for i, key in enumerate(stored)})
-    parsed = []
-    monkeypatch.setattr("quaestio.content.cache.parse_yaml", lambda *a: parsed.append(a[1]) or load.parse_yaml(*a))
+    parsed = _record_reading(repo, monkeypatch)
     assert _findings(repo, cached=True) == ()
     assert len(parsed) == len(stored)
 

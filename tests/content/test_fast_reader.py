@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quaestio.content.characters import CURLY_QUOTES, ODD_SPACES, ZERO_WIDTH
-from quaestio.content.load import Positions, _read_carefully, _read_plainly, load_content, parse_yaml
+from quaestio.content.load import Positions, _read_carefully, load_content, parse_yaml, read_plainly
 from quaestio.content.rules import check_rules
 from support.paths import FIXTURES, REPOSITORY
 
 
 def _same_as_careful(text: str) -> bool:
     """Whether the fast reader took the file; if so, asserts that it agrees with the careful one."""
-    fast = _read_plainly(text)
+    fast = read_plainly(text)
     careful, findings = _read_carefully(text, "f.yaml")
     if fast is None:
         return False
@@ -91,7 +91,7 @@ def test_any_document_reads_the_same_both_ways(data, flow):
     ],
 )
 def test_what_needs_care_is_left_to_the_careful_reader(text):
-    assert _read_plainly(text) is None
+    assert read_plainly(text) is None
 
 
 def test_a_clean_document_keeps_its_positions_without_building_them_until_asked():

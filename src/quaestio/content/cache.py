@@ -16,9 +16,11 @@ import jsonschema_rs
 import yaml
 
 from quaestio import __version__
+from quaestio.content.ahead import ReadAhead
+from quaestio.content.ahead import document as read_document
 from quaestio.content.catalogs import catalog_data
 from quaestio.content.layout import ContentFile
-from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, read_bytes
+from quaestio.content.load import Positions, YamlDocument, decode, read_bytes
 from quaestio.content.schema import SchemaSet
 from quaestio.findings import Code, Finding, Severity
 from quaestio.output import write_atomically
@@ -137,6 +139,7 @@ class FileCache:
         # path -> schema findings and quick tests passed (see rules.text_marker), for files found in the cache
         self._known: dict[str, tuple[tuple[Finding, ...], frozenset[str]]] = {}
         self._pending: dict[str, tuple[bytes, dict, Sequence[int]]] = {}  # path -> (key, data, starts)
+        self._ahead = ReadAhead(lambda path, raw: self._key(path, raw) not in self._stored)
 
     @classmethod
     def open(cls, file: Path, salt: bytes) -> FileCache:
@@ -150,22 +153,32 @@ class FileCache:
     def _key(self, path: str, raw: bytes) -> bytes:
         return hashlib.sha256(self.salt + path.encode() + b"\0" + raw).digest()
 
+    def read_ahead(self, files: Sequence[ContentFile]) -> None:
+        """Read every file's bytes, and with the fast reader those this cache does not hold, in two processes
+        where they are many (see ahead.ReadAhead), so that read() finds them read."""
+        self._ahead.read_ahead(files)
+
     def read(self, content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
         """Read a content file as `read_yaml` does, from the cache when its bytes have been seen before."""
         path = content_file.path
-        raw, problems = read_bytes(content_file.file, path)
-        if raw is None:
-            return None, problems
-        text, problem = decode(raw, path)
-        if text is None or problem is not None:
-            return None, [problem] if problem is not None else []
+        ready = self._ahead.ready(path)
+        if ready is not None:
+            raw, text, reading = ready
+        else:
+            read, problems = read_bytes(content_file.file, path)
+            if read is None:
+                return None, problems
+            decoded, problem = decode(read, path)
+            if decoded is None or problem is not None:
+                return None, [problem] if problem is not None else []
+            raw, text, reading = read, decoded, None
         key = self._key(path, raw)
         entry = self._entry(key)
         if entry is not None:
             data, starts, findings, marks = entry
             self._known[path] = (findings, marks)
             return YamlDocument(path, data, Positions.deferred(data, starts), text), []
-        document, problems = parse_yaml(text, path)
+        document, problems = read_document(path, text, reading)
         if document is not None and not problems and document.positions.starts:
             self._pending[path] = (key, document.data, document.positions.starts)
         return document, problems

@@ -550,7 +550,7 @@ class _Tree:
 
 
 def _build(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
-    read = _read_plainly(text)
+    read = read_plainly(text)
     if read is not None:
         root, starts = read
         return YamlDocument(path, root, Positions.deferred(root, starts), text), []
@@ -577,7 +577,7 @@ _SEQUENCE_END = events.SequenceEndEvent
 _STREAM_END = events.StreamEndEvent
 
 
-def _read_plainly(text: str) -> tuple[dict, array[int]] | None:
+def read_plainly(text: str) -> tuple[dict, array[int]] | None:
     """The data of a plain, clean file and the packed start of each node, in one loop over the parser's
     events; None as soon as anything needs `_Tree`'s care (an error, an anchor, an alias, a tag, a second
     document, deep nesting, a repeated or complex field name, a value a comment may cut, a tab in a value,
@@ -696,11 +696,16 @@ def read_content_file(content_file: ContentFile) -> tuple[YamlDocument | None, l
     return read_yaml(content_file.file, content_file.path)
 
 
-def load_content(root: Path, read: Reader = read_content_file) -> LoadedContent:
+def load_content(
+    root: Path, read: Reader = read_content_file, ahead: Callable[[Sequence[ContentFile]], None] | None = None
+) -> LoadedContent:
     """Discover and read every content file under root; misplaced and unreadable files are listed as unreadable.
 
-    read reads one file (a cache may stand in for the plain reader)."""
+    read reads one file (a cache may stand in for the plain reader); ahead, given every file first, may read
+    them all at once for read to find (see FileCache.read_ahead)."""
     files, misplaced = discover(root)
+    if ahead is not None:
+        ahead(files)
     findings = list(misplaced)
     unreadable = [guess_place(root, f.file) for f in misplaced]
     sources = []
