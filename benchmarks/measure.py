@@ -13,8 +13,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Measure:
-    """The median time (s) and peak resident memory (MB) of a command over several runs, and its median CPU time
-    (s, user and system, its descendants included): CPU over wall time is how many cores it kept busy."""
+    """The median time (s) and peak memory (MB, see tree_memory_kb) of a command over several runs, and its median
+    CPU time (s, user and system, its descendants included): CPU over wall time is how many cores it kept busy."""
 
     median: float
     peak_mb: float
@@ -23,14 +23,26 @@ class Measure:
     cpu: float = 0.0
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in kB (Linux /proc)."""
+def _own_kb(pid: int) -> int:
+    """A process's share of the memory it holds, in kB: its proportional set size, where a page it shares with n
+    processes (a forked child's pages not yet written, a binary mapped by each worker) counts 1/n; its resident
+    set size where the kernel gives no PSS."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        return next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        status = Path(f"/proc/{pid}/status").read_text()
+        return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+
+
+def tree_memory_kb(pid: int) -> int:
+    """Memory held by a process and all its descendants, in kB (Linux /proc): the sum of their proportional set
+    sizes, so that a page two of them share counts once."""
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            total += _own_kb(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
@@ -51,7 +63,7 @@ def run(argv: Sequence[str], runs: int, cwd: Path | None = None, before: Callabl
             pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, tree_rss_kb(process.pid))
+            peak = max(peak, tree_memory_kb(process.pid))
             time.sleep(0.01)
         times.append(time.perf_counter() - start)
         cpus.append(usage.ru_utime + usage.ru_stime)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from measure import tree_rss_kb
+from measure import tree_memory_kb
 
 from support.static_host import CHROMIUM, CHROMIUM_ARGS
 
@@ -73,7 +73,8 @@ def _edited_recommendation(root: Path) -> tuple[Path, str, str]:
 
 
 class _PeakMemory:
-    """Samples the resident memory of a process tree in the background; `peak_mb` is the highest seen."""
+    """Samples the memory of a process tree in the background (see measure.tree_memory_kb); `peak_mb` is the
+    highest seen."""
 
     def __init__(self, pid: int, interval: float = 0.02):
         self.pid, self.interval, self.peak_kb = pid, interval, 0
@@ -83,7 +84,7 @@ class _PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self.peak_kb = max(self.peak_kb, tree_memory_kb(self.pid))
 
     def stop(self) -> float:
         self._stop.set()

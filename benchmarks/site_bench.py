@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from measure import tree_rss_kb
+from measure import tree_memory_kb
 
 from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 
@@ -29,13 +29,14 @@ WEIGHT_LIMIT = 500_000
 
 
 def time_command(argv: list[str]) -> tuple[float, float, int]:
-    """Median wall time (s), peak resident memory of the process tree (MB) and last exit status over RUNS runs."""
+    """Median wall time (s), peak memory of the process tree (MB, see measure.tree_memory_kb) and last exit status
+    over RUNS runs."""
     times, peak, status = [], 0, 0
     for _ in range(RUNS):
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while process.poll() is None:
-            peak = max(peak, tree_rss_kb(process.pid))
+            peak = max(peak, tree_memory_kb(process.pid))
             time.sleep(0.02)
         times.append(time.perf_counter() - start)
         status = process.returncode
