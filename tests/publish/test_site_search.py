@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from material.plugins.search import plugin
 
 from quaestio.publish.site.search import _fast_parser, _tokens
@@ -27,11 +29,49 @@ FALLBACK = [
 ]
 
 
-def _sections(parser_class: type, html: str) -> list[tuple[str, str | None, list[str], list[str], bool]]:
+def _sections(parser_class: type, html: str) -> list[tuple[str, str | None, list[str], list[str], bool]] | str:
+    """The sections a parser cuts the HTML into, or the error it stops with (Material's may)."""
     parser = parser_class()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except ValueError as error:
+        return f"ValueError: {error}"
     return [(s.el.tag, s.id, s.title, s.text, s.is_excluded()) for s in parser.data]
+
+
+# Pieces of regular HTML, in any order and nesting, closed or not: what the sections depend on (headings with
+# and without identifiers, nested headings, kept and skipped tags, excluded blocks, permalinks, void and
+# self-closed tags, white space in and out of <pre>, entities).
+PIECES = [
+    *(f'<h{n} id="h{n}">' for n in (1, 2, 3)),
+    "<h2>",
+    *(f"</h{n}>" for n in (1, 2, 3)),
+    *(f"<{tag}>" for tag in ("p", "code", "pre", "li", "ul", "sup", "section", "span", "object", "div")),
+    *(f"</{tag}>" for tag in ("p", "code", "pre", "li", "ul", "sup", "section", "span", "object", "div", "a")),
+    "<div data-search-exclude>",
+    '<div class="linenodiv">',
+    '<a class="headerlink" href="#x" title="Link">',
+    '<a href="https://example.org/">',
+    "<br/>",
+    '<img alt="x" src="y">',
+    "<div/>",
+    "word",
+    "two words",
+    " ",
+    "\n",
+    " \n  ",
+    "a &amp; b &lt;c&gt;",
+    "&para;",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_any_mix_of_regular_html_gives_material_s_sections(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    assert _tokens(html) is not None  # read by the fast reader, not handed to html.parser
+    assert _sections(FastParser, html) == _sections(plugin.Parser, html)
 
 
 @pytest.mark.parametrize("html", PAGES + FALLBACK)

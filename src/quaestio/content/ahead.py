@@ -148,5 +148,9 @@ def _unpacked(packed: bytes) -> Reading | None:
 
 def _read_and_send(texts: Sequence[str], send: Connection) -> None:
     """In the forked process: read the texts and send every reading back as one message."""
-    send.send_bytes(marshal.dumps([_packed(_reading(text)) for text in texts]))
-    send.close()
+    try:
+        send.send_bytes(marshal.dumps([_packed(_reading(text)) for text in texts]))
+    except (KeyboardInterrupt, BrokenPipeError):  # the command was stopped: the parent says so, not this process
+        pass
+    finally:
+        send.close()
