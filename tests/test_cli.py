@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from quaestio import cli
 from quaestio.cli import main
 from support.paths import REPOSITORY
 
@@ -197,3 +198,13 @@ def test_outside_a_terminal_each_stage_prints_one_line_with_its_time(repo, capsy
     stages = [line for line in capsys.readouterr().err.splitlines() if line.startswith("quaestio: ")]
     assert [line.split(" done in ")[0] for line in stages] == ["quaestio: validation", "quaestio: open data"]
     assert all(re.fullmatch(r"quaestio: .+ done in \d+\.\d s", line) for line in stages)
+
+
+def test_a_command_stopped_with_ctrl_c_says_so_without_a_traceback(repo, capsys, monkeypatch):
+    def interrupted(root, args):
+        raise KeyboardInterrupt  # what Python raises on SIGINT, wherever the command is
+
+    monkeypatch.setitem(cli.HANDLERS, "validate", interrupted)
+    assert main(["--root", str(repo.root), "validate"]) == 130
+    err = capsys.readouterr().err
+    assert err == "quaestio: stopped\n"

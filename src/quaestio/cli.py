@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 IMPORT_COLUMNS = "title, text, rationale, priority, horizon, addresses, references"  # as in quaestio.workflow.importer
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_STOPPED = 130  # stopped by Ctrl-C: 128 + SIGINT, as shells report it
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -500,7 +501,7 @@ def _serve(root: Path, port: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 clean, 1 errors found, 2 usage error).
+    """Run the command line; returns the exit status (0 clean, 1 errors found, 2 usage error, 130 stopped).
 
     With no command it builds everything, as `python build.py` promises.
     """
@@ -515,6 +516,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(parser, args, root)
     except (UsageError, GitError) as problem:
         return _fail(str(problem))
+    except KeyboardInterrupt:  # Ctrl-C (serve's SIGTERM too): a word, not a traceback
+        print("quaestio: stopped", file=sys.stderr)
+        return EXIT_STOPPED
 
 
 def _no_content(root: Path) -> str:
