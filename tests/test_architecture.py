@@ -16,6 +16,7 @@ LAYERS = {
     "quaestio.findings": 1,
     "quaestio.resources": 0,
     "quaestio.output": 0,
+    "quaestio.processes": 0,
     "quaestio.git": 1,
     "quaestio.content": 2,
     "quaestio.publish": 3,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gc
 import marshal
 import multiprocessing
-import os
-import threading
 from array import array
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -14,6 +12,7 @@ from multiprocessing.connection import Connection
 from quaestio.content.layout import ContentFile
 from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, read_bytes, read_plainly, read_yaml
 from quaestio.findings import Finding
+from quaestio.processes import may_fork_now
 
 PARALLEL_CHARACTERS = 256 * 1024
 """Below this much text in all, one process reads it: a fork and the answer's transfer would cost more."""
@@ -72,7 +71,7 @@ def plain_readings(texts: Sequence[str]) -> list[Reading | None]:
     was_enabled = gc.isenabled()
     gc.disable()  # the reader makes many small objects and no cycles
     try:
-        if sum(map(len, texts)) < PARALLEL_CHARACTERS or not _may_fork():
+        if sum(map(len, texts)) < PARALLEL_CHARACTERS or not may_fork_now():
             return [_reading(text) for text in texts]
         return _in_two_processes(texts)
     finally:
@@ -107,15 +106,6 @@ def _reading(text: str) -> Reading | None:
         return read_plainly(text)
     except Exception:  # noqa: BLE001 - the careful reader, run next on this text, reports what is wrong
         return None
-
-
-def _may_fork() -> bool:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    # Forking a process that runs other threads may copy a lock one of them holds: read in this process then.
-    return cores > 1 and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _middle(texts: Sequence[str]) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 import subprocess
 import tempfile
@@ -21,6 +20,7 @@ import pypandoc
 from quaestio.content.markdown import safe_url
 from quaestio.content.model import Corpus, Reference, Topic
 from quaestio.output import write_atomically
+from quaestio.processes import cores
 from quaestio.publish.branding import Branding
 from quaestio.vocab import Language, ReferenceKind
 
@@ -134,7 +134,7 @@ def _format(groups: Sequence[Sequence[dict]], style: CitationStyle, to: str) -> 
     with tempfile.TemporaryDirectory(prefix="quaestio-csl-") as scratch:
         folder = Path(scratch)
         (folder / "style.csl").write_text(style.text, encoding="utf-8")
-        count = max(1, min(_cores(), len(groups) // _GROUPS_PER_PROCESS))
+        count = max(1, min(cores(), len(groups) // _GROUPS_PER_PROCESS))
         shares = [list(range(len(groups)))[n::count] for n in range(count)]
         running = [_start(folder, n, [groups[i] for i in share], style, to) for n, share in enumerate(shares)]
         formatted: dict[int, dict[str, str]] = {}
@@ -144,13 +144,6 @@ def _format(groups: Sequence[Sequence[dict]], style: CitationStyle, to: str) -> 
 
 
 _GROUPS_PER_PROCESS = 8  # fewer groups than this twice over: one process is quicker than starting two
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _start(folder: Path, number: int, groups: Sequence[Sequence[dict]], style: CitationStyle, to: str) -> Popen:

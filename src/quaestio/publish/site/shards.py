@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import json
 import multiprocessing
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from quaestio.content.model import Recommendation
+from quaestio.processes import can_fork, cores
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site.engine import PageFinish, SiteBuildError, build_with_mkdocs, with_fragments
 from quaestio.publish.site.pages import SiteGenerator, page_file
@@ -43,13 +43,7 @@ _SITEMAP_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'  # as mkdocs w
 
 def workers() -> int:
     """How many processes a parallel build may use: the cores this process may run on, at most four."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_WORKERS))
+    return max(1, min(cores(), MAX_WORKERS)) if can_fork() else 1
 
 
 def plan(recommendations: Sequence[Recommendation], count: int, other_pages: int = 0) -> list[list[Recommendation]]:
