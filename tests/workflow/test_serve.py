@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 import threading
 import time
 import urllib.error
@@ -290,6 +292,76 @@ def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_fu
         assert not preview.reload_needed(2, "/" + untouched[-1].removesuffix("index.html")), untouched[-1]
         fresh.rebuild()
         assert site_files(finished.site) == site_files(fresh.state.site)
+    finally:
+        preview.close()
+        fresh.close()
+
+
+FOUNDED = 1449568800  # 8 December 2015, 10:00 UTC
+
+
+def _git(root: Path, *args: str) -> str:
+    dated = {**os.environ, "GIT_AUTHOR_DATE": f"@{FOUNDED} +0000", "GIT_COMMITTER_DATE": f"@{FOUNDED} +0000"}
+    named = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    done = subprocess.run(["git", "-C", str(root), *named, *args], check=True, capture_output=True, env=dated)
+    return done.stdout.decode()
+
+
+def _retitle(file: Path) -> None:
+    original = file.read_text(encoding="utf-8")
+    title = re.search(r"\n    title: (.+)", original).group(1)
+    file.write_text(original.replace(f"title: {title}", f"title: Edited {title}", 1), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_outside_git_an_edit_dates_the_preview_as_a_fresh_build_would(content_copy):
+    """Outside git, a build is dated by the content's newest file, so an edit made on another day than the
+    content's last one changes the date every page of the site states; finishing brings those pages up to date."""
+    for file in content_copy.rglob("*"):
+        os.utime(file, (FOUNDED, FOUNDED))
+    preview = Preview(content_copy, say=lambda message: None)
+    preview.builder = IncrementalSite(preview.scratch)
+    fresh = Preview(content_copy, say=lambda message: None)
+    fresh.builder = IncrementalSite(fresh.scratch)
+    try:
+        before = site_files(preview.rebuild().site)
+        assert b"dated 8 December 2015" in before["about/index.html"]
+        _retitle(content_copy / "recommendations/governance/business.yaml")
+        preview.rebuild()
+        preview.finish()
+        finished = site_files(preview.state.site)
+        assert b"dated 8 December 2015" not in finished["about/index.html"]
+        fresh.rebuild()
+        assert finished == site_files(fresh.state.site)
+    finally:
+        preview.close()
+        fresh.close()
+
+
+@pytest.mark.slow
+def test_a_commit_while_serving_puts_its_revision_in_the_footer_of_every_page(content_copy):
+    """The footer of every page names the revision: after a commit, the next pass renders every page again
+    (not only the edited recommendation's), as a fresh build of the commit would."""
+    _git(content_copy, "init", "-q", "-b", "main")
+    _git(content_copy, "add", "-A")
+    _git(content_copy, "commit", "-q", "-m", "content")
+    preview = Preview(content_copy, say=lambda message: None)
+    preview.builder = incremental = IncrementalSite(preview.scratch)
+    fresh = Preview(content_copy, say=lambda message: None)
+    fresh.builder = IncrementalSite(fresh.scratch)
+    try:
+        preview.rebuild()
+        _retitle(content_copy / "recommendations/governance/business.yaml")
+        _git(content_copy, "commit", "-q", "-a", "-m", "a new title")
+        revision = _git(content_copy, "rev-parse", "HEAD").strip()[:12]
+        site = preview.rebuild().site
+        assert incremental.unfinished is None  # no quick pass: its pages would keep the old footer
+        pages = [name for name in site_files(site) if name.endswith(".html")]
+        assert len(pages) > 100
+        for name in pages:
+            assert f"revision {revision}".encode() in (site / name).read_bytes(), name
+        fresh.rebuild()
+        assert site_files(site) == site_files(fresh.state.site)
     finally:
         preview.close()
         fresh.close()

@@ -70,9 +70,12 @@ def tool_versions() -> dict[str, str | None]:
     return versions
 
 
-def build_info(root: Path, environ: Mapping[str, str]) -> BuildInfo:
+def build_info(root: Path, environ: Mapping[str, str], earlier: BuildInfo | None = None) -> BuildInfo:
     """The build's identity: SOURCE_DATE_EPOCH if set, else the last commit's date (outside git, the
-    newest content or template file's time); HEAD's hash, or 'unversioned' outside git."""
+    newest content or template file's time); HEAD's hash, or 'unversioned' outside git.
+
+    `earlier`, an identity this process read before, lends its tool versions: they do not change while it runs.
+    """
     fixed = parse_source_date_epoch(environ)
     checkout = is_checkout(root)
     revision = (git_output(root, "rev-parse", "HEAD") if checkout else None) or "unversioned"
@@ -82,7 +85,8 @@ def build_info(root: Path, environ: Mapping[str, str]) -> BuildInfo:
         epoch = int(git_output(root, "log", "-1", "--format=%ct") or 0)
     else:
         epoch = newest_mtime(root, ("topics", "recommendations", "templates"))
-    return BuildInfo(revision, epoch, tool_versions(), fixed is not None)
+    versions = earlier.tool_versions if earlier is not None else tool_versions()
+    return BuildInfo(revision, epoch, versions, fixed is not None)
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,9 @@ class IncrementalSite:
             result = self._check(root)
             if result.corpus is None or result.branding is None:
                 return result.findings
-            if self.info is None:
-                self.info = build_info(root, os.environ)  # git is asked once per session, not on every edit
+            # The revision and date a fresh build would stamp: a commit while serving changes them, and outside
+            # git so does an edit (the content's newest file dates it).
+            self.info = build_info(root, os.environ, self.info)
             shown = _Shown(result.corpus, result.branding, _configuration(root), result.findings)
             edited = self._edited(shown)
             if edited is not None and self.last is not None and self._rendered is not None and self._generated:
@@ -156,7 +157,17 @@ class IncrementalSite:
             return None
         if [r.id for r in old.recommendations] != [r.id for r in new.recommendations]:
             return None
+        if self._shown is None or self._settings(shown.branding, self._generated) != self._shown.settings:
+            return None  # the quick pass renders with mkdocs' settings of the last complete pass (its footer...)
         return tuple(r for r, was in zip(new.recommendations, old.recommendations, strict=True) if r != was)
+
+    def _settings(self, branding: Any, generator: Any) -> dict[str, object] | None:
+        """What quaestio adds to mkdocs' configuration for a site of this branding and generator (None: none)."""
+        from quaestio.publish.site.engine import settings
+
+        if generator is None or self.info is None:
+            return None
+        return settings(branding, generator.wording, self.info, generator.nav)
 
     def _generator(self, shown: _Shown) -> Any:
         from quaestio.publish.site.pages import SiteGenerator
@@ -230,15 +241,17 @@ class IncrementalSite:
             return None
         for stale in {f for f in self.pages.rglob("*") if f.is_file()} - made:
             stale.unlink()
-        menu_kept = self._shown is not None and self._shown.nav == generator.nav
-        warnings = self._mkdocs(generator, shown, out, dirty=menu_kept and self.last is not None)
-        self._shown = replace(shown, nav=generator.nav)
+        configured = self._settings(shown.branding, generator)
+        # Pages mkdocs does not render again keep the menu and footer they were rendered with.
+        kept = self._shown is not None and self._shown.settings == configured
+        warnings = self._mkdocs(shown, configured, out, dirty=kept and self.last is not None)
+        self._shown = replace(shown, settings=configured)
         self._generated, self.base = generator, None
         if self.last == out:  # the quick passes' pages are part of it
             self._layer = None
         return warnings
 
-    def _mkdocs(self, generator: Any, shown: _Shown, out: Path, dirty: bool) -> tuple[Finding, ...]:
+    def _mkdocs(self, shown: _Shown, configured: Any, out: Path, dirty: bool) -> tuple[Finding, ...]:
         """Build the site into out: all pages, or (dirty) those newer than their HTML in a copy of the last site.
         mkdocs' configuration, files and menu are kept for the quick passes."""
         from mkdocs.commands.build import build
@@ -248,16 +261,13 @@ class IncrementalSite:
             _build_environment,
             _environment,
             config_path,
-            settings,
             with_fragments,
         )
 
         info = self.info
         assert info is not None, "the build's identity is read before the first build"
         config = config_path(shown.branding)
-        extra: dict[str, Any] = with_fragments(
-            config, settings(shown.branding, generator.wording, info, generator.nav), self.fragments
-        )
+        extra: dict[str, Any] = with_fragments(config, configured, self.fragments)
         last = self.last if dirty and self.last is not None and (self.last / "index.html").is_file() else None
         if last is not None:
             shutil.copytree(last, out, copy_function=_link_or_copy)
@@ -317,13 +327,14 @@ class IncrementalSite:
 
 @dataclass(frozen=True)
 class _Shown:
-    """What a site is built from: the model, the branding, the other watched files' state, and the menu."""
+    """What a site is built from: the model, the branding, the other watched files' state, and what quaestio
+    added to mkdocs' configuration (menu, footer)."""
 
     corpus: Any  # quaestio.content.model.Corpus, imported when the first build needs it
     branding: Any
     configuration: tuple[tuple[str, int, int], ...]
     findings: tuple[Finding, ...]
-    nav: Any = None
+    settings: dict[str, object] | None = None
 
 
 def _configuration(root: Path) -> tuple[tuple[str, int, int], ...]:
