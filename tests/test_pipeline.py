@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,22 @@ def test_a_refused_text_in_a_tool_message_is_traced_back_to_its_file_line_and_co
     message = 'typst refused audience-public.pdf: PDF/UA-1 error: the text `"\U0001f510"` could not be displayed'
     assert where_in_content(repo.root, message) == "; that text is at recommendations/alpha/public.yaml:5:27"
     assert where_in_content(repo.root, "typst refused x.pdf: something else") == ""
+
+
+def test_a_template_that_fails_is_named_with_its_line_and_the_build_is_untouched(built_repo, capsys):
+    """Templates are data the coalition edits: one that names a value the site does not have stops the build
+    with the template's file and line, not a traceback, and build/ stays as it was."""
+    repo = built_repo
+    shutil.copytree(REPOSITORY / "templates", repo.root / "templates")
+    shutil.copy(REPOSITORY / "mkdocs.yml", repo.root / "mkdocs.yml")  # the configuration beside its templates
+    fragment = repo.root / "templates" / "site" / "fragments" / "about.html.j2"
+    lines = fragment.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(2, "<p>{{ site.helper_that_is_gone() }}</p>\n")
+    fragment.write_text("".join(lines), encoding="utf-8")
+    before = _tree(repo.root / "build")
+    capsys.readouterr()
+    assert main(["--root", str(repo.root), "site"]) == 1
+    err = capsys.readouterr().err
+    assert "the template templates/site/fragments/about.html.j2 failed at line 3: " in err
+    assert "helper_that_is_gone" in err and "Traceback" not in err and "build/ was left as it was" in err
+    assert _tree(repo.root / "build") == before

@@ -188,8 +188,17 @@ def _carry_over(previous: Path, stage: Path, names: Sequence[str]) -> None:
 
 @contextmanager
 def _stage(name: str, done: StageDone | None) -> Iterator[None]:
+    """Time a stage; a template of templates/ that fails in it is a BuildError naming its file and line."""
     started = time.monotonic()
-    yield
+    try:
+        yield
+    except Exception as failure:
+        from quaestio.publish.render import template_fault
+
+        fault = template_fault(failure)
+        if fault is None:
+            raise
+        raise BuildError(f"{fault}; {fault.hint}") from None
     if done is not None:
         done(name, time.monotonic() - started)
 

@@ -90,3 +90,23 @@ def test_a_sitemap_without_entries_is_left_as_it_is(tmp_path):
     _merge_sitemap(main, [], set(), INFO)
     assert (main / "sitemap.xml").read_text(encoding="utf-8") == text
     assert not (main / "sitemap.xml.gz").exists()
+
+
+def test_a_template_that_fails_in_another_process_is_named_with_its_line(tmp_path):
+    """Another language's site is built in a forked process: its template failure comes back as the template's
+    file and line, under the language's label."""
+    import jinja2
+
+    from quaestio.publish.site.shards import run_beside
+
+    folder = tmp_path / "templates" / "site"
+    folder.mkdir(parents=True)
+    (folder / "page.md.j2").write_text("# {{ title }}\n\n{{ site.helper_that_is_gone() }}\n", encoding="utf-8")
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), undefined=jinja2.StrictUndefined)
+
+    def french() -> None:
+        environment.get_template("page.md.j2").render(title="Titre", site=object())
+
+    with pytest.raises(SiteBuildError) as raised:
+        run_beside(lambda: None, [("fr: ", french)])
+    assert str(raised.value).startswith("fr: the template templates/site/page.md.j2 failed at line 3: ")

@@ -297,6 +297,29 @@ def test_a_quick_pass_shows_the_edited_page_and_finishing_makes_the_site_of_a_fu
         fresh.close()
 
 
+@pytest.mark.slow
+def test_a_template_that_fails_is_a_finding_at_its_line_and_the_last_site_stays(content_copy):
+    """A coalition member editing a template sees, on the preview, the template's file and line."""
+    shutil.copytree(REPOSITORY / "templates", content_copy / "templates")
+    shutil.copy(REPOSITORY / "mkdocs.yml", content_copy / "mkdocs.yml")  # the configuration beside its templates
+    preview = Preview(content_copy, say=lambda message: None)
+    preview.builder = IncrementalSite(preview.scratch)
+    try:
+        good = preview.rebuild().site
+        assert good is not None and (good / "index.html").is_file()
+        fragment = content_copy / "templates" / "site" / "fragments" / "about.html.j2"
+        lines = fragment.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines.insert(1, "<p>{{ site.helper_that_is_gone() }}</p>\n")
+        fragment.write_text("".join(lines), encoding="utf-8")
+        state = preview.rebuild()
+        faults = [f for f in state.findings if f.code == Code.SITE_BUILD]
+        assert [(f.file, f.line) for f in faults] == [("templates/site/fragments/about.html.j2", 2)]
+        assert "helper_that_is_gone" in faults[0].message and "git diff" in faults[0].hint
+        assert state.site == good  # the last good site is still shown
+    finally:
+        preview.close()
+
+
 FOUNDED = 1449568800  # 8 December 2015, 10:00 UTC
 
 

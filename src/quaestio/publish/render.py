@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -12,6 +14,44 @@ from quaestio.content.model import Corpus, Recommendation, Text
 from quaestio.publish import pandoc_markdown
 from quaestio.publish.branding import Branding
 from quaestio.vocab import SOURCE_LANGUAGE
+
+
+@dataclass(frozen=True)
+class TemplateFault:
+    """Where a template of templates/ failed while it ran, and why: templates are data the coalition edits."""
+
+    file: str  # from its templates/ folder: templates/site/fragments/x.html.j2
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"the template {self.file} failed at line {self.line}: {self.reason}"
+
+    @property
+    def hint(self) -> str:
+        return f"correct that line (`git diff {self.file}` shows what changed in it)"
+
+
+def template_fault(failure: BaseException) -> TemplateFault | None:
+    """The template whose line raised failure (a value it names that does not exist, a syntax error, a filter
+    given the wrong kind of value), or None when no template of a templates/ folder was running."""
+    if isinstance(failure, jinja2.TemplateSyntaxError) and failure.filename:
+        return TemplateFault(_from_templates(failure.filename), failure.lineno, failure.message or str(failure))
+    frames = [
+        frame
+        for frame in traceback.extract_tb(failure.__traceback__)
+        if frame.filename.endswith(".j2") or "templates/site/overrides/" in frame.filename
+    ]
+    if not frames:
+        return None
+    return TemplateFault(_from_templates(frames[-1].filename), frames[-1].lineno or 1, str(failure))
+
+
+def _from_templates(filename: str) -> str:
+    """A template's path from its templates/ folder on (the folder's place on disk says nothing to an editor)."""
+    path = filename.replace("\\", "/")
+    at = path.rfind("templates/")
+    return path[at:] if at >= 0 else path
 
 
 def _in(value: Text | str | None, language: str) -> str:

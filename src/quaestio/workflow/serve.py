@@ -337,6 +337,16 @@ class _Shown:
     settings: dict[str, object] | None = None
 
 
+def _build_failure(failure: Exception) -> Finding:
+    """A failed build as a finding: at the template's line when a template of templates/ failed."""
+    from quaestio.publish.render import template_fault
+
+    fault = template_fault(failure)
+    if fault is None:
+        return finding("website", (1, 1), Code.SITE_BUILD, f"the website could not be built: {failure}")
+    return finding(fault.file, (fault.line, 1), Code.SITE_BUILD, f"the template failed: {fault.reason}", fault.hint)
+
+
 def _configuration(root: Path) -> tuple[tuple[str, int, int], ...]:
     """The state of the watched files that are not content (templates, schemas, mkdocs.yml)."""
     return _fingerprint(root, tuple(name for name in WATCHED if f"{name}/" not in CONTENT_FOLDERS))
@@ -637,9 +647,7 @@ class Preview:
                 try:
                     findings = tuple(self.builder(self.root, target))
                 except Exception as failure:  # noqa: BLE001 - the preview must survive whatever a build does
-                    findings = (
-                        finding("website", (1, 1), Code.SITE_BUILD, f"the website could not be built: {failure}"),
-                    )
+                    findings = (_build_failure(failure),)
                 after = _fingerprint(self.root)
                 if after == before:
                     break
@@ -665,8 +673,7 @@ class Preview:
                 findings = finish(target, stop)
             except Exception as failure:  # noqa: BLE001 - the preview must survive whatever a build does
                 self.builder.unfinished = None  # type: ignore[attr-defined]
-                failed = f"the website could not be built: {failure}"
-                findings = (*self.state.findings, finding("website", (1, 1), Code.SITE_BUILD, failed))
+                findings = (*self.state.findings, _build_failure(failure))
             if findings is None or self.changed():
                 shutil.rmtree(target.parent, ignore_errors=True)
                 return

@@ -25,6 +25,7 @@ from typing import Any
 from quaestio.content.model import Recommendation
 from quaestio.processes import can_fork, cores
 from quaestio.publish.buildinfo import BuildInfo
+from quaestio.publish.render import template_fault
 from quaestio.publish.site.engine import PageFinish, SiteBuildError, build_with_mkdocs, with_fragments
 from quaestio.publish.site.pages import SiteGenerator, page_file
 from quaestio.publish.urls import recommendation_path
@@ -111,7 +112,8 @@ def _report_outcome(label: str, work: Callable[[], None], report: Connection) ->
     try:
         work()
     except BaseException as failure:  # noqa: BLE001 - every failure goes back to the parent
-        report.send(f"{label}{type(failure).__name__}: {failure}")
+        fault = template_fault(failure)
+        report.send(f"{label}{fault or f'{type(failure).__name__}: {failure}'}")
     else:
         report.send(None)
     finally:
