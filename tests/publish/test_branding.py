@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -164,3 +165,40 @@ def test_shipped_configuration_is_valid_and_counted_only_when_it_is_the_reposito
     assert read_branding(configured.root).files == 3
     configured_elsewhere = read_branding(configured.root / "topics")
     assert configured_elsewhere.files == 0 and configured_elsewhere.branding is not None
+
+
+# -- the website's wording in every language ---------------------------------------------------------------
+
+PLURAL_CATEGORIES = {"zero", "one", "two", "few", "many", "other"}
+
+
+def _wordings(value: object, path: str = "") -> dict[str, str]:
+    """Every text of a wording tree by its dotted key; a count's forms are one text per category."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _wordings(item, f"{path}{key}.").items()}
+    if isinstance(value, list):
+        return {f"{path}{i}": str(item) for i, item in enumerate(value)}
+    return {path.rstrip("."): str(value)}
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
+def test_every_word_of_the_website_is_translated_with_the_same_placeholders(language):
+    """A key site.<language>.yaml lacks shows English on that language's pages, unmarked: the interface's
+    wording (menu, titles, page descriptions, open data files, words) is translated in full, and each text
+    keeps the English one's {placeholders}."""
+    import yaml
+
+    folder = REPOSITORY / "templates" / "site"
+    english = yaml.safe_load((folder / "site.yaml").read_text(encoding="utf-8"))
+    translated = yaml.safe_load((folder / f"site.{language}.yaml").read_text(encoding="utf-8"))
+    for group in ("nav", "titles", "descriptions", "data_files", "untranslated", "words"):
+        source, target = _wordings(english[group], f"{group}."), _wordings(translated[group], f"{group}.")
+
+        def forms(keys):  # a count may have other categories in another language ('few' in no language here)
+            return {k.rsplit(".", 1)[0] if k.rsplit(".", 1)[-1] in PLURAL_CATEGORIES else k for k in keys}
+
+        assert sorted(forms(source) - forms(target)) == [], f"site.{language}.yaml lacks these keys"
+        assert sorted(forms(target) - forms(source)) == [], f"site.{language}.yaml has keys site.yaml does not"
+        for key, text in target.items():
+            base = key if key in source else f"{key.rsplit('.', 1)[0]}.other"
+            assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", source[base])), key

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,7 @@ from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.exports import write_data
 from quaestio.publish.site import build_site
 from quaestio.publish.site.pages import load_wording, navigation
-from support.paths import FIXTURES
+from support.paths import FIXTURES, REPOSITORY
 
 pytestmark = pytest.mark.slow
 
@@ -237,3 +238,65 @@ def test_the_feed_is_valid_atom_newest_first_with_stable_ids(build, corpus, tmp_
     later = BuildInfo(INFO.revision, INFO.source_date_epoch + 86400 * 400, INFO.tool_versions)
     build_site(EDITIONS, corpus, later, load_branding(EDITIONS), other, build)
     assert (other / "feed.xml").read_bytes() == (build / "site" / "feed.xml").read_bytes()
+
+
+# -- the pages of the yearly cycle in another language ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def french_build(tmp_path_factory) -> Path:
+    """The editions fixture with a French translation of one topic's title: a French site beside the English."""
+    from quaestio.content.units import source_hash
+
+    root = tmp_path_factory.mktemp("editions-fr")
+    shutil.copytree(EDITIONS, root, dirs_exist_ok=True)
+    translation = root / "translations" / "fr" / "topics" / "alpha.yaml"
+    translation.parent.mkdir(parents=True)
+    translation.write_text(
+        f'language: fr\nunits:\n  title:\n    source_hash: "{source_hash("Alpha topic")}"\n    text: Thème alpha\n',
+        encoding="utf-8",
+    )
+    result = check(root)
+    assert result.findings == () and result.corpus is not None and "fr" in result.corpus.languages
+    out = tmp_path_factory.mktemp("build-fr")
+    branding = load_branding(root)
+    write_data(result.corpus, INFO, branding, out / "data")
+    build_site(root, result.corpus, INFO, branding, out / "site", out)
+    return out
+
+
+def _texts(html: str) -> str:
+    """A page's text, tags removed and whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize("path", ["follow-up", "changelog", "editions", "editions/2016", "editions/2016/topics/alpha"])
+def test_the_yearly_cycle_pages_speak_the_language_of_the_site(french_build, path):
+    """The dashboard, the changelog and the archive are worded in French on the French site: no sentence of
+    their English wording is left, a topic's French title is shown, and they carry no notice of English parts
+    (the content's English fallbacks are marked where they stand, see the languages' tests)."""
+    import yaml
+
+    folder = REPOSITORY / "templates" / "site"
+    english = yaml.safe_load((folder / "site.yaml").read_text(encoding="utf-8"))["words"]["cycle"]
+    french = yaml.safe_load((folder / "site.fr.yaml").read_text(encoding="utf-8"))["words"]["cycle"]
+    html = (french_build / "site" / "fr" / path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in html
+    text = _texts(html)
+    sentences = [
+        piece.strip()
+        for group in ("dashboard", "changelog", "archive")
+        for value in _strings(english[group])
+        for piece in re.split(r"\{\w+\}", value)
+        if len(piece.strip()) > 12
+    ]
+    assert sentences and [s for s in sentences if s in text] == []
+    shown_in_french = [piece for value in _strings(french) for piece in re.split(r"\{\w+\}", value) if len(piece) > 12]
+    assert any(piece.strip() in text for piece in shown_in_french)
+    assert "Thème alpha" in text and "Alpha topic" not in text
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    return [str(value)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from quaestio.content.editions import editions
-from quaestio.content.model import Corpus, Recommendation
+from quaestio.content.model import Corpus, Recommendation, Text
 from quaestio.content.tracker import RecommendationState, Tally, in_force, recommendation_state, tallies, tally
 from quaestio.vocab import Acceptance, Audience, Implementation, Priority
 
@@ -27,7 +27,7 @@ class Update:
     recommendation: Recommendation
     addressee: str
     status: Implementation | None
-    note: str
+    note: Text  # in every language it is translated into
     source: str | None
 
 
@@ -110,7 +110,7 @@ class FollowUpFigures:
     def recent(self, count: int = RECENT) -> tuple[Update, ...]:
         """The latest tracker entries, newest first."""
         updates = [
-            Update(e.date, r, a.name, e.status, " ".join(e.note.en.split()), e.source)
+            Update(e.date, r, a.name, e.status, e.note, e.source)
             for r in self.corpus.recommendations
             for a in r.tracker
             for e in a.history

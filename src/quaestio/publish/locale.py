@@ -1,14 +1,17 @@
-"""Each publication language's conventions: its wording files, long dates, numbers and plural forms (Babel)."""
+"""Each publication language's conventions: its wording files, long dates, numbers, percentages, lists and plural
+forms (Babel)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from quaestio.vocab import SOURCE_LANGUAGE, Language
+
+ListStyle = Literal["standard", "or"]
 
 if TYPE_CHECKING:  # Babel is imported where dates and numbers are written: `validate` reads wording files only
     from babel import Locale
@@ -32,6 +35,20 @@ def long_date(value: str | dt.date, language: str = SOURCE_LANGUAGE) -> str:
 
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return format_date(day, format="long", locale=_locale(language))
+
+
+def listed(items: Sequence[str], language: str = SOURCE_LANGUAGE, style: ListStyle = "standard") -> str:
+    """Items as the language lists them: 'a, b and c', 'a, b et c' ('or' style: 'a, b or c'); '' for none."""
+    from babel.lists import format_list
+
+    return format_list(items, style=style, locale=_locale(language)) if items else ""
+
+
+def percent(share: float, language: str = SOURCE_LANGUAGE) -> str:
+    """A share as the language writes a percentage, to the unit: '30%', '30 %'."""
+    from babel.numbers import format_percent
+
+    return format_percent(share, locale=_locale(language))
 
 
 def number(value: int | float, language: str = SOURCE_LANGUAGE, pattern: str | None = None) -> str:

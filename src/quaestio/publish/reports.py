@@ -16,14 +16,13 @@ from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 import pypandoc
 import typst
 from babel.dates import format_date
-from babel.lists import format_list
 
 from quaestio.content.editions import EditionLog, current_edition, edition_log, editions, snapshot, state_of
 from quaestio.content.layout import RECOMMENDATIONS_DIR, TOPICS_DIR
@@ -59,7 +58,7 @@ from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.child import call_in_child
 from quaestio.publish.csl import citation_style, csl_id, csl_item, format_bibliographies, mark_title
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
-from quaestio.publish.locale import locale_name, long_date, number, plural
+from quaestio.publish.locale import ListStyle, listed, locale_name, long_date, number, plural
 from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.pandoc_worker import WORKER_FILES, Conversion, PandocFailed, PandocPool
@@ -410,9 +409,9 @@ class _Language:
     def count(self, forms: object, n: int) -> str:
         return plural(forms, n, self.language)
 
-    def listed(self, items: list[str], style: Literal["standard", "or"] = "standard") -> str:
+    def listed(self, items: list[str], style: ListStyle = "standard") -> str:
         """Items as the language lists them: 'a, b and c', 'a, b et c' ('or' style: 'a, b or c')."""
-        return format_list(items, style=style, locale=locale_name(self.language)) if items else ""
+        return listed(items, self.language, style)
 
 
 def _language(branding: Branding, language: str) -> _Language:

@@ -33,9 +33,11 @@
         shown += visible ? 1 : 0;
       });
       if (count) {
-        count.textContent = shown === rows.length
-          ? "Showing all " + rows.length + " recommendations."
-          : "Showing " + shown + " of " + rows.length + " recommendations.";
+        // The page's language gives the wording: data-all and data-some, with {shown} and {total}.
+        var wording = shown === rows.length
+          ? count.dataset.all || "Showing all {total} recommendations."
+          : count.dataset.some || "Showing {shown} of {total} recommendations.";
+        count.textContent = wording.replace("{shown}", shown).replace("{total}", rows.length);
       }
     }
 

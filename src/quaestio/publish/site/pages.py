@@ -25,7 +25,7 @@ from quaestio.publish.branding import Branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.csl import csl_id, mark_title, topic_entries
 from quaestio.publish.feed import atom_feed
-from quaestio.publish.locale import long_date, number, plural
+from quaestio.publish.locale import ListStyle, listed, long_date, number, percent, plural
 from quaestio.publish.site import compiled, content
 from quaestio.publish.site.cycle import cycle_pages, edition_views
 from quaestio.publish.site.downloads import DOWNLOADS_DIR, Download, collect_downloads, format_version, human_size
@@ -45,7 +45,7 @@ from quaestio.publish.urls import (
     recommendation_path,
     topic_path,
 )
-from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language, Priority, Status
+from quaestio.vocab import SOURCE_LANGUAGE, TRANSLATIONS, Audience, Language, Priority, Relation, Status
 
 SITE_TEMPLATES = "site"
 ASSETS_DIR = "assets/quaestio"
@@ -220,13 +220,11 @@ class SiteContext:
             return Markup('<span lang="en">{}</span>').format(content.attribute(value))
         return Markup.escape(content.attribute(value, self.language))
 
-    def english_part(self) -> Markup:
-        """' lang="en"' for a part written only in English (the yearly cycle's pages) on a page in another
-        language, counted for the page's notice; else ''."""
-        if self.language == SOURCE_LANGUAGE:
-            return Markup("")
-        self.fallbacks += 1
-        return Markup(' lang="en"')
+    def lang_of(self, language: str = SOURCE_LANGUAGE) -> Markup:
+        """' lang="…"' for an element written in another language than the page's (an imported catalog's
+        titles; the English words a revision changed), else ''. Not a missing translation: the page's notice
+        ignores it."""
+        return Markup("") if language == self.language else Markup(' lang="{}"').format(language)
 
     def t_in(self, value: Text, written_in: Language) -> Markup:
         """Like t, for a text whose English source is written in another language (a French name in an English
@@ -267,6 +265,15 @@ class SiteContext:
 
     def date(self, iso: str) -> str:
         return long_date(iso, self.language)
+
+    def percent(self, share: float) -> str:
+        """A share as the page's language writes a percentage, to the unit: '30%', '30 %'."""
+        return percent(share, self.language)
+
+    def listing(self, items: Sequence[object], style: ListStyle = "standard") -> Markup:
+        """Items as the page's language lists them: 'a, b and c', 'a, b et c' ('or' style: 'a, b or c');
+        items not built as Markup are escaped."""
+        return Markup(listed([str(escape(item)) for item in items], self.language, style))
 
     def number(self, value: int) -> str:
         return number(value, self.language)
@@ -441,6 +448,7 @@ class PageWriter:
             "shared_url": self._shared_url,
             "priorities": tuple(Priority),
             "statuses": tuple(Status),
+            "relations": tuple(Relation),
             "paths": SimpleNamespace(
                 topic=topic_path,
                 audience=audience_path,
