@@ -52,9 +52,13 @@ def test_english_keeps_its_names_and_the_others_add_their_language(built):
         for language in ("", ".fr", ".nl")
         for suffix in (".pdf", ".docx")
     }
-    # The open-session pack is in English only.
-    pack = {f"{folder}{name}" for folder in ("", "2015/") for name in ("progress-2015.pdf", "progress-2015.docx")}
-    pack |= {"open-session-2015.pptx", "2015/open-session-2015.pptx"}
+    pack = {  # the open-session pack, in every language too
+        f"{folder}{name}{language}{suffix}"
+        for folder in ("", "2015/")
+        for name, suffixes in (("progress-2015", (".pdf", ".docx")), ("open-session-2015", (".pptx",)))
+        for language in ("", ".fr", ".nl")
+        for suffix in suffixes
+    }
     assert set(outcome.written) == expected | pack
     assert not any(".de." in name for name in outcome.written)  # German has no translated content
 
@@ -111,8 +115,9 @@ def test_reports_are_cached_per_language(built, tmp_path):
     shutil.copytree(root, repo)
     shutil.copytree(out / "cache", tmp_path / "out" / "cache")
     again = _build(repo, tmp_path / "out")
-    # 30 reports, each at its edition's name and at the top level, and the open-session pack (3 files, twice).
-    assert again.written == () and len(again.unchanged) == 66
+    # 30 reports and the open-session pack in three languages (9 files), each at its edition's name and at the top
+    # level.
+    assert again.written == () and len(again.unchanged) == 78
     french = repo / "translations" / "fr" / "recommendations" / "alpha" / "business.yaml"
     french.write_text(french.read_text().replace("Les entreprises devraient agir.", "Les entreprises doivent agir."))
     changed = _build(repo, tmp_path / "out")
@@ -122,3 +127,45 @@ def test_reports_are_cached_per_language(built, tmp_path):
         for n in ("topic-alpha", "audience-business", "compendium")
         for s in (".pdf", ".docx")
     }
+
+
+def _pieces(value: object) -> list[str]:
+    """The fixed pieces of a wording tree's texts (between placeholders and Markdown marks), long enough to
+    be told apart."""
+    if isinstance(value, dict):
+        return [piece for item in value.values() for piece in _pieces(item)]
+    parts = re.split(r"\{\w+\}|\*\*", " ".join(str(value).split()))
+    return [p.strip(" .,:;()") for p in parts if len(p.strip(" .,:;()")) >= 16]
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_open_session_pack_is_in_each_language(built, language):
+    """The progress report and the slides in the language of their name: its /Lang, its words from
+    reports.<language>.yaml, and none of the English pack's sentences."""
+    import yaml
+    from pptx import Presentation
+
+    from support.paths import REPOSITORY
+
+    _, out, _ = built
+    folder = REPOSITORY / "templates" / "reports"
+    english = yaml.safe_load((folder / "reports.yaml").read_text(encoding="utf-8"))["words"]
+    own = yaml.safe_load((folder / f"reports.{language}.yaml").read_text(encoding="utf-8"))["words"]
+    with pikepdf.open(out / "reports" / f"progress-2015.{language}.pdf") as pdf:
+        assert str(pdf.Root.Lang) == {"fr": "fr-BE", "nl": "nl-BE"}[language]
+    report = _text(out / "reports" / f"progress-2015.{language}.pdf")
+    deck = Presentation(str(out / "reports" / f"open-session-2015.{language}.pptx"))
+    slides = " ".join(
+        " ".join(
+            [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+            + ([slide.notes_slide.notes_text_frame.text] if slide.has_notes_slide else [])
+        )
+        for slide in deck.slides
+    )
+    slides = " ".join(slides.split())
+    for text, group in ((report, "progress"), (slides, "slides")):
+        assert [p for p in _pieces(english[group]) if p in text] == [], group
+    for heading in (own["progress"]["summary"], own["progress"]["recommended"], own["progress"]["done"]):
+        assert heading in report
+    assert own["slides"]["key_figures"] in slides and own["slides"]["follow"] in slides
+    assert own["slides"]["as_at"].split("{date}")[0].strip() in slides and "Follow-up as at" not in slides

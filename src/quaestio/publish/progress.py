@@ -16,6 +16,7 @@ from quaestio.content.tracker import RecommendationState, Tally, tallies, tally
 from quaestio.publish.branding import Branding
 from quaestio.publish.charts import ORDER, Style, bars_chart, series_chart
 from quaestio.publish.followup_figures import FollowUpFigures
+from quaestio.publish.locale import number
 from quaestio.vocab import Audience, Priority
 
 OPEN_SESSION_TEMPLATES = ("progress.md.j2", "open-session.md.j2")
@@ -136,31 +137,32 @@ def _by_year(fig: FollowUpFigures) -> tuple[tuple[str, tuple], ...]:
     return tuple((year, tuple(items)) for year, items in sorted(years.items(), reverse=True))
 
 
-def open_session_context(corpus: Corpus, branding: Branding, today: str) -> tuple[dict[str, object], tuple[Asset, ...]]:
-    """What the progress report and the deck show, and the charts they show it with."""
+def open_session_context(
+    corpus: Corpus, branding: Branding, today: str, words: Mapping[str, object]
+) -> tuple[dict[str, object], tuple[Asset, ...]]:
+    """What the progress report and the deck show, and the charts they show it with, in the language of the
+    branding and of `words` (reports.yaml's words, translated)."""
     fig = FollowUpFigures(corpus, today)
     style = _style(branding)
     fonts = branding.templates / "fonts"
+    language = branding.language
+    said: Mapping[str, str] = words["progress"]  # type: ignore[assignment]
     charts: list[Asset] = []
-    series_title = "Recommendations in force by implementation status, year by year"
+    series_title = said["series_caption"]
     series = series_chart(fig.series, style, series_title, CHART_WIDTH, "series")
     last = fig.series[-1] if fig.series else None
-    alt = f"{series_title}. " + (
-        f"In {last.key}, {last.count(ORDER[0])} of {last.total} implemented; the table gives every year."
+    alt = series_title + (
+        said["series_alt"].format(
+            year=last.key, implemented=number(last.count(ORDER[0]), language), total=number(last.total, language)
+        )
         if last
-        else ""
+        else "."
     )
     charts.append(_chart("chart-series", series, alt))
     charts.append(_chart("slide-series", series_chart(fig.series, style, series_title, SLIDE_WIDTH, "s"), alt))
     audiences = [(str(branding.audience(t.key)["label"]), t) for t in fig.by_audience]
-    chart = bars_chart(audiences, style, "By audience", CHART_WIDTH, "audience")
-    charts.append(
-        _chart(
-            "chart-audience",
-            chart,
-            "Recommendations in force by audience and implementation status; the table gives the figures.",
-        )
-    )
+    chart = bars_chart(audiences, style, said["audience_chart"], CHART_WIDTH, "audience")
+    charts.append(_chart("chart-audience", chart, said["audience_alt"]))
     topics = []
     for topic in (t for t in corpus.topics if t.closed is None):
         states = tuple(s for s in fig.states if s.recommendation.topic == topic.id)
@@ -169,13 +171,18 @@ def open_session_context(corpus: Corpus, branding: Branding, today: str) -> tupl
         groups = tallies(states, lambda r: r.audience, tuple(Audience))
         rows = tuple((str(branding.audience(t.key)["label"]), t) for t in groups if t.total)
         name = f"chart-topic-{topic.id}"
-        svg = bars_chart(rows, style, topic.title.en, CHART_WIDTH, name)
-        topic_alt = f"{topic.title.en}: recommendations in force by audience and implementation status: " + "; ".join(
-            f"{label}, {t.count(ORDER[0])} of {t.total} implemented" for label, t in rows
-        )
-        charts.append(_chart(name, svg, topic_alt + "."))
-        slide = bars_chart(rows, style, topic.title.en, SLIDE_BARS_WIDTH, f"s-{topic.id}")
-        charts.append(_chart(f"slide-topic-{topic.id}", slide, topic_alt + "."))
+        title = " ".join(topic.title.get(language).split())
+        svg = bars_chart(rows, style, title, CHART_WIDTH, name)
+        shares = [
+            said["topic_alt_group"].format(
+                audience=label, implemented=number(t.count(ORDER[0]), language), total=number(t.total, language)
+            )
+            for label, t in rows
+        ]
+        topic_alt = said["topic_alt"].format(topic=title, groups="; ".join(shares))
+        charts.append(_chart(name, svg, topic_alt))
+        slide = bars_chart(rows, style, title, SLIDE_BARS_WIDTH, f"s-{topic.id}")
+        charts.append(_chart(f"slide-topic-{topic.id}", slide, topic_alt))
         topics.append(TopicProgress(topic, states, rows, key_recommendations(states), name))
     assets = _with_pngs(charts, fonts)
     logs = changelog(corpus)

@@ -54,6 +54,9 @@ def _from_templates(filename: str) -> str:
     return path[at:] if at >= 0 else path
 
 
+_CUTTING = jinja2.Environment(autoescape=False)  # Jinja's default truncation rules, for `plain`'s limit
+
+
 def _in(value: Text | str | None, language: str) -> str:
     """A text in a language (its English where it has no current translation)."""
     if value is None:
@@ -90,12 +93,16 @@ def content_inline(value: Text | str | None, language: str = SOURCE_LANGUAGE) ->
     return f"[{inline}]{{lang=en}}" if _falls_back(value, language) else inline
 
 
-def plain(value: Text | str | None, language: str = SOURCE_LANGUAGE) -> str:
-    """A one-line text (a title, a name) shown exactly as written, whatever characters it holds.
+def plain(value: Text | str | None, language: str = SOURCE_LANGUAGE, limit: int | None = None) -> str:
+    """A one-line text (a title, a name) shown exactly as written, whatever characters it holds; cut at a word
+    with '...' past `limit` characters, as Jinja's `truncate` cuts.
 
     In a report in another language, a text shown in English is a span marked lang="en".
     """
-    escaped = pandoc_markdown.literal(" ".join(_in(value, language).split()))
+    text = " ".join(_in(value, language).split())
+    if limit is not None:
+        text = jinja2.filters.do_truncate(_CUTTING, text, limit)
+    escaped = pandoc_markdown.literal(text)
     return f"[{escaped}]{{lang=en}}" if _falls_back(value, language) and escaped else escaped
 
 
@@ -158,7 +165,7 @@ def environment(templates: Path, language: str = SOURCE_LANGUAGE, notice: str = 
     )
     env.filters["md"] = lambda value, level=3: content_markdown(value, level, language, notice)
     env.filters["md_inline"] = lambda value: content_inline(value, language)
-    env.filters["plain"] = lambda value: plain(value, language)
+    env.filters["plain"] = lambda value, limit=None: plain(value, language, limit)
     env.filters["link"] = web_link
     env.filters["set"] = frozenset  # for membership tests (`r.id in present`) that do not scan a list
     env.globals["anchor"] = anchor

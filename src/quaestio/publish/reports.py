@@ -58,7 +58,7 @@ from quaestio.publish.buildinfo import BuildInfo, SourceHistory
 from quaestio.publish.child import call_in_child
 from quaestio.publish.csl import citation_style, csl_id, csl_item, format_bibliographies, mark_title
 from quaestio.publish.deck import finish_deck, logo_png, reference_deck
-from quaestio.publish.locale import ListStyle, listed, locale_name, long_date, number, plural
+from quaestio.publish.locale import ListStyle, listed, locale_name, long_date, number, percent, plural
 from quaestio.publish.officefiles import reproducible_zip
 from quaestio.publish.pandoc_markdown import link, literal
 from quaestio.publish.pandoc_worker import WORKER_FILES, Conversion, PandocFailed, PandocPool
@@ -229,7 +229,8 @@ def _edition_specs(sessions: Corpus, whole: Corpus, branding: Branding, edition:
 
 
 def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, edition: int) -> list[ReportSpec]:
-    """The progress report and the slide deck of the current edition's open session, over every edition."""
+    """The progress report and the slide deck of the current edition's open session, over every edition, in the
+    branding's language."""
     words = {"edition": edition, "first": min(editions(corpus)), "coalition": branding["coalition"]["name"]}  # type: ignore[index]
     specs = []
     for key, template, formats, path in (
@@ -237,7 +238,7 @@ def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, editi
         ("open_session", "open-session.md.j2", (".pptx",), FOLLOW_UP_PATH),
     ):
         conf = settings[key]
-        name = conf["file"].format(**words)
+        name = file_name(conf["file"].format(**words), branding.language)
         specs.append(
             ReportSpec(
                 name=f"{edition}/{name}",
@@ -252,6 +253,7 @@ def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, editi
                 corpus=corpus,
                 formats=formats,
                 alias=name,
+                language=branding.language,
             )
         )
     return specs
@@ -260,9 +262,8 @@ def _open_session_specs(corpus: Corpus, branding: Branding, settings: Any, editi
 def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
     """Every edition's reports under <edition>/ (a report per topic of its sessions, a digest per audience and a
     compendium of everything then in force), in the branding's language, as templates/reports/reports.yaml
-    (and its translation) names them; in English, also the current edition's progress report and open-session
-    deck. The current edition's reports are also published at the top level, and so is each other topic's
-    latest."""
+    (and its translation) names them; also the current edition's progress report and open-session deck. The
+    current edition's reports are also published at the top level, and so is each other topic's latest."""
     latest = current_edition(corpus)
     specs: list[ReportSpec] = []
     aliased: set[str] = set()
@@ -274,7 +275,7 @@ def plan_reports(corpus: Corpus, branding: Branding) -> list[ReportSpec]:
             if alias:
                 aliased.add(alias)
             specs.append(replace(spec, name=f"{year}/{spec.name}", alias=alias))
-    if latest and branding.language == SOURCE_LANGUAGE:
+    if latest:
         specs += _open_session_specs(corpus, branding, branding.report_settings, latest)
     return specs
 
@@ -423,6 +424,9 @@ def _language(branding: Branding, language: str) -> _Language:
         long_date=lambda value: long_date(value, language),
         count=lambda forms, n: plural(forms, n, language),
         say=lambda wording, **values: str(wording).format(**values),
+        number=lambda value: number(value, language),
+        percent=lambda share: percent(share, language),
+        listed=lambda items, style="standard": listed([str(item) for item in items], language, style),
         words=words,
         language=language,
         addressee_state=addressee_state,
@@ -641,7 +645,7 @@ def render_sources(
             today = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
             shared = (id(own), spec.language, today)
             if shared not in open_sessions:
-                open_sessions[shared] = open_session_context(own, brand, today)
+                open_sessions[shared] = open_session_context(own, brand, today, words)
             extra, assets = open_sessions[shared]
             context.update(extra)  # type: ignore[arg-type]
         markdown_pdf = render_markdown(local.env, spec.template, own, brand, **context)
@@ -699,6 +703,8 @@ def render_sources(
             "words": _typst_words(words, pdf_source_text),
             "kind_edition": words["kind_edition"].format(kind=spec.kind, edition=spec.edition),
         }
+        if spec.template == "open-session.md.j2":  # the title slide's date line
+            meta["as_at"] = str(words["slides"]["as_at"]).format(date=date)
         parts = [fixed, markdown_pdf, markdown_docx, json.dumps(meta, sort_keys=True), chart_svg, str(epoch)]
         digest = hashlib.sha256("\x1f".join([*parts, *spec.formats]).encode())
         for asset in assets:
@@ -1010,6 +1016,7 @@ def compile_pptx(source: ReportSource, branding: Branding, workers: Workers | No
     """pandoc Markdown to PPTX with the reference deck drawn from the branding; charts as PNG, speaker notes
     from `::: notes` blocks, one slide per top-level heading."""
     meta = source.meta
+    branding = branding.localised(source.spec.language)  # the logo's text alternative in the deck's language
     markdown = source.markdown_pdf
     for asset in source.assets:
         if asset.name.endswith(".svg"):
@@ -1041,9 +1048,9 @@ def compile_pptx(source: ReportSource, branding: Branding, workers: Workers | No
                 "--metadata",
                 f"subtitle={meta['subtitle']}",
                 "--metadata",
-                f"date=Follow-up as at {meta['date']}",
+                f"date={meta['as_at']}",
                 "--metadata",
-                "lang=en-GB",
+                f"lang={meta['tag']}",
             ],
             source.epoch,
         )
