@@ -208,6 +208,12 @@ class Code(enum.StrEnum):
         "the English changed since the text was translated (the hint shows how); it is published in English "
         "until updated",
     )
+    TRANSLATION_LIST = (
+        "translation-list",
+        Severity.WARNING,
+        "a line of a translation begins as a list item ('1. Juli 2011', '- ...') where the English has none: "
+        "Markdown would show a list",
+    )
     ORPHAN_TRANSLATION = (
         "orphan-translation",
         Severity.ERROR,

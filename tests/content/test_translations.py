@@ -153,3 +153,42 @@ def test_links_and_markup_in_translations_are_checked_like_the_english(translate
 def test_an_english_file_with_errors_stops_only_its_own_translation_checks(translated):
     translated.replace(ACADEMIC, "    priority: medium", "    priority: urgent")
     assert [code for _, _, _, code in translated.codes()] == ["invalid-value"]
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "line", "marker"),
+    [
+        ("Les universités devraient l'enseigner depuis le\n      1. juillet 2011, chaque année.", 2, "1."),
+        ("Les universités devraient l'enseigner, à tous\n      - étudiants et chercheurs.", 2, "-"),
+    ],
+)
+def test_a_translated_line_that_would_start_a_list_is_a_warning_at_the_text(translated, wrapped, line, marker):
+    """German and French dates ('1. Juli 2011'), or a dash, at the start of a wrapped line make Markdown show a
+    list where the English has none."""
+    translated.replace(
+        FR_ACADEMIC, "    text: Les universités devraient l'enseigner.", f"    text: |-\n      {wrapped}"
+    )
+    (finding,) = translated.findings()
+    assert (finding.file, finding.line, finding.column, finding.code) == (
+        FR_ACADEMIC,
+        9,
+        11,
+        "translation-list",
+    )
+    assert f"line {line} of this text begins with '{marker}'" in finding.message
+    assert "join that line to the one before it" in finding.hint
+
+
+def test_a_list_the_english_has_too_or_a_number_that_cannot_start_one_is_not_a_warning(translated):
+    translated.replace(
+        ACADEMIC, "    text: Universities should teach it.", "    text: |-\n      Universities:\n      - teach it."
+    )
+    new_hash = translated.findings()[0].hint.split("source_hash: ")[1][:8]
+    translated.replace(FR_ACADEMIC, "    source_hash: 83ebf23d", f"    source_hash: {new_hash}")
+    translated.replace(
+        FR_ACADEMIC,
+        "    text: Les universités devraient l'enseigner.",
+        "    text: |-\n      Les universités, depuis le\n      15. mai 2009 :\n"
+        "      - l'enseigner\n        et le publier\n      - le suivre.",
+    )
+    assert translated.findings() == ()

@@ -286,8 +286,49 @@ def _file_findings(
                     _stale_hint(history.english(placed.target, recorded), unit),
                 )
             )
+        started = _list_starts(text)
+        if started and len(started) > len(_list_starts(unit.english)):
+            line = started[-1]
+            findings.append(
+                finding(
+                    placed.path,
+                    document.positions.of_value(("units", key, "text")),
+                    Code.TRANSLATION_LIST,
+                    f"line {line} of this text begins with '{text.splitlines()[line - 1].split()[0]}', so it would "
+                    "be shown as a list item, and the English has no list there",
+                    "join that line to the one before it (or move its first word there), so that no line of "
+                    "the paragraph begins with a number and a full stop, or with '-', '+' or '*'",
+                )
+            )
         found.setdefault(unit.path, []).append(Translation(placed.language, text, current))
     return findings
+
+
+# A line that opens a list inside a paragraph (CommonMark: a bullet, or an ordered list from 1); a number other
+# than 1 cannot interrupt a paragraph, and a line after a blank one starts a list the writer meant.
+_LIST_LINE = re.compile(r"[ \t]{0,3}(?:1[.)]|[-+*])[ \t]+\S")
+
+
+def _list_starts(text: str) -> list[int]:
+    """The 1-based numbers of the lines that open a list inside a paragraph: the line before is text, and no
+    list item came since the last blank line or heading."""
+    if "\n" not in text:
+        return []
+    starts, in_list, in_paragraph = [], False, False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or _HEADING.match(line):
+            in_list = in_paragraph = False
+        elif _ITEM.match(line):
+            if in_paragraph and not in_list and _LIST_LINE.match(line):
+                starts.append(number)
+            in_list = True
+        else:
+            in_paragraph = True
+    return starts
+
+
+_ITEM = re.compile(r"[ \t]*(?:\d+[.)]|[-+*])[ \t]")
+_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
 
 
 # A field named after a translation language, as a block or flow key, plain or quoted: a file whose text holds
