@@ -169,3 +169,21 @@ def test_the_open_session_pack_is_in_each_language(built, language):
         assert heading in report
     assert own["slides"]["key_figures"] in slides and own["slides"]["follow"] in slides
     assert own["slides"]["as_at"].split("{date}")[0].strip() in slides and "Follow-up as at" not in slides
+
+
+def test_a_german_date_that_begins_a_list_item_is_text_not_a_numbered_list():
+    """'- 27. April 2016, …' (the progress report's assessments): a date the templates write is literal Markdown,
+    so pandoc does not read '27.' as a numbered list inside the bullet."""
+    import json
+
+    import pypandoc
+
+    from quaestio.publish.reports import _language
+
+    long_date = _language(load_branding(FIXTURES / "minimal"), "de").env.globals["long_date"]
+    markdown = f"- {long_date('2016-04-27')}, **ALP-ACA-01**: bewertet.\n"
+    document = json.loads(pypandoc.convert_text(markdown, "json", format="markdown"))
+    assert "OrderedList" not in json.dumps(document)
+    assert (
+        pypandoc.convert_text(markdown, "plain", format="markdown").strip().startswith("- 27. April 2016, ALP-ACA-01")
+    )

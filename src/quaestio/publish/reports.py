@@ -421,7 +421,8 @@ def _language(branding: Branding, language: str) -> _Language:
     words = settings["words"]
     env = environment(localised.templates / REPORTS_TEMPLATES, language, words["untranslated"])
     env.globals.update(
-        long_date=lambda value: long_date(value, language),
+        # A date is text in the Markdown: German's '27. April 2016' at the start of a list item is no list.
+        long_date=lambda value: literal(long_date(value, language)),
         count=lambda forms, n: plural(forms, n, language),
         say=lambda wording, **values: str(wording).format(**values),
         number=lambda value: number(value, language),
