@@ -187,3 +187,21 @@ def test_a_german_date_that_begins_a_list_item_is_text_not_a_numbered_list():
     assert (
         pypandoc.convert_text(markdown, "plain", format="markdown").strip().startswith("- 27. April 2016, ALP-ACA-01")
     )
+
+
+def test_a_date_that_begins_a_list_item_stays_text_in_the_pdf(tmp_path):
+    """pandoc's typst writer leaves '27.' unescaped right after a list marker, where typst reads a numbered list;
+    the reports escape it, and leave code blocks alone."""
+    import pypandoc
+    import typst
+
+    from quaestio.publish.reports import _item_numbers_escaped
+
+    markdown = "- 27\\. April 2016, **ALP-ACA-01**: bewertet.\n\n```\n- 1. code\n```\n"
+    written = pypandoc.convert_text(markdown, "typst", format="markdown").encode()
+    source = tmp_path / "item.typ"
+    source.write_bytes(written)
+    assert '"enum"' in typst.query(str(source), "enum")  # what pandoc alone gives typst: a numbered list
+    source.write_bytes(_item_numbers_escaped(written))
+    assert typst.query(str(source), "enum").strip() == "[]"
+    assert b"- 1. code" in source.read_bytes()

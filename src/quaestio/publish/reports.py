@@ -578,6 +578,7 @@ def render_sources(
             _files_digest([branding.templates / str(branding["coalition"]["logo"])]),  # type: ignore[index]
             _files_digest(
                 [
+                    Path(__file__),  # this module: how a report's Markdown becomes PDF, DOCX and PPTX
                     *(Path(str(module.__file__)) for module in _SHAPING_MODULES),
                     HEADINGS_FILTER,
                     ANCHORS_FILTER,
@@ -793,6 +794,23 @@ def _typeset(job: TypstJob, size: int, workers: Workers | None) -> bytes:
     return pdf
 
 
+# A list item whose text begins with a number and a full stop ('- 27. April 2016, ...'): pandoc's typst writer
+# escapes such a number at the start of any other line, not right after a list marker, where typst reads it as
+# a numbered list inside the item. Code blocks are left as they are.
+_ITEM_NUMBER = re.compile(rb"^([ \t]*(?:[-+]|\d+\.)[ \t]+)(\d+\.(?:[ \t]|$))", re.M)
+_FENCE = re.compile(rb"^[ \t]*```", re.M)
+
+
+def _item_numbers_escaped(typst_source: bytes) -> bytes:
+    """pandoc's typst output with a number that begins a list item's text escaped ('- \\27. April')."""
+    parts = _FENCE.split(typst_source)  # even parts are markup, odd ones code between two fences
+    fences = _FENCE.findall(typst_source)
+    out = [_ITEM_NUMBER.sub(rb"\1\\\2", parts[0])]
+    for index, (fence, part) in enumerate(zip(fences, parts[1:], strict=True), start=1):
+        out += [fence, part if index % 2 else _ITEM_NUMBER.sub(rb"\1\\\2", part)]
+    return b"".join(out)
+
+
 def _with_alt(typst_source: bytes, asset: Asset) -> bytes:
     """The typst source with the asset's description as the alt text of its image (PDF/UA requires one; pandoc's
     typst writer does not pass it). Only the report templates insert images: content cannot."""
@@ -820,7 +838,7 @@ def compile_pdf(source: ReportSource, branding: Branding, workers: Workers | Non
             wrap="preserve",
             filters=(ANCHORS_FILTER,),
         )
-        typst_source = _convert(source.markdown_pdf, conversion, workers)
+        typst_source = _item_numbers_escaped(_convert(source.markdown_pdf, conversion, workers))
         conversion.output.unlink()
         (folder / "meta.json").write_text(json.dumps(source.meta, ensure_ascii=False), encoding="utf-8")
         (folder / CHART_FILE).write_text(source.chart_svg, encoding="utf-8")
