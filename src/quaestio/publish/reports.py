@@ -74,6 +74,7 @@ from quaestio.publish.typst_child import (
     finish_in_child,
 )
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
+from quaestio.publish.volumes import Volume, volume_corpus, volumes_of
 from quaestio.publish.workers import WorkerDied
 from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
@@ -124,6 +125,8 @@ class ReportSpec:
     corpus: Corpus | None = field(default=None, compare=False, hash=False)
     formats: tuple[str, ...] = (".pdf", ".docx")
     alias: str | None = None
+    volume: Volume | None = None
+    """Where a compendium published in volumes stands among them (None: a compendium in one file)."""
 
 
 @dataclass(frozen=True)
@@ -210,21 +213,26 @@ def _edition_specs(sessions: Corpus, whole: Corpus, branding: Branding, edition:
             )
         )
     conf = settings["compendium"]
-    specs.append(
-        ReportSpec(
-            name=file_name(conf["file"].format(edition=edition), language),
-            template="compendium.md.j2",
-            kind=conf["kind"],
-            title=conf["title"].format(edition=edition),
-            subtitle=conf["subtitle"].format(edition=edition),
-            edition=edition,
-            topics=whole.topics,
-            url_path=edition_path(edition),
-            sources=content,
-            language=language,
-            corpus=whole,
+    parts = volumes_of(whole, conf.get("volume_recommendations"))
+    for place, topics in enumerate(parts, start=1):
+        volume = Volume(place, parts, whole) if len(parts) > 1 else None
+        words = {"edition": edition, "volume": place, "volumes": len(parts)}
+        specs.append(
+            ReportSpec(
+                name=file_name(conf["volume_file" if volume else "file"].format(**words), language),
+                template="compendium.md.j2",
+                kind=conf["kind"],
+                title=conf["volume_title" if volume else "title"].format(**words),
+                subtitle=conf["subtitle"].format(**words),
+                edition=edition,
+                topics=topics,
+                url_path=edition_path(edition),
+                sources=content,
+                language=language,
+                corpus=volume_corpus(whole, topics) if volume else whole,
+                volume=volume,
+            )
         )
-    )
     return specs
 
 
@@ -392,6 +400,49 @@ def _changes(corpus: Corpus, spec: ReportSpec) -> EditionLog | None:
     years = editions(corpus)
     later = [y for y in years if y > spec.edition]
     return edition_log(corpus, spec.edition, later[0] if later else None)
+
+
+def _volume_changes(log: EditionLog | None, volume: Volume | None) -> EditionLog | None:
+    """What the edition changed in a volume's own topics; the last volume also tells what it changed in topics
+    no volume holds (closed ones)."""
+    if log is None or volume is None:
+        return log
+    own = {t.id for t in volume.topics}
+    others = {t.id for part in volume.parts for t in part} - own
+
+    def kept(topic: str) -> bool:
+        return topic in own or (volume.last and topic not in others)
+
+    return replace(
+        log,
+        topics=tuple(t for t in log.topics if kept(t.id)),
+        added=tuple(r for r in log.added if kept(r.topic)),
+        revised=tuple(item for item in log.revised if kept(item.recommendation.topic)),
+        withdrawn=tuple(r for r in log.withdrawn if kept(r.topic)),
+        carried_over=tuple(r for r in log.carried_over if kept(r.topic)),
+        follow_up=tuple(u for u in log.follow_up if kept(u.recommendation.topic)),
+    )
+
+
+def _volume_context(spec: ReportSpec, changes: EditionLog | None) -> dict[str, object] | None:
+    """What a volume says of the whole compendium (its counts, what the edition changed) and of every volume
+    (None: a compendium in one file)."""
+    volume = spec.volume
+    if volume is None:
+        return None
+    whole = volume.compendium
+    return {
+        "number": volume.number,
+        "count": volume.count,
+        "counts": _counts(whole.recommendations),
+        "topics": len(whole.topics),
+        "held": sum(1 for t in whole.topics if t.edition == spec.edition),
+        "changes": changes,
+        "entries": [
+            {"volume": place, "first": part[0], "last": part[-1], "topics": len(part)}
+            for place, part in enumerate(volume.parts, start=1)
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -626,6 +677,7 @@ def render_sources(
             "citation_markdown": f"{literal(citation_before)}*{literal(spec.title)}*{literal(citation_after)} "
             + link(url, url),
         }
+        changes = _changes(corpus, spec)
         context = dict(
             report=report,
             topics=spec.topics,
@@ -640,7 +692,8 @@ def render_sources(
             reference_anchors=reference_anchors,
             glossary_entries=_glossary(spec.topics),
             site_url=site_url,
-            changes=_changes(corpus, spec),
+            changes=_volume_changes(changes, spec.volume),
+            volume=_volume_context(spec, changes),
         )
         assets: tuple[Asset, ...] = ()
         if spec.template in OPEN_SESSION_TEMPLATES:

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quaestio.content.editions import current_edition, state_of
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
 from quaestio.publish.locale import number
+from quaestio.publish.volumes import volumes_of
 from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language
 
 DOWNLOADS_DIR = "downloads"
@@ -72,7 +74,7 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
     """Report file names (without suffix or language) as templates/reports/reports.yaml makes them, and what
     each holds, described in the branding's language."""
     settings: Any = branding.report_settings
-    edition = max((t.edition for t in corpus.topics), default=0)
+    edition = current_edition(corpus)
     names: dict[str, ReportName] = {}
     for topic in corpus.topics:
         title = topic.title.get(branding.language)
@@ -94,9 +96,13 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
             f"{settings['audience']['kind']}: {audience['heading']}", len(names), audience=key
         )
     compendium = settings["compendium"]
-    names[compendium["file"].format(edition=edition)] = ReportName(
-        f"{compendium['kind']}: {compendium['title'].format(edition=edition)}", len(names)
-    )
+    parts = volumes_of(state_of(corpus, edition), compendium.get("volume_recommendations")) if edition else ((),)
+    for place in range(1, len(parts) + 1):
+        words = {"edition": edition, "volume": place, "volumes": len(parts)}
+        file, title = ("volume_file", "volume_title") if len(parts) > 1 else ("file", "title")
+        names[compendium[file].format(**words)] = ReportName(
+            f"{compendium['kind']}: {compendium[title].format(**words)}", len(names)
+        )
     for pack in ("progress", "open_session"):
         if pack in settings:
             words = {"edition": edition, "first": edition, "coalition": branding["coalition"]["name"]}  # type: ignore[index]
