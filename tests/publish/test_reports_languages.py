@@ -169,6 +169,21 @@ def test_the_open_session_pack_is_in_each_language(built, language):
         assert heading in report
     assert own["slides"]["key_figures"] in slides and own["slides"]["follow"] in slides
     assert own["slides"]["as_at"].split("{date}")[0].strip() in slides and "Follow-up as at" not in slides
+    # Every text of the deck is in its language, so that a screen reader reads it with the right voice.
+    tag = {"fr": "fr-BE", "nl": "nl-BE"}[language]
+    title = yaml.safe_load((folder / f"reports.{language}.yaml").read_text(encoding="utf-8"))["open_session"]["title"]
+    assert deck.core_properties.language == tag and deck.core_properties.title == title.format(edition=2015)
+    runs = [
+        run
+        for slide in deck.slides
+        for frame in [shape.text_frame for shape in slide.shapes if shape.has_text_frame]
+        + ([slide.notes_slide.notes_text_frame] if slide.has_notes_slide else [])
+        for paragraph in frame.paragraphs
+        for run in paragraph.runs
+    ]
+    assert len(runs) > 20 and {run._r.rPr.get("lang") for run in runs} == {tag}
+    defaults = deck.part._element.xpath(".//p:defaultTextStyle//a:defRPr/@lang")
+    assert defaults and set(defaults) == {tag}
 
 
 def test_a_german_date_that_begins_a_list_item_is_text_not_a_numbered_list():

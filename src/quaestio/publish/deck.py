@@ -16,6 +16,7 @@ from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 import pypandoc
+from lxml import etree
 
 from quaestio.publish.branding import Branding
 from quaestio.publish.progress import rasterise
@@ -55,7 +56,7 @@ def _text_box(
         f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
         f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/></p:spPr>'
         f'<p:txBody><a:bodyPr wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"/><a:lstStyle/>'
-        f'<a:p><a:pPr algn="{align}"/><a:r><a:rPr lang="en-GB" sz="{size}" dirty="0"><a:solidFill>'
+        f'<a:p><a:pPr algn="{align}"/><a:r><a:rPr sz="{size}" dirty="0"><a:solidFill>'
         f'<a:srgbClr val="{colour}"/></a:solidFill><a:latin typeface="{FONT}"/></a:rPr><a:t>{escape(text)}</a:t>'
         "</a:r></a:p></p:txBody></p:sp>"
     )
@@ -213,9 +214,46 @@ def logo_png(branding: Branding) -> bytes:
     return rasterise(svg, branding.templates / "fonts", width_pt=480, ppi=150, fill="none")
 
 
-def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str]) -> bytes:
+_DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_CORE_PROPERTIES = "docProps/core.xml"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+# The parts whose text PowerPoint and screen readers read in the language of each run: the slides, their
+# notes, the layouts and masters (placeholders, footer), and the presentation's default text style.
+_TEXT_PARTS = re.compile(
+    r"ppt/(slides/slide|notesSlides/notesSlide|slideLayouts/slideLayout|slideMasters/"
+    r"slideMaster|notesMasters/notesMaster|presentation)\d*\.xml"
+)
+
+
+def _in_language(xml: bytes, tag: str) -> bytes:
+    """A DrawingML part with every run, paragraph end and default text style in language `tag` (pandoc's
+    writer leaves runs without a language and its reference deck says en-US, so a French deck was read
+    out in English)."""
+    root = etree.fromstring(xml, _PARSER)
+    for run in root.iter(f"{_DRAWING}r", f"{_DRAWING}fld"):
+        if run.find(f"{_DRAWING}rPr") is None:
+            run.insert(0, etree.Element(f"{_DRAWING}rPr"))
+    for properties in root.iter(f"{_DRAWING}rPr", f"{_DRAWING}endParaRPr", f"{_DRAWING}defRPr"):
+        properties.set("lang", tag)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _described(core: bytes, title: str, tag: str) -> bytes:
+    """The deck's core properties with its title and language (pandoc's writer leaves the title empty)."""
+    root = etree.fromstring(core, _PARSER)
+    for name, value in (("title", title), ("language", tag)):
+        element = root.find(f"{_DC}{name}")
+        if element is None:
+            element = etree.SubElement(root, f"{_DC}{name}")
+        element.text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str], title: str, tag: str) -> bytes:
     """pandoc's deck completed: the logo its title layout refers to (pandoc copies layouts, not their media),
-    and each chart described by its text instead of its file name."""
+    each chart described by its text instead of its file name, every text in the deck's language `tag`
+    (BCP 47, such as fr-BE) and the title and language in its properties."""
     source = zipfile.ZipFile(io.BytesIO(deck))
     out = io.BytesIO()
     names = source.namelist()
@@ -225,6 +263,10 @@ def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str]) -> bytes:
             if info.filename.startswith("ppt/slides/slide") and info.filename.endswith(".xml"):
                 for name, alt in alts.items():
                     data = data.replace(f'descr="{name}"'.encode(), b"descr=" + quoteattr(alt).encode("utf-8"))
+            if _TEXT_PARTS.fullmatch(info.filename):
+                data = _in_language(data, tag)
+            elif info.filename == _CORE_PROPERTIES:
+                data = _described(data, title, tag)
             target.writestr(info, data)
         if LOGO_MEDIA not in names:
             member = zipfile.ZipInfo(LOGO_MEDIA, date_time=source.infolist()[0].date_time)

@@ -1126,7 +1126,8 @@ def compile_pptx(source: ReportSource, branding: Branding, workers: Workers | No
             ],
             source.epoch,
         )
-        deck = finish_deck(target.read_bytes(), logo_png(branding), {a.name: a.alt for a in source.assets})
+        alts = {a.name: a.alt for a in source.assets}
+        deck = finish_deck(target.read_bytes(), logo_png(branding), alts, str(meta["title"]), str(meta["tag"]))
         return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.UTC).replace(tzinfo=None))
 
 
