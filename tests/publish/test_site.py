@@ -17,7 +17,7 @@ from quaestio.pipeline import check
 from quaestio.publish.branding import load_branding
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site import build_site, content, render_site, render_site_with_zensical
-from quaestio.publish.site.downloads import human_size
+from quaestio.publish.site.downloads import human_size, report_names
 from quaestio.publish.site.figures import chart_layout, key_figures
 from quaestio.publish.site.pages import load_wording, navigation, page_file, relative_url, write_docs
 from support.hostile import hostile_corpus
@@ -425,6 +425,18 @@ def test_downloads_show_sizes_and_checksums_and_publish_only_regular_report_and_
 
 
 @pytest.mark.slow
+def test_a_report_is_described_in_the_page_language_with_its_punctuation(corpus, branding):
+    """'Recueil : …' on the French downloads page: French sets a no-break space before a colon."""
+    edition = max(t.edition for t in corpus.topics)
+    french = report_names(corpus, branding.localised("fr"))
+    assert french["compendium"].description == f"Recueil\u00a0: Recommandations en matière de cybersécurité {edition}"
+    assert french["topic-alpha"].description.startswith("Rapport status quaestionis\u00a0: ")
+    assert (
+        report_names(corpus, branding)["compendium"].description
+        == f"Compendium: Cyber-security recommendations {edition}"
+    )
+
+
 def test_downloads_page_says_when_nothing_is_published(hostile_site):
     html = (hostile_site / "downloads" / "index.html").read_text(encoding="utf-8")
     assert "The reports of this edition are not published yet." in html

@@ -75,12 +75,13 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
     each holds, described in the branding's language."""
     settings: Any = branding.report_settings
     edition = current_edition(corpus)
+    colon = str(settings["words"].get("colon", ": "))  # French sets a no-break space before it
     names: dict[str, ReportName] = {}
     for topic in corpus.topics:
         title = topic.title.get(branding.language)
         words = {"topic": title, "topic_id": topic.id, "edition": topic.edition}
         names[settings["topic"]["file"].format(**words)] = ReportName(
-            f"{settings['topic']['kind']}: {title}", len(names), topic=topic.id
+            f"{settings['topic']['kind']}{colon}{title}", len(names), topic=topic.id
         )
     for key in tuple(Audience):
         audience = branding.audience(key)
@@ -93,7 +94,7 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
             "edition": edition,
         }
         names[settings["audience"]["file"].format(**words)] = ReportName(
-            f"{settings['audience']['kind']}: {audience['heading']}", len(names), audience=key
+            f"{settings['audience']['kind']}{colon}{audience['heading']}", len(names), audience=key
         )
     compendium = settings["compendium"]
     parts = volumes_of(state_of(corpus, edition), compendium.get("volume_recommendations")) if edition else ((),)
@@ -101,13 +102,13 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
         words = {"edition": edition, "volume": place, "volumes": len(parts)}
         file, title = ("volume_file", "volume_title") if len(parts) > 1 else ("file", "title")
         names[compendium[file].format(**words)] = ReportName(
-            f"{compendium['kind']}: {compendium[title].format(**words)}", len(names)
+            f"{compendium['kind']}{colon}{compendium[title].format(**words)}", len(names)
         )
     for pack in ("progress", "open_session"):
         if pack in settings:
             words = {"edition": edition, "first": edition, "coalition": branding["coalition"]["name"]}  # type: ignore[index]
             names[settings[pack]["file"].format(**words)] = ReportName(
-                f"{settings[pack]['kind']}: {settings[pack]['title'].format(**words)}", len(names)
+                f"{settings[pack]['kind']}{colon}{settings[pack]['title'].format(**words)}", len(names)
             )
     return names
 
