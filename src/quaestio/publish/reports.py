@@ -74,7 +74,7 @@ from quaestio.publish.typst_child import (
     finish_in_child,
 )
 from quaestio.publish.urls import FOLLOW_UP_PATH, absolute, edition_path, edition_topic_path
-from quaestio.publish.volumes import Volume, volume_corpus, volumes_of
+from quaestio.publish.volumes import Volume, volume_corpus, volume_names, volumes_of
 from quaestio.publish.workers import WorkerDied
 from quaestio.vocab import SOURCE_LANGUAGE, Language, Status
 
@@ -214,16 +214,16 @@ def _edition_specs(sessions: Corpus, whole: Corpus, branding: Branding, edition:
         )
     conf = settings["compendium"]
     parts = volumes_of(whole, conf.get("volume_recommendations"))
-    for place, topics in enumerate(parts, start=1):
+    names = volume_names(conf, edition, len(parts))
+    for place, (topics, (name, title)) in enumerate(zip(parts, names, strict=True), start=1):
         volume = Volume(place, parts, whole) if len(parts) > 1 else None
-        words = {"edition": edition, "volume": place, "volumes": len(parts)}
         specs.append(
             ReportSpec(
-                name=file_name(conf["volume_file" if volume else "file"].format(**words), language),
+                name=file_name(name, language),
                 template="compendium.md.j2",
                 kind=conf["kind"],
-                title=conf["volume_title" if volume else "title"].format(**words),
-                subtitle=conf["subtitle"].format(**words),
+                title=title,
+                subtitle=conf["subtitle"].format(edition=edition),
                 edition=edition,
                 topics=topics,
                 url_path=edition_path(edition),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from quaestio.content.model import Corpus, Topic
@@ -60,3 +61,11 @@ def volume_corpus(corpus: Corpus, topics: tuple[Topic, ...]) -> Corpus:
     """The part of a compendium's corpus one volume presents: its topics and their recommendations."""
     held = {t.id for t in topics}
     return replace(corpus, topics=topics, recommendations=tuple(r for r in corpus.recommendations if r.topic in held))
+
+
+def volume_names(settings: Mapping[str, str], edition: int, count: int) -> list[tuple[str, str]]:
+    """Each volume's file name (no suffix, no language) and title, as reports.yaml's compendium section names
+    them: its `file` and `title` for a compendium in one file, else `volume_file` and `volume_title`."""
+    file, title = ("volume_file", "volume_title") if count > 1 else ("file", "title")
+    placeholders = ({"edition": edition, "volume": place, "volumes": count} for place in range(1, count + 1))
+    return [(settings[file].format(**words), settings[title].format(**words)) for words in placeholders]

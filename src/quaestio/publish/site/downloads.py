@@ -13,7 +13,7 @@ from quaestio.content.editions import current_edition, state_of
 from quaestio.content.model import Corpus, Topic
 from quaestio.publish.branding import Branding
 from quaestio.publish.locale import number
-from quaestio.publish.volumes import volumes_of
+from quaestio.publish.volumes import volume_names, volumes_of
 from quaestio.vocab import SOURCE_LANGUAGE, Audience, Language
 
 DOWNLOADS_DIR = "downloads"
@@ -98,12 +98,8 @@ def report_names(corpus: Corpus, branding: Branding) -> dict[str, ReportName]:
         )
     compendium = settings["compendium"]
     parts = volumes_of(state_of(corpus, edition), compendium.get("volume_recommendations")) if edition else ((),)
-    for place in range(1, len(parts) + 1):
-        words = {"edition": edition, "volume": place, "volumes": len(parts)}
-        file, title = ("volume_file", "volume_title") if len(parts) > 1 else ("file", "title")
-        names[compendium[file].format(**words)] = ReportName(
-            f"{compendium['kind']}{colon}{compendium[title].format(**words)}", len(names)
-        )
+    for name, title in volume_names(compendium, edition, len(parts)):
+        names[name] = ReportName(f"{compendium['kind']}{colon}{title}", len(names))
     for pack in ("progress", "open_session"):
         if pack in settings:
             words = {"edition": edition, "first": edition, "coalition": branding["coalition"]["name"]}  # type: ignore[index]
