@@ -76,6 +76,13 @@ def volumed(tmp_path_factory) -> Path:
     text = settings.read_text(encoding="utf-8")
     assert SETTING in text
     settings.write_text(text.replace(SETTING, "  volume_recommendations: 3\n"), encoding="utf-8")
+    beta = root / "recommendations" / "beta" / "academic.yaml"
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace(
+            "    addresses: [BET-C1]\n", "    addresses: [BET-C1]\n    related: [ALP-BUS-01]\n"
+        ),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -103,8 +110,8 @@ def test_each_volume_holds_its_own_topics_and_names_every_volume(volumed, tmp_pa
     branding = load_branding(volumed)
     write_reports(corpus, INFO, branding, tmp_path / "reports", tmp_path / "cache")
     reports = tmp_path / "reports"
-    alpha = [r.id for r in corpus.recommendations if r.topic == "alpha"]
-    beta = [r.id for r in corpus.recommendations if r.topic == "beta"]
+    alpha = [r.title.en for r in corpus.recommendations if r.topic == "alpha"]
+    beta = [r.title.en for r in corpus.recommendations if r.topic == "beta"]
     texts = {}
     for number in (1, 2):
         path = reports / f"compendium-{number}.pdf"
@@ -121,6 +128,14 @@ def test_each_volume_holds_its_own_topics_and_names_every_volume(volumed, tmp_pa
     # What 2016 changed was in alpha: volume 2 tells it, volume 1 does not.
     assert "Fund the national CSIRT" in texts[2] and "Fund the national CSIRT" not in texts[1]
     assert "revisited none of this volume" in texts[1] and "revisited none of this volume" not in texts[2]
+    # A relation across volumes is listed in both, and leads to the other's page on the website.
+    assert "Related: ALP-BUS-01" in texts[1] and "Related: BET-ACA-01" in texts[2]
+    links = [
+        str(annotation.get("/A", {}).get("/URI", ""))
+        for page in PdfReader(reports / "compendium-1.pdf").pages
+        for annotation in (a.get_object() for a in page.get("/Annots", []))
+    ]
+    assert any(link.endswith("/recommendations/ALP-BUS-01/") for link in links)
     assert not (reports / "compendium.pdf").exists()
     listed = [d.name for _, d in collect_downloads(tmp_path, corpus, branding, {})]
     assert listed.index("compendium-1.pdf") < listed.index("compendium-2.pdf")

@@ -694,6 +694,8 @@ def render_sources(
             site_url=site_url,
             changes=_volume_changes(changes, spec.volume),
             volume=_volume_context(spec, changes),
+            # A volume lists a recommendation's relations in every volume (the site's page links the others).
+            related_to=(spec.volume.compendium if spec.volume else own).related_to,
         )
         assets: tuple[Asset, ...] = ()
         if spec.template in OPEN_SESSION_TEMPLATES:
