@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog import events
@@ -30,6 +30,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from quaestio.findings import Code, Finding, Severity, finding, format_text
 from quaestio.publish.buildinfo import BuildInfo
 from quaestio.publish.site.compiled import CompiledTemplates
+
+if TYPE_CHECKING:  # for the annotations only: the functions below import the pipeline where they use it
+    from quaestio.pipeline import Checked
 
 HOST = "127.0.0.1"
 STATUS_PATH = "/__quaestio__/status"
@@ -94,7 +97,7 @@ class IncrementalSite:
         self._rendered: _Rendered | None = None  # mkdocs' configuration, files and menu of the last complete pass
         self._layer: Path | None = None  # the quick passes' pages shown over the last complete site, if any
         self.base: Path | None = None  # the complete site under the folder the last build wrote; None: it is one
-        self._checked: Any = None  # the last check (quaestio.pipeline.Checked), for the next to reuse
+        self._checked: Checked | None = None  # the last check, for the next to reuse
         self._checked_files: tuple[tuple[str, int, int], ...] | None = None  # the watched files it saw
         self._seen: tuple[tuple[str, int, int], ...] | None = None  # the watched files as the next build sees them
 
@@ -125,7 +128,7 @@ class IncrementalSite:
         self.unfinished = None
         return (*result.findings, *warnings)
 
-    def _check(self, root: Path) -> Any:  # quaestio.pipeline.Checked
+    def _check(self, root: Path) -> Checked:
         """Check the repository again, reusing what the last check found in the files that did not change."""
         from quaestio.pipeline import recheck
 
