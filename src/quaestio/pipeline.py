@@ -111,6 +111,9 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, reuse: _Re
     cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached and fresh else None
     read: Reader = cache.read if cache is not None else read_content_file
     ahead: Callable[[Sequence[ContentFile]], None] | None = None
+    # Translations are read as content is, except in serve's re-reading: every one again, as each is checked
+    # against the English anew; the cache keeps their readings, not their findings (see read_unchecked).
+    read_translation: Reader = cache.read_unchecked if cache is not None else read_content_file
     readings: dict[str, Reading] = {}
     if reuse is not None:  # serve's re-reading: only the changed files are read again
         read = recording(reuse.kept.reader(reuse.changed, read), readings)
@@ -118,13 +121,13 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, reuse: _Re
         ahead = cache.read_ahead
     else:
         reader = ReadAhead()
-        read, ahead = reader.read, reader.read_ahead
+        read, ahead, read_translation = reader.read, reader.read_ahead, reader.read
     content = load_content(root, read, ahead)
     if reuse is not None and not fresh:
         catalogs, catalog_findings = reuse.kept.catalogs, list(reuse.kept.catalog_findings)
     else:
         catalogs, catalog_findings = load_catalogs(root, cache.catalog_data if cache is not None else catalog_data)
-    translations = load_translations(root)
+    translations = load_translations(root, read_translation, ahead)
     alone = check_files(content, schemas, unprintable, cache, reuse.kept.checked_files if reuse is not None else None)
     sources, content_findings, translated = validate(
         content, schemas, translations, unprintable, catalogs, cache, alone

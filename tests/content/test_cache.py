@@ -170,3 +170,28 @@ def test_a_catalog_from_the_cache_gives_the_same_findings(repo, monkeypatch):
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("AB-2", "AB-22"), encoding="utf-8")
     assert _findings(repo, cached=True) == _findings(repo, cached=False) == ()
     assert len(read) == 1  # the edited catalog was read afresh
+
+
+def test_translations_are_read_from_the_cache_and_checked_anew(translated, monkeypatch):
+    """A translation's reading is kept, its findings are not: they depend on the English it translates."""
+    french = "translations/fr/recommendations/alpha/public.yaml"
+    plain = _findings(translated, cached=False)
+    assert _findings(translated, cached=True) == plain  # fills the cache
+    parsed: list[str] = []
+    text = translated.read(french)
+    original = load.read_plainly
+
+    def fast(source: str):
+        parsed.append(source)
+        return original(source)
+
+    # Every reading of a text goes through the fast reader first, read ahead or not.
+    monkeypatch.setattr("quaestio.content.ahead.read_plainly", fast)
+    monkeypatch.setattr("quaestio.content.load.read_plainly", fast)
+    assert _findings(translated, cached=True) == plain
+    assert text not in parsed  # the French file's reading came from the cache
+    # The English it translates changes: the unchanged French file, read from the cache, is now stale.
+    translated.replace(PUBLIC, "title: Fund the first challenge", "title: Fund the first challenge now")
+    stale = _findings(translated, cached=True)
+    assert stale == _findings(translated, cached=False)
+    assert any(f.file == french and f.code == "stale-translation" for f in stale)

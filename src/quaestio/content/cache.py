@@ -183,6 +183,13 @@ class FileCache:
             self._pending[path] = (key, document.data, document.positions.starts)
         return document, problems
 
+    def read_unchecked(self, content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
+        """Read a file as `read` does and keep its reading, for a file whose checks are not cached: a
+        translation, whose findings depend on the English it translates, is checked on every validation."""
+        document, problems = self.read(content_file)
+        self.settle(content_file.path, (), ())
+        return document, problems
+
     def catalog_data(self, text: str) -> object:
         """The data of a catalog file's text, as `catalogs.catalog_data` reads it, from the cache when the text
         was read before (a catalog holds a thousand controls: reading one takes longer than the cache)."""

@@ -14,12 +14,12 @@ the English changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from quaestio.content.layout import RECOMMENDATIONS_DIR, SUFFIX, TOPICS_DIR, ContentFile, Kind
-from quaestio.content.load import JsonPath, Source, YamlDocument, parse_yaml, read_yaml
+from quaestio.content.load import JsonPath, Reader, Source, YamlDocument, parse_yaml, read_content_file
 from quaestio.content.rules import PLACEHOLDER, text_findings
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, check_translation_document
 from quaestio.content.units import TRANSLATIONS_DIR, Unit, text_paths, units
@@ -133,27 +133,38 @@ def _place(root: Path, entry: Path) -> tuple[TranslationFile | None, Finding | N
     return TranslationFile(entry, path, Language(folder), target), None
 
 
-def load_translations(root: Path) -> LoadedTranslations:
-    """Find and read every file under translations/."""
+def _readable(placed: TranslationFile) -> ContentFile:
+    """A translation file as the readers of content files take it (their path and file are what they read)."""
+    target = placed.target
+    return ContentFile(placed.file, placed.path, target.kind, target.topic, target.audience)
+
+
+def load_translations(
+    root: Path, read: Reader = read_content_file, ahead: Callable[[Sequence[ContentFile]], None] | None = None
+) -> LoadedTranslations:
+    """Find and read every file under translations/, with `read` (the validation cache's, say), after `ahead`
+    has read them all at once (in two processes where they are many, see ahead.ReadAhead)."""
     folder = root / TRANSLATIONS_DIR
     if not folder.is_dir():
         return LoadedTranslations(root)
+    found: list[TranslationFile | Finding] = []
+    for entry in sorted(folder.rglob("*")):
+        if entry.is_file() and entry.suffix in (".yaml", ".yml"):
+            placed, problem = _place(root, entry)
+            found.append(placed if placed is not None else problem)  # type: ignore[arg-type]
+    if ahead is not None:
+        ahead([_readable(item) for item in found if isinstance(item, TranslationFile)])
     findings: list[Finding] = []
     sources: list[TranslationSource] = []
-    files = 0
-    for entry in sorted(folder.rglob("*")):
-        if not entry.is_file() or entry.suffix not in (".yaml", ".yml"):
+    for item in found:  # in the files' order, as each is placed and read
+        if not isinstance(item, TranslationFile):
+            findings.append(item)
             continue
-        files += 1
-        placed, problem = _place(root, entry)
-        if placed is None:
-            findings.append(problem)  # type: ignore[arg-type]
-            continue
-        document, problems = read_yaml(entry, placed.path)
+        document, problems = read(_readable(item))
         findings.extend(problems)
         if document is not None:
-            sources.append(TranslationSource(placed, document))
-    return LoadedTranslations(root, tuple(sources), tuple(findings), files)
+            sources.append(TranslationSource(item, document))
+    return LoadedTranslations(root, tuple(sources), tuple(findings), len(found))
 
 
 def _source_for_rules(source: TranslationSource) -> Source:
