@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
+
+import orjson
 
 from quaestio.content.layout import SCHEMAS_DIR
 from quaestio.content.model import Addressee, Assessment, ControlMapping, Corpus, Recommendation, Text, Topic
@@ -250,23 +251,27 @@ def _open_data_schema() -> Path:
     return resource_directory(None, SCHEMAS_DIR, SCHEMA_FILE) / SCHEMA_FILE
 
 
+def indented_json(document: object) -> bytes:
+    """A document as UTF-8 JSON indented by two spaces and ending in a line break: the bytes of
+    `json.dumps(document, indent=2, ensure_ascii=False) + "\\n"`, written by orjson in a tenth of the time
+    (the standard library's C encoder does not indent)."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
 def write_data(corpus: Corpus, info: BuildInfo, branding: Branding, out: Path) -> list[Path]:
     """Write recommendations.json (every language), its schema, one CSV file per language, the references as
     CSL JSON, the OSCAL catalog and the tracker's tables into out/."""
     out.mkdir(parents=True, exist_ok=True)
-    document = json.dumps(open_data(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
     written = [out / JSON_NAME, out / SCHEMA_NAME]
-    write_atomically(written[0], document)
+    write_atomically(written[0], indented_json(open_data(corpus, info, branding)))
     write_atomically(written[1], _open_data_schema().read_bytes())
     for language in corpus.languages:
         written.append(out / csv_name(language))
         # A byte-order mark lets spreadsheet programs recognise UTF-8 (accents in names and titles).
         write_atomically(written[-1], "\ufeff" + recommendations_csv(corpus, branding, language))
     written += [out / REFERENCES_NAME, out / OSCAL_NAME]
-    write_atomically(written[-2], json.dumps(corpus_items(corpus), indent=2, ensure_ascii=False) + "\n")
-    write_atomically(
-        written[-1], json.dumps(oscal_catalog(corpus, info, branding), indent=2, ensure_ascii=False) + "\n"
-    )
+    write_atomically(written[-2], indented_json(corpus_items(corpus)))
+    write_atomically(written[-1], indented_json(oscal_catalog(corpus, info, branding)))
     return written + write_follow_up(corpus, info, branding, out)
 
 
