@@ -1,4 +1,5 @@
-"""pandoc's long-lived workers convert as the pandoc command does, survive a refused request and end with their pool."""
+"""pandoc's workers convert as the pandoc command does, write several files from one reading, survive a refused
+request and end with their pool."""
 
 from __future__ import annotations
 
@@ -6,12 +7,21 @@ import os
 import signal
 import subprocess
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pypandoc
 import pytest
 
-from quaestio.publish.pandoc_worker import Conversion, PandocFailed, PandocPool, Worker, WorkerDied
+from quaestio.publish.pandoc_worker import (
+    Conversion,
+    PandocFailed,
+    PandocPool,
+    Worker,
+    WorkerDied,
+    Writing,
+    convert_apart,
+)
 from quaestio.publish.reports import (
     ANCHORS_FILTER,
     HEADINGS_FILTER,
@@ -60,39 +70,45 @@ def _chart(folder: Path) -> None:
     )
 
 
-def _typst(folder: Path, name: str = "out.typ") -> Conversion:
-    return Conversion(
-        reader=READER,
-        writer="typst",
-        output=folder / name,
-        epoch=1449532800,
-        resource_path=folder,
-        template=TEMPLATES / "report.typ",
-        wrap="preserve",
-        filters=(ANCHORS_FILTER,),
+def _typst_writing(folder: Path, name: str = "out.typ") -> Writing:
+    return Writing(
+        "typst", folder / name, template=TEMPLATES / "report.typ", wrap="preserve", filters=(ANCHORS_FILTER,)
     )
 
 
-def _docx(folder: Path, name: str = "out.docx") -> Conversion:
-    return Conversion(
-        reader=READER,
-        writer="docx",
-        output=folder / name,
-        epoch=1449532800,
-        resource_path=folder,
+def _docx_writing(folder: Path, name: str = "out.docx") -> Writing:
+    return Writing(
+        "docx",
+        folder / name,
         reference_doc=TEMPLATES / "reference.docx",
         toc_depth=2,
         metadata={"title": "A title: with a colon", "lang": "en-GB", "toc-title": "Contents", "draft": "true"},
         filters=(HEADINGS_FILTER,),
-        environment={"QUAESTIO_HEADINGS": str(folder / f"{name}.headings.json")},
     )
+
+
+def _typst(folder: Path, name: str = "out.typ") -> Conversion:
+    return Conversion(READER, (_typst_writing(folder, name),), 1449532800, folder)
+
+
+def _docx(folder: Path, name: str = "out.docx") -> Conversion:
+    headings = {"QUAESTIO_HEADINGS": str(folder / f"{name}.headings.json")}
+    return Conversion(READER, (_docx_writing(folder, name),), 1449532800, folder, headings)
 
 
 def _by_command(markdown: str, conversion: Conversion) -> None:
+    """The conversion of its one writing by the pandoc command, with the options the reports' workers stand for."""
+    (writing,) = conversion.writings
+    args = ["--from", conversion.reader, "--to", writing.writer, "--output", str(writing.output)]
+    args += ["--resource-path", str(conversion.resource_path)]
+    args += ["--template", str(writing.template)] if writing.template else []
+    args += [f"--wrap={writing.wrap}"] if writing.wrap else []
+    args += ["--reference-doc", str(writing.reference_doc)] if writing.reference_doc else []
+    args += ["--toc", f"--toc-depth={writing.toc_depth}"] if writing.toc_depth is not None else []
+    args += [f"--metadata={key}={value}" for key, value in writing.metadata.items()]
+    args += [f"--lua-filter={path}" for path in writing.filters]
     environment = {**os.environ, **conversion.environment, "SOURCE_DATE_EPOCH": str(conversion.epoch)}
-    subprocess.run(
-        [PANDOC, *conversion.arguments()], input=markdown.encode(), env=environment, check=True, capture_output=True
-    )
+    subprocess.run([PANDOC, *args], input=markdown.encode(), env=environment, check=True, capture_output=True)
 
 
 @pytest.mark.parametrize("make", [_typst, _docx])
@@ -106,13 +122,47 @@ def test_a_worker_writes_the_bytes_the_pandoc_command_writes(tmp_path, make):
         worker.convert(MARKDOWN, by_worker)  # a second request is converted as the first
     finally:
         worker.close()
-    assert by_worker.output.read_bytes() == by_command.output.read_bytes()
-    if by_worker.writer == "typst":
-        assert '#quaestio-anchor("ref-a")' in by_worker.output.read_text()  # anchors.lua applied
+    (written,) = by_worker.writings
+    assert written.output.read_bytes() == by_command.writings[0].output.read_bytes()
+    if written.writer == "typst":
+        assert '#quaestio-anchor("ref-a")' in written.output.read_text()  # anchors.lua applied
     else:
         headings = Path(by_worker.environment["QUAESTIO_HEADINGS"]).read_bytes()
         assert headings == Path(by_command.environment["QUAESTIO_HEADINGS"]).read_bytes()
         assert b'"refs"' in headings  # headings.lua applied, with this request's own file
+
+
+# A Word document's first section, which the PDF prints from its data instead.
+IMPRINT = """\
+# About this report {#imprint}
+
+Published by the coalition. **Licence** CC BY 4.0: <https://creativecommons.org/licenses/by/4.0/>.
+"""
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["long-lived worker", "worker of its own"])
+def test_one_reading_writes_what_the_command_writes_from_the_pdf_and_the_word_markdown(tmp_path, apart):
+    _chart(tmp_path)
+    pdf_markdown = MARKDOWN.replace("](chart.png)", "](chart.svg)")  # typst draws the chart from its SVG
+    word_markdown = "\n".join([IMPRINT, MARKDOWN])  # Word shows its PNG, after the imprint
+    word = replace(_docx_writing(tmp_path, "both.docx"), before=IMPRINT, pictures={"chart.svg": "chart.png"})
+    headings = {"QUAESTIO_HEADINGS": str(tmp_path / "both.docx.headings.json")}
+    both = Conversion(READER, (_typst_writing(tmp_path, "both.typ"), word), 1449532800, tmp_path, headings)
+    if apart:
+        convert_apart(PANDOC, pdf_markdown, both)
+    else:
+        worker = Worker(PANDOC)
+        try:
+            worker.convert(pdf_markdown, both)
+        finally:
+            worker.close()
+    _by_command(pdf_markdown, _typst(tmp_path, "command.typ"))
+    _by_command(word_markdown, _docx(tmp_path, "command.docx"))
+    for name in ("typ", "docx", "docx.headings.json"):
+        assert (tmp_path / f"both.{name}").read_bytes() == (tmp_path / f"command.{name}").read_bytes(), name
+    assert "About this report" not in (tmp_path / "both.typ").read_text()
+    assert 'image("chart.svg"' in (tmp_path / "both.typ").read_text()
+    assert b'"imprint"' in (tmp_path / "both.docx.headings.json").read_bytes()
 
 
 def test_each_request_has_its_own_source_date_epoch(tmp_path):
@@ -120,11 +170,10 @@ def test_each_request_has_its_own_source_date_epoch(tmp_path):
     worker = Worker(PANDOC)
     try:
         for epoch in (1449532800, 1700000000):
-            conversion = Conversion(READER, "docx", tmp_path / f"{epoch}.docx", epoch, tmp_path)
-            worker.convert(MARKDOWN, conversion)
-            by_command = Conversion(READER, "docx", tmp_path / f"{epoch}-command.docx", epoch, tmp_path)
-            _by_command(MARKDOWN, by_command)
-            assert conversion.output.read_bytes() == by_command.output.read_bytes()
+            output, by_command = tmp_path / f"{epoch}.docx", tmp_path / f"{epoch}-command.docx"
+            worker.convert(MARKDOWN, Conversion(READER, (Writing("docx", output),), epoch, tmp_path))
+            _by_command(MARKDOWN, Conversion(READER, (Writing("docx", by_command),), epoch, tmp_path))
+            assert output.read_bytes() == by_command.read_bytes()
     finally:
         worker.close()
     assert (tmp_path / "1449532800.docx").read_bytes() != (tmp_path / "1700000000.docx").read_bytes()
@@ -135,11 +184,10 @@ def test_a_refused_request_answers_with_pandocs_message_and_the_worker_goes_on(t
     worker = Worker(PANDOC)
     try:
         with pytest.raises(PandocFailed, match="Unknown input format nosuchformat"):
-            worker.convert(MARKDOWN, Conversion("nosuchformat", "typst", tmp_path / "x.typ", 0, tmp_path))
+            worker.convert(MARKDOWN, Conversion("nosuchformat", (Writing("typst", tmp_path / "x.typ"),), 0, tmp_path))
         with pytest.raises(PandocFailed, match=r"missing\.typ"):
-            worker.convert(
-                MARKDOWN, Conversion(READER, "typst", tmp_path / "x.typ", 0, tmp_path, tmp_path / "missing.typ")
-            )
+            missing = Writing("typst", tmp_path / "x.typ", template=tmp_path / "missing.typ")
+            worker.convert(MARKDOWN, Conversion(READER, (missing,), 0, tmp_path))
         worker.convert(MARKDOWN, _typst(tmp_path))
     finally:
         worker.close()
@@ -149,7 +197,8 @@ def test_a_refused_request_answers_with_pandocs_message_and_the_worker_goes_on(t
 
 def test_a_refused_request_is_a_report_error_naming_pandoc(tmp_path):
     with PandocPool(PANDOC) as pool, pytest.raises(ReportError, match=r"^pandoc failed: .*nosuchformat"):
-        _convert(MARKDOWN, Conversion("nosuchformat", "typst", tmp_path / "x.typ", 0, tmp_path), _workers(pool))
+        refused = Conversion("nosuchformat", (Writing("typst", tmp_path / "x.typ"),), 0, tmp_path)
+        _convert(MARKDOWN, refused, _workers(pool))
 
 
 def test_a_dead_worker_is_a_clear_report_error_not_a_hang(tmp_path):

@@ -351,6 +351,22 @@ def test_reports_finished_in_processes_of_their_own_are_the_same_bytes(built, tm
     _assert_same_files(reports, tmp_path / "reports")
 
 
+@pytest.mark.parametrize("how", ["each file from its own Markdown", "every conversion by a pandoc of its own"])
+def test_a_pdf_and_its_word_document_from_one_reading_are_the_same_bytes(built, tmp_path, monkeypatch, how):
+    """A report's PDF and Word document are made by one job from one pandoc reading of the PDF's Markdown, the
+    imprint put before the Word document's (compile_pdf_and_docx): the files each makes from its own Markdown,
+    also when every conversion has a pandoc of its own (large reports)."""
+    import quaestio.publish.reports as reports_module
+
+    root, reports, _, _ = built
+    if how == "each file from its own Markdown":
+        monkeypatch.setattr(reports_module, "_jobs_of", lambda source, suffixes: [(s,) for s in suffixes])
+    else:
+        monkeypatch.setattr(reports_module, "WORKER_CHARACTERS", 0)
+    _build(root, tmp_path)
+    _assert_same_files(reports, tmp_path / "reports")
+
+
 def test_a_report_whose_finishing_fails_in_its_process_is_named_in_the_error(built, tmp_path, monkeypatch):
     import quaestio.publish.reports as reports_module
     from quaestio.publish.reports import ReportError

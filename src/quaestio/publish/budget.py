@@ -19,6 +19,7 @@ _MIB = 1024 * 1024
 _POLL_SECONDS = 0.1  # how often the scheduler looks again for room that a job's next step left
 
 Task = TypeVar("Task")
+Result = TypeVar("Result")
 
 
 def pandoc_typst_memory_mb(markdown_bytes: int) -> float:
@@ -137,8 +138,8 @@ def release_freed_memory() -> None:
 
 def run_within_budget(
     jobs: Iterable[Job[Task]],
-    work: Callable[[Task], bytes],
-    done: Callable[[Task, bytes], None],
+    work: Callable[[Task], Result],
+    done: Callable[[Task, Result], None],
     workers: int | None = None,
     budget: float = MEMORY_BUDGET_MB,
 ) -> None:
@@ -155,9 +156,9 @@ def run_within_budget(
     arriving = None if isinstance(jobs, Sequence) else iter(jobs)
     waiting = sorted(jobs, key=_largest_first) if arriving is None else []
     ledger = _Ledger(budget)
-    running: dict[Future[bytes], tuple[int, Job[Task]]] = {}
+    running: dict[Future[Result], tuple[int, Job[Task]]] = {}
 
-    def run(number: int, task: Task) -> bytes:
+    def run(number: int, task: Task) -> Result:
         _current.ledger, _current.job = ledger, number
         try:
             return work(task)

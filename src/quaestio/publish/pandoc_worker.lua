@@ -1,12 +1,14 @@
 -- A long-lived pandoc for the reports (`pandoc lua pandoc_worker.lua PANDOC`, see pandoc_worker.py). It reads a
--- request a line on stdin, a JSON object naming the files of a conversion and the options the pandoc command
--- would be given; it converts as that command does and answers one JSON line on stdout: {"ok": true}, or
--- {"error": pandoc's message}. A failed request leaves the worker ready for the next one.
+-- request a line on stdin, a JSON object naming the Markdown file to read and the files to write from that one
+-- reading, each with the options the pandoc command would be given; it converts as that command does and answers
+-- one JSON line on stdout: {"ok": true}, or {"error": pandoc's message}. A failed request leaves the worker ready
+-- for the next one.
 --
--- A request: input (Markdown file), from (reader), to (writer), output (file), epoch (SOURCE_DATE_EPOCH),
--- environment (more variables, for the filters), filters (Lua filter files), resource_path (the folder where
--- images are found, as --resource-path), template (file), wrap, reference_doc, toc_depth (with a table of
--- contents), metadata (strings, as --metadata). Every path is absolute.
+-- A request: input (Markdown file), from (reader), epoch (SOURCE_DATE_EPOCH), environment (more variables, for
+-- the filters), resource_path (the folder where images are found, as --resource-path) and writings, a list of:
+-- to (writer), output (file), filters (Lua filter files), template (file), wrap, reference_doc, toc_depth (with a
+-- table of contents), metadata (strings, as --metadata), before (Markdown read apart, whose blocks go before the
+-- document's) and pictures (image sources replaced: {"chart.svg": "chart.png"}). Every path is absolute.
 
 -- The pandoc command reads and writes 72 columns; pandoc.read's own default is 80 (a pipe table's columns
 -- would be shared out otherwise).
@@ -78,31 +80,59 @@ local function meta_value(text)
   return text
 end
 
-local function convert(request)
-  pandoc.mediabag.empty()
-  local doc = pandoc.read(contents(request.input), request.from, {
+local function read(text, from)
+  return pandoc.read(text, from, {
     abbreviations = ABBREVIATIONS,
     columns = COLUMNS,
     standalone = true,
   })
-  for name, value in pairs(request.metadata or {}) do
+end
+
+-- One file written from the document as read: its own copy of it, with what goes before it, its pictures, its
+-- metadata and its filters.
+local function write(doc, from, writing)
+  doc = doc:clone()
+  if writing.before then
+    doc.blocks = read(writing.before, from).blocks .. doc.blocks
+  end
+  if writing.pictures and next(writing.pictures) then
+    doc = doc:walk({
+      Image = function(image)
+        local shown = writing.pictures[image.src]
+        if shown then
+          image.src = shown
+          return image
+        end
+      end,
+    })
+  end
+  for name, value in pairs(writing.metadata or {}) do
     doc.meta[name] = meta_value(value)
   end
-  FORMAT = request.to
-  for _, path in ipairs(request.filters or {}) do
+  FORMAT = writing.to
+  for _, path in ipairs(writing.filters or {}) do
     for _, each in ipairs(filter(path)) do
       doc = doc:walk(each)
     end
   end
   local options = {
     columns = COLUMNS,
-    template = request.template and template(request.template) or nil,
-    wrap_text = request.wrap or "auto",
-    reference_doc = request.reference_doc,
-    table_of_contents = request.toc_depth ~= nil,
-    toc_depth = math.tointeger(request.toc_depth or 3),
+    template = writing.template and template(writing.template) or nil,
+    wrap_text = writing.wrap or "auto",
+    reference_doc = writing.reference_doc,
+    table_of_contents = writing.toc_depth ~= nil,
+    toc_depth = math.tointeger(writing.toc_depth or 3),
   }
-  write_file(request.output, pandoc.write(doc, request.to, options))
+  write_file(writing.output, pandoc.write(doc, writing.to, options))
+end
+
+-- The Markdown read once, and every file of the request written from that reading.
+local function convert(request)
+  pandoc.mediabag.empty()
+  local doc = read(contents(request.input), request.from)
+  for _, writing in ipairs(request.writings) do
+    write(doc, request.from, writing)
+  end
 end
 
 -- The request converted with its own SOURCE_DATE_EPOCH and variables, in its resource folder: true, or false

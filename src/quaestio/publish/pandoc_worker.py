@@ -1,4 +1,5 @@
-"""Long-lived `pandoc lua` workers that convert the reports' small Markdown files, sparing a pandoc start each."""
+"""`pandoc lua` workers that read a report's Markdown once for all its files: long-lived ones for small reports,
+sparing a pandoc start each, and one of its own for a large report."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from pathlib import Path
 
 from quaestio.publish.workers import LineWorker, WorkerDied, WorkerPool
 
-__all__ = ["WORKER_FILES", "Conversion", "PandocFailed", "PandocPool", "Worker", "WorkerDied"]
+__all__ = [
+    "WORKER_FILES",
+    "Conversion",
+    "PandocFailed",
+    "PandocPool",
+    "Worker",
+    "WorkerDied",
+    "Writing",
+    "convert_apart",
+]
 
 WORKER_SCRIPT = Path(__file__).with_name("pandoc_worker.lua")
 # What shapes a worker's conversions: a report made before any of them changed is made again.
@@ -26,56 +36,60 @@ class PandocFailed(Exception):  # noqa: N818 - named after what pandoc did, as t
 
 
 @dataclass(frozen=True)
-class Conversion:
-    """One pandoc conversion of a Markdown text, with the options the reports give the pandoc command."""
+class Writing:
+    """One file pandoc writes from a conversion's reading, with the options the pandoc command would be given."""
 
-    reader: str
     writer: str
     output: Path
-    epoch: int  # SOURCE_DATE_EPOCH
-    resource_path: Path  # where the images the Markdown names are found
     template: Path | None = None
     wrap: str | None = None
     filters: tuple[Path, ...] = ()
     reference_doc: Path | None = None
     toc_depth: int | None = None  # None: no table of contents
     metadata: Mapping[str, str] = field(default_factory=dict)
-    environment: Mapping[str, str] = field(default_factory=dict)  # for the filters, beside SOURCE_DATE_EPOCH
+    before: str | None = None  # Markdown read apart, whose blocks go before the document's (a Word imprint)
+    pictures: Mapping[str, str] = field(default_factory=dict)  # image sources replaced ({"chart.svg": "chart.png"})
 
-    def arguments(self) -> list[str]:
-        """The pandoc command's arguments for this conversion, Markdown on stdin."""
-        args = ["--from", self.reader, "--to", self.writer, "--output", str(self.output)]
-        args += ["--resource-path", str(self.resource_path)]
-        args += ["--template", str(self.template)] if self.template else []
-        args += [f"--wrap={self.wrap}"] if self.wrap else []
-        args += ["--reference-doc", str(self.reference_doc)] if self.reference_doc else []
-        args += ["--toc", f"--toc-depth={self.toc_depth}"] if self.toc_depth is not None else []
-        for key, value in self.metadata.items():
-            args += ["--metadata", f"{key}={value}"]
-        for path in self.filters:
-            args += ["--lua-filter", str(path)]
-        return args
-
-    def request(self, markdown_file: Path) -> dict[str, object]:
-        """The same conversion as a worker's request, its Markdown read from markdown_file; paths made absolute,
-        as the worker works in the resource folder."""
+    def request(self) -> dict[str, object]:
+        """The writing as part of a worker's request, its paths made absolute."""
         optional = {
             "template": _absolute(self.template),
             "wrap": self.wrap,
             "reference_doc": _absolute(self.reference_doc),
             "toc_depth": self.toc_depth,
+            "before": self.before,
         }
+        return {
+            "to": self.writer,
+            "output": _absolute(self.output),
+            "filters": [_absolute(path) for path in self.filters],
+            "metadata": dict(self.metadata),
+            "pictures": dict(self.pictures),
+            **{key: value for key, value in optional.items() if value is not None},
+        }
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A Markdown text read once by pandoc and written to one file or more: a report's typst source and its Word
+    document from the same reading."""
+
+    reader: str
+    writings: tuple[Writing, ...]
+    epoch: int  # SOURCE_DATE_EPOCH
+    resource_path: Path  # where the images the Markdown names are found
+    environment: Mapping[str, str] = field(default_factory=dict)  # for the filters, beside SOURCE_DATE_EPOCH
+
+    def request(self, markdown_file: Path) -> dict[str, object]:
+        """The conversion as a worker's request, its Markdown read from markdown_file; paths made absolute, as the
+        worker works in the resource folder."""
         return {
             "input": _absolute(markdown_file),
             "from": self.reader,
-            "to": self.writer,
-            "output": _absolute(self.output),
             "epoch": self.epoch,
             "resource_path": _absolute(self.resource_path),
-            "filters": [_absolute(path) for path in self.filters],
-            "metadata": dict(self.metadata),
             "environment": dict(self.environment),
-            **{key: value for key, value in optional.items() if value is not None},
+            "writings": [writing.request() for writing in self.writings],
         }
 
 
@@ -90,8 +104,9 @@ class Worker(LineWorker):
         super().__init__([pandoc, *WORKER_RTS, "lua", str(WORKER_SCRIPT), pandoc], "pandoc's worker")
 
     def convert(self, markdown: str, conversion: Conversion) -> None:
-        """Convert the Markdown (written next to the output first); PandocFailed with pandoc's message."""
-        source = conversion.output.with_name(conversion.output.name + ".md")
+        """Convert the Markdown (written next to the first output first); PandocFailed with pandoc's message."""
+        first = conversion.writings[0].output
+        source = first.with_name(first.name + ".md")
         source.write_bytes(markdown.encode("utf-8"))
         try:
             answer = self.ask(conversion.request(source))
@@ -114,3 +129,13 @@ class PandocPool(WorkerPool[Worker]):
     def convert(self, markdown: str, conversion: Conversion) -> None:
         """The conversion by an idle worker, or a new one; PandocFailed, or WorkerDied if the worker stopped."""
         self.use(lambda worker: worker.convert(markdown, conversion), (PandocFailed,))
+
+
+def convert_apart(pandoc: str, markdown: str, conversion: Conversion) -> None:
+    """The conversion by a worker of its own, closed after it, so that its memory goes back to the system (a large
+    report's; pandoc's heap does not shrink); PandocFailed with pandoc's message, or WorkerDied."""
+    worker = Worker(pandoc)
+    try:
+        worker.convert(markdown, conversion)
+    finally:
+        worker.close()
