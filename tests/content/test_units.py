@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from quaestio.content.units import source_hash, text_paths, units
@@ -48,3 +49,15 @@ def test_hash_ignores_reflowing_but_not_words():
     assert len(source_hash("x")) == 8
     # NFC: a precomposed and a decomposed é are the same text
     assert source_hash("caf\u00e9") == source_hash("cafe\u0301")
+
+
+def test_hash_is_the_documented_one_whatever_the_white_space():
+    """The hash is stored in translation files: a change to it would make every translation stale. It is the
+    first 8 hex digits of the SHA-256 of the NFC text with every run of white space (tabs, line and paragraph
+    separators, no-break and ideographic spaces) one space, none at the ends."""
+    folded = "Put cyber risk on the agenda"
+    expected = hashlib.sha256(folded.encode("utf-8")).hexdigest()[:8]
+    odd = "\t Put\u00a0cyber\u2028risk \u3000on\r\n\x0bthe\u2029\u0085agenda\u202f "
+    assert source_hash(odd) == expected
+    assert source_hash("Put cyber-risk on the agenda") != expected  # a hyphen is not white space
+    assert source_hash("Put cyber\u200brisk on the agenda") != expected  # nor is a zero-width space
