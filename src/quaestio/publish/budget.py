@@ -23,13 +23,16 @@ Result = TypeVar("Result")
 
 
 def pandoc_typst_memory_mb(markdown_bytes: int) -> float:
-    """The peak memory of pandoc writing a report's typst source, the first step of its PDF.
+    """The peak memory of pandoc writing a report's typst source, the first step of its PDF, and its Word document
+    from the same reading when both are made.
 
-    Measured at 2,000 recommendations (realistic.py, 170 topics; pandoc 3.9, /usr/bin/time): 170 MiB for a
-    53 kB topic report, 417 MiB for a 2.4 MB audience digest, 1154 MiB for the 6.5 MB compendium.
+    Measured with pandoc_worker.lua (pandoc 3.9, +RTS -H16m -O64m, /usr/bin/time), for both files from one
+    reading of realistic.py's compendium cut at 0.5, 1.0, 1.7 and 2.4 MB: 212, 285, 417 and 532 to 579 MiB;
+    151 MiB for the repository's 256 kB compendium. Marshalling the document for the Lua filters takes about
+    100 MiB more than the pandoc command at 2.4 MB; the typst source alone takes as much as both files.
     """
     size = markdown_bytes / _MIB
-    return max(175 + 110 * size, 190 * size - 20)
+    return max(175 + 110 * size, 125 + 200 * size)
 
 
 def typst_memory_mb(markdown_bytes: int) -> float:
@@ -54,10 +57,11 @@ def pdf_memory_mb(markdown_bytes: int) -> float:
 
 
 def docx_memory_mb(markdown_bytes: int) -> float:
-    """The peak memory of pandoc making a Word document: 172 MiB, 267 MiB and 583 MiB for the same three (its
-    layout by python-docx, 220 MiB for the compendium, in a process of its own for a large one, takes less)."""
+    """The peak memory of pandoc making a Word document alone (when its PDF is in the cache, or its Markdown is its
+    own): 194, 251, 360 and 422 MiB for the texts above (pandoc_worker.lua; its layout by python-docx, in a
+    process of its own for a large one, takes less)."""
     size = markdown_bytes / _MIB
-    return max(175 + 45 * size, 85 + 81 * size)
+    return max(175 + 45 * size, 150 + 132 * size)
 
 
 def next_job(waiting: Sequence[float], running: Sequence[float], budget: float) -> int | None:
