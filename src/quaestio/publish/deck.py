@@ -239,10 +239,11 @@ def _in_language(xml: bytes, tag: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _described(core: bytes, title: str, tag: str) -> bytes:
-    """The deck's core properties with its title and language (pandoc's writer leaves the title empty)."""
+def _described(core: bytes, title: str, tag: str, author: str) -> bytes:
+    """The deck's core properties with its title, language and author (pandoc's writer leaves the title and the
+    author empty)."""
     root = etree.fromstring(core, _PARSER)
-    for name, value in (("title", title), ("language", tag)):
+    for name, value in (("title", title), ("language", tag), ("creator", author)):
         element = root.find(f"{_DC}{name}")
         if element is None:
             element = etree.SubElement(root, f"{_DC}{name}")
@@ -250,10 +251,11 @@ def _described(core: bytes, title: str, tag: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str], title: str, tag: str) -> bytes:
+def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str], title: str, tag: str, author: str) -> bytes:
     """pandoc's deck completed: the logo its title layout refers to (pandoc copies layouts, not their media),
     each chart described by its text instead of its file name, every text in the deck's language `tag`
-    (BCP 47, such as fr-BE) and the title and language in its properties."""
+    (BCP 47, such as fr-BE) and the title, language and author (the publisher, as the reports') in its
+    properties."""
     source = zipfile.ZipFile(io.BytesIO(deck))
     out = io.BytesIO()
     names = source.namelist()
@@ -266,7 +268,7 @@ def finish_deck(deck: bytes, logo: bytes, alts: Mapping[str, str], title: str, t
             if _TEXT_PARTS.fullmatch(info.filename):
                 data = _in_language(data, tag)
             elif info.filename == _CORE_PROPERTIES:
-                data = _described(data, title, tag)
+                data = _described(data, title, tag, author)
             target.writestr(info, data)
         if LOGO_MEDIA not in names:
             member = zipfile.ZipInfo(LOGO_MEDIA, date_time=source.infolist()[0].date_time)

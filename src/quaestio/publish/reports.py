@@ -1200,7 +1200,8 @@ def compile_pptx(source: ReportSource, branding: Branding, workers: Workers | No
             source.epoch,
         )
         alts = {a.name: a.alt for a in source.assets}
-        deck = finish_deck(target.read_bytes(), logo_png(branding), alts, str(meta["title"]), str(meta["tag"]))
+        title, tag, author = str(meta["title"]), str(meta["tag"]), str(meta["publisher"])
+        deck = finish_deck(target.read_bytes(), logo_png(branding), alts, title, tag, author)
         return reproducible_zip(deck, dt.datetime.fromtimestamp(source.epoch, tz=dt.UTC).replace(tzinfo=None))
 
 
