@@ -142,12 +142,12 @@ class WordFromPdf:
     shows for the PDF's drawings. pandoc then reads the Markdown once for both files (see compile_pdf_and_docx)."""
 
     imprint: str
-    pictures: Mapping[str, str]
+    pictures: tuple[tuple[str, str], ...]  # (the PDF's drawing, the Word document's picture)
 
     def markdown(self, markdown_pdf: str) -> str:
         """The Word document's Markdown, as its own pandoc reading would take it."""
         body = markdown_pdf
-        for drawing, picture in self.pictures.items():
+        for drawing, picture in self.pictures:
             body = body.replace(f"]({drawing})", f"]({picture})")
         return "\n".join([self.imprint, body])
 
@@ -745,7 +745,7 @@ def render_sources(
                 if asset.name.endswith(".svg"):
                     markdown_docx = markdown_docx.replace(f"]({asset.name})", f"]({asset.name[:-4]}.png)")
         else:
-            word_from_pdf = WordFromPdf(imprint, {CHART_FILE: CHART_PNG})
+            word_from_pdf = WordFromPdf(imprint, ((CHART_FILE, CHART_PNG),))
             markdown_docx = word_from_pdf.markdown(markdown_pdf)
         tag = Language(spec.language).tag
         meta = {
@@ -1110,7 +1110,7 @@ def compile_pdf_and_docx(
         word_writing = replace(
             _word_writing(word_folder, source, branding),
             before=source.word_from_pdf.imprint,
-            pictures=source.word_from_pdf.pictures,
+            pictures=dict(source.word_from_pdf.pictures),
         )
         writings = (_typst_writing(pdf_folder, branding), word_writing)
         conversion = Conversion(READER, writings, source.epoch, word_folder, _headings_file(word_folder))
