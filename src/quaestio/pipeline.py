@@ -24,7 +24,7 @@ from quaestio.content.load import Reader, load_content, read_content_file
 from quaestio.content.reuse import Kept, Reading, modelled, recording
 from quaestio.content.schema import SCHEMA_FILES, SchemaSet, load_schemas
 from quaestio.content.translations import load_translations
-from quaestio.content.validate import check_files, validate
+from quaestio.content.validate import alone_checks, check_files, validate
 from quaestio.errors import BuildError
 from quaestio.findings import Finding, Severity, has_errors, ordered
 from quaestio.output import link_or_copy, staged_directory, write_atomically
@@ -108,26 +108,29 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, reuse: _Re
     unprintable = unprintable_pattern(fonts) if fonts else None
     cache_file = root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
     fresh = reuse is None or not reuse.kept.readings  # a recheck with nothing kept reads as a cached check does
-    cache = FileCache.open(cache_file, salt(schemas, unprintable)) if cached and fresh else None
+    checks_alone = alone_checks(schemas, unprintable)  # worked out as files are read ahead, for the cache to keep
+    cache = FileCache.open(cache_file, salt(schemas, unprintable), checks_alone) if cached and fresh else None
     read: Reader = cache.read if cache is not None else read_content_file
     ahead: Callable[[Sequence[ContentFile]], None] | None = None
+    ahead_translations: Callable[[Sequence[ContentFile]], None] | None = None
     # Translations are read as content is, except in serve's re-reading: every one again, as each is checked
     # against the English anew; the cache keeps their readings, not their findings (see read_unchecked).
     read_translation: Reader = cache.read_unchecked if cache is not None else read_content_file
     readings: dict[str, Reading] = {}
     if reuse is not None:  # serve's re-reading: only the changed files are read again
         read = recording(reuse.kept.reader(reuse.changed, read), readings)
-    elif cache is not None:  # a first reading: every file at once
-        ahead = cache.read_ahead
+    elif cache is not None:  # a first reading: every file at once, each content file checked alone as it is read
+        ahead, ahead_translations = cache.read_ahead, cache.read_ahead_unchecked
     else:
         reader = ReadAhead()
         read, ahead, read_translation = reader.read, reader.read_ahead, reader.read
+        ahead_translations = ahead
     content = load_content(root, read, ahead)
     if reuse is not None and not fresh:
         catalogs, catalog_findings = reuse.kept.catalogs, list(reuse.kept.catalog_findings)
     else:
         catalogs, catalog_findings = load_catalogs(root, cache.catalog_data if cache is not None else catalog_data)
-    translations = load_translations(root, read_translation, ahead)
+    translations = load_translations(root, read_translation, ahead_translations)
     alone = check_files(content, schemas, unprintable, cache, reuse.kept.checked_files if reuse is not None else None)
     sources, content_findings, translated = validate(
         content, schemas, translations, unprintable, catalogs, cache, alone

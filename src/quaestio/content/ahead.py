@@ -1,4 +1,4 @@
-"""Many files' YAML read ahead by the fast reader, half of them in a forked process: a cold validation on two cores."""
+"""Many files read ahead by the fast reader and checked alone, half in a forked process, for a cold validation."""
 
 from __future__ import annotations
 
@@ -14,38 +14,39 @@ from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, r
 from quaestio.findings import Finding
 from quaestio.processes import may_fork_now
 
-PARALLEL_CHARACTERS = 256 * 1024
-"""Below this much text in all, one process reads it: a fork and the answer's transfer would cost more."""
+PARALLEL_BYTES = 256 * 1024
+"""Below this many bytes in all, one process reads the files: a fork and the answer's transfer would cost more."""
 
 Reading = tuple[dict, "array[int]"]
 """What the fast reader makes of a plain, clean file: its data and the packed start of each node."""
+Checked = tuple[tuple, tuple[str, ...]]
+"""What a file gives on its own (see FileCache): its findings' rows and the quick tests it passes, as values
+that pass between processes."""
+Check = Callable[[ContentFile, YamlDocument], Checked]
+Wanted = Callable[[str, bytes], bool]
+Ready = tuple[bytes, str, Reading | None, Checked | None]
+"""A file read ahead: its bytes and text, its fast reading (None when not wanted or left to the careful reader)
+and its check (None when not asked for or when it could not be made ahead)."""
 
 
 class ReadAhead:
     """A reader of content files that reads them all at once first (`read_ahead`, given to load_content): their
-    bytes, and the text of those `wanted` says need parsing with the fast reader (see plain_readings). `read`
-    then gives each file's document, or the careful reader's findings, as read_yaml does."""
+    bytes and text, the fast reader's reading of those `wanted` says need it, each then checked alone by `check`
+    if one is given (see read_files). `read` then gives each file's document, or the careful reader's findings,
+    as read_yaml does."""
 
-    def __init__(self, wanted: Callable[[str, bytes], bool] = lambda path, raw: True) -> None:
+    def __init__(self, wanted: Wanted = lambda path, raw: True) -> None:
         self.wanted = wanted
-        self._ready: dict[str, tuple[bytes, str, Reading | None]] = {}  # path -> (bytes, text, reading)
+        self._ready: dict[str, Ready] = {}
 
-    def read_ahead(self, files: Sequence[ContentFile]) -> None:
+    def read_ahead(self, files: Sequence[ContentFile], check: Check | None = None) -> None:
         """Read the files; a file that cannot be read or decoded is left to `read`, which says why."""
-        known: list[tuple[str, bytes, str]] = []
-        missing: list[tuple[str, bytes, str]] = []
-        for content_file in files:
-            raw, _ = read_bytes(content_file.file, content_file.path)
-            text, problem = decode(raw, content_file.path) if raw is not None else (None, None)
-            if raw is not None and text is not None and problem is None:
-                (missing if self.wanted(content_file.path, raw) else known).append((content_file.path, raw, text))
-        for path, raw, text in known:
-            self._ready[path] = (raw, text, None)
-        for (path, raw, text), reading in zip(missing, plain_readings([t for _, _, t in missing]), strict=True):
-            self._ready[path] = (raw, text, reading)
+        for content_file, ready in zip(files, read_files(files, self.wanted, check), strict=True):
+            if ready is not None:
+                self._ready[content_file.path] = ready
 
-    def ready(self, path: str) -> tuple[bytes, str, Reading | None] | None:
-        """A file's bytes, text and fast reading (None when not read ahead or left to the careful reader), once."""
+    def ready(self, path: str) -> Ready | None:
+        """What was read ahead of the file at path (None if it was not), once."""
         return self._ready.pop(path, None)
 
     def read(self, content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
@@ -64,82 +65,120 @@ def document(path: str, text: str, reading: Reading | None) -> tuple[YamlDocumen
     return YamlDocument(path, data, Positions.deferred(data, starts), text), []
 
 
-def plain_readings(texts: Sequence[str]) -> list[Reading | None]:
-    """read_plainly of each text, in order: None where a text needs the careful reader (or its reading cannot
-    be passed between processes), which its caller then runs. With enough text, two cores and a process that
-    may fork (fork available, one thread), the second half is read in a forked process meanwhile."""
+def read_files(
+    files: Sequence[ContentFile], wanted: Wanted = lambda path, raw: True, check: Check | None = None
+) -> list[Ready | None]:
+    """Each file read as `_read_file` reads it, in order (None for a file that cannot be read or decoded). With
+    enough bytes, two cores and a process that may fork (fork available, one thread), the second half of the
+    files is read in a forked process meanwhile."""
+    sizes = [_size(content_file) for content_file in files]
     was_enabled = gc.isenabled()
     gc.disable()  # the reader makes many small objects and no cycles
     try:
-        if sum(map(len, texts)) < PARALLEL_CHARACTERS or not may_fork_now():
-            return [_reading(text) for text in texts]
-        return _in_two_processes(texts)
+        if sum(sizes) < PARALLEL_BYTES or not may_fork_now():
+            return [_read_file(content_file, wanted, check) for content_file in files]
+        return _in_two_processes(files, _middle(sizes), wanted, check)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _in_two_processes(texts: Sequence[str]) -> list[Reading | None]:
-    middle = _middle(texts)
+def _size(content_file: ContentFile) -> int:
+    try:
+        return content_file.file.stat().st_size
+    except OSError:  # read_bytes says why
+        return 0
+
+
+def _read_file(content_file: ContentFile, wanted: Wanted, check: Check | None) -> Ready | None:
+    """The file's bytes and text; if `wanted`, read_plainly of the text and, if read and a check is given, the
+    check of its document. A reading or check that fails in a way it does not foresee is left out (None): the
+    careful reader then says why, or the check is made again where its findings are wanted."""
+    path = content_file.path
+    raw, _ = read_bytes(content_file.file, path)
+    text, problem = decode(raw, path) if raw is not None else (None, None)
+    if raw is None or text is None or problem is not None:
+        return None
+    if not wanted(path, raw):
+        return raw, text, None, None
+    try:
+        reading = read_plainly(text)
+    except Exception:  # noqa: BLE001 - the careful reader, run next on this text, reports what is wrong
+        return raw, text, None, None
+    if reading is None or check is None:
+        return raw, text, reading, None
+    data, starts = reading
+    try:
+        return raw, text, reading, check(content_file, YamlDocument(path, data, Positions.deferred(data, starts), text))
+    except Exception:  # noqa: BLE001 - checked again, in this process, by its caller
+        return raw, text, reading, None
+
+
+def _middle(sizes: Sequence[int]) -> int:
+    """Where to split the files so that each half holds about as many bytes."""
+    half, total = sum(sizes) / 2, 0
+    for index, size in enumerate(sizes):
+        total += size
+        if total >= half:
+            return index + 1
+    return len(sizes)
+
+
+def _in_two_processes(
+    files: Sequence[ContentFile], middle: int, wanted: Wanted, check: Check | None
+) -> list[Ready | None]:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_read_and_send, args=(texts[middle:], send), daemon=True)
+    child = context.Process(target=_read_and_send, args=(files[middle:], wanted, check, send), daemon=True)
     child.start()
     send.close()
     try:
-        first = [_reading(text) for text in texts[:middle]]
+        first = [_read_file(content_file, wanted, check) for content_file in files[:middle]]
         try:
-            second = [_unpacked(packed) for packed in marshal.loads(receive.recv_bytes())]
-            if len(second) != len(texts) - middle:
+            answer = marshal.loads(receive.recv_bytes())
+            if len(answer) != len(files) - middle:
                 raise ValueError("an answer of the wrong length")
+            second = [
+                _unpacked(packed, content_file) for packed, content_file in zip(answer, files[middle:], strict=True)
+            ]
         except (EOFError, OSError, ValueError, TypeError):  # the child died or its answer is damaged
-            second = [_reading(text) for text in texts[middle:]]
+            second = [_read_file(content_file, wanted, check) for content_file in files[middle:]]
     finally:
         receive.close()
         child.join()
     return [*first, *second]
 
 
-def _reading(text: str) -> Reading | None:
-    """read_plainly, and None where it fails in a way it does not foresee: the careful reader says why."""
-    try:
-        return read_plainly(text)
-    except Exception:  # noqa: BLE001 - the careful reader, run next on this text, reports what is wrong
-        return None
-
-
-def _middle(texts: Sequence[str]) -> int:
-    """Where to split the texts so that each half holds about as many characters."""
-    half, total = sum(map(len, texts)) / 2, 0
-    for index, text in enumerate(texts):
-        total += len(text)
-        if total >= half:
-            return index + 1
-    return len(texts)
-
-
-def _packed(reading: Reading | None) -> bytes:
-    if reading is None:
+def _packed(ready: Ready | None) -> bytes:
+    """What the child sends of a file read: its bytes, reading and check (the parent decodes the text again)."""
+    if ready is None:
         return b""
+    raw, _, reading, checked = ready
     try:
-        return marshal.dumps((reading[0], reading[1].tobytes()))
-    except ValueError:  # a value marshal cannot carry: the parent reads this text again
+        return marshal.dumps((raw, None if reading is None else (reading[0], reading[1].tobytes()), checked))
+    except ValueError:  # a value marshal cannot carry: the parent reads this file again
         return b""
 
 
-def _unpacked(packed: bytes) -> Reading | None:
+def _unpacked(packed: bytes, content_file: ContentFile) -> Ready | None:
     if not packed:
         return None
-    data, starts_bytes = marshal.loads(packed)
+    raw, reading, checked = marshal.loads(packed)
+    text, problem = decode(raw, content_file.path)
+    if text is None or problem is not None:
+        raise ValueError("bytes that decoded in the child do not decode here")
+    if reading is None:
+        return raw, text, None, checked
+    data, starts_bytes = reading
     starts = array("q")
     starts.frombytes(starts_bytes)
-    return data, starts
+    return raw, text, (data, starts), checked
 
 
-def _read_and_send(texts: Sequence[str], send: Connection) -> None:
-    """In the forked process: read the texts and send every reading back as one message."""
+def _read_and_send(files: Sequence[ContentFile], wanted: Wanted, check: Check | None, send: Connection) -> None:
+    """In the forked process: read (and check) the files and send every outcome back as one message."""
     try:
-        send.send_bytes(marshal.dumps([_packed(_reading(text)) for text in texts]))
+        send.send_bytes(marshal.dumps([_packed(_read_file(content_file, wanted, check)) for content_file in files]))
     except (KeyboardInterrupt, BrokenPipeError):  # the command was stopped: the parent says so, not this process
         pass
     finally:

@@ -9,7 +9,7 @@ import marshal
 import re
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import jsonschema_rs
@@ -38,6 +38,8 @@ _SHAPING_MODULES = (
     "content/layout.py",
     "content/catalogs.py",
     "content/rules.py",
+    "content/translations.py",
+    "content/validate.py",
     "findings.py",
     "vocab.py",
 )
@@ -45,6 +47,8 @@ _CHECKSUM_BYTES = 16
 
 _CODES = {code.value: code for code in Code}
 Entry = tuple[dict, "array[int]", tuple[Finding, ...], frozenset[str]]
+Alone = Callable[[ContentFile, YamlDocument], tuple[Sequence[Finding], Iterable[str]]]
+"""What a content file gives on its own: its schema findings and the quick tests its text passes."""
 
 
 def _checksum(payload: bytes | memoryview) -> bytes:
@@ -131,39 +135,65 @@ class FileCache:
     file read afresh, so the cache can make validation faster, never different.
     """
 
-    def __init__(self, file: Path, salt: bytes, stored: Mapping[bytes, bytes | memoryview] | None = None):
+    def __init__(
+        self,
+        file: Path,
+        salt: bytes,
+        stored: Mapping[bytes, bytes | memoryview] | None = None,
+        alone: Alone | None = None,
+    ):
         self.file = file
         self.salt = salt
+        self.alone = alone
         self._stored = dict(stored or {})
         self._kept: dict[bytes, bytes | memoryview] = {}  # the entries this run used or made: what save() writes
         # path -> schema findings and quick tests passed (see rules.text_marker), for files found in the cache
         self._known: dict[str, tuple[tuple[Finding, ...], frozenset[str]]] = {}
         self._pending: dict[str, tuple[bytes, dict, Sequence[int]]] = {}  # path -> (key, data, starts)
-        self._ahead = ReadAhead(lambda path, raw: self._key(path, raw) not in self._stored)
+        self._keys: dict[str, bytes] = {}  # path -> key, of the files read ahead in this process
+        self._ahead = ReadAhead(self._not_stored)
 
     @classmethod
-    def open(cls, file: Path, salt: bytes) -> FileCache:
-        """The cache stored in file; empty when there is none or it cannot be read back."""
+    def open(cls, file: Path, salt: bytes, alone: Alone | None = None) -> FileCache:
+        """The cache stored in file; empty when there is none or it cannot be read back. alone: what a content
+        file gives on its own, for the files read ahead that the cache does not hold (see read_ahead)."""
         try:
             raw = file.read_bytes()
         except OSError:  # no cache yet, or one that cannot be read: every file is read afresh
-            return cls(file, salt)
-        return cls(file, salt, _records(raw))
+            return cls(file, salt, alone=alone)
+        return cls(file, salt, _records(raw), alone)
 
     def _key(self, path: str, raw: bytes) -> bytes:
         return hashlib.sha256(self.salt + path.encode() + b"\0" + raw).digest()
 
+    def _not_stored(self, path: str, raw: bytes) -> bool:
+        key = self._keys[path] = self._key(path, raw)
+        return key not in self._stored
+
     def read_ahead(self, files: Sequence[ContentFile]) -> None:
-        """Read every file's bytes, and with the fast reader those this cache does not hold, in two processes
-        where they are many (see ahead.ReadAhead), so that read() finds them read."""
+        """Read every content file's bytes, and with the fast reader those this cache does not hold, each then
+        checked alone (`alone`, as `settle` would be told), in two processes where they are many (see
+        ahead.ReadAhead), so that read() finds them read and `known` their findings."""
+        self._ahead.read_ahead(files, self._alone_rows if self.alone is not None else None)
+
+    def read_ahead_unchecked(self, files: Sequence[ContentFile]) -> None:
+        """read_ahead for files checked elsewhere (translations, see read_unchecked): read, not checked."""
         self._ahead.read_ahead(files)
+
+    def _alone_rows(self, content_file: ContentFile, document: YamlDocument) -> tuple[tuple, tuple[str, ...]]:
+        """`alone` as values that pass between processes: its findings' rows and its quick tests, sorted."""
+        assert self.alone is not None  # read_ahead asks only then
+        findings, marks = self.alone(content_file, document)
+        return tuple(_finding_row(f) for f in findings), tuple(sorted(marks))
 
     def read(self, content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
         """Read a content file as `read_yaml` does, from the cache when its bytes have been seen before."""
         path = content_file.path
         ready = self._ahead.ready(path)
+        alone: tuple[tuple, tuple[str, ...]] | None = None
         if ready is not None:
-            raw, text, reading = ready
+            raw, text, reading, alone = ready
+            key = self._keys.pop(path, None) or self._key(path, raw)  # none kept for a file read in a forked process
         else:
             read, problems = read_bytes(content_file.file, path)
             if read is None:
@@ -172,7 +202,7 @@ class FileCache:
             if decoded is None or problem is not None:
                 return None, [problem] if problem is not None else []
             raw, text, reading = read, decoded, None
-        key = self._key(path, raw)
+            key = self._key(path, raw)
         entry = self._entry(key)
         if entry is not None:
             data, starts, findings, marks = entry
@@ -180,7 +210,12 @@ class FileCache:
             return YamlDocument(path, data, Positions.deferred(data, starts), text), []
         document, problems = read_document(path, text, reading)
         if document is not None and not problems and document.positions.starts:
-            self._pending[path] = (key, document.data, document.positions.starts)
+            if alone is not None:  # checked as it was read ahead: settled already
+                rows, passed = alone
+                self._known[path] = (tuple(_finding_of(row) for row in rows), frozenset(passed))
+                self._keep(key, document.data, document.positions.starts, rows, passed)
+            else:
+                self._pending[path] = (key, document.data, document.positions.starts)
         return document, problems
 
     def read_unchecked(self, content_file: ContentFile) -> tuple[YamlDocument | None, list[Finding]]:
@@ -233,8 +268,10 @@ class FileCache:
         if pending is None:
             return
         key, data, starts = pending
-        rows = tuple(_finding_row(f) for f in findings)
-        payload = marshal.dumps((data, array("q", starts).tobytes(), rows, tuple(sorted(marks))))
+        self._keep(key, data, starts, tuple(_finding_row(f) for f in findings), tuple(sorted(marks)))
+
+    def _keep(self, key: bytes, data: dict, starts: Sequence[int], rows: tuple, marks: tuple[str, ...]) -> None:
+        payload = marshal.dumps((data, array("q", starts).tobytes(), rows, marks))
         self._kept[key] = _checksum(payload) + payload
 
     def save(self) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from quaestio.content.cache import FileCache
+from quaestio.content.cache import Alone, FileCache
 from quaestio.content.catalogs import Catalog
 from quaestio.content.cycle_rules import check_cycle
-from quaestio.content.layout import Kind
-from quaestio.content.load import LoadedContent, Source
+from quaestio.content.layout import ContentFile, Kind
+from quaestio.content.load import LoadedContent, Source, YamlDocument
 from quaestio.content.rules import check_rules, text_marker
 from quaestio.content.schema import SchemaSet, check_document
 from quaestio.content.translations import LoadedTranslations, Translations, check_translations, may_translate_inline
@@ -59,7 +59,7 @@ def reading_order(findings: Iterable[Finding], unread: Iterable[str] = ()) -> li
 @dataclass(frozen=True)
 class FileChecked:
     """What checking one content file alone gave: the finding that it lies in the wrong folder (then nothing
-    else), or its schema findings, the quick tests its text passes (see rules.text_marker) and whether it may
+    else), or its schema findings, the quick tests its text passes (see alone_checks) and whether it may
     hold a translation written inline."""
 
     source: Source
@@ -78,7 +78,7 @@ def check_files(
 ) -> dict[str, FileChecked]:
     """What each loaded file gives on its own, by path. known: earlier outcomes, reused for the files whose
     document is the very one they were worked out from (see pipeline.recheck); cache: as in `validate`."""
-    marker = text_marker(unprintable)
+    alone = alone_checks(schemas, unprintable)
     outcomes = {}
     for source in content.sources:
         earlier = known.get(source.file.path) if known is not None else None
@@ -89,9 +89,9 @@ def check_files(
         if wrong is not None:
             outcomes[source.file.path] = FileChecked(source, wrong)
         else:
-            found, marks = _file_checks(source, schemas, cache, marker)
-            inline = may_translate_inline(source.document.text)
-            outcomes[source.file.path] = FileChecked(source, None, found, marks, inline)
+            found, marks = _file_checks(source, cache, alone)
+            passed = frozenset(marks)
+            outcomes[source.file.path] = FileChecked(source, None, tuple(found), passed, INLINE_TRANSLATION in passed)
     return outcomes
 
 
@@ -139,16 +139,30 @@ def validate(
     return tuple(checked), tuple(ordered), translated
 
 
-def _file_checks(
-    source: Source, schemas: SchemaSet, cache: FileCache | None, marker: Callable[[str], frozenset[str]]
-) -> tuple[tuple[Finding, ...], frozenset[str]]:
-    """What one file gives on its own: its schema findings and the quick tests its text passes (from the
-    cache when the file is unchanged)."""
+INLINE_TRANSLATION = "may-translate-inline"
+"""The quick test a file's text passes when it may hold a translation written inline (see may_translate_inline)."""
+
+
+def alone_checks(schemas: SchemaSet, unprintable: re.Pattern[str] | None) -> Alone:
+    """What one content file gives on its own: its schema findings and the quick tests its text passes (the
+    rules' and INLINE_TRANSLATION)."""
+    marker = text_marker(unprintable)
+
+    def alone(content_file: ContentFile, document: YamlDocument) -> tuple[tuple[Finding, ...], frozenset[str]]:
+        passed = marker(document.text)
+        if may_translate_inline(document.text):
+            passed |= {INLINE_TRANSLATION}
+        return tuple(check_document(document, content_file.kind, schemas)), passed
+
+    return alone
+
+
+def _file_checks(source: Source, cache: FileCache | None, alone: Alone) -> tuple[Sequence[Finding], Iterable[str]]:
+    """What one file gives on its own (from the cache when the file is unchanged or was checked as it was read)."""
     known = cache.known(source.file.path) if cache is not None else None
     if known is not None:
         return known
-    found = tuple(check_document(source.document, source.file.kind, schemas))
-    marks = marker(source.document.text)
+    found, marks = alone(source.file, source.document)
     if cache is not None:
         cache.settle(source.file.path, found, marks)
     return found, marks
