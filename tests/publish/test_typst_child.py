@@ -87,10 +87,11 @@ def test_the_child_finishes_the_pdf_as_the_build_did_in_its_own_process(tmp_path
     from quaestio.publish import pdf_tags
 
     unfinished = compile_in_child(_job(tmp_path, DOCUMENT))
-    expected = compact_pdf(pdf_tags.finish_tags(unfinished, {"last": "The last part"}, "Seite"))
+    expected = pdf_tags.finish_pdf(unfinished, {"last": "The last part"}, "Seite")
     job = replace(_job(tmp_path, DOCUMENT), titles={"last": "The last part"}, link_page="Seite")
     finished = compile_in_child(replace(job, finish=True))
     assert finished == expected
+    assert b"/ObjStm" in finished and b"/Type /StructElem" not in finished  # packed as it was fixed
     with pikepdf.open(io.BytesIO(finished)) as document:  # the titles and the word reached the child
         descriptions = [str(a.get("/Contents", "")) for page in document.pages for a in page.get("/Annots", [])]
     assert descriptions[-1].startswith("The last part, Seite ")

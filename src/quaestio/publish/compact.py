@@ -11,14 +11,19 @@ import pikepdf
 
 
 def compact_pdf(pdf: bytes) -> bytes:
-    """The same PDF with its objects in compressed object streams (PDF 1.5, allowed by PDF/UA-1), its
-    identifier derived from its content so that the same input gives the same bytes."""
+    """The same PDF, packed."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        out = io.BytesIO()
-        document.save(
-            out,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
-            deterministic_id=True,
-        )
+        return packed(document)
+
+
+def packed(document: pikepdf.Pdf) -> bytes:
+    """The document's bytes with its objects in compressed object streams (PDF 1.5, allowed by PDF/UA-1), its
+    identifier derived from its content so that the same input gives the same bytes."""
+    out = io.BytesIO()
+    document.save(
+        out,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        deterministic_id=True,
+    )
     return out.getvalue()

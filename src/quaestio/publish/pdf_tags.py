@@ -9,28 +9,34 @@ from collections.abc import Iterator, Mapping
 
 import pikepdf
 
+from quaestio.publish.compact import packed
+
 _BDC = pikepdf.Operator("BDC")
 
 # report.typ writes a link to a label of the document as this address followed by the label (see its link rule).
 INTERNAL_LINK = "quaestio-internal:"
 
 
-def finish_tags(pdf: bytes, titles: Mapping[str, str] | None = None, page: str = "page") -> bytes:
-    """The PDF with the first column of every table tagged as row headers, foreign text in Spans with /Lang,
-    and every link to quaestio-internal:label made a link to the label's named destination.
+def finish_pdf(pdf: bytes, titles: Mapping[str, str] | None = None, page: str = "page") -> bytes:
+    """The PDF typst wrote with its tags fixed (fix_tags) and its objects packed (compact.packed), read and
+    written once."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        fix_tags(document, titles or {}, page)
+        return packed(document)
+
+
+def fix_tags(document: pikepdf.Pdf, titles: Mapping[str, str], page: str = "page") -> None:
+    """Tag the first column of every table as row headers, put foreign text in Spans with /Lang, and make
+    every link to quaestio-internal:label a link to the label's named destination.
 
     typst 0.15 tags a table's header row, but its row headers and its language spans are behind a
     feature flag the Python package does not offer; both are added here to the tagged PDF it wrote.
     titles: the labelled headings' titles, by label; page: typst's word for a page in the document's
     language (see resolve_internal_links).
     """
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        mark_row_headers(document)
-        tag_foreign_text(document)
-        resolve_internal_links(document, titles or {}, page)
-        out = io.BytesIO()
-        document.save(out, deterministic_id=True)
-        return out.getvalue()
+    mark_row_headers(document)
+    tag_foreign_text(document)
+    resolve_internal_links(document, titles, page)
 
 
 def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:

@@ -2,7 +2,7 @@
 
 # typst keeps what it laid out in memory for the life of its process (2 GB after a compendium of 2,000
 # recommendations): compiled in the build's own process, one report after another, that memory adds up.
-# The finishing (pdf_tags, compact: pikepdf, 6.5 s and 3 s of CPU for that compendium) runs in a child too,
+# The finishing (pdf_tags.finish_pdf: pikepdf, about 4 s of CPU for that compendium) runs in a child too,
 # beside the other jobs rather than under the build's GIL: in typst's own for a small PDF, in a process of its
 # own for a large one, so that typst's memory is gone before pikepdf's is taken (see budget.step). Short reports
 # go to long-lived workers instead (TypstPool, this module run with --serve), each closed once it keeps too much.
@@ -45,7 +45,7 @@ class TypstJob:
     package_path: str
     timestamp: int
     output: str
-    finish: bool = False  # also fix the tags and pack the PDF (pdf_tags.finish_tags, compact.compact_pdf)
+    finish: bool = False  # also fix the tags and pack the PDF (pdf_tags.finish_pdf)
     titles: dict[str, str] = field(default_factory=dict)  # the finishing's: labelled headings' titles, by label
     link_page: str = "page"  # the finishing's: typst's word for a page, in the report's language
 
@@ -99,11 +99,10 @@ def _make(job: TypstJob) -> None:
 
 
 def _finished(pdf: bytes, job: TypstJob) -> bytes:
-    from quaestio.publish import pdf_tags
-    from quaestio.publish.compact import compact_pdf
+    from quaestio.publish.pdf_tags import finish_pdf
 
     try:
-        return compact_pdf(pdf_tags.finish_tags(pdf, job.titles, job.link_page))
+        return finish_pdf(pdf, job.titles, job.link_page)
     except ValueError as failure:
         raise FinishingRefused(str(failure)) from None
 
