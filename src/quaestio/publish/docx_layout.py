@@ -14,16 +14,18 @@ from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)  # A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = Cm(3.0), Cm(2.6), Cm(2.5)
 # The fixed time every part of the DOCX archive carries, so that two builds give the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 KEYWORDS_LIMIT = 255  # Word keeps at most this many characters of a property
+_PARAGRAPHS_OF_STYLE = etree.XPath("w:p[w:pPr/w:pStyle/@w:val = $style]", namespaces={"w": nsmap["w"]})
 
 
 @dataclass(frozen=True)
@@ -122,17 +124,13 @@ def _page_setup(document: WordDocument, layout: WordLayout) -> None:
 
 
 def _body_paragraphs(document: WordDocument, style: str) -> list[Paragraph]:
-    """The body's paragraphs of a style, found by its ID in their XML: python-docx's `paragraph.style` looks
-    the style part up through every relationship of the document (a digest has thousands of links)."""
+    """The body's paragraphs of a style, found by its ID in their XML by one XPath query: python-docx's
+    `paragraph.style` looks the style part up through every relationship of the document (a digest has
+    thousands of links), and its element properties take a search each."""
     if style not in document.styles:
         return []
-    style_id = document.styles[style].style_id
-    body = document.element.body
-    return [
-        Paragraph(p, document._body)
-        for p in body.iterchildren(qn("w:p"))
-        if p.pPr is not None and p.pPr.pStyle is not None and p.pPr.pStyle.val == style_id
-    ]
+    found = _PARAGRAPHS_OF_STYLE(document.element.body, style=document.styles[style].style_id)
+    return [Paragraph(p, document._body) for p in found]
 
 
 def _cover(document: WordDocument, layout: WordLayout) -> None:
@@ -233,22 +231,14 @@ def _fill_contents(document: WordDocument, layout: WordLayout) -> None:
 def _captions(document: WordDocument, layout: WordLayout) -> None:
     """Pandoc's table and image captions become Word captions: 'Table 1: …' with a SEQ field Word can list
     (the field's sequence keeps Word's English name; the label is in the report's language)."""
-    counters = {"Table": 0, "Figure": 0}
-    labels = {"Table Caption": "Table", "Image Caption": "Figure"}
-    by_id = {document.styles[name].style_id: label for name, label in labels.items() if name in document.styles}
-    for element in document.element.body.iterchildren(qn("w:p")):
-        style_id = element.pPr.pStyle.val if element.pPr is not None and element.pPr.pStyle is not None else None
-        label = by_id.get(style_id) if style_id else None
-        if label is None:
-            continue
-        paragraph = Paragraph(element, document._body)
-        counters[label] += 1
-        text = paragraph.text
-        for run in list(paragraph.runs):
-            run._r.getparent().remove(run._r)
-        paragraph.add_run(f"{layout.captions[label.lower()]} ")
-        _run_field(paragraph, f"SEQ {label} \\* ARABIC", str(counters[label]))
-        paragraph.add_run(f": {text}")
+    for style, label in {"Table Caption": "Table", "Image Caption": "Figure"}.items():
+        for number, paragraph in enumerate(_body_paragraphs(document, style), start=1):  # each kind numbered apart
+            text = paragraph.text
+            for run in list(paragraph.runs):
+                run._r.getparent().remove(run._r)
+            paragraph.add_run(f"{layout.captions[label.lower()]} ")
+            _run_field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
+            paragraph.add_run(f": {text}")
 
 
 def _properties(document: WordDocument, layout: WordLayout) -> None:
