@@ -37,15 +37,24 @@ def _own_kb(pid: int) -> int:
 
 def tree_memory_kb(pid: int) -> int:
     """Memory held by a process and all its descendants, in kB (Linux /proc): the sum of their proportional set
-    sizes, so that a page two of them share counts once."""
-    total, pending = 0, [pid]
+    sizes, so that a page two of them share counts once.
+
+    The processes are listed first and measured after: a parent measured before it forks and its child after
+    would count the pages they share one and a half times (a 225 MB process and its new child gave 335 MB)."""
+    processes, pending = [], [pid]
     while pending:
         current = pending.pop()
+        processes.append(current)
         try:
-            total += _own_kb(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
+        except (OSError, ValueError):
+            continue
+    total = 0
+    for process in processes:
+        try:
+            total += _own_kb(process)
+        except (OSError, StopIteration, ValueError):  # ended meanwhile
             continue
     return total
 

@@ -102,7 +102,16 @@ def test_a_check_that_fails_is_left_to_the_caller(files):
 
 
 def test_a_child_that_dies_leaves_its_files_to_this_process(files, monkeypatch):
-    monkeypatch.setattr(ahead, "_read_and_send", lambda *arguments: os._exit(9))
+    monkeypatch.setattr(ahead, "_read_and_write", lambda *arguments: os._exit(9))
+    assert ahead.read_files(files, check=_fields_and_length) == _alone(files, _fields_and_length)
+
+
+def test_an_answer_cut_short_leaves_the_files_to_this_process(files, monkeypatch):
+    def cut_short(files, wanted, check, answer) -> None:
+        answer.write((1000).to_bytes(8, "little") + b"less than a thousand bytes")
+        answer.flush()
+
+    monkeypatch.setattr(ahead, "_read_and_write", cut_short)
     assert ahead.read_files(files, check=_fields_and_length) == _alone(files, _fields_and_length)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import marshal
 import multiprocessing
+import tempfile
 from array import array
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from typing import BinaryIO
 
 from quaestio.content.layout import ContentFile
 from quaestio.content.load import Positions, YamlDocument, decode, parse_yaml, read_bytes, read_plainly, read_yaml
@@ -16,6 +17,7 @@ from quaestio.processes import may_fork_now
 
 PARALLEL_BYTES = 256 * 1024
 """Below this many bytes in all, one process reads the files: a fork and the answer's transfer would cost more."""
+_LENGTH_BYTES = 8
 
 Reading = tuple[dict, "array[int]"]
 """What the fast reader makes of a plain, clean file: its data and the packed start of each node."""
@@ -127,30 +129,37 @@ def _middle(sizes: Sequence[int]) -> int:
 def _in_two_processes(
     files: Sequence[ContentFile], middle: int, wanted: Wanted, check: Check | None
 ) -> list[Ready | None]:
+    """The second half read by a forked process, which writes each file's outcome to a temporary file as it goes
+    (neither process holds its half's answer whole); this process reads them back once its own half is read."""
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_read_and_send, args=(files[middle:], wanted, check, send), daemon=True)
-    child.start()
-    send.close()
-    try:
-        first = [_read_file(content_file, wanted, check) for content_file in files[:middle]]
+    with tempfile.TemporaryFile(prefix="quaestio-ahead-") as answer:
+        child = context.Process(target=_read_and_write, args=(files[middle:], wanted, check, answer), daemon=True)
+        child.start()
         try:
-            answer = marshal.loads(receive.recv_bytes())
-            if len(answer) != len(files) - middle:
-                raise ValueError("an answer of the wrong length")
-            second = [
-                _unpacked(packed, content_file) for packed, content_file in zip(answer, files[middle:], strict=True)
-            ]
+            first = [_read_file(content_file, wanted, check) for content_file in files[:middle]]
+        finally:
+            child.join()
+        try:
+            if child.exitcode != 0:
+                raise ValueError(f"the reading process ended with status {child.exitcode}")
+            answer.seek(0)
+            second = [_unpacked(_record(answer), content_file) for content_file in files[middle:]]
         except (EOFError, OSError, ValueError, TypeError):  # the child died or its answer is damaged
             second = [_read_file(content_file, wanted, check) for content_file in files[middle:]]
-    finally:
-        receive.close()
-        child.join()
     return [*first, *second]
 
 
+def _record(answer: BinaryIO) -> bytes:
+    """The next outcome the child wrote: its length (8 bytes, little-endian), then its bytes."""
+    size = int.from_bytes(answer.read(_LENGTH_BYTES), "little")
+    packed = answer.read(size)
+    if len(packed) != size:
+        raise ValueError("an answer cut short")
+    return packed
+
+
 def _packed(ready: Ready | None) -> bytes:
-    """What the child sends of a file read: its bytes, reading and check (the parent decodes the text again)."""
+    """What the child writes of a file read: its bytes, reading and check (the parent decodes the text again)."""
     if ready is None:
         return b""
     raw, _, reading, checked = ready
@@ -175,11 +184,13 @@ def _unpacked(packed: bytes, content_file: ContentFile) -> Ready | None:
     return raw, text, (data, starts), checked
 
 
-def _read_and_send(files: Sequence[ContentFile], wanted: Wanted, check: Check | None, send: Connection) -> None:
-    """In the forked process: read (and check) the files and send every outcome back as one message."""
+def _read_and_write(files: Sequence[ContentFile], wanted: Wanted, check: Check | None, answer: BinaryIO) -> None:
+    """In the forked process: read (and check) the files, each outcome written to `answer` as it is made."""
     try:
-        send.send_bytes(marshal.dumps([_packed(_read_file(content_file, wanted, check)) for content_file in files]))
-    except (KeyboardInterrupt, BrokenPipeError):  # the command was stopped: the parent says so, not this process
+        for content_file in files:
+            packed = _packed(_read_file(content_file, wanted, check))
+            answer.write(len(packed).to_bytes(_LENGTH_BYTES, "little"))
+            answer.write(packed)
+        answer.flush()  # a forked process ends without flushing its buffers
+    except KeyboardInterrupt:  # the command was stopped: the parent says so, not this process
         pass
-    finally:
-        send.close()
