@@ -108,8 +108,9 @@ def _check(root: Path, schemas: SchemaSet, cached: bool, model: bool, reuse: _Re
     unprintable = unprintable_pattern(fonts) if fonts else None
     cache_file = root / BUILD_DIR / CACHE_DIR / VALIDATION_CACHE
     fresh = reuse is None or not reuse.kept.readings  # a recheck with nothing kept reads as a cached check does
-    checks_alone = alone_checks(schemas, unprintable)  # worked out as files are read ahead, for the cache to keep
-    cache = FileCache.open(cache_file, salt(schemas, unprintable), checks_alone) if cached and fresh else None
+    # The cache has each content file it does not hold checked alone as it is read ahead (see FileCache.read_ahead).
+    checks = alone_checks(schemas, unprintable) if cached and fresh else None
+    cache = FileCache.open(cache_file, salt(schemas, unprintable), checks) if checks is not None else None
     read: Reader = cache.read if cache is not None else read_content_file
     ahead: Callable[[Sequence[ContentFile]], None] | None = None
     ahead_translations: Callable[[Sequence[ContentFile]], None] | None = None
