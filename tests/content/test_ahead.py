@@ -115,6 +115,22 @@ def test_an_answer_cut_short_leaves_the_files_to_this_process(files, monkeypatch
     assert ahead.read_files(files, check=_fields_and_length) == _alone(files, _fields_and_length)
 
 
+def test_a_full_disk_leaves_the_files_to_this_process_without_a_traceback(files, monkeypatch, capfd):
+    class FullDisk:
+        def write(self, data: bytes) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+    original = ahead._read_and_write
+    monkeypatch.setattr(
+        ahead, "_read_and_write", lambda files, wanted, check, answer: original(files, wanted, check, FullDisk())
+    )
+    assert ahead.read_files(files, check=_fields_and_length) == _alone(files, _fields_and_length)
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_process_running_threads_does_not_fork(files, monkeypatch, tmp_path):
     readers = tmp_path / "readers"
     readers.mkdir()

@@ -151,9 +151,9 @@ def _in_two_processes(
 
 def _record(answer: BinaryIO) -> bytes:
     """The next outcome the child wrote: its length (8 bytes, little-endian), then its bytes."""
-    size = int.from_bytes(answer.read(_LENGTH_BYTES), "little")
-    packed = answer.read(size)
-    if len(packed) != size:
+    length = answer.read(_LENGTH_BYTES)
+    packed = answer.read(int.from_bytes(length, "little"))
+    if len(length) != _LENGTH_BYTES or len(packed) != int.from_bytes(length, "little"):
         raise ValueError("an answer cut short")
     return packed
 
@@ -193,4 +193,6 @@ def _read_and_write(files: Sequence[ContentFile], wanted: Wanted, check: Check |
             answer.write(packed)
         answer.flush()  # a forked process ends without flushing its buffers
     except KeyboardInterrupt:  # the command was stopped: the parent says so, not this process
+        pass
+    except OSError:  # the temporary file could not be written (a full disk): the parent finds the answer cut short
         pass
