@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 from quaestio.publish.child import call_in_child
-from quaestio.publish.compact import compact_pdf
+from quaestio.publish.pdf_tags import finish_pdf
 
 
 def test_a_child_returns_what_the_function_returns():
@@ -15,5 +15,5 @@ def test_a_child_returns_what_the_function_returns():
 
 
 def test_a_failure_in_the_child_names_the_function_and_its_error():
-    with pytest.raises(RuntimeError, match=r"compact_pdf failed in its process \(exit status 1\): .*PdfError"):
-        call_in_child(compact_pdf, b"%PDF-1.7 not a PDF")
+    with pytest.raises(RuntimeError, match=r"finish_pdf failed in its process \(exit status 1\): .*PdfError"):
+        call_in_child(finish_pdf, b"%PDF-1.7 not a PDF")

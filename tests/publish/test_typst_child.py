@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from quaestio.publish.compact import compact_pdf
+from quaestio.publish import pdf_tags
 from quaestio.publish.typst_child import (
     RETIRE_MIB,
     FinishingRefused,
@@ -66,9 +66,9 @@ def test_a_refused_document_gives_typsts_own_message(tmp_path):
 @pytest.mark.slow
 def test_packing_keeps_the_pages_text_tags_and_metadata_and_saves_bytes(tmp_path):
     pdf = compile_in_child(_job(tmp_path, DOCUMENT))
-    packed = compact_pdf(pdf)
+    packed = pdf_tags.finish_pdf(pdf)
     assert len(packed) < len(pdf) * 0.8
-    assert packed == compact_pdf(pdf)  # the same bytes for the same PDF
+    assert packed == pdf_tags.finish_pdf(pdf)  # the same bytes for the same PDF
     assert _text(packed) == _text(pdf)
     with pikepdf.open(io.BytesIO(pdf)) as before, pikepdf.open(io.BytesIO(packed)) as after:
         assert len(after.pages) == len(before.pages)
@@ -83,8 +83,6 @@ def test_packing_keeps_the_pages_text_tags_and_metadata_and_saves_bytes(tmp_path
 @pytest.mark.slow
 def test_the_child_finishes_the_pdf_as_the_build_did_in_its_own_process(tmp_path):
     from dataclasses import replace
-
-    from quaestio.publish import pdf_tags
 
     unfinished = compile_in_child(_job(tmp_path, DOCUMENT))
     expected = pdf_tags.finish_pdf(unfinished, {"last": "The last part"}, "Seite")

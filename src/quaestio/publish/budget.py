@@ -39,12 +39,12 @@ def typst_memory_mb(markdown_bytes: int) -> float:
     """The peak memory of the typst child, the second step, links within the document made after typst
     (pdf_tags): 61 MiB for a 50 kB topic report, 744 MiB for a 2.3 MiB audience digest, 2.1 GiB for the
     6.2 MiB compendium (typst's memory grows faster than the document); a small PDF is finished there too
-    (pdf_tags, compact), which takes less."""
+    (pdf_tags.finish_pdf), which takes less."""
     return max(70, 385 * markdown_bytes / _MIB - 115)
 
 
 def finish_memory_mb(markdown_bytes: int) -> float:
-    """The peak memory of finishing a large PDF (pdf_tags, compact) in its own process, the third step:
+    """The peak memory of finishing a large PDF (pdf_tags.finish_pdf) in its own process, the third step:
     160 MiB for the digest's PDF, 340 MiB for the compendium's (pikepdf; measured on their packed PDFs)."""
     return 60 + 63 * markdown_bytes / _MIB
 

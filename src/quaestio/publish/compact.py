@@ -10,12 +10,6 @@ import pikepdf
 # compendium of 2,000 recommendations, 60,000 structure elements and 20,000 links take 18 of its 25 MB.
 
 
-def compact_pdf(pdf: bytes) -> bytes:
-    """The same PDF, packed."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return packed(document)
-
-
 def packed(document: pikepdf.Pdf) -> bytes:
     """The document's bytes with its objects in compressed object streams (PDF 1.5, allowed by PDF/UA-1), its
     identifier derived from its content so that the same input gives the same bytes."""

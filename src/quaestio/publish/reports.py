@@ -918,9 +918,9 @@ def compile_pdf(source: ReportSource, branding: Branding, workers: Workers | Non
 
 
 def _pdf(source: ReportSource, branding: Branding, folder: Path, workers: Workers | None) -> bytes:
-    """The PDF made from pandoc's typst source in folder: typst to a tagged PDF/UA-1 file, finished (pdf_tags,
-    compact) in typst's process or, for a large report, in one of its own; each step holds its own memory (see
-    budget.step)."""
+    """The PDF made from pandoc's typst source in folder: typst to a tagged PDF/UA-1 file, finished
+    (pdf_tags.finish_pdf) in typst's process or, for a large report, in one of its own; each step holds its own
+    memory (see budget.step)."""
     size = len(source.markdown_pdf)
     # typst sees only this folder: the document, its data, the logo and the chart. No packages, no system fonts.
     pandoc_source = folder / "pandoc.typ"
