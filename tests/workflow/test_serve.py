@@ -133,6 +133,24 @@ def test_the_watcher_rebuilds_after_an_edit(served, repo):
         watcher.join(timeout=5)
 
 
+def test_an_edit_made_before_the_watcher_started_is_built(served, repo):
+    preview, _, _ = served
+    preview.rebuild()
+    repo.write(BUSINESS, repo.read(BUSINESS) + "# edited before anything watched\n")
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop, 0.05), daemon=True)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 10
+        while preview.state.generation < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert preview.state.generation == 2
+        assert not preview.changed()
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+
+
 @pytest.mark.slow
 def test_the_real_site_builds_and_errors_stop_it(repo, tmp_path):
     out = tmp_path / "site"

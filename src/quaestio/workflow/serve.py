@@ -709,7 +709,9 @@ class Preview:
                 observer.schedule(_Edits(edited), str(self.root / name), recursive=True, event_filter=_CHANGES)
         only = _Edits(edited, only=self.root / "mkdocs.yml")
         observer.schedule(only, str(self.root), recursive=False, event_filter=_CHANGES)
-        observer.start()
+        observer.start()  # the watches are in place once this returns
+        if self.changed():  # an edit made before they were, since the last build, tells no watch
+            edited.set()
         owed = False  # a quick pass left other pages to bring up to date
         try:
             while not stop.is_set():
