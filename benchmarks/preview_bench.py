@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from measure import tree_memory_kb
+from measure import PeakMemory
 
 from support.static_host import CHROMIUM, CHROMIUM_ARGS
 
@@ -73,23 +73,23 @@ def _edited_recommendation(root: Path) -> tuple[Path, str, str]:
 
 
 class _PeakMemory:
-    """Samples the memory of a process tree in the background (see measure.tree_memory_kb); `peak_mb` is the
-    highest seen."""
+    """Samples the memory of a process tree in the background (see measure.PeakMemory); `stop` gives the highest
+    seen, in MB."""
 
     def __init__(self, pid: int, interval: float = 0.02):
-        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.memory, self.interval = PeakMemory(pid), interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak_kb = max(self.peak_kb, tree_memory_kb(self.pid))
+            self.memory.sample()
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
-        return self.peak_kb / 1024
+        return self.memory.peak_mb
 
 
 def measure_preview(root: Path, edits: int) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from measure import tree_memory_kb
+from measure import PeakMemory
 
 from support.static_host import CHROMIUM, CHROMIUM_ARGS, serving
 
@@ -29,18 +29,20 @@ WEIGHT_LIMIT = 500_000
 
 
 def time_command(argv: list[str]) -> tuple[float, float, int]:
-    """Median wall time (s), peak memory of the process tree (MB, see measure.tree_memory_kb) and last exit status
+    """Median wall time (s), peak memory of the process tree (MB, see measure.PeakMemory) and last exit status
     over RUNS runs."""
-    times, peak, status = [], 0, 0
+    times, peak, status = [], 0.0, 0
     for _ in range(RUNS):
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        memory = PeakMemory(process.pid)
         while process.poll() is None:
-            peak = max(peak, tree_memory_kb(process.pid))
+            memory.sample()
             time.sleep(0.02)
         times.append(time.perf_counter() - start)
+        peak = max(peak, memory.peak_mb)
         status = process.returncode
-    return statistics.median(times), peak / 1024, status
+    return statistics.median(times), peak, status
 
 
 def _copy_content(target: Path) -> Path:
