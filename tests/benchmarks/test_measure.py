@@ -6,9 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from measure import GROWTH_KB, PeakMemory
 
 HELD_MB = 200

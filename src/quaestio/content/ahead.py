@@ -152,8 +152,9 @@ def _in_two_processes(
 def _record(answer: BinaryIO) -> bytes:
     """The next outcome the child wrote: its length (8 bytes, little-endian), then its bytes."""
     length = answer.read(_LENGTH_BYTES)
-    packed = answer.read(int.from_bytes(length, "little"))
-    if len(length) != _LENGTH_BYTES or len(packed) != int.from_bytes(length, "little"):
+    size = int.from_bytes(length, "little")
+    packed = answer.read(size)
+    if len(length) != _LENGTH_BYTES or len(packed) != size:
         raise ValueError("an answer cut short")
     return packed
 

@@ -710,8 +710,7 @@ class Preview:
         only = _Edits(edited, only=self.root / "mkdocs.yml")
         observer.schedule(only, str(self.root), recursive=False, event_filter=_CHANGES)
         observer.start()  # the watches are in place once this returns
-        if self.changed():  # an edit made before they were, since the last build, tells no watch
-            edited.set()
+        edited.set()  # so look once: an edit made since the last build, before they were, told none
         owed = False  # a quick pass left other pages to bring up to date
         try:
             while not stop.is_set():
